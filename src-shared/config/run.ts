@@ -1,0 +1,227 @@
+import { z } from 'zod';
+import { BACKENDS, DATASETS, DISTRIBUTIONS, METHODS, MODEL_PATTERN, type DatasetName } from '../names.js';
+
+const sparsityValue = z.number().min(0).lt(1, 'must be below 1 (1 would remove every weight)');
+const fraction = (message: string) => z.number().gt(0, message).max(1, message);
+
+export const optimizerSchema = z.strictObject({
+  lr: z.number().positive().max(100),
+  momentum: z.number().min(0).lt(1),
+  nesterov: z.boolean(),
+  /** L2 on masked and unmasked kernels; never on biases or BatchNorm. */
+  weightDecay: z.number().min(0).max(1),
+});
+
+export const lrScheduleSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('constant') }),
+  /** Multiply by `gamma` every `everySteps` optimizer steps (the report's recipe). */
+  z.strictObject({ kind: z.literal('step'), gamma: z.number().positive().max(1), everySteps: z.int().min(1) }),
+  /** Cosine decay from lr to 0 over the run (after warm-up). */
+  z.strictObject({ kind: z.literal('cosine') }),
+]);
+
+export const REDISTRIBUTIONS = ['none', 'momentum', 'gradient'] as const;
+
+export const maskUpdateSchema = z.strictObject({
+  /** α, the initial drop fraction. */
+  alpha: z.number().gt(0, 'must be above 0').max(1),
+  /** ΔT, steps between mask updates. */
+  deltaT: z.int().min(1, 'must be a whole number of steps, at least 1'),
+  /** T_end as a fraction of training: no updates after it. */
+  endFraction: fraction('must be in (0, 1]'),
+  schedule: z.enum(['cosine', 'constant']),
+  /** Regrowth budget per layer: fixed (none), by mean |momentum| (SNFS, RigL-SM) or mean |gradient| (RigL-SG). */
+  redistribution: z.enum(REDISTRIBUTIONS),
+});
+
+export const pruningSchema = z.strictObject({
+  /** t0 as a fraction of training. */
+  startFraction: z.number().min(0).lt(1),
+  /** t1 as a fraction of training. */
+  endFraction: fraction('must be in (0, 1]'),
+  /** Δp, steps between pruning events. */
+  frequency: z.int().min(1),
+  /** `layer` keeps each layer's share from the distribution; `global` ranks all layers together. */
+  scope: z.enum(['layer', 'global']),
+});
+
+export const runConfigSchema = z
+  .strictObject({
+    dataset: z.enum(DATASETS),
+    model: z.string().regex(MODEL_PATTERN, 'must be mlp, lenet5, wrn-D-K (e.g. wrn-22-2) or resnet50'),
+    method: z.enum(METHODS),
+    sparsity: sparsityValue,
+    distribution: z.enum(DISTRIBUTIONS),
+    denseFirstLayer: z.boolean(),
+    layerSparsity: z.record(z.string(), sparsityValue),
+    epochs: z.int().min(1, 'must be at least 1').max(100000),
+    /** Scales the epochs and every step boundary together (the report's 2x and 5x runs). */
+    trainingMultiplier: z.number().positive().max(100),
+    batchSize: z.int().min(1).max(65536),
+    optimizer: optimizerSchema,
+    lrSchedule: lrScheduleSchema,
+    warmupSteps: z.int().min(0),
+    labelSmoothing: z.number().min(0).lt(1),
+    dropout: z.number().min(0).lt(1),
+    /** Scales hidden widths: below 1 gives a Small-Dense baseline. */
+    widthMultiplier: z.number().positive().max(16),
+    validationFraction: z.number().min(0).max(0.5),
+    augment: z.boolean(),
+    /** Train on the first N training examples only (quick runs, tests). */
+    trainSubset: z.int().min(1).optional(),
+    /** Evaluate on the first N test examples only. */
+    testSubset: z.int().min(1).optional(),
+    seed: z.int().min(0).max(2 ** 31 - 1),
+    maskUpdate: maskUpdateSchema,
+    pruning: pruningSchema,
+    backend: z.enum(BACKENDS),
+    /** Optimizer steps between logged training metrics. */
+    logEvery: z.int().min(1),
+    /** Epochs between checkpoints; 0 turns them off. */
+    checkpointEvery: z.int().min(0),
+    keepCheckpoints: z.int().min(1).max(1000),
+  })
+  .superRefine((c, ctx) => {
+    if (c.pruning.endFraction <= c.pruning.startFraction) {
+      ctx.addIssue({ code: 'custom', path: ['pruning', 'endFraction'], message: 'must be after pruning.startFraction' });
+    }
+  });
+
+export type RunConfig = z.infer<typeof runConfigSchema>;
+export type OptimizerConfig = z.infer<typeof optimizerSchema>;
+export type LrSchedule = z.infer<typeof lrScheduleSchema>;
+export type MaskUpdateConfig = z.infer<typeof maskUpdateSchema>;
+export type PruningConfig = z.infer<typeof pruningSchema>;
+export type Redistribution = (typeof REDISTRIBUTIONS)[number];
+
+/** What a user may give: any field left out takes the recipe default for the dataset. */
+export const runConfigInputSchema = z.strictObject({
+  dataset: z.enum(DATASETS).optional(),
+  model: runConfigSchema.shape.model.optional(),
+  method: z.enum(METHODS).optional(),
+  sparsity: sparsityValue.optional(),
+  distribution: z.enum(DISTRIBUTIONS).optional(),
+  denseFirstLayer: z.boolean().optional(),
+  layerSparsity: z.record(z.string(), sparsityValue).optional(),
+  epochs: runConfigSchema.shape.epochs.optional(),
+  trainingMultiplier: runConfigSchema.shape.trainingMultiplier.optional(),
+  batchSize: runConfigSchema.shape.batchSize.optional(),
+  optimizer: optimizerSchema.partial().optional(),
+  lrSchedule: lrScheduleSchema.optional(),
+  warmupSteps: runConfigSchema.shape.warmupSteps.optional(),
+  labelSmoothing: runConfigSchema.shape.labelSmoothing.optional(),
+  dropout: runConfigSchema.shape.dropout.optional(),
+  widthMultiplier: runConfigSchema.shape.widthMultiplier.optional(),
+  validationFraction: runConfigSchema.shape.validationFraction.optional(),
+  augment: z.boolean().optional(),
+  trainSubset: runConfigSchema.shape.trainSubset,
+  testSubset: runConfigSchema.shape.testSubset,
+  seed: runConfigSchema.shape.seed.optional(),
+  maskUpdate: maskUpdateSchema.partial().optional(),
+  pruning: pruningSchema.partial().optional(),
+  backend: z.enum(BACKENDS).optional(),
+  logEvery: runConfigSchema.shape.logEvery.optional(),
+  checkpointEvery: runConfigSchema.shape.checkpointEvery.optional(),
+  keepCheckpoints: runConfigSchema.shape.keepCheckpoints.optional(),
+});
+export type RunConfigInput = z.infer<typeof runConfigInputSchema>;
+
+const isCifar = (d: DatasetName): boolean => d === 'cifar10' || d === 'cifar100';
+
+export function defaultModel(dataset: DatasetName): string {
+  if (dataset === 'cifar10') return 'wrn-22-2';
+  if (dataset === 'cifar100') return 'resnet50';
+  return 'mlp';
+}
+
+/**
+ * The recipe a field falls back to: the reproducibility report's CIFAR-10 / CIFAR-100 setups
+ * (spec §4), and a short cosine-schedule recipe for the 28x28 datasets.
+ */
+export function recipeDefaults(dataset: DatasetName, model: string): RunConfig {
+  const cifar = isCifar(dataset);
+  return {
+    dataset,
+    model,
+    method: 'rigl',
+    sparsity: 0.9,
+    distribution: 'erk',
+    denseFirstLayer: false,
+    layerSparsity: {},
+    epochs: cifar ? 250 : 15,
+    trainingMultiplier: 1,
+    batchSize: 128,
+    optimizer: {
+      lr: cifar ? 0.1 : 0.05,
+      momentum: 0.9,
+      nesterov: true,
+      weightDecay: dataset === 'cifar10' ? 5e-4 : 1e-4,
+    },
+    lrSchedule: cifar ? { kind: 'step', gamma: 0.2, everySteps: dataset === 'cifar10' ? 30000 : 20000 } : { kind: 'cosine' },
+    warmupSteps: dataset === 'cifar100' ? 1760 : 0,
+    labelSmoothing: dataset === 'cifar100' ? 0.1 : 0,
+    dropout: model.startsWith('wrn-') ? 0.3 : 0,
+    widthMultiplier: 1,
+    validationFraction: 0.1,
+    augment: cifar,
+    seed: 0,
+    maskUpdate: { alpha: 0.3, deltaT: 100, endFraction: 0.75, schedule: 'cosine', redistribution: 'none' },
+    pruning: { startFraction: 0.05, endFraction: 0.75, frequency: 100, scope: 'layer' },
+    backend: 'auto',
+    logEvery: 50,
+    checkpointEvery: 1,
+    keepCheckpoints: 3,
+  };
+}
+
+/** Fills every missing field from the recipe and checks the result; throws a ConfigError naming the field. */
+export function resolveRunConfig(input: unknown): RunConfig {
+  const partial = parseWith(runConfigInputSchema, input);
+  const dataset = partial.dataset ?? 'fashion-mnist';
+  const base = recipeDefaults(dataset, partial.model ?? defaultModel(dataset));
+  const merged = {
+    ...base,
+    ...stripUndefined(partial),
+    dataset,
+    optimizer: { ...base.optimizer, ...stripUndefined(partial.optimizer ?? {}) },
+    maskUpdate: { ...base.maskUpdate, ...stripUndefined(partial.maskUpdate ?? {}) },
+    pruning: { ...base.pruning, ...stripUndefined(partial.pruning ?? {}) },
+  };
+  return parseWith(runConfigSchema, merged);
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly issues: Array<{ path: string; message: string }>,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses with a schema; on failure throws a ConfigError whose lines each name a field. */
+export function parseWith<S extends z.ZodType>(schema: S, input: unknown, prefix = ''): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => ({
+    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(config)',
+    message: describeIssue(issue),
+  }));
+  throw new ConfigError(issues.map((i) => `${i.path}: ${i.message}`).join('\n'), issues);
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_value') {
+    return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  }
+  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+  if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
+    return issue.message;
+  }
+  return issue.message;
+}

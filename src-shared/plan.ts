@@ -1,0 +1,142 @@
+import type { RunConfig } from './config/run.js';
+import { DATASET_INFO, trainingExamples } from './datasets.js';
+import { buildModelSpec, maskedLayers, parameterCount, type MaskedLayer, type ModelSpec } from './models/index.js';
+import { allocateDensities, type LayerAllocation } from './sparsity/distribution.js';
+import {
+  denseForwardFlops,
+  flopsRatio,
+  sparseForwardFlops,
+  trainingFlopsPerExample,
+} from './sparsity/flops.js';
+import {
+  isPruningStep,
+  pruningActiveCount,
+  type DropGrowSchedule,
+  type PruningSchedule,
+} from './sparsity/schedules.js';
+import type { LrPlan } from './training/lr.js';
+
+/** Everything a run's config implies before a tensor exists: the engine trains it, the form previews it. */
+export interface RunPlan {
+  model: ModelSpec;
+  layers: MaskedLayer[];
+  /** Final per-layer density and exact active count (all dense for the dense method). */
+  allocation: LayerAllocation[];
+  parameters: number;
+  trainExamples: number;
+  stepsPerEpoch: number;
+  epochs: number;
+  totalSteps: number;
+  dropGrow: DropGrowSchedule | null;
+  pruning: PruningSchedule | null;
+  lr: LrPlan;
+  flops: FlopEstimate;
+}
+
+export interface FlopEstimate {
+  /** f_D, dense forward FLOPs per example. */
+  denseForward: number;
+  /** Forward FLOPs per example with the final masks. */
+  inference: number;
+  inferenceRatio: number;
+  /** Whole-run training FLOPs (all examples, all steps). */
+  train: number;
+  trainRatio: number;
+  /** The dense run's training FLOPs with the same steps and batch. */
+  denseTrain: number;
+}
+
+export function planRun(config: RunConfig): RunPlan {
+  const model = buildModelSpec(config.model, config.dataset, {
+    dropout: config.dropout,
+    widthMultiplier: config.widthMultiplier,
+  });
+  const layers = maskedLayers(model);
+  const allocation =
+    config.method === 'dense'
+      ? layers.map((l) => ({ name: l.name, params: l.params, density: 1, active: l.params }))
+      : allocateDensities(layers, {
+          sparsity: config.sparsity,
+          distribution: config.distribution,
+          denseFirstLayer: config.denseFirstLayer,
+          overrides: config.layerSparsity,
+        });
+  const trainExamples = trainingExamples(config.dataset, config.validationFraction, config.trainSubset);
+  if (config.batchSize > trainExamples) {
+    throw new Error(
+      `batchSize: ${config.batchSize} is larger than the ${trainExamples} training examples of ${DATASET_INFO[config.dataset].label}`,
+    );
+  }
+  // The last incomplete batch is dropped so that every step sees the same batch size.
+  const stepsPerEpoch = Math.floor(trainExamples / config.batchSize);
+  const epochs = Math.max(1, Math.round(config.epochs * config.trainingMultiplier));
+  const totalSteps = stepsPerEpoch * epochs;
+  const stepAt = (fraction: number): number => Math.round(fraction * totalSteps);
+  const dropGrow: DropGrowSchedule | null =
+    config.method === 'set' || config.method === 'snfs' || config.method === 'rigl'
+      ? {
+          alpha: config.maskUpdate.alpha,
+          deltaT: config.maskUpdate.deltaT,
+          endStep: stepAt(config.maskUpdate.endFraction),
+          schedule: config.maskUpdate.schedule,
+        }
+      : null;
+  const pruning: PruningSchedule | null =
+    config.method === 'pruning'
+      ? {
+          startStep: stepAt(config.pruning.startFraction),
+          endStep: Math.max(stepAt(config.pruning.endFraction), stepAt(config.pruning.startFraction) + 1),
+          frequency: config.pruning.frequency,
+        }
+      : null;
+  const schedule =
+    config.lrSchedule.kind === 'step'
+      ? { ...config.lrSchedule, everySteps: Math.max(1, Math.round(config.lrSchedule.everySteps * config.trainingMultiplier)) }
+      : config.lrSchedule;
+  const lr: LrPlan = { base: config.optimizer.lr, schedule, warmupSteps: config.warmupSteps, totalSteps };
+  const plan = { model, layers, allocation, parameters: parameterCount(model), trainExamples, stepsPerEpoch, epochs, totalSteps, dropGrow, pruning, lr };
+  return { ...plan, flops: estimateFlops(config, plan) };
+}
+
+function estimateFlops(
+  config: RunConfig,
+  plan: Pick<RunPlan, 'layers' | 'allocation' | 'totalSteps' | 'dropGrow' | 'pruning'>,
+): FlopEstimate {
+  const denseForward = denseForwardFlops(plan.layers);
+  const finalDensities = plan.allocation.map((a) => a.active / a.params);
+  const inference = sparseForwardFlops(plan.layers, finalDensities);
+  let perExample = 0;
+  if (plan.pruning) {
+    const schedule = plan.pruning;
+    let densities = plan.layers.map(() => 1);
+    for (let t = 0; t < plan.totalSteps; t++) {
+      if (isPruningStep(t, schedule)) {
+        densities = plan.allocation.map((a) => pruningActiveCount(t, a.params, a.active, schedule) / a.params);
+      }
+      perExample += 3 * sparseForwardFlops(plan.layers, densities);
+    }
+  } else {
+    const sparse = sparseForwardFlops(plan.layers, finalDensities);
+    const endStep = plan.dropGrow?.endStep ?? 0;
+    const running = Math.min(endStep, plan.totalSteps);
+    const step = (updatesRunning: boolean): number =>
+      trainingFlopsPerExample({
+        method: config.method,
+        sparse,
+        dense: denseForward,
+        deltaT: config.maskUpdate.deltaT,
+        updatesRunning,
+      });
+    perExample = running * step(true) + (plan.totalSteps - running) * step(false);
+  }
+  const train = perExample * config.batchSize;
+  const denseTrain = 3 * denseForward * plan.totalSteps * config.batchSize;
+  return {
+    denseForward,
+    inference,
+    inferenceRatio: flopsRatio(inference, denseForward),
+    train,
+    trainRatio: flopsRatio(train, denseTrain),
+    denseTrain,
+  };
+}
