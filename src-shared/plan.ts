@@ -1,5 +1,5 @@
 import type { RunConfig } from './config/run.js';
-import { DATASET_INFO, trainingExamples } from './datasets.js';
+import { trainingExamples } from './datasets.js';
 import { buildModelSpec, maskedLayers, parameterCount, type MaskedLayer, type ModelSpec } from './models/index.js';
 import { allocateDensities, type LayerAllocation } from './sparsity/distribution.js';
 import {
@@ -62,11 +62,6 @@ export function planRun(config: RunConfig): RunPlan {
           overrides: config.layerSparsity,
         });
   const trainExamples = trainingExamples(config.dataset, config.validationFraction, config.trainSubset);
-  if (config.batchSize > trainExamples) {
-    throw new Error(
-      `batchSize: ${config.batchSize} is larger than the ${trainExamples} training examples of ${DATASET_INFO[config.dataset].label}`,
-    );
-  }
   // The last incomplete batch is dropped so that every step sees the same batch size.
   const stepsPerEpoch = Math.floor(trainExamples / config.batchSize);
   const epochs = Math.max(1, Math.round(config.epochs * config.trainingMultiplier));

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { trainingExamples } from '../datasets.js';
+import { buildModelSpec, maskedLayers } from '../models/index.js';
 import { BACKENDS, DATASETS, DISTRIBUTIONS, METHODS, MODEL_PATTERN, type DatasetName } from '../names.js';
 
 const sparsityValue = z.number().min(0).lt(1, 'must be below 1 (1 would remove every weight)');
@@ -84,6 +86,26 @@ export const runConfigSchema = z
   .superRefine((c, ctx) => {
     if (c.pruning.endFraction <= c.pruning.startFraction) {
       ctx.addIssue({ code: 'custom', path: ['pruning', 'endFraction'], message: 'must be after pruning.startFraction' });
+    }
+    let layerNames: string[];
+    try {
+      layerNames = maskedLayers(buildModelSpec(c.model, c.dataset, { widthMultiplier: c.widthMultiplier })).map((l) => l.name);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', path: ['model'], message: (e as Error).message });
+      return;
+    }
+    for (const name of Object.keys(c.layerSparsity)) {
+      if (!layerNames.includes(name)) {
+        ctx.addIssue({ code: 'custom', path: ['layerSparsity', name], message: `no masked layer of ${c.model} is called "${name}"` });
+      }
+    }
+    const examples = trainingExamples(c.dataset, c.validationFraction, c.trainSubset);
+    if (c.batchSize > examples) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['batchSize'],
+        message: `${c.batchSize} is larger than the ${examples} training examples`,
+      });
     }
   });
 

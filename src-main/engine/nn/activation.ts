@@ -1,0 +1,102 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Buffer, ForwardContext, Module, Param } from './module.js';
+import { maxPoolGrad } from './kernels.js';
+
+/** Layers without parameters. */
+abstract class Stateless implements Module {
+  abstract forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor;
+  abstract backward(dy: tf.Tensor): tf.Tensor;
+  params(): Param[] {
+    return [];
+  }
+  buffers(): Buffer[] {
+    return [];
+  }
+}
+
+export class Relu extends Stateless {
+  private y: tf.Tensor | null = null;
+
+  forward(x: tf.Tensor): tf.Tensor {
+    this.y = tf.relu(x);
+    return this.y;
+  }
+
+  backward(dy: tf.Tensor): tf.Tensor {
+    return tf.mul(dy, tf.step(this.y!));
+  }
+}
+
+export class MaxPool extends Stateless {
+  private x: tf.Tensor4D | null = null;
+  private y: tf.Tensor4D | null = null;
+
+  constructor(
+    private readonly size: number,
+    private readonly stride: number,
+  ) {
+    super();
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    this.x = x as tf.Tensor4D;
+    this.y = tf.maxPool(this.x, this.size, this.stride, 'valid');
+    return this.y;
+  }
+
+  backward(dy: tf.Tensor): tf.Tensor {
+    return maxPoolGrad(dy as tf.Tensor4D, this.x!, this.y!, this.size, this.stride);
+  }
+}
+
+/** Mean over height and width: [B, H, W, C] -> [B, C]. */
+export class GlobalAvgPool extends Stateless {
+  private shape: number[] = [];
+
+  forward(x: tf.Tensor): tf.Tensor {
+    this.shape = x.shape;
+    return tf.mean(x, [1, 2]);
+  }
+
+  backward(dy: tf.Tensor): tf.Tensor {
+    const [b, h, w, c] = this.shape as [number, number, number, number];
+    const scaled = tf.reshape(tf.div(dy, h * w), [b, 1, 1, c]);
+    return tf.mul(scaled, tf.ones([1, h, w, 1]));
+  }
+}
+
+export class Flatten extends Stateless {
+  private shape: number[] = [];
+
+  forward(x: tf.Tensor): tf.Tensor {
+    this.shape = x.shape;
+    return tf.reshape(x, [x.shape[0]!, -1]);
+  }
+
+  backward(dy: tf.Tensor): tf.Tensor {
+    return tf.reshape(dy, this.shape);
+  }
+}
+
+/** Inverted dropout: kept units are scaled by 1/(1−rate) in training, identity in evaluation. */
+export class Dropout extends Stateless {
+  private mask: tf.Tensor | null = null;
+
+  constructor(private readonly rate: number) {
+    super();
+  }
+
+  forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
+    if (!ctx.training) {
+      this.mask = null;
+      return x;
+    }
+    const keep = tf.step(tf.sub(tf.randomUniform(x.shape, 0, 1, 'float32', ctx.nextSeed()), this.rate));
+    this.mask = tf.div(keep, 1 - this.rate);
+    return tf.mul(x, this.mask);
+  }
+
+  backward(dy: tf.Tensor): tf.Tensor {
+    return this.mask ? tf.mul(dy, this.mask) : dy;
+  }
+}

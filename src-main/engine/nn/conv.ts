@@ -1,0 +1,45 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Padding } from '../../../src-shared/models/spec.js';
+import { conv2dBackpropFilter, conv2dBackpropInput } from './kernels.js';
+import type { Buffer, Module, Param } from './module.js';
+
+/** 2-D convolution, NHWC, kernel [kh, kw, cIn, cOut]. */
+export class Conv2D implements Module {
+  readonly kernel: Param;
+  readonly bias: Param | null;
+  private x: tf.Tensor4D | null = null;
+
+  constructor(
+    name: string,
+    kernel: tf.Tensor4D,
+    bias: tf.Tensor1D | null,
+    private readonly stride: number,
+    private readonly padding: Padding,
+  ) {
+    this.kernel = { name: `${name}.kernel`, layer: name, value: kernel, grad: null, decay: true, maskable: true };
+    this.bias = bias && { name: `${name}.bias`, layer: name, value: bias, grad: null, decay: false, maskable: false };
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    this.x = x as tf.Tensor4D;
+    const y = tf.conv2d(this.x, this.kernel.value as tf.Tensor4D, this.stride, this.padding);
+    return this.bias ? tf.add(y, this.bias.value) : y;
+  }
+
+  backward(dy: tf.Tensor): tf.Tensor {
+    const x = this.x!;
+    const dy4 = dy as tf.Tensor4D;
+    const filter = this.kernel.value as tf.Tensor4D;
+    this.kernel.grad = conv2dBackpropFilter(x, dy4, filter.shape, this.stride, this.padding);
+    if (this.bias) this.bias.grad = tf.sum(dy4, [0, 1, 2]);
+    return conv2dBackpropInput(dy4, filter, x.shape, this.stride, this.padding);
+  }
+
+  params(): Param[] {
+    return this.bias ? [this.kernel, this.bias] : [this.kernel];
+  }
+
+  buffers(): Buffer[] {
+    return [];
+  }
+}

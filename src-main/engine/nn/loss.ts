@@ -1,0 +1,25 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface LossResult {
+  /** Mean cross-entropy over the batch (a scalar). */
+  loss: tf.Scalar;
+  /** Examples whose arg-max logit is the label. */
+  correct: tf.Scalar;
+  /** dL/dlogits. */
+  dLogits: tf.Tensor2D;
+}
+
+/**
+ * Softmax cross-entropy against labels smoothed by ε: targets (1 − ε)·onehot + ε/K, and the
+ * gradient (softmax − targets)/B.
+ */
+export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, smoothing: number): LossResult {
+  const [batch, classes] = logits.shape;
+  const onehot = tf.oneHot(labels, classes);
+  const targets = smoothing > 0 ? tf.add(tf.mul(onehot, 1 - smoothing), smoothing / classes) : onehot;
+  const logProbs = tf.logSoftmax(logits);
+  const loss = tf.neg(tf.div(tf.sum(tf.mul(targets, logProbs)), batch)) as tf.Scalar;
+  const dLogits = tf.div(tf.sub(tf.exp(logProbs), targets), batch) as tf.Tensor2D;
+  const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')) as tf.Scalar;
+  return { loss, correct, dLogits };
+}

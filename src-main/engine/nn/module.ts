@@ -1,0 +1,39 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+/** A trainable tensor with the gradient its layer's last backward pass produced. */
+export interface Param {
+  /** Unique in the model, e.g. `group1.block1.conv1.kernel`. */
+  name: string;
+  /** For masked kernels, the layer name the mask and the reports use. */
+  layer: string;
+  value: tf.Tensor;
+  grad: tf.Tensor | null;
+  /** Weight decay applies to conv and dense kernels, never to biases or BatchNorm. */
+  decay: boolean;
+  /** Conv and dense kernels are the tensors sparse methods mask. */
+  maskable: boolean;
+}
+
+/** Non-trainable state a layer keeps between steps (BatchNorm running statistics). */
+export interface Buffer {
+  name: string;
+  value: tf.Tensor;
+}
+
+export interface ForwardContext {
+  training: boolean;
+  /** Source of dropout masks; a fresh seed per call keeps runs reproducible. */
+  nextSeed: () => number;
+}
+
+/**
+ * A layer with a hand-written backward pass. forward() keeps what backward() needs; both run
+ * inside the same tf.tidy, so the cached tensors live exactly one step.
+ */
+export interface Module {
+  forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor;
+  /** Takes dL/dy, sets the grads of this module's params and returns dL/dx. */
+  backward(dy: tf.Tensor): tf.Tensor;
+  params(): Param[];
+  buffers(): Buffer[];
+}

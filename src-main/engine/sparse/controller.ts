@@ -1,0 +1,187 @@
+import type { RunConfig } from '../../../src-shared/config/run.js';
+import type { RunPlan } from '../../../src-shared/plan.js';
+import type { Random } from '../../../src-shared/random.js';
+import { dropCount, isMaskUpdateStep, isPruningStep, pruningActiveCount } from '../../../src-shared/sparsity/schedules.js';
+import type { Param } from '../nn/module.js';
+import type { Sgd } from '../optimizer.js';
+import { dropAndGrow, type GrowCriterion } from './dropgrow.js';
+import { LayerMask, maskParam, randomMask } from './masks.js';
+import { pruneGlobal, pruneLayerwise } from './prune.js';
+import { redistributeGrowth } from './redistribute.js';
+
+export interface MaskChange {
+  layer: string;
+  active: number;
+  dropped: number;
+  grown: number;
+}
+
+export interface MaskUpdateEvent {
+  step: number;
+  kind: 'drop-grow' | 'prune';
+  layers: MaskChange[];
+}
+
+const GROW_CRITERION: Partial<Record<RunConfig['method'], GrowCriterion>> = {
+  set: 'random',
+  snfs: 'momentum',
+  rigl: 'gradient',
+};
+
+/**
+ * Owns the masks of a run and applies its method's schedule: drop/grow updates for SET, SNFS and
+ * RigL, pruning events for gradual pruning. The dense method has no masks at all.
+ */
+export class SparsityController {
+  readonly masks = new Map<string, LayerMask>();
+  private readonly kernels: Param[];
+
+  constructor(
+    private readonly config: RunConfig,
+    private readonly plan: RunPlan,
+    params: Param[],
+    private readonly optimizer: Sgd,
+    private readonly rng: Random,
+  ) {
+    this.kernels = params.filter((p) => p.maskable);
+    if (this.kernels.length !== plan.allocation.length) {
+      throw new Error(`model has ${this.kernels.length} maskable kernels but the plan allocates ${plan.allocation.length}`);
+    }
+    if (config.method === 'dense') return;
+    this.kernels.forEach((p, i) => {
+      const allocation = plan.allocation[i]!;
+      // Gradual pruning starts dense; every other sparse method starts at its final sparsity.
+      const mask =
+        config.method === 'pruning' ? new Uint8Array(p.value.size).fill(1) : randomMask(p.value.size, allocation.active, rng);
+      const layerMask = new LayerMask(p, mask);
+      this.masks.set(p.name, layerMask);
+      maskParam(p, layerMask);
+    });
+  }
+
+  /** SNFS keeps its momentum dense. */
+  get denseMomentum(): boolean {
+    return this.config.method === 'snfs';
+  }
+
+  /** RigL replaces the optimizer step of its update steps by the mask update (as in the original code). */
+  replacesOptimizerStep(t: number): boolean {
+    return this.config.method === 'rigl' && this.plan.dropGrow !== null && isMaskUpdateStep(t, this.plan.dropGrow);
+  }
+
+  updatesRunning(t: number): boolean {
+    return this.plan.dropGrow !== null && t < this.plan.dropGrow.endStep;
+  }
+
+  /** Mask work of step t once gradients exist: RigL before (instead of) the optimizer step. */
+  beforeOptimizer(t: number): MaskUpdateEvent | null {
+    return this.replacesOptimizerStep(t) ? this.dropGrow(t) : null;
+  }
+
+  /** Mask work of step t after the optimizer step: SET and SNFS updates, pruning events. */
+  afterOptimizer(t: number): MaskUpdateEvent | null {
+    const { dropGrow, pruning } = this.plan;
+    if ((this.config.method === 'set' || this.config.method === 'snfs') && dropGrow && isMaskUpdateStep(t, dropGrow)) {
+      return this.dropGrow(t);
+    }
+    if (this.config.method === 'pruning' && pruning && isPruningStep(t, pruning)) return this.prune(t);
+    return null;
+  }
+
+  /** Current density of each masked layer, in layer order. */
+  densities(): number[] {
+    return this.kernels.map((p) => this.masks.get(p.name)?.density ?? 1);
+  }
+
+  private dropGrow(t: number): MaskUpdateEvent {
+    const schedule = this.plan.dropGrow!;
+    const criterion = GROW_CRITERION[this.config.method]!;
+    const layers = this.kernels.map((p) => this.masks.get(p.name)!);
+    const weights = layers.map((m) => m.param.value.dataSync() as Float32Array);
+    const drops = layers.map((m) => dropCount(t, m.active, schedule));
+    const growScores = layers.map((m) => this.growScore(m.param, criterion));
+    const grows = this.growBudget(layers, drops);
+    const changes = layers.map((m, i): MaskChange => {
+      const result = dropAndGrow({
+        mask: m.mask,
+        weights: weights[i]!,
+        growScore: growScores[i]!,
+        drop: drops[i]!,
+        grow: grows[i]!,
+        criterion,
+        rng: this.rng,
+      });
+      m.set(result.mask);
+      this.enforce(m);
+      return { layer: m.name, active: result.active, dropped: result.dropped, grown: result.grown };
+    });
+    return { step: t, kind: 'drop-grow', layers: changes };
+  }
+
+  /** Grow counts: equal to the drops, or the total regrowth redistributed by layer scores. */
+  private growBudget(layers: LayerMask[], drops: number[]): number[] {
+    const redistribution = this.config.maskUpdate.redistribution;
+    if (redistribution === 'none') return drops;
+    const scores = layers.map((m) => meanAbsActive(this.redistributionSource(m.param, redistribution), m.mask));
+    const capacity = layers.map((m, i) => m.size - (m.active - drops[i]!));
+    return redistributeGrowth(
+      drops.reduce((a, b) => a + b, 0),
+      scores,
+      capacity,
+    );
+  }
+
+  private redistributionSource(param: Param, kind: 'momentum' | 'gradient'): Float32Array {
+    const source = kind === 'momentum' ? this.optimizer.velocity.get(param.name) : param.grad;
+    return source ? (source.dataSync() as Float32Array) : new Float32Array(param.value.size);
+  }
+
+  private growScore(param: Param, criterion: GrowCriterion): Float32Array | null {
+    if (criterion === 'random') return null;
+    if (criterion === 'gradient') {
+      if (!param.grad) throw new Error(`RigL update of ${param.layer}: no dense gradient for this step`);
+      return param.grad.dataSync() as Float32Array;
+    }
+    return this.redistributionSource(param, 'momentum');
+  }
+
+  private prune(t: number): MaskUpdateEvent {
+    const schedule = this.plan.pruning!;
+    const layers = this.kernels.map((p) => this.masks.get(p.name)!);
+    const input = layers.map((m, i) => ({
+      mask: m.mask,
+      weights: m.param.value.dataSync() as Float32Array,
+      target: pruningActiveCount(t, m.size, this.plan.allocation[i]!.active, schedule),
+    }));
+    const next = this.config.pruning.scope === 'global' ? pruneGlobal(input) : pruneLayerwise(input);
+    const changes = layers.map((m, i): MaskChange => {
+      const before = m.active;
+      m.set(next[i]!);
+      this.enforce(m);
+      return { layer: m.name, active: m.active, dropped: before - m.active, grown: 0 };
+    });
+    return { step: t, kind: 'prune', layers: changes };
+  }
+
+  /** Weights (and, but for SNFS, momentum) follow the new mask at once. */
+  private enforce(mask: LayerMask): void {
+    maskParam(mask.param, mask);
+    if (!this.denseMomentum) this.optimizer.maskState(mask.param, mask);
+  }
+
+  dispose(): void {
+    for (const m of this.masks.values()) m.dispose();
+  }
+}
+
+function meanAbsActive(values: Float32Array, mask: Uint8Array): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) {
+    if (mask[i] === 1) {
+      sum += Math.abs(values[i]!);
+      n++;
+    }
+  }
+  return n > 0 ? sum / n : 0;
+}

@@ -1,0 +1,41 @@
+import { positions, smallestK } from './select.js';
+
+export interface PruneLayer {
+  mask: Uint8Array;
+  weights: Float32Array;
+  /** Active weights the layer should keep after this event. */
+  target: number;
+}
+
+/** Removes each layer's smallest-magnitude active weights down to its own target. */
+export function pruneLayerwise(layers: PruneLayer[]): Uint8Array[] {
+  return layers.map(({ mask, weights, target }) => {
+    const active = positions(mask, true);
+    const next = mask.slice();
+    for (const i of smallestK((i) => Math.abs(weights[i]!), active, active.length - target)) next[i] = 0;
+    return next;
+  });
+}
+
+/**
+ * Ranks the active weights of all layers together and removes the smallest until the total meets
+ * the sum of the targets (the `global` pruning scope).
+ */
+export function pruneGlobal(layers: PruneLayer[]): Uint8Array[] {
+  const offsets: number[] = [];
+  let total = 0;
+  for (const l of layers) {
+    offsets.push(total);
+    total += l.mask.length;
+  }
+  const flatMask = new Uint8Array(total);
+  const flatWeights = new Float32Array(total);
+  layers.forEach((l, i) => {
+    flatMask.set(l.mask, offsets[i]);
+    flatWeights.set(l.weights, offsets[i]);
+  });
+  const active = positions(flatMask, true);
+  const target = layers.reduce((a, l) => a + l.target, 0);
+  for (const i of smallestK((i) => Math.abs(flatWeights[i]!), active, active.length - target)) flatMask[i] = 0;
+  return layers.map((l, i) => flatMask.slice(offsets[i], offsets[i]! + l.mask.length));
+}

@@ -1,0 +1,236 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { RunConfig } from '../../src-shared/config/run.js';
+import { planRun, type RunPlan } from '../../src-shared/plan.js';
+import { Random } from '../../src-shared/random.js';
+import { sparseForwardFlops, trainingFlopsPerExample } from '../../src-shared/sparsity/flops.js';
+import { learningRate } from '../../src-shared/training/lr.js';
+import type { BackendInfo } from './backend/index.js';
+import type { EvalSet, TrainBatchSource } from './batches.js';
+import { evaluate } from './evaluate.js';
+import { buildNetwork } from './nn/build.js';
+import { softmaxCrossEntropy } from './nn/loss.js';
+import type { Module, Param } from './nn/module.js';
+import type { LayerStat, TrainingObserver } from './observer.js';
+import { Sgd } from './optimizer.js';
+import { SparsityController } from './sparse/controller.js';
+
+/** Independent random streams of a run, so that e.g. adding dropout does not change the data order. */
+export const RNG_STREAMS = { init: 0, masks: 1, dropout: 2 } as const;
+
+export interface TrainInput {
+  config: RunConfig;
+  backend: BackendInfo;
+  train: TrainBatchSource;
+  validation: EvalSet | null;
+  test: EvalSet;
+  observer: TrainingObserver;
+  /** Aborting stops the run after the current step. */
+  signal?: AbortSignal;
+}
+
+export type TrainStatus = 'completed' | 'cancelled' | 'diverged';
+
+export interface TrainOutcome {
+  status: TrainStatus;
+  /** Step at which the loss stopped being finite (diverged runs). */
+  divergedStep: number | null;
+  stepsDone: number;
+  testAccuracy: number | null;
+  bestTestAccuracy: number | null;
+  valAccuracy: number | null;
+  testLoss: number | null;
+  trainFlops: number;
+  trainFlopsRatio: number;
+  inferenceFlops: number;
+  inferenceFlopsRatio: number;
+  /** Fraction of masked weights that are zero at the end. */
+  finalSparsity: number;
+  layers: Array<LayerStat & { shape: number[] }>;
+  parameters: number;
+}
+
+/** Trains one run to the end (or until cancelled / diverged), reporting through the observer. */
+export async function train(input: TrainInput): Promise<TrainOutcome> {
+  const { config, observer } = input;
+  const plan = planRun(config);
+  if (input.train.stepsPerEpoch !== plan.stepsPerEpoch) {
+    throw new Error(`data gives ${input.train.stepsPerEpoch} steps per epoch, the plan expects ${plan.stepsPerEpoch}`);
+  }
+  const network = buildNetwork(plan.model, Random.derive(config.seed, RNG_STREAMS.init));
+  const params = network.params();
+  const optimizer = new Sgd(config.optimizer);
+  const sparsity = new SparsityController(config, plan, params, optimizer, Random.derive(config.seed, RNG_STREAMS.masks));
+  const dropoutRng = Random.derive(config.seed, RNG_STREAMS.dropout);
+  const context = { training: true, nextSeed: () => dropoutRng.nextUint32() };
+  try {
+    observer.started({ plan, backend: input.backend, startStep: 0 });
+    observer.layerStats(0, 0, layerStats(plan, sparsity.densities()));
+
+    let sparseForward = sparseForwardFlops(plan.layers, sparsity.densities());
+    let trainFlops = 0;
+    let bestTest: number | null = null;
+    let last: { test: { loss: number; accuracy: number }; val: { accuracy: number } | null } | null = null;
+    const window = { loss: 0, correct: 0, examples: 0, started: performance.now() };
+    const epochTotals = { loss: 0, correct: 0, examples: 0 };
+    let epochStarted = performance.now();
+
+    for (let t = 0; t < plan.totalSteps; t++) {
+      const epoch = Math.floor(t / plan.stepsPerEpoch);
+      const batch = input.train.next();
+      const { loss, correct } = forwardBackward(network, params, batch, plan, config.labelSmoothing, context);
+      if (!Number.isFinite(loss)) {
+        disposeGrads(params);
+        observer.log('error', `loss became ${loss} at step ${t}`);
+        return finish('diverged', t, t);
+      }
+      const beforeEvent = sparsity.beforeOptimizer(t);
+      const lr = learningRate(t, plan.lr);
+      if (!sparsity.replacesOptimizerStep(t)) {
+        optimizer.step(params, { lr, masks: sparsity.masks, denseMomentum: sparsity.denseMomentum });
+      }
+      const afterEvent = sparsity.afterOptimizer(t);
+      disposeGrads(params);
+
+      trainFlops +=
+        config.batchSize *
+        trainingFlopsPerExample({
+          method: config.method,
+          sparse: sparseForward,
+          dense: plan.flops.denseForward,
+          deltaT: config.maskUpdate.deltaT,
+          updatesRunning: sparsity.updatesRunning(t),
+        });
+      for (const event of [beforeEvent, afterEvent]) {
+        if (!event) continue;
+        observer.maskUpdate(event);
+        sparseForward = sparseForwardFlops(plan.layers, sparsity.densities());
+      }
+
+      window.loss += loss * batch.count;
+      window.correct += correct;
+      window.examples += batch.count;
+      epochTotals.loss += loss * batch.count;
+      epochTotals.correct += correct;
+      epochTotals.examples += batch.count;
+      const stepsDone = t + 1;
+      if (stepsDone % config.logEvery === 0 || stepsDone === plan.totalSteps) {
+        const now = performance.now();
+        observer.step({
+          step: stepsDone,
+          epoch: stepsDone / plan.stepsPerEpoch,
+          totalSteps: plan.totalSteps,
+          loss: window.loss / window.examples,
+          accuracy: window.correct / window.examples,
+          lr,
+          examplesPerSecond: (window.examples * 1000) / Math.max(1e-3, now - window.started),
+          trainFlops,
+        });
+        Object.assign(window, { loss: 0, correct: 0, examples: 0, started: now });
+      }
+
+      if (stepsDone % plan.stepsPerEpoch === 0) {
+        const val = input.validation ? evaluate(network, input.validation, plan.model.inputShape) : null;
+        const test = evaluate(network, input.test, plan.model.inputShape);
+        bestTest = Math.max(bestTest ?? 0, test.accuracy);
+        last = { test, val };
+        observer.epoch({
+          epoch: epoch + 1,
+          step: stepsDone,
+          trainLoss: epochTotals.loss / epochTotals.examples,
+          trainAccuracy: epochTotals.correct / epochTotals.examples,
+          valLoss: val?.loss ?? null,
+          valAccuracy: val?.accuracy ?? null,
+          testLoss: test.loss,
+          testAccuracy: test.accuracy,
+          lr,
+          trainFlops,
+          seconds: (performance.now() - epochStarted) / 1000,
+        });
+        observer.layerStats(stepsDone, epoch + 1, layerStats(plan, sparsity.densities()));
+        Object.assign(epochTotals, { loss: 0, correct: 0, examples: 0 });
+        epochStarted = performance.now();
+      }
+      // Let IPC messages (cancel, pause) in between steps.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (input.signal?.aborted) return finish('cancelled', stepsDone, null);
+    }
+    return finish('completed', plan.totalSteps, null);
+
+    function finish(status: TrainStatus, stepsDone: number, divergedStep: number | null): TrainOutcome {
+      const inference = inferenceFlops(plan, params);
+      const denseForThisLength = 3 * plan.flops.denseForward * config.batchSize * Math.max(1, stepsDone);
+      const nonzero = inference.layers.reduce((a, l) => a + l.active, 0);
+      const total = inference.layers.reduce((a, l) => a + l.params, 0);
+      return {
+        status,
+        divergedStep,
+        stepsDone,
+        testAccuracy: last?.test.accuracy ?? null,
+        bestTestAccuracy: bestTest,
+        valAccuracy: last?.val?.accuracy ?? null,
+        testLoss: last?.test.loss ?? null,
+        trainFlops,
+        trainFlopsRatio: trainFlops / denseForThisLength,
+        inferenceFlops: inference.total,
+        inferenceFlopsRatio: inference.total / plan.flops.denseForward,
+        finalSparsity: 1 - nonzero / total,
+        layers: inference.layers,
+        parameters: plan.parameters,
+      };
+    }
+  } finally {
+    sparsity.dispose();
+    optimizer.dispose();
+    for (const p of params) p.value.dispose();
+    for (const b of network.buffers()) b.value.dispose();
+  }
+}
+
+/** Forward and backward of one batch; leaves each param's gradient in `param.grad`. */
+function forwardBackward(
+  network: Module,
+  params: Param[],
+  batch: { images: Float32Array; labels: Int32Array; count: number },
+  plan: RunPlan,
+  smoothing: number,
+  context: { training: boolean; nextSeed: () => number },
+): { loss: number; correct: number } {
+  const [h, w, c] = plan.model.inputShape;
+  const [loss, correct] = tf.tidy(() => {
+    const x = tf.tensor4d(batch.images, [batch.count, h, w, c]);
+    const y = tf.tensor1d(batch.labels, 'int32');
+    const logits = network.forward(x, context) as tf.Tensor2D;
+    const result = softmaxCrossEntropy(logits, y, smoothing);
+    network.backward(result.dLogits);
+    for (const p of params) if (p.grad) tf.keep(p.grad);
+    return [result.loss.dataSync()[0]!, result.correct.dataSync()[0]!];
+  });
+  return { loss, correct };
+}
+
+function disposeGrads(params: Param[]): void {
+  for (const p of params) {
+    p.grad?.dispose();
+    p.grad = null;
+  }
+}
+
+function layerStats(plan: RunPlan, densities: number[]): LayerStat[] {
+  return plan.layers.map((l, i) => {
+    const density = densities[i] ?? 1;
+    return { layer: l.name, density, active: Math.round(density * l.params), params: l.params, flops: l.flops * density };
+  });
+}
+
+/** Inference FLOPs of the final network, counting the weights that are actually non-zero. */
+function inferenceFlops(plan: RunPlan, params: Param[]): { total: number; layers: Array<LayerStat & { shape: number[] }> } {
+  const kernels = params.filter((p) => p.maskable);
+  const layers = plan.layers.map((l, i) => {
+    const values = kernels[i]!.value.dataSync();
+    let nonzero = 0;
+    for (let j = 0; j < values.length; j++) if (values[j] !== 0) nonzero++;
+    const density = nonzero / l.params;
+    return { layer: l.name, shape: l.shape, density, active: nonzero, params: l.params, flops: l.flops * density };
+  });
+  return { total: layers.reduce((a, l) => a + l.flops, 0), layers };
+}

@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import { expandExperiment, parseExperimentSpec } from '../../src-shared/config/experiment.js';
+import { ConfigError, resolveRunConfig } from '../../src-shared/config/run.js';
+import { Random } from '../../src-shared/random.js';
+
+function issuesOf(f: () => unknown): string[] {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.issues.map((i) => `${i.path}: ${i.message}`);
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('run config', () => {
+  it('fills the CIFAR-10 recipe of the reproducibility report', () => {
+    const c = resolveRunConfig({ dataset: 'cifar10' });
+    expect(c).toMatchObject({
+      model: 'wrn-22-2',
+      epochs: 250,
+      batchSize: 128,
+      optimizer: { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 5e-4 },
+      lrSchedule: { kind: 'step', gamma: 0.2, everySteps: 30000 },
+      dropout: 0.3,
+      validationFraction: 0.1,
+      distribution: 'erk',
+      maskUpdate: { alpha: 0.3, deltaT: 100, endFraction: 0.75 },
+      augment: true,
+    });
+  });
+
+  it('fills the CIFAR-100 ResNet-50 recipe', () => {
+    const c = resolveRunConfig({ dataset: 'cifar100' });
+    expect(c).toMatchObject({
+      model: 'resnet50',
+      lrSchedule: { kind: 'step', everySteps: 20000 },
+      warmupSteps: 1760,
+      labelSmoothing: 0.1,
+      optimizer: { weightDecay: 1e-4 },
+      dropout: 0,
+    });
+  });
+
+  it('merges a partial optimizer with the recipe', () => {
+    const c = resolveRunConfig({ optimizer: { lr: 0.01 } });
+    expect(c.optimizer).toEqual({ lr: 0.01, momentum: 0.9, nesterov: true, weightDecay: 1e-4 });
+  });
+
+  it('names every bad field and the allowed values', () => {
+    const issues = issuesOf(() =>
+      resolveRunConfig({
+        method: 'lottery',
+        model: 'vgg16',
+        sparsity: 1,
+        epochs: 0,
+        maskUpdate: { deltaT: 0, endFraction: 1.5 },
+        distribution: 'gaussian',
+      }),
+    );
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        'method: must be one of "dense", "static", "set", "snfs", "rigl", "pruning"',
+        'model: must be mlp, lenet5, wrn-D-K (e.g. wrn-22-2) or resnet50',
+        'sparsity: must be below 1 (1 would remove every weight)',
+        'epochs: must be at least 1',
+        'maskUpdate.deltaT: must be a whole number of steps, at least 1',
+        'maskUpdate.endFraction: must be in (0, 1]',
+        'distribution: must be one of "uniform", "er", "erk"',
+      ]),
+    );
+  });
+
+  it('rejects unknown fields and a pruning window that ends before it starts', () => {
+    expect(issuesOf(() => resolveRunConfig({ lerning_rate: 0.1 }))).toEqual(['(config): unknown field lerning_rate']);
+    expect(issuesOf(() => resolveRunConfig({ pruning: { startFraction: 0.5, endFraction: 0.4 } }))).toEqual([
+      'pruning.endFraction: must be after pruning.startFraction',
+    ]);
+  });
+
+  it('rejects a WRN depth that is not 6n + 4', () => {
+    expect(issuesOf(() => resolveRunConfig({ model: 'wrn-23-2' }))).toEqual([
+      'model: wrn-23-2: depth must be 6n+4 with n >= 1 (e.g. 10, 16, 22, 28)',
+    ]);
+  });
+
+  it('rejects a batch larger than the training data and overrides of unknown layers', () => {
+    expect(issuesOf(() => resolveRunConfig({ model: 'mlp', trainSubset: 100, batchSize: 128 }))).toEqual([
+      'batchSize: 128 is larger than the 90 training examples',
+    ]);
+    expect(issuesOf(() => resolveRunConfig({ model: 'mlp', layerSparsity: { conv1: 0.5 } }))).toEqual([
+      'layerSparsity.conv1: no masked layer of mlp is called "conv1"',
+    ]);
+  });
+});
+
+describe('experiment grids', () => {
+  const spec = parseExperimentSpec({
+    name: 'sweep',
+    base: { dataset: 'fashion-mnist', model: 'mlp', epochs: 1 },
+    grid: { method: ['dense', 'static', 'rigl'], sparsity: [0.8, 0.9], seed: [0, 1] },
+  });
+
+  it('crosses every axis and keeps one dense run per seed', () => {
+    const runs = expandExperiment(spec);
+    expect(runs).toHaveLength(2 + 2 * 2 + 2 * 2);
+    expect(runs.filter((r) => r.method === 'dense').map((r) => [r.sparsity, r.seed])).toEqual([
+      [0, 0],
+      [0, 1],
+    ]);
+    expect(runs.filter((r) => r.method === 'rigl').map((r) => [r.sparsity, r.seed])).toEqual([
+      [0.8, 0],
+      [0.8, 1],
+      [0.9, 0],
+      [0.9, 1],
+    ]);
+  });
+
+  it('sweeps method hyper-parameters only for the methods that read them', () => {
+    const runs = expandExperiment(
+      parseExperimentSpec({ name: 'alpha', base: { model: 'mlp' }, grid: { method: ['static', 'rigl'], alpha: [0.1, 0.3, 0.5] } }),
+    );
+    expect(runs.filter((r) => r.method === 'static')).toHaveLength(1);
+    expect(runs.filter((r) => r.method === 'rigl').map((r) => r.maskUpdate.alpha)).toEqual([0.1, 0.3, 0.5]);
+  });
+
+  it('names bad grid values and unknown axes', () => {
+    expect(issuesOf(() => parseExperimentSpec({ name: 'x', grid: { sparsity: [0.5, 1.2] } }))).toEqual([
+      'grid.sparsity.1: must be below 1 (1 would remove every weight)',
+    ]);
+    expect(issuesOf(() => parseExperimentSpec({ name: 'x', grid: { colour: ['red'] } }))).toEqual(['grid: unknown field colour']);
+    expect(issuesOf(() => parseExperimentSpec({ name: '  ' }))).toEqual(['name: must not be empty']);
+  });
+});
+
+describe('seeded random numbers', () => {
+  it('repeats for a seed and differs across seeds and streams', () => {
+    const a = new Random(42);
+    const b = new Random(42);
+    const xs = Array.from({ length: 5 }, () => a.nextUint32());
+    expect(Array.from({ length: 5 }, () => b.nextUint32())).toEqual(xs);
+    expect(new Random(43).nextUint32()).not.toBe(xs[0]);
+    expect(Random.derive(42, 1).nextUint32()).not.toBe(Random.derive(42, 2).nextUint32());
+  });
+
+  it('restores from its state', () => {
+    const a = new Random(7);
+    a.next();
+    const saved = a.state();
+    const next = [a.next(), a.next()];
+    const b = new Random(saved);
+    expect([b.next(), b.next()]).toEqual(next);
+  });
+
+  it('samples exactly k distinct sorted indices, uniformly', () => {
+    const rng = new Random(1);
+    const counts = new Array(10).fill(0);
+    for (let trial = 0; trial < 2000; trial++) {
+      const s = rng.sample(10, 3);
+      expect(new Set(s).size).toBe(3);
+      expect([...s]).toEqual([...s].sort((x, y) => x - y));
+      for (const i of s) counts[i]++;
+    }
+    // Each index expected 600 times; a fair sampler stays within ±15%.
+    for (const c of counts) expect(Math.abs(c - 600)).toBeLessThan(90);
+  });
+
+  it('normal draws have mean 0 and variance 1', () => {
+    const rng = new Random(3);
+    const xs = Array.from({ length: 20000 }, () => rng.normal());
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const variance = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length;
+    expect(Math.abs(mean)).toBeLessThan(0.03);
+    expect(Math.abs(variance - 1)).toBeLessThan(0.05);
+  });
+});
