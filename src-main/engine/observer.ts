@@ -1,5 +1,5 @@
 import type { RunPlan } from '../../src-shared/plan.js';
-import type { BackendInfo } from './backend/index.js';
+import type { BackendSelection } from './backend/types.js';
 import type { MaskUpdateEvent } from './sparse/controller.js';
 
 export interface StepProgress {
@@ -43,7 +43,7 @@ export interface EpochMetrics {
  * recorder implements this and writes the store.
  */
 export interface TrainingObserver {
-  started(info: { plan: RunPlan; backend: BackendInfo; startStep: number }): void;
+  started(info: { plan: RunPlan; backend: BackendSelection; startStep: number }): void;
   step(progress: StepProgress): void;
   maskUpdate(event: MaskUpdateEvent): void;
   layerStats(step: number, epoch: number, layers: LayerStat[]): void;

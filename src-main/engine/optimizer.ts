@@ -28,7 +28,7 @@ export class Sgd {
     for (const p of params) {
       if (!p.grad) continue;
       const mask = opts.masks.get(p.name);
-      const [value, velocity] = tf.tidy(() => {
+      const { value, velocity } = tf.tidy(() => {
         let g = mask && !opts.denseMomentum ? tf.mul(p.grad!, mask.tensor) : p.grad!;
         if (p.decay && weightDecay > 0) g = tf.add(g, tf.mul(p.value, weightDecay));
         let update = g;
@@ -41,11 +41,11 @@ export class Sgd {
         }
         let w = tf.sub(p.value, tf.mul(update, opts.lr));
         if (mask) w = tf.mul(w, mask.tensor);
-        return [w, v] as const;
+        return v ? { value: w, velocity: v } : { value: w };
       });
       p.value.dispose();
       p.value = value;
-      if (velocity) {
+      if (velocity !== undefined) {
         this.velocity.get(p.name)?.dispose();
         this.velocity.set(p.name, velocity);
       }

@@ -4,8 +4,8 @@ import { planRun, type RunPlan } from '../../src-shared/plan.js';
 import { Random } from '../../src-shared/random.js';
 import { sparseForwardFlops, trainingFlopsPerExample } from '../../src-shared/sparsity/flops.js';
 import { learningRate } from '../../src-shared/training/lr.js';
-import type { BackendInfo } from './backend/index.js';
-import type { EvalSet, TrainBatchSource } from './batches.js';
+import type { BackendSelection } from './backend/types.js';
+import { TrainingBatches, type Batch, type TrainingData } from './data/index.js';
 import { evaluate } from './evaluate.js';
 import { buildNetwork } from './nn/build.js';
 import { softmaxCrossEntropy } from './nn/loss.js';
@@ -19,10 +19,8 @@ export const RNG_STREAMS = { init: 0, masks: 1, dropout: 2 } as const;
 
 export interface TrainInput {
   config: RunConfig;
-  backend: BackendInfo;
-  train: TrainBatchSource;
-  validation: EvalSet | null;
-  test: EvalSet;
+  backend: BackendSelection;
+  data: TrainingData;
   observer: TrainingObserver;
   /** Aborting stops the run after the current step. */
   signal?: AbortSignal;
@@ -53,8 +51,15 @@ export interface TrainOutcome {
 export async function train(input: TrainInput): Promise<TrainOutcome> {
   const { config, observer } = input;
   const plan = planRun(config);
-  if (input.train.stepsPerEpoch !== plan.stepsPerEpoch) {
-    throw new Error(`data gives ${input.train.stepsPerEpoch} steps per epoch, the plan expects ${plan.stepsPerEpoch}`);
+  const { data } = input;
+  const batches = new TrainingBatches(data.train, {
+    batchSize: config.batchSize,
+    seed: config.seed,
+    stats: data.stats,
+    augment: config.augment,
+  });
+  if (batches.batchesPerEpoch !== plan.stepsPerEpoch) {
+    throw new Error(`data gives ${batches.batchesPerEpoch} steps per epoch, the plan expects ${plan.stepsPerEpoch}`);
   }
   const network = buildNetwork(plan.model, Random.derive(config.seed, RNG_STREAMS.init));
   const params = network.params();
@@ -76,7 +81,7 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
 
     for (let t = 0; t < plan.totalSteps; t++) {
       const epoch = Math.floor(t / plan.stepsPerEpoch);
-      const batch = input.train.next();
+      const batch = batches.next();
       const { loss, correct } = forwardBackward(network, params, batch, plan, config.labelSmoothing, context);
       if (!Number.isFinite(loss)) {
         disposeGrads(params);
@@ -106,12 +111,12 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
         sparseForward = sparseForwardFlops(plan.layers, sparsity.densities());
       }
 
-      window.loss += loss * batch.count;
+      window.loss += loss * batch.size;
       window.correct += correct;
-      window.examples += batch.count;
-      epochTotals.loss += loss * batch.count;
+      window.examples += batch.size;
+      epochTotals.loss += loss * batch.size;
       epochTotals.correct += correct;
-      epochTotals.examples += batch.count;
+      epochTotals.examples += batch.size;
       const stepsDone = t + 1;
       if (stepsDone % config.logEvery === 0 || stepsDone === plan.totalSteps) {
         const now = performance.now();
@@ -129,8 +134,8 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
       }
 
       if (stepsDone % plan.stepsPerEpoch === 0) {
-        const val = input.validation ? evaluate(network, input.validation, plan.model.inputShape) : null;
-        const test = evaluate(network, input.test, plan.model.inputShape);
+        const val = data.validation.count > 0 ? evaluate(network, data.validation, data.stats) : null;
+        const test = evaluate(network, data.test, data.stats);
         bestTest = Math.max(bestTest ?? 0, test.accuracy);
         last = { test, val };
         observer.epoch({
@@ -190,14 +195,14 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
 function forwardBackward(
   network: Module,
   params: Param[],
-  batch: { images: Float32Array; labels: Int32Array; count: number },
+  batch: Batch,
   plan: RunPlan,
   smoothing: number,
   context: { training: boolean; nextSeed: () => number },
 ): { loss: number; correct: number } {
   const [h, w, c] = plan.model.inputShape;
   const [loss, correct] = tf.tidy(() => {
-    const x = tf.tensor4d(batch.images, [batch.count, h, w, c]);
+    const x = tf.tensor4d(batch.images, [batch.size, h, w, c]);
     const y = tf.tensor1d(batch.labels, 'int32');
     const logits = network.forward(x, context) as tf.Tensor2D;
     const result = softmaxCrossEntropy(logits, y, smoothing);

@@ -16,4 +16,24 @@ export interface LoadedDataset {
   classes: number;
   /** Where the data was read from (a file or folder), recorded with each run. */
   source: string;
+  /** SHA-256 of each decoded split (images then labels), recorded with each run. */
+  checksums: { train: string; test: string };
+}
+
+/** Per-channel mean and standard deviation of pixels on the [0, 1] scale. */
+export interface ChannelStats {
+  mean: number[];
+  std: number[];
+}
+
+/**
+ * One batch in the layout the model takes: `images` is [size, height, width, channels] of
+ * normalised pixels, `labels` the class indices, `oneHot` [size, classes] when asked for.
+ * The arrays are reused by the next batch of the same batcher.
+ */
+export interface Batch {
+  images: Float32Array;
+  labels: Int32Array;
+  oneHot: Float32Array | null;
+  size: number;
 }

@@ -1,0 +1,190 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { expandExperiment, parseExperimentSpec, type ExperimentSpec } from '../../../src-shared/config/experiment.js';
+import { ConfigError, type RunConfig } from '../../../src-shared/config/run.js';
+import { listDatasets } from '../../engine/data/index.js';
+import { executeRun, type ExecutedRun } from '../../runner/execute-run.js';
+import { openStore, type Store } from '../../store/index.js';
+import type { CommandContext } from '../context.js';
+import { UsageError } from '../errors.js';
+import { formatPercent, formatRatio } from '../format.js';
+import { STORE_FLAGS, storeLocation } from '../options.js';
+import { ProgressBar } from '../progress-bar.js';
+import { configErrorAsFlags, flagsToExperiment, runFlagOptions, runFlagsHelp } from '../run-flags.js';
+
+export const RUN_HELP = `rigl-lab run [training flags] [--config FILE] [--name NAME] [--db FILE] [--data-dir DIR] [--json]
+  Trains one run, or a grid: comma lists (--method rigl,static --sparsity 0.8,0.9 --seed 0,1,2) and
+  a --config FILE experiment (JSON: {"name", "base": {run config}, "grid": {axis: [values]}}) expand
+  to every combination. Flags override the file. Fields left out take the dataset's recipe.
+  With --json, each finished run prints one JSON line on stdout (the last line is the last run).
+
+training flags:
+${runFlagsHelp()}`;
+
+const RUN_OPTIONS = {
+  ...runFlagOptions,
+  ...STORE_FLAGS,
+  config: { type: 'string' },
+  name: { type: 'string' },
+} as const;
+
+/** What `--json` prints for a run. */
+export function runSummary(store: Store, executed: ExecutedRun): Record<string, unknown> {
+  const run = store.getRun(executed.runId)!;
+  return {
+    runId: run.id,
+    experimentId: run.experimentId,
+    name: run.name,
+    status: run.status,
+    method: run.config.method,
+    model: run.config.model,
+    dataset: run.config.dataset,
+    sparsity: run.config.sparsity,
+    distribution: run.config.distribution,
+    seed: run.config.seed,
+    backend: run.backend,
+    testAccuracy: run.testAccuracy,
+    bestTestAccuracy: run.bestTestAccuracy,
+    valAccuracy: run.valAccuracy,
+    trainFlops: run.trainFlops,
+    trainFlopsRatio: run.trainFlopsRatio,
+    inferenceFlops: run.inferenceFlops,
+    inferenceFlopsRatio: run.inferenceFlopsRatio,
+    finalSparsity: run.finalSparsity,
+    durationS: run.durationS,
+    stepsDone: run.stepsDone,
+    error: run.error,
+    layers: (executed.outcome?.layers ?? []).map((l) => ({ name: l.layer, shape: l.shape, density: l.density })),
+  };
+}
+
+function readConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--config ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--config ${path}: not valid JSON (${(error as Error).message})`);
+  }
+}
+
+/** Flags on top of a config file: base fields merge (nested objects too), grid axes replace. */
+function mergeSpecs(file: Record<string, unknown>, flags: ReturnType<typeof flagsToExperiment>): unknown {
+  const fileBase = (file.base ?? {}) as Record<string, unknown>;
+  const base: Record<string, unknown> = { ...fileBase };
+  for (const [key, value] of Object.entries(flags.base ?? {})) {
+    const existing = base[key];
+    base[key] =
+      value && typeof value === 'object' && !Array.isArray(value) && existing && typeof existing === 'object'
+        ? { ...(existing as object), ...value }
+        : value;
+  }
+  return { ...file, base, grid: { ...((file.grid ?? {}) as object), ...(flags.grid ?? {}) } };
+}
+
+export function resolveRunFlags(args: string[]): { spec: ExperimentSpec; configs: RunConfig[]; values: Record<string, unknown> } {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args, options: RUN_OPTIONS, strict: true, allowPositionals: false, allowNegative: true }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message} (see rigl-lab run --help)`);
+  }
+  const flags = flagsToExperiment(values, typeof values.name === 'string' ? values.name : 'run');
+  try {
+    if (typeof values.config === 'string') {
+      const file = readConfigFile(values.config);
+      if (!file || typeof file !== 'object' || Array.isArray(file)) throw new UsageError(`--config ${values.config}: must hold a JSON object`);
+      try {
+        const spec = parseExperimentSpec(mergeSpecs({ name: values.config, ...(file as object) }, flags));
+        return { spec, configs: expandExperiment(spec), values };
+      } catch (error) {
+        if (error instanceof ConfigError) throw new UsageError(`${values.config}:\n${error.message}`);
+        throw error;
+      }
+    }
+    const spec = parseExperimentSpec(flags);
+    return { spec, configs: expandExperiment(spec), values };
+  } catch (error) {
+    if (error instanceof ConfigError) throw configErrorAsFlags(error);
+    throw error;
+  }
+}
+
+export async function runCommand(args: string[], ctx: CommandContext): Promise<number> {
+  const { spec, configs, values } = resolveRunFlags(args);
+  const location = storeLocation(values as { db?: string; 'data-dir'?: string });
+  await requireDatasets(configs, location.dataDir);
+
+  const store = openStore(location.dbPath);
+  try {
+    const runIds =
+      configs.length === 1 && Object.keys(spec.grid).length === 0
+        ? [store.createRun(configs[0]!, { name: typeof values.name === 'string' ? values.name : undefined })]
+        : store.createExperiment(spec, configs).runIds;
+    ctx.err(`${runIds.length} run${runIds.length > 1 ? 's' : ''} in ${location.dbPath}`);
+    return await executeRuns(store, runIds, location.dataDir, ctx, values.json === true);
+  } finally {
+    store.close();
+  }
+}
+
+/** Runs stored runs one after another; Ctrl-C cancels the current one and stops. Exit code 0 when all completed. */
+export async function executeRuns(store: Store, runIds: number[], dataDir: string, ctx: CommandContext, json: boolean): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let failures = 0;
+  try {
+    for (const [i, runId] of runIds.entries()) {
+      if (controller.signal.aborted) break;
+      const label = `[${i + 1}/${runIds.length}] ${store.getRun(runId)!.name}`;
+      const bar = ctx.interactive ? new ProgressBar((text) => process.stderr.write(text), label) : null;
+      if (!bar) ctx.err(`${label}: started`);
+      const executed = await executeRun({
+        store,
+        runId,
+        dataDir,
+        signal: controller.signal,
+        events: {
+          progress: (p) => bar?.update({ ...p, loss: p.loss ?? NaN, accuracy: p.accuracy ?? NaN }),
+          epoch: (epoch, testAccuracy) => {
+            if (!bar) ctx.err(`${label}: epoch ${epoch} test accuracy ${formatPercent(testAccuracy)}`);
+          },
+        },
+      });
+      const summary = runSummary(store, executed);
+      const line =
+        `${label}: ${executed.status}` +
+        (executed.error ? ` (${executed.error})` : '') +
+        ` test ${formatPercent(summary.testAccuracy as number | null)}` +
+        ` train FLOPs ${formatRatio(summary.trainFlopsRatio as number | null)} inference ${formatRatio(summary.inferenceFlopsRatio as number | null)}`;
+      if (bar) bar.done(line);
+      else ctx.err(line);
+      if (json) ctx.out(JSON.stringify(summary));
+      if (executed.status !== 'completed') failures++;
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (controller.signal.aborted) return 130;
+  return failures === 0 ? 0 : 1;
+}
+
+async function requireDatasets(configs: RunConfig[], dataDir: string): Promise<void> {
+  const needed = new Set(configs.map((c) => c.dataset));
+  const statuses = await listDatasets(dataDir);
+  for (const status of statuses) {
+    if (needed.has(status.name) && !status.available) {
+      throw new UsageError(
+        `${status.label} is not available in ${dataDir}: run \`rigl-lab datasets fetch ${status.name}\` or \`rigl-lab datasets import ${status.name} PATH\`` +
+          (status.problems.length > 0 ? `\n${status.problems.join('\n')}` : ''),
+      );
+    }
+  }
+}

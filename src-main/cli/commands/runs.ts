@@ -1,0 +1,142 @@
+import { parseArgs } from 'node:util';
+import { openStore, type Store } from '../../store/index.js';
+import type { CommandContext } from '../context.js';
+import { UsageError } from '../errors.js';
+import { formatDuration, formatPercent, formatRatio, table } from '../format.js';
+import { STORE_FLAGS, storeLocation } from '../options.js';
+
+export const LIST_HELP = `rigl-lab list [--status S] [--search TEXT] [--limit N] [--json] [--db FILE]
+  The stored runs, newest first.`;
+export const SHOW_HELP = `rigl-lab show RUN [--json] [--db FILE]
+  One run: config, status, backend, final metrics, layers and the last log lines.`;
+export const EXPORT_HELP = `rigl-lab export RUN --format json|csv [--out FILE] [--db FILE]
+  JSON holds the config, metrics, layers and maskUpdates [{step, layer, active, dropped, grown}];
+  CSV the metrics, one row per step. Written to stdout unless --out is given.`;
+
+function parse<O extends Record<string, { type: 'string' | 'boolean'; short?: string }>>(args: string[], options: O, command: string) {
+  try {
+    return parseArgs({ args, options: { ...STORE_FLAGS, ...options }, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message} (see rigl-lab ${command} --help)`);
+  }
+}
+
+function withStore<T>(values: { db?: string | boolean | undefined }, f: (store: Store) => T): T {
+  const { dbPath } = storeLocation({ db: typeof values.db === 'string' ? values.db : undefined });
+  const store = openStore(dbPath, { readonly: false });
+  try {
+    return f(store);
+  } finally {
+    store.close();
+  }
+}
+
+function runIdArgument(positionals: string[], command: string): number {
+  const [raw, ...rest] = positionals;
+  if (raw === undefined || rest.length > 0) throw new UsageError(`rigl-lab ${command} takes one run id (see rigl-lab ${command} --help)`);
+  const id = Number(raw);
+  if (!Number.isInteger(id) || id < 1) throw new UsageError(`RUN: "${raw}" is not a run id (a whole number from rigl-lab list)`);
+  return id;
+}
+
+export function listCommand(args: string[], ctx: CommandContext): number {
+  const { values } = parse(args, { status: { type: 'string' }, search: { type: 'string' }, limit: { type: 'string' } }, 'list');
+  const limit = values.limit === undefined ? 100 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: "${values.limit}" is not a positive whole number`);
+  return withStore(values, (store) => {
+    const query = {
+      limit,
+      ...(values.search ? { search: values.search } : {}),
+      ...(values.status ? { status: values.status.split(',') as never } : {}),
+    };
+    const runs = store.listRuns(query);
+    if (values.json) {
+      ctx.out(JSON.stringify(runs));
+      return 0;
+    }
+    if (runs.length === 0) {
+      ctx.out('No runs yet. Start one with `rigl-lab run` or `rigl-lab serve`.');
+      return 0;
+    }
+    ctx.out(
+      table(
+        ['id', 'name', 'status', 'method', 'model', 'sparsity', 'dist', 'seed', 'test acc', 'train FLOPs', 'inf FLOPs', 'time'],
+        runs.map((r) => [
+          String(r.id),
+          r.name,
+          r.status,
+          r.config.method,
+          `${r.config.dataset}/${r.config.model}`,
+          r.config.sparsity.toFixed(2),
+          r.config.distribution,
+          String(r.config.seed),
+          formatPercent(r.testAccuracy),
+          formatRatio(r.trainFlopsRatio),
+          formatRatio(r.inferenceFlopsRatio),
+          formatDuration(r.durationS),
+        ]),
+        [0, 5, 7, 8, 9, 10, 11],
+      ),
+    );
+    return 0;
+  });
+}
+
+export function showCommand(args: string[], ctx: CommandContext): number {
+  const { values, positionals } = parse(args, {}, 'show');
+  const id = runIdArgument(positionals, 'show');
+  return withStore(values, (store) => {
+    const run = store.getRun(id);
+    if (!run) throw new UsageError(`RUN: no run ${id} in ${store.file}`);
+    const layers = store.latestLayerStats(id);
+    const logs = store.getRunLogs(id, { limit: 1000 }).slice(-20);
+    if (values.json) {
+      ctx.out(JSON.stringify({ run, layers, logs, checkpoints: store.listCheckpoints(id) }));
+      return 0;
+    }
+    const c = run.config;
+    ctx.out(
+      [
+        `run ${run.id} "${run.name}"  ${run.status}${run.error ? ` (${run.error})` : ''}`,
+        `  ${c.method} on ${c.dataset}/${c.model}, sparsity ${c.sparsity} ${c.distribution}, seed ${c.seed}`,
+        `  ${c.epochs} epochs ×${c.trainingMultiplier}, batch ${c.batchSize}, lr ${c.optimizer.lr} ${c.lrSchedule.kind}, ` +
+          `momentum ${c.optimizer.momentum}${c.optimizer.nesterov ? ' (Nesterov)' : ''}, weight decay ${c.optimizer.weightDecay}`,
+        `  backend ${run.backend ?? '–'} ${run.device ? `on ${run.device}` : ''}${run.backendReason ? `: ${run.backendReason}` : ''}`,
+        `  steps ${run.stepsDone}/${run.totalSteps ?? '?'}, time ${formatDuration(run.durationS)}`,
+        `  test accuracy ${formatPercent(run.testAccuracy)} (best ${formatPercent(run.bestTestAccuracy)}), validation ${formatPercent(run.valAccuracy)}`,
+        `  training FLOPs ${formatRatio(run.trainFlopsRatio)} dense, inference ${formatRatio(run.inferenceFlopsRatio)}, final sparsity ${formatPercent(run.finalSparsity)}`,
+      ].join('\n'),
+    );
+    if (layers.length > 0) {
+      ctx.out(
+        '\n' +
+          table(
+            ['layer', 'params', 'active', 'density'],
+            layers.map((l) => [l.layer, String(l.params), String(l.active), l.density.toFixed(4)]),
+            [1, 2, 3],
+          ),
+      );
+    }
+    if (logs.length > 0) ctx.out(`\n${logs.map((l) => `${l.time} ${l.level} ${l.message}`).join('\n')}`);
+    return 0;
+  });
+}
+
+export async function exportCommand(args: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parse(args, { format: { type: 'string' }, out: { type: 'string' } }, 'export');
+  const id = runIdArgument(positionals, 'export');
+  const format = values.format ?? 'json';
+  if (format !== 'json' && format !== 'csv') throw new UsageError(`--format: must be json or csv, got "${format}"`);
+  const text = withStore(values, (store) => {
+    if (!store.getRun(id)) throw new UsageError(`RUN: no run ${id} in ${store.file}`);
+    return store.exportRun(id, format);
+  });
+  if (values.out) {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(values.out, text);
+    ctx.err(`run ${id} written to ${values.out}`);
+  } else {
+    ctx.out(text);
+  }
+  return 0;
+}

@@ -1,0 +1,60 @@
+import { ConfigError } from '../../src-shared/config/run.js';
+import { processContext, type CommandContext } from './context.js';
+import { UsageError } from './errors.js';
+import { DATASETS_HELP, datasetsCommand } from './commands/datasets.js';
+import { INSPECT_HELP, inspectCommand } from './commands/inspect.js';
+import { RUN_HELP, runCommand } from './commands/run.js';
+import { EXPORT_HELP, LIST_HELP, SHOW_HELP, exportCommand, listCommand, showCommand } from './commands/runs.js';
+
+interface Command {
+  summary: string;
+  help: string;
+  run(args: string[], ctx: CommandContext): number | Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  run: { summary: 'train runs (one, or a grid of methods × sparsities × seeds)', help: RUN_HELP, run: runCommand },
+  inspect: { summary: 'per-layer shapes, densities and FLOPs of a model, without training', help: INSPECT_HELP, run: inspectCommand },
+  list: { summary: 'the stored runs', help: LIST_HELP, run: listCommand },
+  show: { summary: 'one run in detail', help: SHOW_HELP, run: showCommand },
+  export: { summary: 'a run as JSON or CSV', help: EXPORT_HELP, run: exportCommand },
+  datasets: { summary: 'list, download or import datasets', help: DATASETS_HELP, run: datasetsCommand },
+};
+
+function usage(): string {
+  return [
+    'rigl-lab: sparse neural-network training (dense, static, SET, SNFS, RigL, pruning) with exact sparsity and FLOP accounting',
+    '',
+    'usage: rigl-lab COMMAND [flags]    (rigl-lab COMMAND --help for its flags)',
+    '',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`),
+  ].join('\n');
+}
+
+/** Runs the CLI; resolves with the exit code. Usage and config errors exit 2 having written nothing. */
+export async function main(argv: string[], ctx: CommandContext = processContext): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    ctx.out(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    ctx.err(`rigl-lab: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    ctx.out(command.help);
+    return 0;
+  }
+  try {
+    return await command.run(args, ctx);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      ctx.err(`rigl-lab ${name}: ${error.message}`);
+      return 2;
+    }
+    ctx.err(`rigl-lab ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}

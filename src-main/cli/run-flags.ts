@@ -1,0 +1,144 @@
+import type { ExperimentSpecInput, GridAxis } from '../../src-shared/config/experiment.js';
+import { ConfigError, type RunConfigInput } from '../../src-shared/config/run.js';
+import { UsageError } from './errors.js';
+
+type Kind = 'string' | 'number' | 'int' | 'boolean' | 'list' | 'number-list' | 'int-list';
+
+interface FlagDef {
+  /** Where the value goes in a run config (dot path), or the grid axis it sweeps. */
+  path: string;
+  kind: Kind;
+  help: string;
+  grid?: GridAxis;
+}
+
+/**
+ * The training flags of `run`, one table: parsing, help text and the mapping of a config error
+ * back to the flag the user typed all read from it.
+ */
+export const RUN_FLAGS: Record<string, FlagDef> = {
+  dataset: { path: 'dataset', kind: 'string', help: 'mnist | fashion-mnist | cifar10 | cifar100 (default fashion-mnist)' },
+  model: { path: 'model', kind: 'string', help: 'mlp | lenet5 | wrn-D-K (e.g. wrn-22-2) | resnet50' },
+  method: { path: 'method', kind: 'list', grid: 'method', help: 'dense | static | set | snfs | rigl | pruning; a comma list makes a grid' },
+  sparsity: { path: 'sparsity', kind: 'number-list', grid: 'sparsity', help: 'target sparsity in [0, 1); a comma list makes a grid' },
+  distribution: { path: 'distribution', kind: 'list', grid: 'distribution', help: 'uniform | er | erk' },
+  seed: { path: 'seed', kind: 'int-list', grid: 'seed', help: 'random seed(s)' },
+  epochs: { path: 'epochs', kind: 'int', help: 'training epochs' },
+  multiplier: { path: 'trainingMultiplier', kind: 'number-list', grid: 'trainingMultiplier', help: 'training-length multiplier (scales epochs and step boundaries)' },
+  width: { path: 'widthMultiplier', kind: 'number-list', grid: 'widthMultiplier', help: 'width multiplier (Small-Dense baselines)' },
+  'batch-size': { path: 'batchSize', kind: 'int', help: 'examples per step' },
+  lr: { path: 'optimizer.lr', kind: 'number-list', grid: 'lr', help: 'learning rate' },
+  'lr-schedule': { path: 'lrSchedule.kind', kind: 'string', help: 'constant | step | cosine' },
+  'lr-gamma': { path: 'lrSchedule.gamma', kind: 'number', help: 'step schedule: factor per drop (default 0.2)' },
+  'lr-step': { path: 'lrSchedule.everySteps', kind: 'int', help: 'step schedule: optimizer steps between drops' },
+  'warmup-steps': { path: 'warmupSteps', kind: 'int', help: 'linear learning-rate warm-up steps' },
+  momentum: { path: 'optimizer.momentum', kind: 'number', help: 'SGD momentum' },
+  nesterov: { path: 'optimizer.nesterov', kind: 'boolean', help: 'Nesterov momentum (--no-nesterov to turn off)' },
+  'weight-decay': { path: 'optimizer.weightDecay', kind: 'number-list', grid: 'weightDecay', help: 'L2 weight decay (not on biases or BatchNorm)' },
+  'label-smoothing': { path: 'labelSmoothing', kind: 'number', help: 'label smoothing ε' },
+  dropout: { path: 'dropout', kind: 'number', help: 'dropout rate where the model has dropout' },
+  alpha: { path: 'maskUpdate.alpha', kind: 'number-list', grid: 'alpha', help: 'initial drop fraction α (SET, SNFS, RigL)' },
+  'delta-t': { path: 'maskUpdate.deltaT', kind: 'int-list', grid: 'deltaT', help: 'steps between mask updates ΔT' },
+  't-end': { path: 'maskUpdate.endFraction', kind: 'number', help: 'fraction of training after which masks are frozen' },
+  'drop-schedule': { path: 'maskUpdate.schedule', kind: 'string', help: 'cosine | constant' },
+  redistribution: { path: 'maskUpdate.redistribution', kind: 'list', grid: 'redistribution', help: 'none | momentum | gradient' },
+  'prune-start': { path: 'pruning.startFraction', kind: 'number', help: 'pruning: start as a fraction of training' },
+  'prune-end': { path: 'pruning.endFraction', kind: 'number', help: 'pruning: end as a fraction of training' },
+  'prune-every': { path: 'pruning.frequency', kind: 'int', help: 'pruning: steps between pruning events' },
+  'prune-scope': { path: 'pruning.scope', kind: 'string', help: 'layer | global' },
+  'dense-first-layer': { path: 'denseFirstLayer', kind: 'boolean', help: 'keep the first layer dense' },
+  validation: { path: 'validationFraction', kind: 'number', help: 'fraction of the training set held out (default 0.1)' },
+  augment: { path: 'augment', kind: 'boolean', help: 'CIFAR augmentation (--no-augment to turn off)' },
+  'train-subset': { path: 'trainSubset', kind: 'int', help: 'train on the first N examples only' },
+  'test-subset': { path: 'testSubset', kind: 'int', help: 'evaluate on the first N test examples only' },
+  backend: { path: 'backend', kind: 'string', help: 'auto | node-gpu | node | wasm | cpu' },
+  'log-every': { path: 'logEvery', kind: 'int', help: 'steps between logged training metrics' },
+  'checkpoint-every': { path: 'checkpointEvery', kind: 'int', help: 'epochs between checkpoints (0: none)' },
+};
+
+export function parseFlagValue(flag: string, kind: Kind, raw: string | boolean): unknown {
+  if (kind === 'boolean') return raw;
+  const text = String(raw);
+  const number = (s: string, int: boolean): number => {
+    const v = Number(s.trim());
+    if (s.trim() === '' || !Number.isFinite(v) || (int && !Number.isInteger(v))) {
+      throw new UsageError(`--${flag}: "${s}" is not ${int ? 'a whole number' : 'a number'}`);
+    }
+    return v;
+  };
+  switch (kind) {
+    case 'string':
+      return text;
+    case 'number':
+      return number(text, false);
+    case 'int':
+      return number(text, true);
+    case 'list':
+      return text.split(',').map((s) => s.trim());
+    case 'number-list':
+      return text.split(',').map((s) => number(s, false));
+    case 'int-list':
+      return text.split(',').map((s) => number(s, true));
+  }
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+  node[keys.at(-1)!] = value;
+}
+
+export const runFlagOptions = Object.fromEntries(
+  Object.entries(RUN_FLAGS).map(([name, def]) => [name, { type: def.kind === 'boolean' ? ('boolean' as const) : ('string' as const) }]),
+);
+
+/**
+ * Turns `run` flags into an experiment spec: single values go to the base config, comma lists
+ * (and every value of a grid axis) to the grid.
+ */
+export function flagsToExperiment(values: Record<string, string | boolean | undefined>, name: string): ExperimentSpecInput {
+  const base: Record<string, unknown> = {};
+  const grid: Partial<Record<GridAxis, unknown[]>> = {};
+  for (const [flag, def] of Object.entries(RUN_FLAGS)) {
+    const raw = values[flag];
+    if (raw === undefined) continue;
+    const value = parseFlagValue(flag, def.kind, raw);
+    if (Array.isArray(value)) {
+      if (value.length === 1) setPath(base, def.path, value[0]);
+      else grid[def.grid!] = value;
+    } else {
+      setPath(base, def.path, value);
+    }
+  }
+  const schedule = base.lrSchedule as Record<string, unknown> | undefined;
+  if (schedule && schedule.kind === undefined) {
+    throw new UsageError('--lr-gamma / --lr-step need --lr-schedule step');
+  }
+  if (schedule?.kind === 'step') {
+    schedule.gamma ??= 0.2;
+    if (schedule.everySteps === undefined) throw new UsageError('--lr-schedule step needs --lr-step (optimizer steps between drops)');
+  }
+  return { name, base: base as RunConfigInput, grid: grid as ExperimentSpecInput['grid'] };
+}
+
+/** Rewrites a config error in terms of the flags the user typed: `--delta-t: must be ...`. */
+export function configErrorAsFlags(error: ConfigError): UsageError {
+  const byPath = new Map<string, string>();
+  for (const [flag, def] of Object.entries(RUN_FLAGS)) {
+    byPath.set(def.path, flag);
+    if (def.grid) byPath.set(`grid.${def.grid}`, flag);
+  }
+  const lines = error.issues.map((issue) => {
+    const path = issue.path.replace(/^base\./, '').replace(/\.\d+$/, '');
+    const flag = byPath.get(path);
+    return flag ? `--${flag}: ${issue.message}` : `${issue.path}: ${issue.message}`;
+  });
+  return new UsageError(lines.join('\n'));
+}
+
+export function runFlagsHelp(): string {
+  return Object.entries(RUN_FLAGS)
+    .map(([flag, def]) => `  --${flag.padEnd(18)} ${def.help}`)
+    .join('\n');
+}

@@ -1,0 +1,93 @@
+import { resolveRunConfig } from '../../src-shared/config/run.js';
+import type { RunStatus } from '../../src-shared/api/records.js';
+import { selectBackend } from '../engine/backend/select-backend.js';
+import { loadDataset, prepareTrainingData, type SystemDirs } from '../engine/data/index.js';
+import { train, type TrainOutcome } from '../engine/trainer.js';
+import type { Store } from '../store/index.js';
+import { StoreObserver, type RunEvents } from './store-observer.js';
+
+export interface ExecuteRunOptions {
+  store: Store;
+  runId: number;
+  dataDir: string;
+  systemDirs?: SystemDirs;
+  signal?: AbortSignal;
+  events?: RunEvents;
+}
+
+export interface ExecutedRun {
+  runId: number;
+  status: RunStatus;
+  outcome: TrainOutcome | null;
+  error: string | null;
+}
+
+/**
+ * Trains one stored run and records everything about it: the one code path behind the CLI, the
+ * desktop app's worker process and web mode. Errors end the run as failed, with the reason.
+ */
+export async function executeRun(options: ExecuteRunOptions): Promise<ExecutedRun> {
+  const { store, runId } = options;
+  const events = options.events ?? {};
+  const run = store.getRun(runId);
+  if (!run) throw new Error(`run ${runId} does not exist in ${store.file}`);
+  if (run.status !== 'running') store.updateRunStatus(runId, 'running');
+  const recorder = store.openRecorder(runId);
+  const observer = new StoreObserver(store, runId, recorder, events);
+  try {
+    // Configs from older versions are re-read through the schema, filling fields added since.
+    const config = resolveRunConfig(run.config);
+    const backend = await selectBackend(config.backend);
+    store.setRunBackend(runId, { backend: backend.name, reason: backend.reason, device: backend.device });
+    observer.log('info', `backend ${backend.name} (${backend.device}): ${backend.reason}`);
+    const dataset = await loadDataset(config.dataset, {
+      dataDir: options.dataDir,
+      ...(options.systemDirs ? { systemDirs: options.systemDirs } : {}),
+      onNotice: (message) => observer.log('warn', message),
+    });
+    observer.log('info', `dataset ${config.dataset} from ${dataset.source}`);
+    const data = prepareTrainingData(dataset, config);
+    const outcome = await train({ config, backend, data, observer, ...(options.signal ? { signal: options.signal } : {}) });
+    recorder.close();
+    const status = finishStatus(store, runId, outcome);
+    return { runId, status, outcome, error: null };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    try {
+      recorder.close();
+    } finally {
+      store.appendRunLog(runId, 'error', message);
+      store.updateRunStatus(runId, 'failed', { error: message });
+    }
+    return { runId, status: 'failed', outcome: null, error: message };
+  }
+}
+
+function finishStatus(store: Store, runId: number, outcome: TrainOutcome): RunStatus {
+  const final = {
+    testAccuracy: outcome.testAccuracy,
+    bestTestAccuracy: outcome.bestTestAccuracy,
+    valAccuracy: outcome.valAccuracy,
+    testLoss: outcome.testLoss,
+    trainFlops: outcome.trainFlops,
+    trainFlopsRatio: outcome.trainFlopsRatio,
+    inferenceFlops: outcome.inferenceFlops,
+    inferenceFlopsRatio: outcome.inferenceFlopsRatio,
+    finalSparsity: outcome.finalSparsity,
+    parameters: outcome.parameters,
+  };
+  store.setRunProgress(runId, outcome.stepsDone);
+  if (outcome.status === 'completed') {
+    store.finishRun(runId, final);
+    return 'completed';
+  }
+  if (outcome.status === 'diverged') {
+    store.updateRunStatus(runId, 'diverged', {
+      error: `loss was not finite at step ${outcome.divergedStep}`,
+      divergedStep: outcome.divergedStep ?? 0,
+    });
+    return 'diverged';
+  }
+  store.updateRunStatus(runId, 'cancelled', { error: 'cancelled by the user' });
+  return 'cancelled';
+}
