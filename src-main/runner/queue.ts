@@ -1,0 +1,199 @@
+import type { ApiEvent, ApiEventPayload, QueueState, RunProgress } from '../../src-shared/api/contract.js';
+import type { Store } from '../store/index.js';
+import type { WorkerExit, WorkerHandle, WorkerLauncher } from './launcher.js';
+import { fromWorkerSchema, type ToWorker } from './worker-protocol.js';
+
+export type EmitEvent = <E extends ApiEvent>(event: E, payload: ApiEventPayload<E>) => void;
+
+export interface RunQueueOptions {
+  store: Store;
+  dbPath: string;
+  dataDir: string;
+  launch: WorkerLauncher;
+  emit: EmitEvent;
+  concurrency: number;
+  /** How often to look for runs queued by other processes. */
+  pollMs?: number;
+}
+
+interface ActiveRun {
+  worker: WorkerHandle;
+  progress: RunProgress | null;
+  finished: boolean;
+  cancelled: boolean;
+}
+
+/**
+ * Starts queued runs in worker processes, at most `concurrency` at a time, and turns what the
+ * workers report into api events. A worker that dies without finishing its run leaves it
+ * interrupted (killed by a signal: resumable) or failed (with the reason), and the queue goes on.
+ */
+export class RunQueue {
+  private readonly active = new Map<number, ActiveRun>();
+  private paused = false;
+  private timer: NodeJS.Timeout | undefined;
+  private concurrency: number;
+
+  constructor(private readonly options: RunQueueOptions) {
+    this.concurrency = options.concurrency;
+  }
+
+  /** Marks runs left running by a crashed process as interrupted, then starts the queue. */
+  start(): number[] {
+    const interrupted = this.options.store.markStaleRunningAsInterrupted();
+    if (interrupted.length > 0) this.options.emit('runs.changed', { runIds: interrupted });
+    this.timer = setInterval(() => this.pump(), this.options.pollMs ?? 3000);
+    this.timer.unref();
+    this.pump();
+    return interrupted;
+  }
+
+  state(): QueueState {
+    return {
+      paused: this.paused,
+      concurrency: this.concurrency,
+      active: [...this.active.entries()].map(([runId, a]) => ({ runId, progress: a.progress })),
+      queued: this.options.store.listRuns({ status: 'queued', orderBy: 'queue', limit: 100_000 }).map((r) => r.id),
+    };
+  }
+
+  setConcurrency(n: number): void {
+    this.concurrency = n;
+    this.changed();
+  }
+
+  pause(): QueueState {
+    this.paused = true;
+    return this.changed();
+  }
+
+  resume(): QueueState {
+    this.paused = false;
+    this.pump();
+    return this.changed();
+  }
+
+  /** Stops an active run after its current step, or takes a queued one off the queue. */
+  cancel(runId: number): QueueState {
+    const active = this.active.get(runId);
+    if (active) {
+      active.cancelled = true;
+      this.post(active.worker, { type: 'cancel' });
+    } else {
+      const run = this.options.store.getRun(runId);
+      if (!run) throw new Error(`run ${runId} does not exist`);
+      if (run.status !== 'queued') throw new Error(`run ${runId} is ${run.status}, not queued or running`);
+      this.options.store.updateRunStatus(runId, 'cancelled', { error: 'cancelled before it started' });
+      this.status(runId, 'cancelled', 'cancelled before it started');
+    }
+    return this.changed();
+  }
+
+  /** A stopped run goes back to the queue; a completed one is copied into a new queued run. */
+  rerun(runId: number): number {
+    const { store } = this.options;
+    const run = store.getRun(runId);
+    if (!run) throw new Error(`run ${runId} does not exist`);
+    let id = runId;
+    if (run.status === 'completed') {
+      id = store.createRun(run.config, { ...(run.experimentId ? { experimentId: run.experimentId } : {}), name: run.name });
+    } else if (run.status === 'queued' || run.status === 'running') {
+      throw new Error(`run ${runId} is already ${run.status}`);
+    } else {
+      store.updateRunStatus(runId, 'queued');
+    }
+    this.options.emit('runs.changed', { runIds: [id] });
+    this.pump();
+    this.changed();
+    return id;
+  }
+
+  move(runId: number, position: number): QueueState {
+    this.options.store.moveQueuedRun(runId, position);
+    return this.changed();
+  }
+
+  /** Starts as many queued runs as the concurrency allows. */
+  pump(): void {
+    while (!this.paused && this.active.size < this.concurrency) {
+      const run = this.options.store.claimNextQueuedRun();
+      if (!run) break;
+      this.launch(run.id);
+    }
+  }
+
+  /** Kills every worker (their runs end interrupted, resumable) and stops polling. */
+  close(): void {
+    clearInterval(this.timer);
+    for (const active of this.active.values()) active.worker.kill();
+  }
+
+  private launch(runId: number): void {
+    const worker = this.options.launch();
+    const active: ActiveRun = { worker, progress: null, finished: false, cancelled: false };
+    this.active.set(runId, active);
+    worker.onMessage((raw) => this.onWorkerMessage(runId, active, raw));
+    worker.onExit((exit) => this.onWorkerExit(runId, active, exit));
+    this.post(worker, { type: 'start', runId, dbPath: this.options.dbPath, dataDir: this.options.dataDir });
+    this.status(runId, 'running', null);
+    this.changed();
+  }
+
+  private post(worker: WorkerHandle, message: ToWorker): void {
+    worker.post(message);
+  }
+
+  private onWorkerMessage(runId: number, active: ActiveRun, raw: unknown): void {
+    const parsed = fromWorkerSchema.safeParse(raw);
+    if (!parsed.success) return;
+    const message = parsed.data;
+    switch (message.type) {
+      case 'progress':
+        active.progress = message.progress;
+        this.options.emit('run.progress', message.progress);
+        break;
+      case 'epoch':
+        this.options.emit('run.epoch', { runId, epoch: message.epoch, testAccuracy: message.testAccuracy });
+        break;
+      case 'finished':
+        active.finished = true;
+        this.status(runId, message.status, message.error);
+        break;
+    }
+  }
+
+  private onWorkerExit(runId: number, active: ActiveRun, exit: WorkerExit): void {
+    this.active.delete(runId);
+    if (!active.finished) {
+      const { store } = this.options;
+      const run = store.getRun(runId);
+      if (run && run.status === 'running') {
+        const killed = exit.signal !== null;
+        const reason = killed
+          ? `the training process was killed (${exit.signal}); resume it to continue from its last checkpoint`
+          : `the training process exited with code ${exit.code}${exit.stderrTail ? `: ${lastLines(exit.stderrTail)}` : ''}`;
+        const status = killed ? 'interrupted' : 'failed';
+        store.updateRunStatus(runId, status, { error: reason });
+        store.appendRunLog(runId, 'error', reason);
+        this.status(runId, status, reason);
+      }
+    }
+    this.pump();
+    this.changed();
+  }
+
+  private status(runId: number, status: ApiEventPayload<'run.status'>['status'], error: string | null): void {
+    this.options.emit('run.status', { runId, status, error });
+    this.options.emit('runs.changed', { runIds: [runId] });
+  }
+
+  private changed(): QueueState {
+    const state = this.state();
+    this.options.emit('queue.changed', state);
+    return state;
+  }
+}
+
+function lastLines(text: string): string {
+  return text.trim().split('\n').slice(-3).join(' | ');
+}

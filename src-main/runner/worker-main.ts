@@ -1,0 +1,45 @@
+import { openStore } from '../store/index.js';
+import { executeRun } from './execute-run.js';
+import { parentPort } from './worker-port.js';
+import { toWorkerSchema, type FromWorker } from './worker-protocol.js';
+
+/**
+ * Entry point of a training worker: waits for one `start` message, trains that run with the
+ * store in its own connection, streams progress to the queue and exits.
+ */
+const port = parentPort();
+const controller = new AbortController();
+const send = (message: FromWorker): void => port.post(message);
+
+port.onMessage((raw) => {
+  const parsed = toWorkerSchema.safeParse(raw);
+  if (!parsed.success) {
+    process.stderr.write(`worker: ignored a malformed message: ${parsed.error.message}\n`);
+    return;
+  }
+  const message = parsed.data;
+  if (message.type === 'cancel') {
+    controller.abort();
+    return;
+  }
+  void (async () => {
+    const store = openStore(message.dbPath);
+    try {
+      const result = await executeRun({
+        store,
+        runId: message.runId,
+        dataDir: message.dataDir,
+        signal: controller.signal,
+        events: {
+          progress: (progress) => send({ type: 'progress', progress }),
+          epoch: (epoch, testAccuracy) => send({ type: 'epoch', runId: message.runId, epoch, testAccuracy }),
+        },
+      });
+      send({ type: 'finished', runId: message.runId, status: result.status, error: result.error });
+    } finally {
+      store.close();
+      // Let the last message leave before the process ends.
+      setTimeout(() => process.exit(0), 50);
+    }
+  })();
+});

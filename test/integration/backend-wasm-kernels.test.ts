@@ -1,0 +1,171 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import type { NamedAttrMap } from '@tensorflow/tfjs-core';
+import { Random } from '../../src-shared/random.js';
+import { selectBackend } from '../../src-main/engine/backend/select-backend.js';
+
+type Array4 = [number, number, number, number];
+interface HostTensor {
+  data: Float32Array;
+  shape: number[];
+}
+
+const rng = new Random(20240611);
+function randomTensor(shape: number[]): HostTensor {
+  const size = shape.reduce((a, b) => a * b, 1);
+  return { data: Float32Array.from({ length: size }, () => rng.normal()), shape };
+}
+
+/** Runs one kernel on a backend and reads the result back; `prepare` may add inputs computed on that backend. */
+async function runKernel(
+  backend: 'cpu' | 'wasm',
+  kernelName: string,
+  inputs: Record<string, HostTensor>,
+  attrs: NamedAttrMap,
+  prepare?: (tensors: Record<string, tf.Tensor>) => Record<string, tf.Tensor>,
+): Promise<Float32Array> {
+  await selectBackend(backend);
+  const tensors = Object.fromEntries(Object.entries(inputs).map(([name, t]) => [name, tf.tensor(t.data, t.shape)]));
+  const all = prepare === undefined ? tensors : { ...tensors, ...prepare(tensors) };
+  const result = tf.engine().runKernel(kernelName, all, attrs) as tf.Tensor;
+  const values = (await result.data()) as Float32Array;
+  tf.dispose([result, ...Object.values(all)]);
+  return values;
+}
+
+/** Largest difference relative to the largest reference value. */
+function relativeError(actual: Float32Array, expected: Float32Array): number {
+  expect(actual.length).toBe(expected.length);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
+    scale = Math.max(scale, Math.abs(expected[i]!));
+  }
+  return diff / scale;
+}
+
+async function compareWithCpu(
+  kernelName: string,
+  inputs: Record<string, HostTensor>,
+  attrs: NamedAttrMap,
+  prepare?: (tensors: Record<string, tf.Tensor>) => Record<string, tf.Tensor>,
+): Promise<number> {
+  const expected = await runKernel('cpu', kernelName, inputs, attrs, prepare);
+  const actual = await runKernel('wasm', kernelName, inputs, attrs, prepare);
+  return relativeError(actual, expected);
+}
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+});
+
+interface FilterCase {
+  label: string;
+  x: Array4;
+  filter: Array4;
+  strides: number | [number, number];
+  pad: 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+}
+
+const FILTER_CASES: FilterCase[] = [
+  ...[1, 2, 5, 8].map((b): FilterCase => ({ label: `LeNet conv1, batch ${b}`, x: [b, 28, 28, 1], filter: [5, 5, 1, 20], strides: 1, pad: 'valid' })),
+  ...[1, 3, 8].map((b): FilterCase => ({ label: `CIFAR stem, batch ${b}`, x: [b, 32, 32, 3], filter: [3, 3, 3, 16], strides: 1, pad: 'same' })),
+  ...[1, 4, 8].map((b): FilterCase => ({ label: `WRN downsampling, batch ${b}`, x: [b, 16, 16, 32], filter: [3, 3, 32, 64], strides: 2, pad: 'same' })),
+  { label: '1x1 shortcut, stride 2, same', x: [4, 16, 16, 32], filter: [1, 1, 32, 64], strides: 2, pad: 'same' },
+  { label: '1x1 shortcut, stride 2, valid', x: [4, 16, 16, 32], filter: [1, 1, 32, 64], strides: 2, pad: 'valid' },
+  { label: '7x7, k3, stride 2, same', x: [3, 7, 7, 5], filter: [3, 3, 5, 6], strides: 2, pad: 'same' },
+  { label: '7x7, k5, stride 1, same', x: [2, 7, 7, 4], filter: [5, 5, 4, 3], strides: 1, pad: 'same' },
+  { label: '7x7, k3, stride 1, valid', x: [2, 7, 7, 4], filter: [3, 3, 4, 3], strides: 1, pad: 'valid' },
+  { label: '7x7, 1x1, stride 2, valid', x: [2, 7, 7, 4], filter: [1, 1, 4, 3], strides: 2, pad: 'valid' },
+  { label: '8x8, k3, stride 2, valid (last row unused)', x: [2, 8, 8, 4], filter: [3, 3, 4, 3], strides: 2, pad: 'valid' },
+  { label: '9x6, k3, strides [1, 2], same', x: [2, 9, 6, 4], filter: [3, 3, 4, 3], strides: [1, 2], pad: 'same' },
+  { label: 'numeric pad 1, k3', x: [2, 9, 9, 4], filter: [3, 3, 4, 5], strides: 1, pad: 1 },
+  { label: 'explicit pads, k3, stride 2', x: [2, 9, 9, 4], filter: [3, 3, 4, 5], strides: 2, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+];
+
+describe('Conv2DBackpropFilter on wasm matches the cpu kernel', () => {
+  it.each(FILTER_CASES)('$label', async ({ x, filter, strides, pad }) => {
+    const outShape = tf.backend_util.computeConv2DInfo(x, filter, strides, 1, pad).outShape;
+    const inputs = { x: randomTensor(x), dy: randomTensor(outShape) };
+    const attrs = { strides, pad, dataFormat: 'NHWC', filterShape: filter } as unknown as NamedAttrMap;
+    expect(await compareWithCpu('Conv2DBackpropFilter', inputs, attrs)).toBeLessThan(1e-4);
+  });
+
+  it('gives a hand-checked result', async () => {
+    // x = 1..9 in a 3x3 image, dy = 1 everywhere, 2x2 valid: each filter tap sums the 2x2
+    // window it sees: 1+2+4+5, 2+3+5+6, 4+5+7+8, 5+6+8+9.
+    const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);
+    const dy = tf.ones([1, 2, 2, 1]);
+    const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [2, 2, 1, 1] });
+    expect(Array.from(await (dw as tf.Tensor).data())).toEqual([12, 16, 24, 28]);
+    tf.dispose([x, dy, dw as tf.Tensor]);
+  });
+
+  it('frees every intermediate it makes', () => {
+    const x = tf.randomNormal([2, 8, 8, 3]);
+    const dy = tf.randomNormal([2, 4, 4, 5]);
+    const before = tf.backend().numDataIds();
+    const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 2, pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 3, 5] });
+    expect(tf.backend().numDataIds()).toBe(before + 1);
+    tf.dispose([x, dy, dw as tf.Tensor]);
+  });
+
+  it('rejects NCHW with a clear error', () => {
+    const x = tf.zeros([1, 1, 4, 4]);
+    const dy = tf.zeros([1, 1, 2, 2]);
+    expect(() =>
+      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'valid', dataFormat: 'NCHW', filterShape: [3, 3, 1, 1] }),
+    ).toThrow('dataFormat NCHW is not supported, only NHWC');
+    tf.dispose([x, dy]);
+  });
+});
+
+describe('the other training kernels on wasm, at our models’ shapes', () => {
+  it.each([
+    { label: 'LeNet conv2', x: [8, 12, 12, 20] as Array4, filter: [5, 5, 20, 50] as Array4, strides: 1, pad: 'valid' as const },
+    { label: 'WRN middle', x: [4, 16, 16, 64] as Array4, filter: [3, 3, 64, 64] as Array4, strides: 1, pad: 'same' as const },
+    { label: 'WRN downsampling', x: [4, 16, 16, 32] as Array4, filter: [3, 3, 32, 64] as Array4, strides: 2, pad: 'same' as const },
+    { label: '1x1 shortcut', x: [4, 16, 16, 32] as Array4, filter: [1, 1, 32, 64] as Array4, strides: 2, pad: 'same' as const },
+  ])('Conv2DBackpropInput, $label', async ({ x, filter, strides, pad }) => {
+    const outShape = tf.backend_util.computeConv2DInfo(x, filter, strides, 1, pad).outShape;
+    const inputs = { dy: randomTensor(outShape), filter: randomTensor(filter) };
+    const attrs = { strides, pad, dataFormat: 'NHWC', inputShape: x } as unknown as NamedAttrMap;
+    expect(await compareWithCpu('Conv2DBackpropInput', inputs, attrs)).toBeLessThan(1e-4);
+  });
+
+  it.each([
+    { label: 'LeNet pool1', x: [8, 24, 24, 20], size: 2, strides: 2, pad: 'valid' },
+    { label: 'LeNet pool2', x: [8, 8, 8, 50], size: 2, strides: 2, pad: 'valid' },
+    { label: 'odd size', x: [3, 7, 7, 4], size: 2, strides: 2, pad: 'valid' },
+    { label: '3x3, stride 2, same', x: [2, 7, 7, 3], size: 3, strides: 2, pad: 'same' },
+  ])('MaxPoolGrad (our replacement), $label', async ({ x, size, strides, pad }) => {
+    const attrs = { filterSize: size, strides, pad } as NamedAttrMap;
+    const outShape = tf.backend_util.computePool2DInfo(x as Array4, size, strides, 1, pad as 'same' | 'valid').outShape;
+    const withOutput = (t: Record<string, tf.Tensor>) => ({ output: tf.engine().runKernel('MaxPool', { x: t['input']! }, attrs) as tf.Tensor });
+    const inputs = { input: randomTensor(x), dy: randomTensor(outShape) };
+    expect(await compareWithCpu('MaxPoolGrad', inputs, attrs, withOutput)).toBeLessThan(1e-6);
+  });
+
+  it('MaxPoolGrad routes the gradient of an all-negative window to its maximum', () => {
+    // The package's kernel drops 20: its running maximum starts at the smallest positive float.
+    const input = tf.tensor4d([-1, -9, -3, -4, -5, -6, -7, -80, 2, 3, 4, 1, 0, 1, 2, 3], [1, 4, 4, 1]);
+    const attrs = { filterSize: 2, strides: 2, pad: 'valid' };
+    const output = tf.engine().runKernel('MaxPool', { x: input }, attrs) as tf.Tensor;
+    const dy = tf.tensor4d([10, 20, 30, 40], [1, 2, 2, 1]);
+    const dx = tf.engine().runKernel('MaxPoolGrad', { dy, input, output }, attrs) as tf.Tensor;
+    expect(Array.from(dx.dataSync())).toEqual([10, 0, 20, 0, 0, 0, 0, 0, 0, 30, 40, 0, 0, 0, 0, 0]);
+    tf.dispose([input, output, dy, dx]);
+  });
+
+  it.each([
+    { label: 'WRN group 1', x: [8, 32, 32, 32] },
+    { label: 'WRN group 3', x: [8, 8, 8, 128] },
+  ])('FusedBatchNorm, $label', async ({ x }) => {
+    const channels = x[3]!;
+    const variance = randomTensor([channels]);
+    variance.data.forEach((v, i) => (variance.data[i] = v * v + 0.1));
+    const inputs = { x: randomTensor(x), mean: randomTensor([channels]), variance, offset: randomTensor([channels]), scale: randomTensor([channels]) };
+    expect(await compareWithCpu('FusedBatchNorm', inputs, { varianceEpsilon: 1e-5 })).toBeLessThan(1e-5);
+  });
+});

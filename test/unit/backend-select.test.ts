@@ -1,0 +1,163 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { listBackends, selectBackend } from '../../src-main/engine/backend/select-backend.js';
+import type { OptionalModules } from '../../src-main/engine/backend/optional-modules.js';
+
+const GPU_PKG = '@tensorflow/tfjs-node-gpu';
+const CPU_PKG = '@tensorflow/tfjs-node';
+
+/** Stands in for tfjs-node's NodeJSKernelBackend: the fields selectBackend reads. */
+class FakeNativeBackend extends tf.KernelBackend {
+  readonly binding = { TF_Version: '2.9.1' };
+  constructor(
+    readonly isGPUPackage: boolean,
+    readonly isUsingGpuDevice: boolean,
+  ) {
+    super();
+  }
+  override dispose(): void {}
+}
+
+/** The error Node gives for `import()` of a package that is not installed. */
+function notInstalled(pkg: string): Error {
+  return Object.assign(new Error(`Cannot find package '${pkg}' imported from /app/select-backend.js`), { code: 'ERR_MODULE_NOT_FOUND' });
+}
+
+interface FakeModules extends OptionalModules {
+  loaded: string[];
+  /** TF_FORCE_GPU_ALLOW_GROWTH as the package saw it when it loaded. */
+  allowGrowthAtLoad: (string | undefined)[];
+}
+
+/**
+ * Packages as on a user's machine: `present` maps a package to how its fake behaves. Loading a
+ * present package registers the `tensorflow` backend the way tfjs-node does (the first one wins).
+ */
+function fakeModules(present: Partial<Record<string, { gpuVisible: boolean } | Error>>): FakeModules {
+  const fake: FakeModules = {
+    loaded: [],
+    allowGrowthAtLoad: [],
+    isInstalled: (pkg) => present[pkg] !== undefined,
+    async load(pkg) {
+      const behaviour = present[pkg];
+      if (behaviour === undefined) throw notInstalled(pkg);
+      if (behaviour instanceof Error) throw behaviour;
+      fake.loaded.push(pkg);
+      fake.allowGrowthAtLoad.push(process.env['TF_FORCE_GPU_ALLOW_GROWTH']);
+      if (tf.engine().registryFactory['tensorflow'] === undefined) {
+        tf.registerBackend('tensorflow', () => new FakeNativeBackend(pkg === GPU_PKG, behaviour.gpuVisible), 3);
+      }
+      return { version: { 'tfjs-core': '4.22.0', [pkg.replace('@tensorflow/', '')]: '4.22.0' } };
+    },
+  };
+  return fake;
+}
+
+beforeEach(() => {
+  delete process.env['TF_FORCE_GPU_ALLOW_GROWTH'];
+});
+
+afterEach(async () => {
+  await tf.setBackend('cpu');
+  if (tf.engine().registryFactory['tensorflow'] !== undefined) tf.removeBackend('tensorflow');
+});
+
+describe('selectBackend with tfjs-node-gpu installed', () => {
+  it('reports the GPU when TensorFlow sees one, with allow-growth set before loading', async () => {
+    const modules = fakeModules({ [GPU_PKG]: { gpuVisible: true } });
+    const selection = await selectBackend('auto', modules);
+    expect(selection).toEqual({
+      name: 'node-gpu',
+      tfBackend: 'tensorflow',
+      reason: 'auto; chose tfjs-node-gpu: TensorFlow sees a GPU',
+      device: 'GPU (CUDA, TensorFlow 2.9.1)',
+      versions: { 'tfjs-core': '4.22.0', 'tfjs-node-gpu': '4.22.0', tensorflow: '2.9.1' },
+      threads: expect.any(Number),
+    });
+    expect(tf.getBackend()).toBe('tensorflow');
+    expect(modules.allowGrowthAtLoad).toEqual(['true']);
+  });
+
+  it('says it runs on the CPU, and why, when TensorFlow sees no GPU', async () => {
+    const selection = await selectBackend('node-gpu', fakeModules({ [GPU_PKG]: { gpuVisible: false } }));
+    expect(selection.name).toBe('node-gpu');
+    expect(selection.device).toBe('CPU (TensorFlow 2.9.1; no GPU visible)');
+    expect(selection.reason).toBe(
+      'tfjs-node-gpu loaded but TensorFlow sees no GPU, so it runs on the CPU ' +
+        '(tfjs-node-gpu 4.x needs CUDA 11.2 and cuDNN 8.1 and silently runs on the CPU with any other version)',
+    );
+  });
+
+  it('skips a GPU package whose native library fails to load, quoting the first line of the error', async () => {
+    const broken = new Error('libcudart.so.11.0: cannot open shared object file: No such file or directory\n    at Module._extensions');
+    const selection = await selectBackend('auto', fakeModules({ [GPU_PKG]: broken, [CPU_PKG]: { gpuVisible: false } }));
+    expect(selection.name).toBe('node');
+    expect(selection.reason).toBe(
+      'auto; tfjs-node-gpu: failed to load: libcudart.so.11.0: cannot open shared object file: No such file or directory; ' +
+        'chose tfjs-node: TensorFlow on the CPU',
+    );
+    expect(selection.device).toBe('CPU (TensorFlow 2.9.1)');
+  });
+
+  it('treats a missing native binding as broken, not as not installed', async () => {
+    const bindingMissing = Object.assign(
+      new Error(`Cannot find module '/app/node_modules/${CPU_PKG}/lib/napi-v8/tfjs_binding.node'`),
+      { code: 'MODULE_NOT_FOUND' },
+    );
+    await expect(selectBackend('node', fakeModules({ [CPU_PKG]: bindingMissing }))).rejects.toThrow(
+      `Backend 'node' is not available: tfjs-node: failed to load: Cannot find module '/app/node_modules/${CPU_PKG}/lib/napi-v8/tfjs_binding.node'.`,
+    );
+  });
+});
+
+describe('forced native choices that cannot be used', () => {
+  it('names the reason and what to install', async () => {
+    const attempt = selectBackend('node-gpu', fakeModules({}));
+    await expect(attempt).rejects.toThrow(
+      "Backend 'node-gpu' is not available: tfjs-node-gpu: not installed (optional dependency missing). " +
+        'Install or rebuild it with `npm install @tensorflow/tfjs-node-gpu` (Linux with CUDA 11.2 and cuDNN 8.1)',
+    );
+    await expect(attempt).rejects.toThrow('TFJS_NODE_CDN_STORAGE');
+  });
+
+  it('refuses tfjs-node once tfjs-node-gpu owns the native backend', async () => {
+    const modules = fakeModules({ [GPU_PKG]: { gpuVisible: true }, [CPU_PKG]: { gpuVisible: false } });
+    await selectBackend('node-gpu', modules);
+    await expect(selectBackend('node', modules)).rejects.toThrow(
+      "Backend 'node' is not available: tfjs-node: this process already loaded @tensorflow/tfjs-node-gpu; restart it to switch.",
+    );
+  });
+
+  it('rejects a package that does not look like tfjs-node', async () => {
+    const modules: OptionalModules = {
+      isInstalled: () => true,
+      async load() {
+        tf.registerBackend('tensorflow', () => new FakeNativeBackend(false, false), 3);
+        return { default: {} };
+      },
+    };
+    await expect(selectBackend('node', modules)).rejects.toThrow('@tensorflow/tfjs-node does not export a version map');
+  });
+});
+
+describe('listBackends', () => {
+  it('looks native packages up without loading them', async () => {
+    const modules = fakeModules({ [GPU_PKG]: { gpuVisible: true } });
+    const rows = await listBackends(modules);
+    expect(modules.loaded).toEqual([]);
+    expect(rows).toEqual([
+      { name: 'node-gpu', available: true, reason: 'installed; whether libtensorflow loads and sees a GPU is checked when a run selects it' },
+      { name: 'node', available: false, reason: 'not installed (optional dependency missing)' },
+      { name: 'wasm', available: true, reason: expect.stringMatching(/^initiali/) },
+      { name: 'cpu', available: true, reason: 'always available (pure JavaScript, slowest)' },
+    ]);
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('reports the native package this process has loaded', async () => {
+    const modules = fakeModules({ [GPU_PKG]: { gpuVisible: true } });
+    await selectBackend('node-gpu', modules);
+    const rows = await listBackends(modules);
+    expect(rows[0]).toEqual({ name: 'node-gpu', available: true, reason: 'loaded in this process' });
+  });
+});
