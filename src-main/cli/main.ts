@@ -4,6 +4,7 @@ import { UsageError } from './errors.js';
 import { DATASETS_HELP, datasetsCommand } from './commands/datasets.js';
 import { INSPECT_HELP, inspectCommand } from './commands/inspect.js';
 import { RUN_HELP, runCommand } from './commands/run.js';
+import { SERVE_HELP, serveCommand } from './commands/serve.js';
 import { EXPORT_HELP, LIST_HELP, SHOW_HELP, exportCommand, listCommand, showCommand } from './commands/runs.js';
 
 interface Command {
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, Command> = {
   show: { summary: 'one run in detail', help: SHOW_HELP, run: showCommand },
   export: { summary: 'a run as JSON or CSV', help: EXPORT_HELP, run: exportCommand },
   datasets: { summary: 'list, download or import datasets', help: DATASETS_HELP, run: datasetsCommand },
+  serve: { summary: 'web mode: the app in a browser (e.g. on a headless GPU server)', help: SERVE_HELP, run: serveCommand },
 };
 
 function usage(): string {

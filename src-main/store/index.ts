@@ -1,0 +1,11 @@
+export { openStore, type OpenStoreOptions } from './open.js';
+export type { Store, StoreInfo } from './store.js';
+export { StoreError } from './errors.js';
+export { defaultPaths, type StorePaths } from './paths.js';
+export { runFilterSchema, runListQuerySchema, type RunFilter, type RunListQuery, type BackendChoiceMade } from './runs.js';
+export type { StatusDetails } from './run-lifecycle.js';
+export type { CreatedExperiment } from './experiments.js';
+export type { MetricQuery, RowsDeleted } from './series.js';
+export type { LogLevel, LogQuery } from './run-logs.js';
+export { Recorder, type RecorderOptions, type LayerStatInput, type MaskUpdateInput, type CheckpointInput } from './recorder.js';
+export type { ExportFormat } from './export.js';

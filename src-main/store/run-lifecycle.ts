@@ -1,0 +1,110 @@
+import { finalMetricsSchema, type FinalMetrics, type RunRecord, type RunStatus } from '../../src-shared/api/records.js';
+import { parseWith } from '../../src-shared/config/run.js';
+import { immediate, isoTime, type StoreContext } from './context.js';
+import { StoreError } from './errors.js';
+import { columnName } from './rows.js';
+import type { RunReader } from './run-row.js';
+import { canMove } from './run-status.js';
+import { END_OF_QUEUE } from './runs.js';
+
+export interface StatusDetails {
+  /** Why a run failed, was cancelled or stopped. */
+  error?: string;
+  /** The step at which the loss became non-finite. */
+  divergedStep?: number;
+}
+
+const FINAL_FIELDS = Object.keys(finalMetricsSchema.shape) as Array<keyof FinalMetrics>;
+
+/** Status changes and the queue. Every change re-reads the run under the write lock, so two processes cannot both claim one run. */
+export function runLifecycle(ctx: StoreContext, runs: RunReader) {
+  const { db, file } = ctx;
+  const update = db.prepare(
+    `UPDATE runs SET status = @status, queue_position = @queuePosition, started_at = @startedAt, finished_at = @finishedAt,
+       duration_s = @durationS, error = @error, diverged_step = @divergedStep, owner_pid = @ownerPid
+     WHERE id = @id`,
+  );
+  const endOfQueue = db.prepare<[], number>(`SELECT ${END_OF_QUEUE}`).pluck();
+  const queuedIds = db
+    .prepare<[], number>("SELECT id FROM runs WHERE status = 'queued' ORDER BY queue_position, id")
+    .pluck();
+  const setPosition = db.prepare('UPDATE runs SET queue_position = ? WHERE id = ?');
+  const setFinal = db.prepare(
+    `UPDATE runs SET ${FINAL_FIELDS.map((f) => `${columnName(f)} = @${f}`).join(', ')} WHERE id = @id`,
+  );
+  const runningOwners = db
+    .prepare<[], { id: number; ownerPid: number | null }>("SELECT id, owner_pid AS ownerPid FROM runs WHERE status = 'running' ORDER BY id");
+  const interrupt = db.prepare(
+    "UPDATE runs SET status = 'interrupted', queue_position = NULL, owner_pid = NULL, error = ? WHERE id = ?",
+  );
+
+  function move(run: RunRecord, to: RunStatus, details: StatusDetails): void {
+    if (!canMove(run.status, to)) throw new StoreError(`${file}: run ${run.id} is ${run.status} and cannot become ${to}`);
+    const now = ctx.clock();
+    const sessionSeconds = run.status === 'running' && run.startedAt !== null ? (now - Date.parse(run.startedAt)) / 1000 : null;
+    update.run({
+      id: run.id,
+      status: to,
+      queuePosition: to === 'queued' ? endOfQueue.get() : null,
+      startedAt: to === 'running' ? isoTime(now) : run.startedAt,
+      finishedAt: to === 'queued' || to === 'running' ? null : isoTime(now),
+      durationS: sessionSeconds === null ? run.durationS : (run.durationS ?? 0) + sessionSeconds,
+      error: details.error ?? null,
+      divergedStep: details.divergedStep ?? null,
+      ownerPid: to === 'running' ? process.pid : null,
+    });
+  }
+
+  return {
+    /** Moves a run to a new status, stamping start/finish times and summing the running time. */
+    updateRunStatus: immediate(db, (id: number, to: RunStatus, details: StatusDetails = {}): RunRecord => {
+      move(runs.require(id), to, details);
+      return runs.require(id);
+    }),
+    /** Completes a running run with its final metrics; fields left out are stored as null. */
+    finishRun: immediate(db, (id: number, final: Partial<FinalMetrics>): RunRecord => {
+      const checked = parseWith(finalMetricsSchema.partial(), final, 'final metrics');
+      move(runs.require(id), 'completed', {});
+      setFinal.run({ id, ...Object.fromEntries(FINAL_FIELDS.map((f) => [f, checked[f] ?? null])) });
+      return runs.require(id);
+    }),
+    /** The first queued run in queue order, now running and owned by this process; undefined when the queue is empty. */
+    claimNextQueuedRun: immediate(db, (): RunRecord | undefined => {
+      const id = queuedIds.get();
+      if (id === undefined) return undefined;
+      move(runs.require(id), 'running', {});
+      return runs.require(id);
+    }),
+    /** Moves a queued run to a 0-based position in the queue; returns the queue's run ids in their new order. */
+    moveQueuedRun: immediate(db, (id: number, position: number): number[] => {
+      const run = runs.require(id);
+      if (run.status !== 'queued') throw new StoreError(`${file}: run ${id} is ${run.status}, not queued, so it has no place in the queue`);
+      const order = queuedIds.all().filter((other) => other !== id);
+      order.splice(Math.max(0, Math.min(Math.trunc(position), order.length)), 0, id);
+      order.forEach((runId, index) => setPosition.run(index, runId));
+      return order;
+    }),
+    /**
+     * For start-up after a crash: runs marked running whose process is gone become interrupted.
+     * Runs that another live process (a CLI run, a second window) is training are left alone.
+     * Returns the ids it changed.
+     */
+    markStaleRunningAsInterrupted: immediate(db, (isAlive: (pid: number) => boolean = processIsAlive): number[] => {
+      const stale = runningOwners.all().filter((run) => run.ownerPid === null || !isAlive(run.ownerPid));
+      for (const run of stale) {
+        interrupt.run(`the process running it (pid ${run.ownerPid ?? 'unknown'}) stopped before the run ended`, run.id);
+      }
+      return stale.map((run) => run.id);
+    }),
+  };
+}
+
+/** Signal 0 tests for existence without delivering anything; EPERM means it exists under another user. */
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,30 @@
+import { runRecordSchema, tagsSchema, type RunRecord } from '../../src-shared/api/records.js';
+import { runConfigSchema } from '../../src-shared/config/run.js';
+import type { StoreContext } from './context.js';
+import { StoreError } from './errors.js';
+import { jsonText, parseRow, selectList } from './rows.js';
+
+/** A row of `runs`: the shared run record with its JSON columns still text. */
+const runRowSchema = runRecordSchema.extend({ config: jsonText(runConfigSchema), tags: jsonText(tagsSchema) });
+
+export const RUN_SELECT = `SELECT ${selectList(runRowSchema.shape)} FROM runs`;
+
+export function parseRunRow(row: { id?: unknown }, file: string): RunRecord {
+  return parseRow(runRowSchema, row, `run ${String(row.id)}`, file);
+}
+
+/** Reads one run by id. */
+export function runReader(ctx: StoreContext) {
+  const select = ctx.db.prepare<[number], { id: number }>(`${RUN_SELECT} WHERE id = ?`);
+  const get = (id: number): RunRecord | undefined => {
+    const row = select.get(id);
+    return row === undefined ? undefined : parseRunRow(row, ctx.file);
+  };
+  const require = (id: number): RunRecord => {
+    const run = get(id);
+    if (run === undefined) throw new StoreError(`${ctx.file}: run ${id} does not exist`);
+    return run;
+  };
+  return { get, require };
+}
+export type RunReader = ReturnType<typeof runReader>;

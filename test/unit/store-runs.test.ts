@@ -1,0 +1,271 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expandExperiment, parseExperimentSpec } from '../../src-shared/config/experiment.js';
+import { ConfigError, resolveRunConfig } from '../../src-shared/config/run.js';
+import { openStore, StoreError, type Store } from '../../src-main/store/index.js';
+
+const T0 = Date.parse('2026-11-25T10:00:00.000Z');
+let now = T0;
+let file: string;
+let store: Store;
+
+beforeEach(() => {
+  now = T0;
+  file = join(mkdtempSync(join(tmpdir(), 'rigl-store-runs-')), 'db.sqlite');
+  store = openStore(file, { clock: () => now });
+});
+afterEach(() => {
+  expect(store.checkIntegrity()).toEqual([]);
+  store.close();
+  rmSync(dirname(file), { recursive: true, force: true });
+});
+
+const sweep = parseExperimentSpec({
+  name: 'Sweep',
+  description: 'RigL against dense',
+  tags: ['fmnist'],
+  preset: 'quick',
+  base: { trainSubset: 1000 },
+  grid: { method: ['rigl', 'dense'], sparsity: [0.8, 0.9] },
+});
+
+function countRows(table: string, runId: number): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare(`SELECT count(*) AS n FROM ${table} WHERE run_id = ?`).pluck().get(runId) as number;
+  } finally {
+    db.close();
+  }
+}
+
+describe('experiments', () => {
+  it('writes an experiment with its runs, queued in order, with descriptive names', () => {
+    const configs = expandExperiment(sweep);
+    expect(configs).toHaveLength(3); // rigl 0.8, rigl 0.9, and one dense (its sparsities collapse)
+    const created = store.createExperiment(sweep, configs);
+    expect(created).toEqual({ experimentId: 1, runIds: [1, 2, 3] });
+    expect(store.getExperiment(1)).toEqual({
+      id: 1,
+      name: 'Sweep',
+      description: 'RigL against dense',
+      tags: ['fmnist'],
+      preset: 'quick',
+      spec: sweep,
+      createdAt: '2026-11-25T10:00:00.000Z',
+    });
+    const runs = store.listRuns({ experimentId: 1, orderBy: 'queue' });
+    expect(runs.map((r) => [r.id, r.name, r.status, r.queuePosition])).toEqual([
+      [1, 'RigL ERK 80% · mlp · seed 0', 'queued', 0],
+      [2, 'RigL ERK 90% · mlp · seed 0', 'queued', 1],
+      [3, 'Dense · mlp · seed 0', 'queued', 2],
+    ]);
+    expect(runs[2]?.config).toEqual(configs[2]);
+    expect(store.listExperiments().map((e) => [e.name, e.runCounts.queued, e.runCounts.running])).toEqual([['Sweep', 3, 0]]);
+  });
+
+  it('writes nothing when one run config is invalid', () => {
+    const good = resolveRunConfig({});
+    const bad = { ...good, sparsity: 1.5 };
+    expect(() => store.createExperiment(sweep, [good, bad])).toThrow(ConfigError);
+    expect(() => store.createExperiment(sweep, [good, bad])).toThrow(/config\.sparsity/);
+    expect(store.listExperiments()).toEqual([]);
+    expect(store.countRuns()).toBe(0);
+  });
+
+  it('deleting an experiment deletes its runs and their rows, and leaves other runs', () => {
+    const { runIds } = store.createExperiment(sweep, expandExperiment(sweep));
+    const loneRun = store.createRun(resolveRunConfig({}), { name: 'lone' });
+    const first = runIds[0]!;
+    const recorder = store.openRecorder(first);
+    recorder.metrics(10, 1, { train_loss: 0.5 });
+    recorder.layerStats(10, 1, [{ layer: 'dense1', density: 0.1, active: 10, params: 100, flops: 20 }]);
+    recorder.maskUpdates(10, [{ layer: 'dense1', active: 10, dropped: 3, grown: 3 }]);
+    recorder.checkpoint({ step: 10, epoch: 1, path: '/tmp/ckpt-10', bytes: 123 });
+    store.appendRunLog(first, 'info', 'started');
+    expect(['metrics', 'layer_stats', 'mask_updates', 'checkpoints', 'run_logs'].map((t) => countRows(t, first))).toEqual([1, 1, 1, 1, 1]);
+
+    expect(store.deleteExperiment(1)).toBe(true);
+    expect(store.getExperiment(1)).toBeUndefined();
+    expect(store.listRuns().map((r) => r.id)).toEqual([loneRun]);
+    expect(['metrics', 'layer_stats', 'mask_updates', 'checkpoints', 'run_logs'].map((t) => countRows(t, first))).toEqual([0, 0, 0, 0, 0]);
+    expect(store.deleteExperiment(1)).toBe(false);
+  });
+
+  it('refuses to delete an experiment while one of its runs is running', () => {
+    store.createExperiment(sweep, expandExperiment(sweep));
+    store.claimNextQueuedRun();
+    expect(() => store.deleteExperiment(1)).toThrow(/experiment 1 has a running run/);
+  });
+});
+
+describe('runs', () => {
+  it('deletes a run with its rows, but not while it runs', () => {
+    const id = store.createRun(resolveRunConfig({}));
+    store.updateRunStatus(id, 'running');
+    store.openRecorder(id).close();
+    store.appendRunLog(id, 'warn', 'slow');
+    expect(() => store.deleteRun(id)).toThrow(/run 1 is running; stop it before deleting it/);
+    store.updateRunStatus(id, 'cancelled');
+    expect(store.deleteRun(id)).toBe(true);
+    expect(store.getRun(id)).toBeUndefined();
+    expect(countRows('run_logs', id)).toBe(0);
+    expect(store.deleteRun(id)).toBe(false);
+  });
+
+  it('lists with filters, search, order and paging', () => {
+    store.createExperiment(sweep, expandExperiment(sweep)); // runs 1-3
+    const cifar = store.createRun(resolveRunConfig({ dataset: 'cifar10', method: 'set' }), { name: 'wide net' }); // 4
+    const tagged = store.createRun(resolveRunConfig({ method: 'static' }), { name: 'tagged' }); // 5
+    store.setRunTags(tagged, ['baseline', '100%_done']);
+    store.setRunNotes(cifar, 'Check the LR');
+    store.updateRunStatus(cifar, 'running');
+    store.finishRun(cifar, { testAccuracy: 0.91 });
+    store.updateRunStatus(2, 'running');
+    store.finishRun(2, { testAccuracy: 0.93 });
+
+    const ids = (runs: Array<{ id: number }>): number[] => runs.map((r) => r.id);
+    expect(ids(store.listRuns())).toEqual([5, 4, 3, 2, 1]);
+    expect(ids(store.listRuns({ orderBy: 'oldest', limit: 2, offset: 1 }))).toEqual([2, 3]);
+    expect(ids(store.listRuns({ orderBy: 'testAccuracy' }))).toEqual([2, 4, 1, 3, 5]);
+    expect(ids(store.listRuns({ orderBy: 'name' }))).toEqual([3, 1, 2, 5, 4]);
+    expect(ids(store.listRuns({ status: 'completed' }))).toEqual([4, 2]);
+    expect(ids(store.listRuns({ status: ['queued', 'completed'], experimentId: 1 }))).toEqual([3, 2, 1]);
+    expect(ids(store.listRuns({ experimentId: null }))).toEqual([5, 4]);
+    expect(ids(store.listRuns({ search: 'cifar10' }))).toEqual([4]); // the dataset
+    expect(ids(store.listRuns({ search: 'DENSE' }))).toEqual([3]); // name and method, any case
+    expect(ids(store.listRuns({ search: 'lr' }))).toEqual([4]); // notes, not the config's lr field
+    expect(ids(store.listRuns({ search: '100%' }))).toEqual([5]); // % is literal
+    expect(ids(store.listRuns({ search: '0%_d' }))).toEqual([5]);
+    expect(ids(store.listRuns({ search: '1%0' }))).toEqual([]);
+    expect(store.countRuns({ status: 'queued' })).toBe(3);
+    expect(() => store.listRuns({ limit: 0 })).toThrow(/listRuns\.limit/);
+  });
+
+  it('stores backend, progress, tags and notes', () => {
+    const id = store.createRun(resolveRunConfig({}));
+    store.setRunBackend(id, { backend: 'wasm', reason: 'tfjs-node is not installed', device: 'CPU (WebAssembly SIMD)' });
+    store.setRunProgress(id, 0, 4200);
+    store.setRunProgress(id, 150);
+    store.setRunTags(id, ['a', 'b']);
+    store.setRunNotes(id, 'first try');
+    expect(store.getRun(id)).toMatchObject({
+      backend: 'wasm',
+      backendReason: 'tfjs-node is not installed',
+      device: 'CPU (WebAssembly SIMD)',
+      stepsDone: 150,
+      totalSteps: 4200,
+      tags: ['a', 'b'],
+      notes: 'first try',
+    });
+    expect(() => store.setRunTags(id, ['ok', ' '])).toThrow(/tags\.1/);
+    expect(() => store.setRunNotes(99, 'x')).toThrow(/run 99 does not exist/);
+  });
+
+  it('reports a row that no longer parses with the file, the run and the field', () => {
+    const id = store.createRun(resolveRunConfig({}));
+    const db = new Database(file);
+    db.prepare("UPDATE runs SET config = json_set(config, '$.sparsity', 2) WHERE id = ?").run(id);
+    db.close();
+    expect(() => store.getRun(id)).toThrow(StoreError);
+    expect(() => store.listRuns()).toThrow(new RegExp(`${file.replace(/[.]/g, '\\.')}: run 1 cannot be read:\\nconfig\\.sparsity`));
+  });
+});
+
+describe('run status', () => {
+  it('stamps times, sums running time over sessions and clears the queue position', () => {
+    const id = store.createRun(resolveRunConfig({}));
+    now = T0 + 5_000;
+    const running = store.updateRunStatus(id, 'running');
+    expect(running).toMatchObject({ status: 'running', queuePosition: null, startedAt: '2026-11-25T10:00:05.000Z', ownerPid: process.pid });
+    now = T0 + 95_000;
+    expect(store.updateRunStatus(id, 'interrupted', { error: 'stopped by the user' })).toMatchObject({
+      status: 'interrupted',
+      finishedAt: '2026-11-25T10:01:35.000Z',
+      durationS: 90,
+      error: 'stopped by the user',
+      ownerPid: null,
+    });
+    now = T0 + 200_000;
+    expect(store.updateRunStatus(id, 'queued')).toMatchObject({ queuePosition: 0, finishedAt: null, error: null, durationS: 90 });
+    store.updateRunStatus(id, 'running');
+    now = T0 + 230_500;
+    const done = store.finishRun(id, { testAccuracy: 0.8812, trainFlopsRatio: 0.35, parameters: 266_610 });
+    expect(done).toMatchObject({
+      status: 'completed',
+      startedAt: '2026-11-25T10:03:20.000Z',
+      finishedAt: '2026-11-25T10:03:50.500Z',
+      durationS: 120.5,
+      testAccuracy: 0.8812,
+      trainFlopsRatio: 0.35,
+      parameters: 266_610,
+      bestTestAccuracy: null,
+      inferenceFlops: null,
+    });
+    expect(() => store.updateRunStatus(id, 'running')).toThrow(/run 1 is completed and cannot become running/);
+  });
+
+  it('records the step where a run diverged', () => {
+    const id = store.createRun(resolveRunConfig({}));
+    store.updateRunStatus(id, 'running');
+    expect(store.updateRunStatus(id, 'diverged', { divergedStep: 1234, error: 'loss is NaN' })).toMatchObject({
+      status: 'diverged',
+      divergedStep: 1234,
+      error: 'loss is NaN',
+    });
+    expect(() => store.finishRun(id, {})).toThrow(/is diverged and cannot become completed/);
+  });
+});
+
+describe('queue', () => {
+  it('claims in queue order and puts a re-queued run at the end', () => {
+    store.createExperiment(sweep, expandExperiment(sweep)); // 1, 2, 3
+    expect(store.claimNextQueuedRun()?.id).toBe(1);
+    store.updateRunStatus(1, 'failed', { error: 'out of memory' });
+    store.updateRunStatus(1, 'queued');
+    expect(store.listRuns({ status: 'queued', orderBy: 'queue' }).map((r) => [r.id, r.queuePosition])).toEqual([
+      [2, 1],
+      [3, 2],
+      [1, 3],
+    ]);
+    expect(store.claimNextQueuedRun()?.id).toBe(2);
+    expect(store.claimNextQueuedRun()?.id).toBe(3);
+    expect(store.claimNextQueuedRun()?.id).toBe(1);
+    expect(store.claimNextQueuedRun()).toBeUndefined();
+  });
+
+  it('moves a queued run to a position', () => {
+    for (let i = 0; i < 4; i++) store.createRun(resolveRunConfig({ seed: i })); // 1..4
+    expect(store.moveQueuedRun(4, 0)).toEqual([4, 1, 2, 3]);
+    expect(store.moveQueuedRun(1, 99)).toEqual([4, 2, 3, 1]);
+    expect(store.moveQueuedRun(3, 1)).toEqual([4, 3, 2, 1]);
+    expect(store.listRuns({ orderBy: 'queue' }).map((r) => [r.id, r.queuePosition])).toEqual([
+      [4, 0],
+      [3, 1],
+      [2, 2],
+      [1, 3],
+    ]);
+    expect(store.claimNextQueuedRun()?.id).toBe(4);
+    expect(() => store.moveQueuedRun(4, 0)).toThrow(/run 4 is running, not queued/);
+    expect(() => store.moveQueuedRun(9, 0)).toThrow(/run 9 does not exist/);
+  });
+});
+
+describe('markStaleRunningAsInterrupted', () => {
+  it('interrupts running runs whose process is gone and leaves live ones', () => {
+    for (let i = 0; i < 3; i++) store.createRun(resolveRunConfig({ seed: i }));
+    store.claimNextQueuedRun(); // 1, owned by this live process
+    store.claimNextQueuedRun(); // 2
+    expect(store.markStaleRunningAsInterrupted()).toEqual([]);
+    expect(store.markStaleRunningAsInterrupted((pid) => pid !== process.pid)).toEqual([1, 2]);
+    expect(store.getRun(2)).toMatchObject({
+      status: 'interrupted',
+      ownerPid: null,
+      error: `the process running it (pid ${process.pid}) stopped before the run ended`,
+    });
+    expect(store.getRun(3)?.status).toBe('queued');
+    expect(store.markStaleRunningAsInterrupted(() => false)).toEqual([]);
+  });
+});
