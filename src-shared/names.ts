@@ -27,5 +27,11 @@ export const METHOD_LABELS: Record<MethodName, string> = {
   pruning: 'Pruning',
 };
 
+export const DISTRIBUTION_LABELS: Record<DistributionName, string> = {
+  uniform: 'uniform',
+  er: 'ER',
+  erk: 'ERK',
+};
+
 /** Methods that change the mask by drop/grow updates every ΔT steps. */
 export const DROP_GROW_METHODS: readonly MethodName[] = ['set', 'snfs', 'rigl'];

@@ -31,6 +31,7 @@ interface ActiveRun {
 export class RunQueue {
   private readonly active = new Map<number, ActiveRun>();
   private paused = false;
+  private closed = false;
   private timer: NodeJS.Timeout | undefined;
   private concurrency: number;
 
@@ -115,17 +116,23 @@ export class RunQueue {
 
   /** Starts as many queued runs as the concurrency allows. */
   pump(): void {
-    while (!this.paused && this.active.size < this.concurrency) {
+    while (!this.closed && !this.paused && this.active.size < this.concurrency) {
       const run = this.options.store.claimNextQueuedRun();
       if (!run) break;
       this.launch(run.id);
     }
   }
 
-  /** Kills every worker (their runs end interrupted, resumable) and stops polling. */
+  /** Stops polling and kills every worker; their runs end interrupted, to be resumed later. */
   close(): void {
+    this.closed = true;
     clearInterval(this.timer);
-    for (const active of this.active.values()) active.worker.kill();
+    for (const [runId, active] of this.active) {
+      active.finished = true;
+      this.options.store.updateRunStatus(runId, 'interrupted', { error: 'the app closed while the run was training' });
+      active.worker.kill();
+    }
+    this.active.clear();
   }
 
   private launch(runId: number): void {
@@ -163,6 +170,7 @@ export class RunQueue {
   }
 
   private onWorkerExit(runId: number, active: ActiveRun, exit: WorkerExit): void {
+    if (this.closed) return;
     this.active.delete(runId);
     if (!active.finished) {
       const { store } = this.options;

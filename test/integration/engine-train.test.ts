@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { dropCount } from '../../src-shared/sparsity/schedules.js';
+import { planRun } from '../../src-shared/plan.js';
+import { resolveRunConfig } from '../../src-shared/config/run.js';
+import { mean, trainOnFashion } from '../helpers/training.js';
+
+const small = { trainSubset: 1280, testSubset: 500, validationFraction: 0, backend: 'wasm' as const };
+
+function lossFalls(losses: number[]): void {
+  const k = Math.max(2, Math.floor(losses.length / 5));
+  expect(mean(losses.slice(-k))).toBeLessThan(0.8 * mean(losses.slice(0, k)));
+}
+
+describe('training for real on Fashion-MNIST (wasm)', () => {
+  it('LeNet-5 learns: the loss falls and test accuracy beats chance', async () => {
+    const { outcome, observer } = await trainOnFashion({ ...small, model: 'lenet5', method: 'static', sparsity: 0.5, epochs: 2, batchSize: 64 });
+    expect(outcome.status).toBe('completed');
+    lossFalls(observer.steps.map((s) => s.loss));
+    expect(outcome.testAccuracy!).toBeGreaterThan(0.5);
+  });
+
+  it('a wide ResNet (WRN-10-1, BatchNorm, residual blocks) learns', async () => {
+    const { outcome, observer } = await trainOnFashion({
+      ...small,
+      trainSubset: 640,
+      model: 'wrn-10-1',
+      method: 'rigl',
+      sparsity: 0.5,
+      epochs: 2,
+      batchSize: 32,
+      optimizer: { lr: 0.1 },
+      dropout: 0,
+      maskUpdate: { deltaT: 5 },
+    });
+    expect(outcome.status).toBe('completed');
+    lossFalls(observer.steps.map((s) => s.loss));
+    expect(outcome.testAccuracy!).toBeGreaterThan(0.3);
+  });
+
+  it('RigL keeps every layer at its exact active count and drops ⌊f(t)·n⌋ per update', async () => {
+    const input = { ...small, model: 'mlp', method: 'rigl' as const, sparsity: 0.9, distribution: 'erk' as const, epochs: 3, batchSize: 32, maskUpdate: { deltaT: 10 } };
+    const { outcome, observer } = await trainOnFashion(input);
+    const plan = planRun(resolveRunConfig({ dataset: 'fashion-mnist', ...input }));
+    const schedule = plan.dropGrow!;
+    const expectedSteps = [];
+    for (let t = schedule.deltaT; t < schedule.endStep; t += schedule.deltaT) expectedSteps.push(t);
+    expect(observer.maskUpdates.map((e) => e.step)).toEqual(expectedSteps);
+    for (const event of observer.maskUpdates) {
+      event.layers.forEach((change, i) => {
+        const active = plan.allocation[i]!.active;
+        expect(change.active).toBe(active);
+        expect(change.dropped).toBe(dropCount(event.step, active, schedule));
+        expect(change.grown).toBe(change.dropped);
+      });
+    }
+    // The final masks still hold exactly the allocated counts (nothing grown stayed at exactly 0 in fc1).
+    expect(outcome.layers.map((l) => l.active)).toEqual(plan.allocation.map((a) => a.active));
+  });
+
+  it('gradual pruning reaches the final sparsity on schedule', async () => {
+    const { outcome, observer } = await trainOnFashion({
+      ...small,
+      model: 'mlp',
+      method: 'pruning',
+      sparsity: 0.8,
+      distribution: 'uniform',
+      epochs: 2,
+      batchSize: 32,
+      pruning: { frequency: 10 },
+    });
+    const fc1 = observer.maskUpdates.map((e) => e.layers[0]!.active);
+    expect(fc1[0]).toBe(235200); // t0: the ramp starts at 0
+    for (let i = 1; i < fc1.length; i++) expect(fc1[i]!).toBeLessThanOrEqual(fc1[i - 1]!);
+    expect(observer.maskUpdates.at(-1)!.layers.map((l) => l.active)).toEqual([47040, 6000, 200]);
+    expect(outcome.finalSparsity).toBeCloseTo(0.8, 3);
+    // Training FLOPs fall between the dense and the final sparse cost.
+    expect(outcome.trainFlopsRatio).toBeGreaterThan(0.2);
+    expect(outcome.trainFlopsRatio).toBeLessThan(1);
+  });
+
+  it('the same config and seed give the same numbers (wasm and cpu)', async () => {
+    for (const backend of ['wasm', 'cpu'] as const) {
+      const input = { ...small, trainSubset: 640, backend, model: 'mlp', method: 'set' as const, epochs: 1, batchSize: 64, maskUpdate: { deltaT: 3 }, dropout: 0.2 };
+      const a = await trainOnFashion(input);
+      const b = await trainOnFashion(input);
+      expect(b.observer.steps.map((s) => s.loss)).toEqual(a.observer.steps.map((s) => s.loss));
+      expect(b.outcome.testAccuracy).toBe(a.outcome.testAccuracy);
+      const c = await trainOnFashion({ ...input, seed: 1 });
+      expect(c.observer.steps.map((s) => s.loss)).not.toEqual(a.observer.steps.map((s) => s.loss));
+    }
+  });
+});
