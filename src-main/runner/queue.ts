@@ -128,8 +128,9 @@ export class RunQueue {
     this.closed = true;
     clearInterval(this.timer);
     for (const [runId, active] of this.active) {
-      active.finished = true;
-      this.options.store.updateRunStatus(runId, 'interrupted', { error: 'the app closed while the run was training' });
+      if (!active.finished && this.options.store.getRun(runId)?.status === 'running') {
+        this.options.store.updateRunStatus(runId, 'interrupted', { error: 'the app closed while the run was training' });
+      }
       active.worker.kill();
     }
     this.active.clear();

@@ -92,6 +92,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload }));
     });
     ws.on('close', unsubscribe);
+    // Oversized or broken frames: ws closes the socket itself (1009, 1002); the server goes on.
+    ws.on('error', () => undefined);
     ws.on('message', (data, isBinary) => {
       void answer(ws, isBinary ? null : data.toString());
     });

@@ -1,0 +1,102 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { rigl } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rigl-lab-cli-'));
+const db = join(dir, 'runs.sqlite');
+const dataDir = join(dir, 'data');
+const store = ['--db', db, '--data-dir', dataDir];
+
+describe('rigl-lab CLI', () => {
+  it('refuses bad flags with exit code 2, naming the field and the allowed values, writing nothing', async () => {
+    const bad = join(dir, 'never.sqlite');
+    const r = await rigl(['run', '--method', 'lottery', '--sparsity', '1.5', '--delta-t', '0', '--db', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--method: must be one of "dense", "static", "set", "snfs", "rigl", "pruning"');
+    expect(r.stderr).toContain('--sparsity: must be below 1');
+    expect(r.stderr).toContain('--delta-t: must be a whole number of steps, at least 1');
+    expect(existsSync(bad)).toBe(false);
+
+    const unknown = await rigl(['run', '--lerning-rate', '0.1', '--db', bad]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown option '--lerning-rate'/);
+    const notNumber = await rigl(['run', '--epochs', 'ten', '--db', bad]);
+    expect(notNumber.stderr).toContain('--epochs: "ten" is not a whole number');
+    expect(existsSync(bad)).toBe(false);
+  });
+
+  it('names the file and field of a bad --config', async () => {
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify({ name: 'x', base: { model: 'mlp' }, grid: { sparsity: [0.5, 2] } }));
+    const r = await rigl(['run', '--config', file, '--db', join(dir, 'never.sqlite')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}:`);
+    expect(r.stderr).toContain('grid.sparsity.1: must be below 1');
+    writeFileSync(file, '{ not json');
+    expect((await rigl(['run', '--config', file])).stderr).toContain('not valid JSON');
+  });
+
+  it('inspect gives per-layer densities that follow ERK and the totals, as JSON', async () => {
+    for (const sparsity of [0.5, 0.8, 0.9, 0.95]) {
+      const r = await rigl(['inspect', '--model', 'wrn-22-2', '--dataset', 'cifar10', '--sparsity', String(sparsity), '--distribution', 'erk', '--json']);
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.stdout) as { layers: Array<{ name: string; shape: number[]; params: number; density: number; flops: number }>; totals: { maskedParams: number; density: number } };
+      expect(report.layers).toHaveLength(23);
+      expect(report.totals.maskedParams).toBe(1076912);
+      expect(report.totals.density).toBeCloseTo(1 - sparsity, 3);
+      expect(report.layers[1]).toMatchObject({ name: 'group1.block1.conv1', shape: [3, 3, 16, 32], params: 4608 });
+    }
+    const mlp = JSON.parse((await rigl(['inspect', '--model', 'mlp', '--sparsity', '0.9', '--distribution', 'erk', '--json'])).stdout) as {
+      layers: Array<{ density: number }>;
+    };
+    expect(mlp.layers.map((l) => Number(l.density.toFixed(4)))).toEqual([0.0796, 0.2302, 1]);
+  });
+
+  it('trains a grid, prints one JSON line per run, and lists, shows and exports them', async () => {
+    const r = await rigl([
+      'run', '--model', 'mlp', '--method', 'static,rigl', '--sparsity', '0.8', '--epochs', '1',
+      '--train-subset', '600', '--test-subset', '200', '--batch-size', '50', '--delta-t', '2', '--json', ...store,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(2);
+    const last = lines.at(-1)!;
+    expect(last).toMatchObject({ status: 'completed', method: 'rigl', backend: 'wasm' });
+    for (const key of ['runId', 'testAccuracy', 'trainFlops', 'trainFlopsRatio', 'inferenceFlopsRatio']) expect(last[key], key).toBeTypeOf('number');
+    expect(last.layers).toEqual([
+      { name: 'fc1', shape: [784, 300], density: expect.any(Number) },
+      { name: 'fc2', shape: [300, 100], density: expect.any(Number) },
+      { name: 'fc3', shape: [100, 10], density: expect.any(Number) },
+    ]);
+
+    const list = await rigl(['list', '--json', ...store]);
+    expect((JSON.parse(list.stdout) as Array<{ id: number }>).map((run) => run.id)).toEqual([2, 1]);
+    const show = await rigl(['show', String(last.runId), ...store]);
+    expect(show.stdout).toContain('completed');
+    expect(show.stdout).toContain('fc1');
+    const exported = JSON.parse((await rigl(['export', String(last.runId), '--format', 'json', ...store])).stdout) as {
+      config: unknown;
+      metrics: unknown[];
+      layers: unknown[];
+      maskUpdates: Array<{ step: number; layer: string; active: number; dropped: number; grown: number }>;
+    };
+    expect(exported.maskUpdates.length).toBeGreaterThan(0);
+    expect(Object.keys(exported.maskUpdates[0]!).sort()).toEqual(['active', 'dropped', 'grown', 'layer', 'step']);
+    const csv = (await rigl(['export', String(last.runId), '--format', 'csv', ...store])).stdout;
+    expect(csv.split('\n')[0]).toMatch(/^step,epoch,/);
+    expect((await rigl(['show', '99', ...store])).code).toBe(2);
+  });
+
+  it('lists datasets, with the system copy of Fashion-MNIST', async () => {
+    const r = await rigl(['datasets', 'list', '--json', '--data-dir', join(dir, 'empty')]);
+    const statuses = JSON.parse(r.stdout) as Array<{ name: string; available: boolean; from: string | null }>;
+    expect(statuses.find((s) => s.name === 'fashion-mnist')).toMatchObject({ available: true, from: 'system' });
+    expect(statuses.find((s) => s.name === 'cifar10')).toMatchObject({ available: false });
+    const missing = await rigl(['run', '--dataset', 'cifar10', '--data-dir', join(dir, 'empty'), '--db', join(dir, 'never.sqlite')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('rigl-lab datasets fetch cifar10');
+    expect(existsSync(join(dir, 'never.sqlite'))).toBe(false);
+  });
+});

@@ -1,0 +1,90 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ApiEvent } from '../../src-shared/api/contract.js';
+import { createBackend, type Backend } from '../../src-main/api/backend.js';
+import { forkLauncher, type WorkerLauncher } from '../../src-main/runner/launcher.js';
+import { WORKER } from '../helpers/cli.js';
+
+const tiny = { dataset: 'fashion-mnist', model: 'mlp', epochs: 1, trainSubset: 400, testSubset: 100, batchSize: 50, logEvery: 1 };
+let backend: Backend | null = null;
+
+afterEach(() => {
+  backend?.close();
+  backend = null;
+});
+
+function start(launch: WorkerLauncher): { backend: Backend; events: Array<{ event: ApiEvent; payload: unknown }> } {
+  const dir = mkdtempSync(join(tmpdir(), 'rigl-lab-queue-'));
+  const events: Array<{ event: ApiEvent; payload: unknown }> = [];
+  backend = createBackend({ dbPath: join(dir, 'db.sqlite'), dataDir: join(dir, 'data'), mode: 'web', launch });
+  backend.subscribe((event, payload) => events.push({ event, payload }));
+  return { backend, events };
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 90_000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('run queue', () => {
+  it('trains queued runs one at a time in worker processes, streaming progress', async () => {
+    const { backend, events } = start(forkLauncher(WORKER));
+    const created = (await backend.handle('experiments.create', {
+      spec: { name: 'queue', base: tiny, grid: { method: ['static', 'rigl'], sparsity: [0.9] } },
+    })) as { runIds: number[] };
+    expect(created.runIds).toHaveLength(2);
+    const statuses = () => created.runIds.map((id) => backend.store.getRun(id)!.status);
+    await until(() => statuses().every((s) => s === 'completed'), 'both runs to complete');
+    const progress = events.filter((e) => e.event === 'run.progress');
+    expect(progress.length).toBeGreaterThan(5);
+    // One at a time: the second run's first progress comes after the first run finished.
+    const finishedFirst = events.findIndex((e) => e.event === 'run.status' && (e.payload as { status: string }).status === 'completed');
+    const secondStarts = events.findIndex((e) => e.event === 'run.progress' && (e.payload as { runId: number }).runId === created.runIds[1]);
+    expect(secondStarts).toBeGreaterThan(finishedFirst);
+    expect(backend.store.getRun(created.runIds[1]!)!.backend).toBe('wasm');
+  });
+
+  it('marks a run failed with the reason when its worker crashes, and goes on with the next', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rigl-lab-crash-'));
+    const crash = join(dir, 'crash.mjs');
+    writeFileSync(crash, "process.stderr.write('out of memory (simulated)\\n'); process.exit(3);");
+    let launches = 0;
+    const real = forkLauncher(WORKER);
+    const crashing = forkLauncher(crash);
+    const { backend } = start(() => (launches++ === 0 ? crashing() : real()));
+    const { runIds } = (await backend.handle('experiments.create', {
+      spec: { name: 'crash', base: tiny, grid: { method: ['static', 'rigl'] } },
+    })) as { runIds: number[] };
+    await until(() => backend.store.getRun(runIds[1]!)!.status === 'completed', 'the second run to complete');
+    const failed = backend.store.getRun(runIds[0]!)!;
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toContain('exited with code 3');
+    expect(failed.error).toContain('out of memory (simulated)');
+  });
+
+  it('marks a run whose worker is killed as interrupted, and can queue it again', async () => {
+    const handles: Array<{ kill(): void }> = [];
+    const launch = forkLauncher(WORKER);
+    const { backend, events } = start(() => {
+      const h = launch();
+      handles.push(h);
+      return h;
+    });
+    const { runIds } = (await backend.handle('experiments.create', {
+      spec: { name: 'kill', base: { ...tiny, epochs: 20 }, grid: { method: ['rigl'] } },
+    })) as { runIds: number[] };
+    await until(() => events.some((e) => e.event === 'run.progress'), 'progress');
+    handles[0]!.kill();
+    await until(() => backend.store.getRun(runIds[0]!)!.status === 'interrupted', 'the run to be marked interrupted');
+    expect(backend.store.getRun(runIds[0]!)!.error).toContain('killed (SIGKILL)');
+    await backend.handle('queue.pause', {});
+    await backend.handle('queue.rerun', { runId: runIds[0] });
+    expect(backend.store.getRun(runIds[0]!)!.status).toBe('queued');
+    expect(backend.store.checkIntegrity()).toEqual([]);
+  });
+});
