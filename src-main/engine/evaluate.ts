@@ -19,7 +19,7 @@ export function evaluate(network: Module, set: ImageSet, stats: ChannelStats): E
     const [loss, right] = tf.tidy(() => {
       const x = tf.tensor4d(batch.images, [batch.size, h, w, c]);
       const y = tf.tensor1d(batch.labels, 'int32');
-      const logits = network.forward(x, { training: false, nextSeed: () => 0 }) as tf.Tensor2D;
+      const logits = network.forward(x, { training: false, nextSeed: () => 0, denseGradients: false }) as tf.Tensor2D;
       const result = softmaxCrossEntropy(logits, y, 0);
       return [result.loss.dataSync()[0]!, result.correct.dataSync()[0]!];
     });

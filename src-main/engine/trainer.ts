@@ -9,7 +9,7 @@ import { TrainingBatches, type Batch, type TrainingData } from './data/index.js'
 import { evaluate } from './evaluate.js';
 import { buildNetwork } from './nn/build.js';
 import { softmaxCrossEntropy } from './nn/loss.js';
-import type { Module, Param } from './nn/module.js';
+import type { ForwardContext, Module, Param } from './nn/module.js';
 import type { LayerStat, TrainingObserver } from './observer.js';
 import { Sgd } from './optimizer.js';
 import { SparsityController } from './sparse/controller.js';
@@ -66,7 +66,7 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
   const optimizer = new Sgd(config.optimizer);
   const sparsity = new SparsityController(config, plan, params, optimizer, Random.derive(config.seed, RNG_STREAMS.masks));
   const dropoutRng = Random.derive(config.seed, RNG_STREAMS.dropout);
-  const context = { training: true, nextSeed: () => dropoutRng.nextUint32() };
+  const context = { training: true, nextSeed: () => dropoutRng.nextUint32(), denseGradients: true };
   try {
     observer.started({ plan, backend: input.backend, startStep: 0 });
     observer.layerStats(0, 0, layerStats(plan, sparsity.densities()));
@@ -82,6 +82,7 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
     for (let t = 0; t < plan.totalSteps; t++) {
       const epoch = Math.floor(t / plan.stepsPerEpoch);
       const batch = batches.next();
+      context.denseGradients = sparsity.needsDenseGradient(t);
       const { loss, correct } = forwardBackward(network, params, batch, plan, config.labelSmoothing, context);
       if (!Number.isFinite(loss)) {
         disposeGrads(params);
@@ -198,7 +199,7 @@ function forwardBackward(
   batch: Batch,
   plan: RunPlan,
   smoothing: number,
-  context: { training: boolean; nextSeed: () => number },
+  context: ForwardContext,
 ): { loss: number; correct: number } {
   const [h, w, c] = plan.model.inputShape;
   const [loss, correct] = tf.tidy(() => {

@@ -26,7 +26,7 @@ function checkGradients(layers: LayerSpec[], inputShape: number[], seed = 1): vo
   const params = network.params();
   const size = inputShape.reduce((a, b) => a * b, 1);
   const x = tf.tensor(Float32Array.from({ length: size }, () => rng.normal()), inputShape);
-  const ctx = { training: true, nextSeed: () => 7 };
+  const ctx = { training: true, nextSeed: () => 7, denseGradients: true };
   tf.tidy(() => {
     const y = network.forward(x, ctx);
     const r = tf.tensor(Float32Array.from({ length: y.size }, () => rng.normal()), y.shape);

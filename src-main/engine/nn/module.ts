@@ -24,6 +24,11 @@ export interface ForwardContext {
   training: boolean;
   /** Source of dropout masks; a fresh seed per call keeps runs reproducible. */
   nextSeed: () => number;
+  /**
+   * Whether this step needs the gradient of every kernel position, active or not (RigL's update
+   * steps, SNFS's dense momentum). Layers that train on compressed weights skip it otherwise.
+   */
+  denseGradients: boolean;
 }
 
 /**

@@ -69,6 +69,11 @@ export class SparsityController {
     return this.config.method === 'rigl' && this.plan.dropGrow !== null && isMaskUpdateStep(t, this.plan.dropGrow);
   }
 
+  /** Steps whose gradients must cover inactive positions too. */
+  needsDenseGradient(t: number): boolean {
+    return this.config.method === 'snfs' || this.replacesOptimizerStep(t);
+  }
+
   updatesRunning(t: number): boolean {
     return this.plan.dropGrow !== null && t < this.plan.dropGrow.endStep;
   }
