@@ -39,6 +39,11 @@ export class Random {
     return [this.s[0]!, this.s[1]!, this.s[2]!, this.s[3]!];
   }
 
+  /** Continues from a saved state (a checkpoint's), as if no draws had happened since. */
+  restore(state: RandomState): void {
+    this.s.set(state);
+  }
+
   /** Uniform 32-bit unsigned integer. */
   nextUint32(): number {
     const s = this.s;

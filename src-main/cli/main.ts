@@ -3,6 +3,7 @@ import { processContext, type CommandContext } from './context.js';
 import { UsageError } from './errors.js';
 import { DATASETS_HELP, datasetsCommand } from './commands/datasets.js';
 import { INSPECT_HELP, inspectCommand } from './commands/inspect.js';
+import { RESUME_HELP, resumeCommand } from './commands/resume.js';
 import { RUN_HELP, runCommand } from './commands/run.js';
 import { SERVE_HELP, serveCommand } from './commands/serve.js';
 import { EXPORT_HELP, LIST_HELP, SHOW_HELP, exportCommand, listCommand, showCommand } from './commands/runs.js';
@@ -15,6 +16,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   run: { summary: 'train runs (one, or a grid of methods × sparsities × seeds)', help: RUN_HELP, run: runCommand },
+  resume: { summary: 'continue stopped runs from their last checkpoint', help: RESUME_HELP, run: resumeCommand },
   inspect: { summary: 'per-layer shapes, densities and FLOPs of a model, without training', help: INSPECT_HELP, run: inspectCommand },
   list: { summary: 'the stored runs', help: LIST_HELP, run: listCommand },
   show: { summary: 'one run in detail', help: SHOW_HELP, run: showCommand },

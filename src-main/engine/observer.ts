@@ -1,6 +1,7 @@
 import type { RunPlan } from '../../src-shared/plan.js';
 import type { BackendSelection } from './backend/types.js';
 import type { MaskUpdateEvent } from './sparse/controller.js';
+import type { TrainingCheckpoint } from './checkpoint.js';
 
 export interface StepProgress {
   step: number;
@@ -49,4 +50,6 @@ export interface TrainingObserver {
   layerStats(step: number, epoch: number, layers: LayerStat[]): void;
   epoch(metrics: EpochMetrics): void;
   log(level: 'info' | 'warn' | 'error', message: string): void;
+  /** A checkpoint is due (every `checkpointEvery` epochs); training waits until it is saved. */
+  checkpoint(checkpoint: TrainingCheckpoint): Promise<void> | void;
 }

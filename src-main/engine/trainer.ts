@@ -13,6 +13,8 @@ import type { ForwardContext, Module, Param } from './nn/module.js';
 import type { LayerStat, TrainingObserver } from './observer.js';
 import { Sgd } from './optimizer.js';
 import { SparsityController } from './sparse/controller.js';
+import type { CheckpointCounters, TrainingCheckpoint } from './checkpoint.js';
+import { captureTensors, restoreTensors } from './state.js';
 
 /** Independent random streams of a run, so that e.g. adding dropout does not change the data order. */
 export const RNG_STREAMS = { init: 0, masks: 1, dropout: 2 } as const;
@@ -24,6 +26,8 @@ export interface TrainInput {
   observer: TrainingObserver;
   /** Aborting stops the run after the current step. */
   signal?: AbortSignal;
+  /** Continue from this checkpoint instead of starting fresh. */
+  resume?: TrainingCheckpoint;
 }
 
 export type TrainStatus = 'completed' | 'cancelled' | 'diverged';
@@ -49,9 +53,8 @@ export interface TrainOutcome {
 
 /** Trains one run to the end (or until cancelled / diverged), reporting through the observer. */
 export async function train(input: TrainInput): Promise<TrainOutcome> {
-  const { config, observer } = input;
+  const { config, observer, data } = input;
   const plan = planRun(config);
-  const { data } = input;
   const batches = new TrainingBatches(data.train, {
     batchSize: config.batchSize,
     seed: config.seed,
@@ -64,22 +67,39 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
   const network = buildNetwork(plan.model, Random.derive(config.seed, RNG_STREAMS.init));
   const params = network.params();
   const optimizer = new Sgd(config.optimizer);
-  const sparsity = new SparsityController(config, plan, params, optimizer, Random.derive(config.seed, RNG_STREAMS.masks));
+  const maskRng = Random.derive(config.seed, RNG_STREAMS.masks);
+  const sparsity = new SparsityController(config, plan, params, optimizer, maskRng);
   const dropoutRng = Random.derive(config.seed, RNG_STREAMS.dropout);
-  const context = { training: true, nextSeed: () => dropoutRng.nextUint32(), denseGradients: true };
+  const context: ForwardContext = { training: true, nextSeed: () => dropoutRng.nextUint32(), denseGradients: true };
+  const counters: CheckpointCounters = {
+    trainFlops: 0,
+    bestTestAccuracy: null,
+    last: null,
+    window: { loss: 0, correct: 0, examples: 0 },
+  };
+  let startStep = 0;
+  if (input.resume) {
+    const resume = input.resume;
+    if (resume.step % plan.stepsPerEpoch !== 0 || resume.step > plan.totalSteps) {
+      throw new Error(`checkpoint at step ${resume.step} does not fall on an epoch boundary of this run`);
+    }
+    restoreTensors(resume.tensors, network, optimizer, sparsity);
+    dropoutRng.restore(resume.random.dropout);
+    maskRng.restore(resume.random.masks);
+    batches.restore(resume.batches);
+    Object.assign(counters, structuredClone(resume.counters));
+    startStep = resume.step;
+  }
   try {
-    observer.started({ plan, backend: input.backend, startStep: 0 });
-    observer.layerStats(0, 0, layerStats(plan, sparsity.densities()));
+    observer.started({ plan, backend: input.backend, startStep });
+    if (!input.resume) observer.layerStats(0, 0, layerStats(plan, sparsity.densities()));
 
     let sparseForward = sparseForwardFlops(plan.layers, sparsity.densities());
-    let trainFlops = 0;
-    let bestTest: number | null = null;
-    let last: { test: { loss: number; accuracy: number }; val: { accuracy: number } | null } | null = null;
-    const window = { loss: 0, correct: 0, examples: 0, started: performance.now() };
+    let windowStarted = performance.now();
     const epochTotals = { loss: 0, correct: 0, examples: 0 };
     let epochStarted = performance.now();
 
-    for (let t = 0; t < plan.totalSteps; t++) {
+    for (let t = startStep; t < plan.totalSteps; t++) {
       const epoch = Math.floor(t / plan.stepsPerEpoch);
       const batch = batches.next();
       context.denseGradients = sparsity.needsDenseGradient(t);
@@ -97,7 +117,7 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
       const afterEvent = sparsity.afterOptimizer(t);
       disposeGrads(params);
 
-      trainFlops +=
+      counters.trainFlops +=
         config.batchSize *
         trainingFlopsPerExample({
           method: config.method,
@@ -112,6 +132,7 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
         sparseForward = sparseForwardFlops(plan.layers, sparsity.densities());
       }
 
+      const { window } = counters;
       window.loss += loss * batch.size;
       window.correct += correct;
       window.examples += batch.size;
@@ -128,17 +149,18 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
           loss: window.loss / window.examples,
           accuracy: window.correct / window.examples,
           lr,
-          examplesPerSecond: (window.examples * 1000) / Math.max(1e-3, now - window.started),
-          trainFlops,
+          examplesPerSecond: (window.examples * 1000) / Math.max(1e-3, now - windowStarted),
+          trainFlops: counters.trainFlops,
         });
-        Object.assign(window, { loss: 0, correct: 0, examples: 0, started: now });
+        counters.window = { loss: 0, correct: 0, examples: 0 };
+        windowStarted = now;
       }
 
       if (stepsDone % plan.stepsPerEpoch === 0) {
         const val = data.validation.count > 0 ? evaluate(network, data.validation, data.stats) : null;
         const test = evaluate(network, data.test, data.stats);
-        bestTest = Math.max(bestTest ?? 0, test.accuracy);
-        last = { test, val };
+        counters.bestTestAccuracy = Math.max(counters.bestTestAccuracy ?? 0, test.accuracy);
+        counters.last = { testLoss: test.loss, testAccuracy: test.accuracy, valAccuracy: val?.accuracy ?? null };
         observer.epoch({
           epoch: epoch + 1,
           step: stepsDone,
@@ -149,11 +171,21 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
           testLoss: test.loss,
           testAccuracy: test.accuracy,
           lr,
-          trainFlops,
+          trainFlops: counters.trainFlops,
           seconds: (performance.now() - epochStarted) / 1000,
         });
         observer.layerStats(stepsDone, epoch + 1, layerStats(plan, sparsity.densities()));
         Object.assign(epochTotals, { loss: 0, correct: 0, examples: 0 });
+        if (config.checkpointEvery > 0 && (epoch + 1) % config.checkpointEvery === 0) {
+          await observer.checkpoint({
+            step: stepsDone,
+            epoch: epoch + 1,
+            counters: structuredClone(counters),
+            random: { dropout: dropoutRng.state(), masks: maskRng.state() },
+            batches: batches.state(),
+            tensors: captureTensors(network, optimizer, sparsity),
+          });
+        }
         epochStarted = performance.now();
       }
       // Let IPC messages (cancel, pause) in between steps.
@@ -171,12 +203,12 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
         status,
         divergedStep,
         stepsDone,
-        testAccuracy: last?.test.accuracy ?? null,
-        bestTestAccuracy: bestTest,
-        valAccuracy: last?.val?.accuracy ?? null,
-        testLoss: last?.test.loss ?? null,
-        trainFlops,
-        trainFlopsRatio: trainFlops / denseForThisLength,
+        testAccuracy: counters.last?.testAccuracy ?? null,
+        bestTestAccuracy: counters.bestTestAccuracy,
+        valAccuracy: counters.last?.valAccuracy ?? null,
+        testLoss: counters.last?.testLoss ?? null,
+        trainFlops: counters.trainFlops,
+        trainFlopsRatio: counters.trainFlops / denseForThisLength,
         inferenceFlops: inference.total,
         inferenceFlopsRatio: inference.total / plan.flops.denseForward,
         finalSparsity: 1 - nonzero / total,

@@ -4,6 +4,8 @@ import { selectBackend } from '../engine/backend/select-backend.js';
 import { loadDataset, prepareTrainingData, type SystemDirs } from '../engine/data/index.js';
 import { train, type TrainOutcome } from '../engine/trainer.js';
 import type { Store } from '../store/index.js';
+import type { TrainingCheckpoint } from '../engine/checkpoint.js';
+import { checkpointDir, loadLatestCheckpoint } from './checkpoint-files.js';
 import { StoreObserver, type RunEvents } from './store-observer.js';
 
 export interface ExecuteRunOptions {
@@ -33,10 +35,12 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecutedRu
   if (!run) throw new Error(`run ${runId} does not exist in ${store.file}`);
   if (run.status !== 'running') store.updateRunStatus(runId, 'running');
   const recorder = store.openRecorder(runId);
-  const observer = new StoreObserver(store, runId, recorder, events);
   try {
     // Configs from older versions are re-read through the schema, filling fields added since.
     const config = resolveRunConfig(run.config);
+    const checkpoints = { dir: checkpointDir(store.file, runId), keep: config.keepCheckpoints };
+    const observer = new StoreObserver(store, runId, recorder, events, checkpoints);
+    const resume = prepareResume(store, runId, (problem) => observer.log('warn', problem));
     const backend = await selectBackend(config.backend);
     store.setRunBackend(runId, { backend: backend.name, reason: backend.reason, device: backend.device });
     observer.log('info', `backend ${backend.name} (${backend.device}): ${backend.reason}`);
@@ -47,9 +51,16 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecutedRu
     });
     observer.log('info', `dataset ${config.dataset} from ${dataset.source}`);
     const data = prepareTrainingData(dataset, config);
-    const outcome = await train({ config, backend, data, observer, ...(options.signal ? { signal: options.signal } : {}) });
+    const outcome = await train({
+      config,
+      backend,
+      data,
+      observer,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(resume ? { resume } : {}),
+    });
     recorder.close();
-    const status = finishStatus(store, runId, outcome);
+    const status = finishStatus(store, runId, outcome, options.signal?.reason === INTERRUPTED);
     return { runId, status, outcome, error: null };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -63,7 +74,27 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecutedRu
   }
 }
 
-function finishStatus(store: Store, runId: number, outcome: TrainOutcome): RunStatus {
+/** Abort reason for "the process that started the run went away": the run ends interrupted, not cancelled. */
+export const INTERRUPTED = 'interrupted';
+
+/**
+ * A run that trained before resumes from its newest readable checkpoint; what it recorded after
+ * that step is dropped so the replayed steps replace it. Without a checkpoint it starts over.
+ */
+function prepareResume(store: Store, runId: number, report: (problem: string) => void): TrainingCheckpoint | undefined {
+  const latest = loadLatestCheckpoint(store, runId, report);
+  const after = latest?.checkpoint.step ?? -1;
+  const dropped = store.deleteRowsAfterStep(runId, after);
+  for (const stale of store.listCheckpoints(runId)) if (stale.step > after) store.deleteCheckpoint(stale.id);
+  if (latest) {
+    report(`resuming from the checkpoint at step ${after} (epoch ${latest.checkpoint.epoch}); ${dropped.metrics} metric rows after it replaced`);
+    return latest.checkpoint;
+  }
+  if (dropped.metrics + dropped.layerStats + dropped.maskUpdates > 0) report('no checkpoint to resume from: starting over');
+  return undefined;
+}
+
+function finishStatus(store: Store, runId: number, outcome: TrainOutcome, interrupted: boolean): RunStatus {
   const final = {
     testAccuracy: outcome.testAccuracy,
     bestTestAccuracy: outcome.bestTestAccuracy,
@@ -87,6 +118,10 @@ function finishStatus(store: Store, runId: number, outcome: TrainOutcome): RunSt
       divergedStep: outcome.divergedStep ?? 0,
     });
     return 'diverged';
+  }
+  if (interrupted) {
+    store.updateRunStatus(runId, 'interrupted', { error: 'stopped because the process that started it went away; resume to continue' });
+    return 'interrupted';
   }
   store.updateRunStatus(runId, 'cancelled', { error: 'cancelled by the user' });
   return 'cancelled';

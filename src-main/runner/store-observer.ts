@@ -1,7 +1,9 @@
 import type { RunProgress } from '../../src-shared/api/contract.js';
 import type { EpochMetrics, LayerStat, StepProgress, TrainingObserver } from '../engine/observer.js';
 import type { MaskUpdateEvent } from '../engine/sparse/controller.js';
+import type { TrainingCheckpoint } from '../engine/checkpoint.js';
 import type { Recorder, Store } from '../store/index.js';
+import { pruneCheckpoints, writeCheckpointFile } from './checkpoint-files.js';
 
 export interface RunEvents {
   progress?(progress: RunProgress): void;
@@ -22,6 +24,7 @@ export class StoreObserver implements TrainingObserver {
     private readonly runId: number,
     private readonly recorder: Recorder,
     private readonly events: RunEvents,
+    private readonly checkpoints: { dir: string; keep: number },
   ) {}
 
   started(info: Parameters<TrainingObserver['started']>[0]): void {
@@ -75,6 +78,13 @@ export class StoreObserver implements TrainingObserver {
     this.recorder.flush();
     this.store.setRunProgress(this.runId, m.step);
     this.events.epoch?.(m.epoch, m.testAccuracy);
+  }
+
+  /** The file first, then its row in the same transaction as every row recorded before it. */
+  checkpoint(checkpoint: TrainingCheckpoint): void {
+    const { path, bytes } = writeCheckpointFile(this.checkpoints.dir, checkpoint);
+    this.recorder.checkpoint({ step: checkpoint.step, epoch: checkpoint.epoch, path, bytes });
+    pruneCheckpoints(this.store, this.runId, this.checkpoints.dir, this.checkpoints.keep);
   }
 
   log(level: 'info' | 'warn' | 'error', message: string): void {

@@ -1,5 +1,5 @@
 import { openStore } from '../store/index.js';
-import { executeRun } from './execute-run.js';
+import { INTERRUPTED, executeRun } from './execute-run.js';
 import { parentPort } from './worker-port.js';
 import { toWorkerSchema, type FromWorker } from './worker-protocol.js';
 
@@ -10,6 +10,8 @@ import { toWorkerSchema, type FromWorker } from './worker-protocol.js';
 const port = parentPort();
 const controller = new AbortController();
 const send = (message: FromWorker): void => port.post(message);
+// The queue's process went away (killed, crashed): stop after this step and leave the run resumable.
+process.on('disconnect', () => controller.abort(INTERRUPTED));
 
 port.onMessage((raw) => {
   const parsed = toWorkerSchema.safeParse(raw);
@@ -35,7 +37,7 @@ port.onMessage((raw) => {
           epoch: (epoch, testAccuracy) => send({ type: 'epoch', runId: message.runId, epoch, testAccuracy }),
         },
       });
-      send({ type: 'finished', runId: message.runId, status: result.status, error: result.error });
+      if (process.connected !== false) send({ type: 'finished', runId: message.runId, status: result.status, error: result.error });
     } finally {
       store.close();
       // Let the last message leave before the process ends.

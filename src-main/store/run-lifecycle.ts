@@ -75,6 +75,16 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
       move(runs.require(id), 'running', {});
       return runs.require(id);
     }),
+    /**
+     * Takes one particular queued run for this process (a CLI working through its own grid);
+     * undefined when it is no longer queued because another process took it first.
+     */
+    claimQueuedRun: immediate(db, (id: number): RunRecord | undefined => {
+      const run = runs.require(id);
+      if (run.status !== 'queued') return undefined;
+      move(run, 'running', {});
+      return runs.require(id);
+    }),
     /** Moves a queued run to a 0-based position in the queue; returns the queue's run ids in their new order. */
     moveQueuedRun: immediate(db, (id: number, position: number): number[] => {
       const run = runs.require(id);

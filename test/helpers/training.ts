@@ -7,6 +7,7 @@ import { loadDataset, prepareTrainingData, type LoadedDataset } from '../../src-
 import type { EpochMetrics, LayerStat, StepProgress, TrainingObserver } from '../../src-main/engine/observer.js';
 import type { MaskUpdateEvent } from '../../src-main/engine/sparse/controller.js';
 import { train, type TrainOutcome } from '../../src-main/engine/trainer.js';
+import type { TrainingCheckpoint } from '../../src-main/engine/checkpoint.js';
 
 /** Everything a run reported, for assertions. */
 export class CollectingObserver implements TrainingObserver {
@@ -15,6 +16,7 @@ export class CollectingObserver implements TrainingObserver {
   maskUpdates: MaskUpdateEvent[] = [];
   layerSnapshots: Array<{ step: number; layers: LayerStat[] }> = [];
   logs: string[] = [];
+  checkpoints: TrainingCheckpoint[] = [];
   started(): void {}
   step(p: StepProgress): void {
     this.steps.push(p);
@@ -31,6 +33,9 @@ export class CollectingObserver implements TrainingObserver {
   log(level: string, message: string): void {
     this.logs.push(`${level} ${message}`);
   }
+  checkpoint(c: TrainingCheckpoint): void {
+    this.checkpoints.push(c);
+  }
 }
 
 let fashion: Promise<LoadedDataset> | null = null;
@@ -42,12 +47,15 @@ export function fashionMnist(): Promise<LoadedDataset> {
 }
 
 /** Trains a config on Fashion-MNIST in this process and returns what it reported. */
-export async function trainOnFashion(input: RunConfigInput): Promise<{ outcome: TrainOutcome; observer: CollectingObserver }> {
+export async function trainOnFashion(
+  input: RunConfigInput,
+  resume?: TrainingCheckpoint,
+): Promise<{ outcome: TrainOutcome; observer: CollectingObserver }> {
   const config = resolveRunConfig({ dataset: 'fashion-mnist', logEvery: 1, ...input });
   const backend = await selectBackend(config.backend);
   const data = prepareTrainingData(await fashionMnist(), config);
   const observer = new CollectingObserver();
-  const outcome = await train({ config, backend, data, observer });
+  const outcome = await train({ config, backend, data, observer, ...(resume ? { resume } : {}) });
   return { outcome, observer };
 }
 

@@ -236,6 +236,14 @@ describe('queue', () => {
     expect(store.claimNextQueuedRun()).toBeUndefined();
   });
 
+  it('claims one particular queued run only while it is still queued', () => {
+    store.createExperiment(sweep, expandExperiment(sweep)); // 1, 2, 3
+    expect(store.claimQueuedRun(2)?.status).toBe('running');
+    expect(store.claimQueuedRun(2)).toBeUndefined();
+    expect(store.claimNextQueuedRun()?.id).toBe(1);
+    expect(store.claimQueuedRun(1)).toBeUndefined();
+  });
+
   it('moves a queued run to a position', () => {
     for (let i = 0; i < 4; i++) store.createRun(resolveRunConfig({ seed: i })); // 1..4
     expect(store.moveQueuedRun(4, 0)).toEqual([4, 1, 2, 3]);

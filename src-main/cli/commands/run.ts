@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { expandExperiment, parseExperimentSpec, type ExperimentSpec } from '../../../src-shared/config/experiment.js';
 import { ConfigError, type RunConfig } from '../../../src-shared/config/run.js';
 import { listDatasets } from '../../engine/data/index.js';
-import { executeRun, type ExecutedRun } from '../../runner/execute-run.js';
+import { INTERRUPTED, executeRun, type ExecutedRun } from '../../runner/execute-run.js';
 import { openStore, type Store } from '../../store/index.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -135,14 +135,21 @@ export async function runCommand(args: string[], ctx: CommandContext): Promise<n
 /** Runs stored runs one after another; Ctrl-C cancels the current one and stops. Exit code 0 when all completed. */
 export async function executeRuns(store: Store, runIds: number[], dataDir: string, ctx: CommandContext, json: boolean): Promise<number> {
   const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // Ctrl-C is the user cancelling; SIGTERM / SIGHUP (a scheduler, a closed terminal) interrupt: resumable.
+  const onCancel = () => controller.abort();
+  const onInterrupt = () => controller.abort(INTERRUPTED);
+  process.once('SIGINT', onCancel);
+  process.once('SIGTERM', onInterrupt);
+  process.once('SIGHUP', onInterrupt);
   let failures = 0;
   try {
     for (const [i, runId] of runIds.entries()) {
       if (controller.signal.aborted) break;
       const label = `[${i + 1}/${runIds.length}] ${store.getRun(runId)!.name}`;
+      if (!store.claimQueuedRun(runId)) {
+        ctx.err(`${label}: taken by another RigL Lab process (e.g. rigl-lab serve on the same database); skipped here`);
+        continue;
+      }
       const bar = ctx.interactive ? new ProgressBar((text) => process.stderr.write(text), label) : null;
       if (!bar) ctx.err(`${label}: started`);
       const executed = await executeRun({
@@ -169,8 +176,9 @@ export async function executeRuns(store: Store, runIds: number[], dataDir: strin
       if (executed.status !== 'completed') failures++;
     }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onCancel);
+    process.off('SIGTERM', onInterrupt);
+    process.off('SIGHUP', onInterrupt);
   }
   if (controller.signal.aborted) return 130;
   return failures === 0 ? 0 : 1;

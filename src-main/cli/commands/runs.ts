@@ -25,6 +25,8 @@ function withStore<T>(values: { db?: string | boolean | undefined }, f: (store: 
   const { dbPath } = storeLocation({ db: typeof values.db === 'string' ? values.db : undefined });
   const store = openStore(dbPath, { readonly: false });
   try {
+    // Runs left "running" by a process that died show as interrupted (and resumable).
+    store.markStaleRunningAsInterrupted();
     return f(store);
   } finally {
     store.close();
