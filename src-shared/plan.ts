@@ -34,15 +34,20 @@ export interface RunPlan {
 }
 
 export interface FlopEstimate {
-  /** f_D, dense forward FLOPs per example. */
+  /** f_D, dense forward FLOPs per example of this run's model. */
   denseForward: number;
+  /**
+   * Dense forward FLOPs of the published architecture (width multiplier 1): what every "×dense"
+   * ratio divides by, so a Small-Dense baseline reports its saving too.
+   */
+  referenceForward: number;
   /** Forward FLOPs per example with the final masks. */
   inference: number;
   inferenceRatio: number;
   /** Whole-run training FLOPs (all examples, all steps). */
   train: number;
   trainRatio: number;
-  /** The dense run's training FLOPs with the same steps and batch. */
+  /** The standard dense run's training FLOPs with the same steps and batch. */
   denseTrain: number;
 }
 
@@ -90,12 +95,15 @@ export function planRun(config: RunConfig): RunPlan {
       : config.lrSchedule;
   const lr: LrPlan = { base: config.optimizer.lr, schedule, warmupSteps: config.warmupSteps, totalSteps };
   const plan = { model, layers, allocation, parameters: parameterCount(model), trainExamples, stepsPerEpoch, epochs, totalSteps, dropGrow, pruning, lr };
-  return { ...plan, flops: estimateFlops(config, plan) };
+  const reference =
+    config.widthMultiplier === 1 ? layers : maskedLayers(buildModelSpec(config.model, config.dataset, { dropout: config.dropout }));
+  return { ...plan, flops: estimateFlops(config, plan, denseForwardFlops(reference)) };
 }
 
 function estimateFlops(
   config: RunConfig,
   plan: Pick<RunPlan, 'layers' | 'allocation' | 'totalSteps' | 'dropGrow' | 'pruning'>,
+  referenceForward: number,
 ): FlopEstimate {
   const denseForward = denseForwardFlops(plan.layers);
   const finalDensities = plan.allocation.map((a) => a.active / a.params);
@@ -125,11 +133,12 @@ function estimateFlops(
     perExample = running * step(true) + (plan.totalSteps - running) * step(false);
   }
   const train = perExample * config.batchSize;
-  const denseTrain = 3 * denseForward * plan.totalSteps * config.batchSize;
+  const denseTrain = 3 * referenceForward * plan.totalSteps * config.batchSize;
   return {
     denseForward,
+    referenceForward,
     inference,
-    inferenceRatio: flopsRatio(inference, denseForward),
+    inferenceRatio: flopsRatio(inference, referenceForward),
     train,
     trainRatio: flopsRatio(train, denseTrain),
     denseTrain,

@@ -196,7 +196,7 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
 
     function finish(status: TrainStatus, stepsDone: number, divergedStep: number | null): TrainOutcome {
       const inference = inferenceFlops(plan, params);
-      const denseForThisLength = 3 * plan.flops.denseForward * config.batchSize * Math.max(1, stepsDone);
+      const denseForThisLength = 3 * plan.flops.referenceForward * config.batchSize * Math.max(1, stepsDone);
       const nonzero = inference.layers.reduce((a, l) => a + l.active, 0);
       const total = inference.layers.reduce((a, l) => a + l.params, 0);
       return {
@@ -210,7 +210,7 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
         trainFlops: counters.trainFlops,
         trainFlopsRatio: counters.trainFlops / denseForThisLength,
         inferenceFlops: inference.total,
-        inferenceFlopsRatio: inference.total / plan.flops.denseForward,
+        inferenceFlopsRatio: inference.total / plan.flops.referenceForward,
         finalSparsity: 1 - nonzero / total,
         layers: inference.layers,
         parameters: plan.parameters,

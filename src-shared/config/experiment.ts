@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DISTRIBUTIONS, METHODS } from '../names.js';
+import { inferenceFlopsAt, smallDenseWidth, sparsityForInferenceFlops } from '../sparsity/matching.js';
 import {
   REDISTRIBUTIONS,
   parseWith,
@@ -52,6 +53,24 @@ const gridShape = Object.fromEntries(
 export const gridSchema = z.strictObject(gridShape);
 export type Grid = z.infer<typeof gridSchema>;
 
+/**
+ * Runs derived from the grid rather than crossed with it: the report's Small-Dense baselines and
+ * FLOP-matched sparsities.
+ */
+export const derivedRunsSchema = z.strictObject({
+  /** For every sparse run of the grid, a dense network whose width gives it the same parameter count. */
+  smallDense: z.boolean().default(false),
+  /**
+   * For every run of the grid with the `reference` distribution, a run with the `matched` one at
+   * the sparsity where its inference FLOPs equal the reference's.
+   */
+  flopMatched: z
+    .strictObject({ reference: z.enum(DISTRIBUTIONS), matched: z.enum(DISTRIBUTIONS) })
+    .refine((m) => m.reference !== m.matched, 'reference and matched distributions must differ')
+    .optional(),
+});
+export type DerivedRuns = z.infer<typeof derivedRunsSchema>;
+
 export const experimentSpecSchema = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(200),
   description: z.string().max(20000).default(''),
@@ -60,6 +79,7 @@ export const experimentSpecSchema = z.strictObject({
   preset: z.string().max(100).optional(),
   base: runConfigInputSchema.default({}),
   grid: gridSchema.default({}),
+  derived: derivedRunsSchema.default({ smallDense: false }),
 });
 export type ExperimentSpec = z.infer<typeof experimentSpecSchema>;
 export type ExperimentSpecInput = z.input<typeof experimentSpecSchema>;
@@ -107,6 +127,7 @@ export function expandExperiment(spec: ExperimentSpec): RunConfig[] {
       throw new Error(`grid: expands to more than ${MAX_GRID_RUNS} runs; split the experiment`);
     }
   }
+  configs = [...configs, ...derivedConfigs(configs, spec.derived)];
   const seen = new Set<string>();
   const runs: RunConfig[] = [];
   for (const config of configs) {
@@ -118,4 +139,19 @@ export function expandExperiment(spec: ExperimentSpec): RunConfig[] {
     }
   }
   return runs;
+}
+
+function derivedConfigs(configs: RunConfig[], derived: DerivedRuns): RunConfig[] {
+  const out: RunConfig[] = [];
+  for (const c of configs) {
+    if (derived.smallDense && c.method !== 'dense' && c.sparsity > 0) {
+      out.push({ ...c, method: 'dense', widthMultiplier: smallDenseWidth(c, c.sparsity) });
+    }
+    const match = derived.flopMatched;
+    if (match && c.method !== 'dense' && c.distribution === match.reference && c.sparsity > 0) {
+      const target = inferenceFlopsAt(c, match.reference, c.sparsity);
+      out.push({ ...c, distribution: match.matched, sparsity: sparsityForInferenceFlops(c, match.matched, target) });
+    }
+  }
+  return out;
 }
