@@ -5,6 +5,7 @@ import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { formatCount, table } from '../format.js';
 import { STORE_FLAGS, storeLocation } from '../options.js';
+import { parseFlags } from '../parse-flags.js';
 
 export const DATASETS_HELP = `rigl-lab datasets list [--json] [--data-dir DIR]
 rigl-lab datasets fetch NAME [--data-dir DIR]      download from the official source (MD5 checked)
@@ -18,13 +19,7 @@ function datasetName(raw: string | undefined): DatasetName {
 }
 
 export async function datasetsCommand(args: string[], ctx: CommandContext): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: STORE_FLAGS, strict: true, allowPositionals: true });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message} (see rigl-lab datasets --help)`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags('datasets', () => parseArgs({ args, options: STORE_FLAGS, strict: true, allowPositionals: true, allowNegative: true }));
   const { dataDir } = storeLocation(values);
   const [action, ...rest] = positionals;
   switch (action) {

@@ -4,6 +4,7 @@ import { planRun } from '../../../src-shared/plan.js';
 import { formatCount, formatRatio, table } from '../format.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
+import { parseFlags } from '../parse-flags.js';
 import { configErrorAsFlags, flagsToExperiment, runFlagOptions } from '../run-flags.js';
 
 export const INSPECT_HELP = `rigl-lab inspect --model M [--dataset D] [--method M] [--sparsity S] [--distribution X] [--json]
@@ -84,12 +85,7 @@ export function printInspect(report: InspectReport, ctx: CommandContext): void {
 }
 
 export function inspectCommand(args: string[], ctx: CommandContext): number {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({ args, options: { ...runFlagOptions, json: { type: 'boolean' } }, strict: true, allowNegative: true }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message} (see rigl-lab inspect --help)`);
-  }
+  const { values } = parseFlags('inspect', () => parseArgs({ args, options: { ...runFlagOptions, json: { type: 'boolean' } } as const, strict: true, allowPositionals: false, allowNegative: true }));
   const { base, grid } = flagsToExperiment(values, 'inspect');
   if (grid && Object.keys(grid).length > 0) throw new UsageError(`inspect takes one value per flag, got lists for ${Object.keys(grid).join(', ')}`);
   let report: InspectReport;

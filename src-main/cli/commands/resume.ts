@@ -3,6 +3,7 @@ import { openStore } from '../../store/index.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { STORE_FLAGS, storeLocation } from '../options.js';
+import { parseFlags, parseRunIds } from '../parse-flags.js';
 import { executeRuns } from './run.js';
 
 export const RESUME_HELP = `rigl-lab resume RUN [RUN …] [--db FILE] [--data-dir DIR] [--json]
@@ -13,19 +14,8 @@ export const RESUME_HELP = `rigl-lab resume RUN [RUN …] [--db FILE] [--data-di
 const RESUMABLE = new Set(['interrupted', 'failed', 'cancelled', 'diverged']);
 
 export async function resumeCommand(args: string[], ctx: CommandContext): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: STORE_FLAGS, strict: true, allowPositionals: true });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message} (see rigl-lab resume --help)`);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length === 0) throw new UsageError('RUN: give the id of the run to resume (from rigl-lab list)');
-  const ids = positionals.map((raw) => {
-    const id = Number(raw);
-    if (!Number.isInteger(id) || id < 1) throw new UsageError(`RUN: "${raw}" is not a run id`);
-    return id;
-  });
+  const { values, positionals } = parseFlags('resume', () => parseArgs({ args, options: STORE_FLAGS, strict: true, allowPositionals: true, allowNegative: true }));
+  const ids = parseRunIds(positionals, 'resume', false);
   const location = storeLocation(values);
   const store = openStore(location.dbPath);
   try {

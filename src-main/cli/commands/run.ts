@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
 import { expandExperiment, parseExperimentSpec, type ExperimentSpec } from '../../../src-shared/config/experiment.js';
 import { ConfigError, type RunConfig } from '../../../src-shared/config/run.js';
 import { listDatasets } from '../../engine/data/index.js';
@@ -9,6 +9,7 @@ import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { formatPercent, formatRatio } from '../format.js';
 import { STORE_FLAGS, storeLocation } from '../options.js';
+import { parseFlags } from '../parse-flags.js';
 import { ProgressBar } from '../progress-bar.js';
 import { configErrorAsFlags, flagsToExperiment, runFlagOptions, runFlagsHelp } from '../run-flags.js';
 
@@ -87,12 +88,7 @@ function mergeSpecs(file: Record<string, unknown>, flags: ReturnType<typeof flag
 }
 
 export function resolveRunFlags(args: string[]): { spec: ExperimentSpec; configs: RunConfig[]; values: Record<string, unknown> } {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({ args, options: RUN_OPTIONS, strict: true, allowPositionals: false, allowNegative: true }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message} (see rigl-lab run --help)`);
-  }
+  const { values } = parseFlags('run', () => parseArgs({ args, options: RUN_OPTIONS, strict: true, allowPositionals: false, allowNegative: true }));
   const flags = flagsToExperiment(values, typeof values.name === 'string' ? values.name : 'run');
   try {
     if (typeof values.config === 'string') {

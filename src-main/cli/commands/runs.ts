@@ -4,6 +4,7 @@ import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { formatDuration, formatPercent, formatRatio, table } from '../format.js';
 import { STORE_FLAGS, storeLocation } from '../options.js';
+import { parseFlags, parseRunIds } from '../parse-flags.js';
 
 export const LIST_HELP = `rigl-lab list [--status S] [--search TEXT] [--limit N] [--json] [--db FILE]
   The stored runs, newest first.`;
@@ -12,14 +13,6 @@ export const SHOW_HELP = `rigl-lab show RUN [--json] [--db FILE]
 export const EXPORT_HELP = `rigl-lab export RUN --format json|csv [--out FILE] [--db FILE]
   JSON holds the config, metrics, layers and maskUpdates [{step, layer, active, dropped, grown}];
   CSV the metrics, one row per step. Written to stdout unless --out is given.`;
-
-function parse<O extends Record<string, { type: 'string' | 'boolean'; short?: string }>>(args: string[], options: O, command: string) {
-  try {
-    return parseArgs({ args, options: { ...STORE_FLAGS, ...options }, strict: true, allowPositionals: true });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message} (see rigl-lab ${command} --help)`);
-  }
-}
 
 function withStore<T>(values: { db?: string | boolean | undefined }, f: (store: Store) => T): T {
   const { dbPath } = storeLocation({ db: typeof values.db === 'string' ? values.db : undefined });
@@ -33,16 +26,8 @@ function withStore<T>(values: { db?: string | boolean | undefined }, f: (store: 
   }
 }
 
-function runIdArgument(positionals: string[], command: string): number {
-  const [raw, ...rest] = positionals;
-  if (raw === undefined || rest.length > 0) throw new UsageError(`rigl-lab ${command} takes one run id (see rigl-lab ${command} --help)`);
-  const id = Number(raw);
-  if (!Number.isInteger(id) || id < 1) throw new UsageError(`RUN: "${raw}" is not a run id (a whole number from rigl-lab list)`);
-  return id;
-}
-
 export function listCommand(args: string[], ctx: CommandContext): number {
-  const { values } = parse(args, { status: { type: 'string' }, search: { type: 'string' }, limit: { type: 'string' } }, 'list');
+  const { values } = parseFlags('list', () => parseArgs({ args, options: { ...STORE_FLAGS, status: { type: 'string' }, search: { type: 'string' }, limit: { type: 'string' } } as const, strict: true, allowPositionals: false, allowNegative: true }));
   const limit = values.limit === undefined ? 100 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: "${values.limit}" is not a positive whole number`);
   return withStore(values, (store) => {
@@ -85,8 +70,8 @@ export function listCommand(args: string[], ctx: CommandContext): number {
 }
 
 export function showCommand(args: string[], ctx: CommandContext): number {
-  const { values, positionals } = parse(args, {}, 'show');
-  const id = runIdArgument(positionals, 'show');
+  const { values, positionals } = parseFlags('show', () => parseArgs({ args, options: STORE_FLAGS, strict: true, allowPositionals: true, allowNegative: true }));
+  const [id] = parseRunIds(positionals, 'show', true) as [number];
   return withStore(values, (store) => {
     const run = store.getRun(id);
     if (!run) throw new UsageError(`RUN: no run ${id} in ${store.file}`);
@@ -125,8 +110,8 @@ export function showCommand(args: string[], ctx: CommandContext): number {
 }
 
 export async function exportCommand(args: string[], ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parse(args, { format: { type: 'string' }, out: { type: 'string' } }, 'export');
-  const id = runIdArgument(positionals, 'export');
+  const { values, positionals } = parseFlags('export', () => parseArgs({ args, options: { ...STORE_FLAGS, format: { type: 'string' }, out: { type: 'string' } } as const, strict: true, allowPositionals: true, allowNegative: true }));
+  const [id] = parseRunIds(positionals, 'export', true) as [number];
   const format = values.format ?? 'json';
   if (format !== 'json' && format !== 'csv') throw new UsageError(`--format: must be json or csv, got "${format}"`);
   const text = withStore(values, (store) => {

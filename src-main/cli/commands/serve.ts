@@ -1,6 +1,6 @@
+import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createBackend } from '../../api/backend.js';
 import { forkLauncher } from '../../runner/launcher.js';
 import { startWebServer } from '../../server/web-server.js';
@@ -9,6 +9,7 @@ import { PACKAGE_ROOT } from '../../version.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { STORE_FLAGS, storeLocation } from '../options.js';
+import { parseFlags } from '../parse-flags.js';
 
 export const SERVE_HELP = `rigl-lab serve [--port N] [--host ADDR] [--db FILE] [--data-dir DIR]
   Web mode: the desktop app's pages and queue over HTTP + WebSocket, for a browser on this machine or
@@ -17,12 +18,7 @@ export const SERVE_HELP = `rigl-lab serve [--port N] [--host ADDR] [--db FILE] [
   link. --port 0 (the default) picks a free port.`;
 
 export async function serveCommand(args: string[], ctx: CommandContext): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options: { ...STORE_FLAGS, port: { type: 'string' }, host: { type: 'string' } }, strict: true }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message} (see rigl-lab serve --help)`);
-  }
+  const { values } = parseFlags('serve', () => parseArgs({ args, options: { ...STORE_FLAGS, port: { type: 'string' }, host: { type: 'string' } } as const, strict: true, allowPositionals: false, allowNegative: true }));
   const port = Number(values.port ?? '0');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: "${values.port}" must be a whole number from 0 to 65535`);
   const host = values.host ?? '127.0.0.1';
