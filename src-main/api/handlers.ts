@@ -92,6 +92,7 @@ export function createApiHandler(ctx: ApiContext): (method: string, params: unkn
       const created = store.createExperiment(spec, configs);
       emit('runs.changed', { runIds: created.runIds });
       queue.pump();
+      queue.announce();
       return created;
     },
     'experiments.list': () => store.listExperiments(),
@@ -104,11 +105,13 @@ export function createApiHandler(ctx: ApiContext): (method: string, params: unkn
       const runIds = store.listRuns({ experimentId: id, limit: 100_000 }).map((r) => r.id);
       store.deleteExperiment(id);
       emit('runs.changed', { runIds });
+      queue.announce();
       return { ok: true as const };
     },
 
     'runs.list': (query) => {
       const filter = {
+        ...(query.ids ? { ids: query.ids } : {}),
         ...(query.status ? { status: query.status } : {}),
         ...(query.experimentId !== undefined ? { experimentId: query.experimentId } : {}),
         ...(query.search ? { search: query.search } : {}),
@@ -150,6 +153,7 @@ export function createApiHandler(ctx: ApiContext): (method: string, params: unkn
       let deleted = 0;
       for (const id of ids) if (store.deleteRun(id)) deleted++;
       emit('runs.changed', { runIds: ids });
+      queue.announce();
       return { deleted };
     },
     'runs.export': ({ id, format }) => {

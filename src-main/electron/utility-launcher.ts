@@ -1,6 +1,7 @@
 import { utilityProcess } from 'electron';
 import type { WorkerExit, WorkerHandle, WorkerLauncher } from '../runner/launcher.js';
 import { WORKER_ENTRY } from '../runner/launcher.js';
+import { gpuWorkerEnv } from '../engine/backend/gpu-worker-env.js';
 
 const STDERR_TAIL = 4000;
 
@@ -10,7 +11,7 @@ const STDERR_TAIL = 4000;
  */
 export function utilityLauncher(): WorkerLauncher {
   return (): WorkerHandle => {
-    const child = utilityProcess.fork(WORKER_ENTRY, [], { serviceName: 'RigL Lab training', stdio: 'pipe' });
+    const child = utilityProcess.fork(WORKER_ENTRY, [], { serviceName: 'RigL Lab training', stdio: 'pipe', env: gpuWorkerEnv(process.env) });
     let stderr = '';
     let killedByUs = false;
     child.stderr?.on('data', (chunk: Buffer) => {

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { OptimizerConfig } from '../../src-shared/config/run.js';
+import { gather, remap, scatter } from './nn/compressed-weights.js';
+import { KernelParam } from './nn/kernel-param.js';
 import type { Param } from './nn/module.js';
 import type { LayerMask } from './sparse/masks.js';
 
@@ -17,51 +19,122 @@ export interface StepOptions {
 /**
  * SGD with (Nesterov) momentum and L2 weight decay, PyTorch's formulation:
  * g ← g + λw; v ← μv + g; w ← w − lr·(g + μv) (Nesterov) or w − lr·v.
+ *
+ * The momentum of a compressed kernel is compact too (one value per active position, in the
+ * kernel's position order) and its step touches active positions only, with no mask products:
+ * the same arithmetic as the masked dense step at those positions, where the masked one keeps
+ * zeros everywhere else.
  */
 export class Sgd {
   readonly velocity = new Map<string, tf.Tensor>();
+  /** Momentum kept compact, by parameter name: its positions and the dense kernel's size. */
+  private readonly compactAt = new Map<string, { positions: Uint32Array; size: number }>();
 
   constructor(private readonly config: OptimizerConfig) {}
 
   step(params: Param[], opts: StepOptions): void {
-    const { momentum, nesterov, weightDecay } = this.config;
     for (const p of params) {
       if (!p.grad) continue;
+      const packed = p instanceof KernelParam ? p.compressed : null;
+      if (packed && p instanceof KernelParam) {
+        // A step that asked for dense gradients still updates the active positions only.
+        const grad = p.grad.size === packed.positions.length ? p.grad : tf.tensor1d(gather(p.grad.dataSync(), packed.positions));
+        const { value, velocity } = this.update(p, packed.values, grad, opts.lr, null);
+        if (grad !== p.grad) grad.dispose();
+        p.setActiveValues(value as tf.Tensor1D);
+        this.setVelocity(p.name, velocity);
+        continue;
+      }
       const mask = opts.masks.get(p.name);
-      const { value, velocity } = tf.tidy(() => {
-        let g = mask && !opts.denseMomentum ? tf.mul(p.grad!, mask.tensor) : p.grad!;
-        if (p.decay && weightDecay > 0) g = tf.add(g, tf.mul(p.value, weightDecay));
-        let update = g;
-        let v: tf.Tensor | null = null;
-        if (momentum > 0) {
-          const previous = this.velocity.get(p.name);
-          v = previous ? tf.add(tf.mul(previous, momentum), g) : tf.clone(g);
-          update = nesterov ? tf.add(g, tf.mul(v, momentum)) : v;
-          if (mask && !opts.denseMomentum) v = tf.mul(v, mask.tensor);
-        }
-        let w = tf.sub(p.value, tf.mul(update, opts.lr));
-        if (mask) w = tf.mul(w, mask.tensor);
-        return v ? { value: w, velocity: v } : { value: w };
-      });
+      const { value, velocity } = this.update(p, p.value, p.grad, opts.lr, mask && !opts.denseMomentum ? mask.tensor : null, mask?.tensor ?? null);
       p.value.dispose();
       p.value = value;
-      if (velocity !== undefined) {
-        this.velocity.get(p.name)?.dispose();
-        this.velocity.set(p.name, velocity);
-      }
+      this.setVelocity(p.name, velocity);
     }
   }
 
-  /** Zeroes the momentum where a mask is 0 (connections just dropped or pruned). */
+  /** One step of `weights` (kept tensors in, kept tensors out); masks as in spec §2. */
+  private update(
+    p: Param,
+    weights: tf.Tensor,
+    grad: tf.Tensor,
+    lr: number,
+    gradMask: tf.Tensor | null,
+    weightMask: tf.Tensor | null = null,
+  ): { value: tf.Tensor; velocity?: tf.Tensor } {
+    const { momentum, nesterov, weightDecay } = this.config;
+    return tf.tidy(() => {
+      let g = gradMask ? tf.mul(grad, gradMask) : grad;
+      if (p.decay && weightDecay > 0) g = tf.add(g, tf.mul(weights, weightDecay));
+      let update = g;
+      let v: tf.Tensor | null = null;
+      if (momentum > 0) {
+        const previous = this.velocity.get(p.name);
+        v = previous ? tf.add(tf.mul(previous, momentum), g) : tf.clone(g);
+        update = nesterov ? tf.add(g, tf.mul(v, momentum)) : v;
+        if (gradMask) v = tf.mul(v, gradMask);
+      }
+      let w = tf.sub(weights, tf.mul(update, lr));
+      if (weightMask) w = tf.mul(w, weightMask);
+      return v ? { value: w, velocity: v } : { value: w };
+    });
+  }
+
+  private setVelocity(name: string, velocity: tf.Tensor | undefined): void {
+    if (velocity === undefined) return;
+    this.velocity.get(name)?.dispose();
+    this.velocity.set(name, velocity);
+  }
+
+  /** Zeroes the momentum where a mask is 0 (connections just dropped or pruned); dense momentum only. */
   maskState(param: Param, mask: LayerMask): void {
     const v = this.velocity.get(param.name);
     if (!v) return;
+    if (this.compactAt.has(param.name)) throw new Error(`${param.name}: maskState on compact momentum; expand it first`);
     this.velocity.set(param.name, tf.keep(tf.mul(v, mask.tensor)));
     v.dispose();
+  }
+
+  /** Keeps the momentum of `param` at `positions` only (its kernel was just compressed to them). */
+  compactState(param: Param, positions: Uint32Array): void {
+    const dense = this.denseVelocity(param.name);
+    if (dense) this.replaceVelocity(param.name, gather(dense, positions));
+    this.compactAt.set(param.name, { positions, size: param.value.size });
+  }
+
+  /** Compact momentum follows its kernel to new positions: kept ones keep it, new ones start at 0. */
+  moveState(param: Param, positions: Uint32Array): void {
+    const compact = this.compactAt.get(param.name);
+    if (!compact) throw new Error(`${param.name}: moveState on dense momentum`);
+    const v = this.velocity.get(param.name);
+    if (v) this.replaceVelocity(param.name, remap(v.dataSync() as Float32Array, compact.positions, positions));
+    this.compactAt.set(param.name, { positions, size: compact.size });
+  }
+
+  /** Back to dense momentum for `param` (zero at the positions the compact one did not hold). */
+  expandState(param: Param): void {
+    const dense = this.denseVelocity(param.name);
+    this.compactAt.delete(param.name);
+    if (dense) this.replaceVelocity(param.name, dense, param.value.shape);
+  }
+
+  /** The momentum of a parameter as a dense array, whichever way it is kept; null before the first step. */
+  denseVelocity(name: string): Float32Array | null {
+    const v = this.velocity.get(name);
+    if (!v) return null;
+    const values = v.dataSync() as Float32Array;
+    const compact = this.compactAt.get(name);
+    return compact ? scatter(values, compact.positions, compact.size) : Float32Array.from(values);
+  }
+
+  private replaceVelocity(name: string, values: Float32Array, shape: number[] = [values.length]): void {
+    this.velocity.get(name)?.dispose();
+    this.velocity.set(name, tf.keep(tf.tensor(values, shape, 'float32')));
   }
 
   dispose(): void {
     for (const v of this.velocity.values()) v.dispose();
     this.velocity.clear();
+    this.compactAt.clear();
   }
 }

@@ -22,7 +22,7 @@ export function captureTensors(network: Module, optimizer: Sgd, sparsity: Sparsi
   const state: TensorState = { params: {}, buffers: {}, velocity: {}, masks: {} };
   for (const p of network.params()) state.params[p.name] = copy(p.value);
   for (const b of network.buffers()) state.buffers[b.name] = copy(b.value);
-  for (const [name, v] of optimizer.velocity) state.velocity[name] = copy(v);
+  for (const name of optimizer.velocity.keys()) state.velocity[name] = optimizer.denseVelocity(name)!;
   for (const [name, m] of sparsity.masks) state.masks[name] = m.mask.slice();
   return state;
 }
@@ -49,4 +49,5 @@ export function restoreTensors(state: TensorState, network: Module, optimizer: S
     optimizer.velocity.set(name, tf.keep(tf.tensor(values, param.value.shape, 'float32')));
   }
   for (const [name, mask] of sparsity.masks) mask.set(take(state.masks, name, 'mask'));
+  sparsity.recompress();
 }

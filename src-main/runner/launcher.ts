@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { gpuWorkerEnv } from '../engine/backend/gpu-worker-env.js';
 
 export interface WorkerExit {
   code: number | null;
@@ -26,7 +27,7 @@ const STDERR_TAIL = 4000;
 
 export function forkLauncher(entry: string = WORKER_ENTRY): WorkerLauncher {
   return () => {
-    const child = fork(entry, [], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+    const child = fork(entry, [], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], env: gpuWorkerEnv(process.env) });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-STDERR_TAIL);

@@ -60,18 +60,18 @@ export class RunQueue {
 
   setConcurrency(n: number): void {
     this.concurrency = n;
-    this.changed();
+    this.announce();
   }
 
   pause(): QueueState {
     this.paused = true;
-    return this.changed();
+    return this.announce();
   }
 
   resume(): QueueState {
     this.paused = false;
     this.pump();
-    return this.changed();
+    return this.announce();
   }
 
   /** Stops an active run after its current step, or takes a queued one off the queue. */
@@ -87,7 +87,7 @@ export class RunQueue {
       this.options.store.updateRunStatus(runId, 'cancelled', { error: 'cancelled before it started' });
       this.status(runId, 'cancelled', 'cancelled before it started');
     }
-    return this.changed();
+    return this.announce();
   }
 
   /** A stopped run goes back to the queue; a completed one is copied into a new queued run. */
@@ -105,13 +105,13 @@ export class RunQueue {
     }
     this.options.emit('runs.changed', { runIds: [id] });
     this.pump();
-    this.changed();
+    this.announce();
     return id;
   }
 
   move(runId: number, position: number): QueueState {
     this.options.store.moveQueuedRun(runId, position);
-    return this.changed();
+    return this.announce();
   }
 
   /** Starts as many queued runs as the concurrency allows. */
@@ -144,7 +144,7 @@ export class RunQueue {
     worker.onExit((exit) => this.onWorkerExit(runId, active, exit));
     this.post(worker, { type: 'start', runId, dbPath: this.options.dbPath, dataDir: this.options.dataDir });
     this.status(runId, 'running', null);
-    this.changed();
+    this.announce();
   }
 
   private post(worker: WorkerHandle, message: ToWorker): void {
@@ -188,7 +188,7 @@ export class RunQueue {
       }
     }
     this.pump();
-    this.changed();
+    this.announce();
   }
 
   private status(runId: number, status: ApiEventPayload<'run.status'>['status'], error: string | null): void {
@@ -196,7 +196,8 @@ export class RunQueue {
     this.options.emit('runs.changed', { runIds: [runId] });
   }
 
-  private changed(): QueueState {
+  /** Tells every window the queue's state, e.g. after runs were queued or deleted elsewhere. */
+  announce(): QueueState {
     const state = this.state();
     this.options.emit('queue.changed', state);
     return state;

@@ -1,4 +1,5 @@
 import type { RunProgress } from '../../src-shared/api/contract.js';
+import { METRIC } from '../../src-shared/api/metrics.js';
 import type { EpochMetrics, LayerStat, StepProgress, TrainingObserver } from '../engine/observer.js';
 import type { MaskUpdateEvent } from '../engine/sparse/controller.js';
 import type { TrainingCheckpoint } from '../engine/checkpoint.js';
@@ -18,6 +19,8 @@ export interface RunEvents {
 export class StoreObserver implements TrainingObserver {
   private startedAt = performance.now();
   private startStep = 0;
+  /** Training time of earlier sessions of a resumed run. */
+  private earlierSeconds = 0;
 
   constructor(
     private readonly store: Store,
@@ -30,18 +33,20 @@ export class StoreObserver implements TrainingObserver {
   started(info: Parameters<TrainingObserver['started']>[0]): void {
     this.startedAt = performance.now();
     this.startStep = info.startStep;
+    this.earlierSeconds = info.startStep > 0 ? (this.store.getRun(this.runId)?.durationS ?? 0) : 0;
     this.store.setRunProgress(this.runId, info.startStep, info.plan.totalSteps);
   }
 
   step(p: StepProgress): void {
-    this.recorder.metrics(p.step, p.epoch, {
-      train_loss: p.loss,
-      train_accuracy: p.accuracy,
-      lr: p.lr,
-      examples_per_s: p.examplesPerSecond,
-      train_flops: p.trainFlops,
-    });
     const elapsed = (performance.now() - this.startedAt) / 1000;
+    this.recorder.metrics(p.step, p.epoch, {
+      [METRIC.trainLoss]: p.loss,
+      [METRIC.trainAccuracy]: p.accuracy,
+      [METRIC.lr]: p.lr,
+      [METRIC.examplesPerSecond]: p.examplesPerSecond,
+      [METRIC.trainFlops]: p.trainFlops,
+      [METRIC.elapsedSeconds]: this.earlierSeconds + elapsed,
+    });
     const done = p.step - this.startStep;
     this.events.progress?.({
       runId: this.runId,
@@ -66,14 +71,14 @@ export class StoreObserver implements TrainingObserver {
 
   epoch(m: EpochMetrics): void {
     const values: Record<string, number> = {
-      epoch_train_loss: m.trainLoss,
-      epoch_train_accuracy: m.trainAccuracy,
-      test_loss: m.testLoss,
-      test_accuracy: m.testAccuracy,
-      epoch_seconds: m.seconds,
+      [METRIC.epochTrainLoss]: m.trainLoss,
+      [METRIC.epochTrainAccuracy]: m.trainAccuracy,
+      [METRIC.testLoss]: m.testLoss,
+      [METRIC.testAccuracy]: m.testAccuracy,
+      [METRIC.epochSeconds]: m.seconds,
     };
-    if (m.valLoss !== null) values.val_loss = m.valLoss;
-    if (m.valAccuracy !== null) values.val_accuracy = m.valAccuracy;
+    if (m.valLoss !== null) values[METRIC.valLoss] = m.valLoss;
+    if (m.valAccuracy !== null) values[METRIC.valAccuracy] = m.valAccuracy;
     this.recorder.metrics(m.step, m.epoch, values);
     this.recorder.flush();
     this.store.setRunProgress(this.runId, m.step);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { RunRecord } from '../../src-shared/api/records.js';
 import type { StoreContext } from './context.js';
-import { toCsv, type CsvCell } from './csv.js';
+import { toCsv, type CsvCell } from '../../src-shared/format/csv.js';
 import { parseRow } from './rows.js';
 import type { RunReader } from './run-row.js';
 import type { checkpointQueries } from './checkpoints.js';

@@ -17,6 +17,8 @@ const RUN_ORDERS: Record<z.infer<typeof runOrderSchema>, string> = {
 };
 
 export const runFilterSchema = z.strictObject({
+  /** Only these runs. */
+  ids: z.array(z.int()).max(5000).optional(),
   status: z.union([runStatusSchema, z.array(runStatusSchema).min(1)]).optional(),
   /** null selects the one-off runs, which belong to no experiment. */
   experimentId: z.int().nullable().optional(),
@@ -73,6 +75,10 @@ export function runQueries(ctx: StoreContext, runs: RunReader) {
   function where(filter: RunFilter): { sql: string; params: unknown[] } {
     const clauses: string[] = [];
     const params: unknown[] = [];
+    if (filter.ids !== undefined) {
+      clauses.push(`id IN (${filter.ids.map(() => '?').join(', ') || 'NULL'})`);
+      params.push(...filter.ids);
+    }
     if (filter.status !== undefined) {
       const statuses = Array.isArray(filter.status) ? filter.status : [filter.status];
       clauses.push(`status IN (${statuses.map(() => '?').join(', ')})`);

@@ -77,6 +77,8 @@ export type QueueState = z.infer<typeof queueStateSchema>;
 export const runOrderSchema = z.enum(['newest', 'oldest', 'name', 'queue', 'testAccuracy']);
 
 export const runQuerySchema = z.strictObject({
+  /** Only these runs (e.g. the selection to compare). */
+  ids: z.array(id).min(1).max(5000).optional(),
   status: z.array(runStatusSchema).optional(),
   experimentId: id.nullable().optional(),
   search: z.string().max(200).optional(),

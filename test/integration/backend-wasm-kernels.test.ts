@@ -121,19 +121,42 @@ describe('Conv2DBackpropFilter on wasm matches the cpu kernel', () => {
   });
 });
 
-describe('the other training kernels on wasm, at our models’ shapes', () => {
+describe('Conv2DBackpropInput on wasm (our replacement) matches the cpu kernel', () => {
   it.each([
-    { label: 'LeNet conv2', x: [8, 12, 12, 20] as Array4, filter: [5, 5, 20, 50] as Array4, strides: 1, pad: 'valid' as const },
+    ...FILTER_CASES,
+    { label: 'LeNet conv2, batch 8', x: [8, 12, 12, 20] as Array4, filter: [5, 5, 20, 50] as Array4, strides: 1, pad: 'valid' as const },
     { label: 'WRN middle', x: [4, 16, 16, 64] as Array4, filter: [3, 3, 64, 64] as Array4, strides: 1, pad: 'same' as const },
-    { label: 'WRN downsampling', x: [4, 16, 16, 32] as Array4, filter: [3, 3, 32, 64] as Array4, strides: 2, pad: 'same' as const },
-    { label: '1x1 shortcut', x: [4, 16, 16, 32] as Array4, filter: [1, 1, 32, 64] as Array4, strides: 2, pad: 'same' as const },
-  ])('Conv2DBackpropInput, $label', async ({ x, filter, strides, pad }) => {
+    { label: '8x8, k5, stride 2, same', x: [2, 8, 8, 3] as Array4, filter: [5, 5, 3, 4] as Array4, strides: 2, pad: 'same' as const },
+    { label: '9x9, k5, stride 2, valid (last row unused)', x: [2, 9, 9, 3] as Array4, filter: [5, 5, 3, 4] as Array4, strides: 2, pad: 'valid' as const },
+    { label: '9x9, 1x1, stride 2, same', x: [2, 9, 9, 3] as Array4, filter: [1, 1, 3, 4] as Array4, strides: 2, pad: 'same' as const },
+  ])('$label', async ({ x, filter, strides, pad }) => {
     const outShape = tf.backend_util.computeConv2DInfo(x, filter, strides, 1, pad).outShape;
     const inputs = { dy: randomTensor(outShape), filter: randomTensor(filter) };
     const attrs = { strides, pad, dataFormat: 'NHWC', inputShape: x } as unknown as NamedAttrMap;
     expect(await compareWithCpu('Conv2DBackpropInput', inputs, attrs)).toBeLessThan(1e-4);
   });
 
+  it('gives a hand-checked result', async () => {
+    // 2x2 filter [1, 2; 3, 4] over a 3x3 image, stride 1 valid, dy = 1 at the top-left output
+    // only: the gradient is the filter placed at the top-left corner.
+    const dy = tf.tensor4d([1, 0, 0, 0], [1, 2, 2, 1]);
+    const filter = tf.tensor4d([1, 2, 3, 4], [2, 2, 1, 1]);
+    const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', inputShape: [1, 3, 3, 1] });
+    expect(Array.from(await (dx as tf.Tensor).data())).toEqual([1, 2, 0, 3, 4, 0, 0, 0, 0]);
+    tf.dispose([dy, filter, dx as tf.Tensor]);
+  });
+
+  it('frees every intermediate it makes', () => {
+    const dy = tf.randomNormal([2, 4, 4, 5]);
+    const filter = tf.randomNormal([3, 3, 3, 5]);
+    const before = tf.backend().numDataIds();
+    const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { strides: 2, pad: 'valid', dataFormat: 'NHWC', inputShape: [2, 9, 9, 3] });
+    expect(tf.backend().numDataIds()).toBe(before + 1);
+    tf.dispose([dy, filter, dx as tf.Tensor]);
+  });
+});
+
+describe('the other training kernels on wasm, at our models’ shapes', () => {
   it.each([
     { label: 'LeNet pool1', x: [8, 24, 24, 20], size: 2, strides: 2, pad: 'valid' },
     { label: 'LeNet pool2', x: [8, 8, 8, 50], size: 2, strides: 2, pad: 'valid' },

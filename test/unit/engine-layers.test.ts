@@ -22,6 +22,7 @@ function checkGradients(layers: LayerSpec[], inputShape: number[], seed = 1): vo
   const network: Module = buildNetwork(
     { name: 't', label: 't', inputShape: [1, 1, 1], classes: 1, layers },
     rng,
+    { inputGradient: true },
   );
   const params = network.params();
   const size = inputShape.reduce((a, b) => a * b, 1);
@@ -30,7 +31,7 @@ function checkGradients(layers: LayerSpec[], inputShape: number[], seed = 1): vo
   tf.tidy(() => {
     const y = network.forward(x, ctx);
     const r = tf.tensor(Float32Array.from({ length: y.size }, () => rng.normal()), y.shape);
-    const dx = network.backward(r);
+    const dx = network.backward(r)!;
     const ours = [dx, ...params.map((p) => p.grad!)];
 
     const originals = params.map((p) => p.value);
@@ -101,5 +102,38 @@ describe('hand-written backward passes match autodiff', () => {
       ],
       [3, 6, 6, 2],
     );
+  });
+});
+
+describe('the first weighted layer skips the gradient of the images', () => {
+  const ctx = { training: true, nextSeed: () => 7, denseGradients: true };
+  const spec = (layers: LayerSpec[]) => ({ name: 't', label: 't', inputShape: [1, 1, 1] as [number, number, number], classes: 1, layers });
+
+  it('returns no input gradient by default, and the same parameter gradients as with one', () => {
+    const layers: LayerSpec[] = [
+      { kind: 'conv', name: 'c', kernel: [3, 3, 1, 2], stride: 1, padding: 'same', bias: true, outSize: [4, 4] },
+      { kind: 'relu' },
+      { kind: 'flatten' },
+      { kind: 'dense', name: 'fc', kernel: [32, 3], bias: true },
+    ];
+    const x = tf.randomNormal([2, 4, 4, 1], 0, 1, 'float32', 3);
+    const run = (inputGradient: boolean) => {
+      const network = buildNetwork(spec(layers), new Random(1), { inputGradient });
+      const dy = tf.onesLike(network.forward(x, ctx));
+      const dx = network.backward(dy);
+      return { dx, grads: network.params().map((p) => Array.from(p.grad!.dataSync())) };
+    };
+    const skipping = run(false);
+    const full = run(true);
+    expect(skipping.dx).toBeNull();
+    expect(full.dx?.shape).toEqual([2, 4, 4, 1]);
+    expect(skipping.grads).toEqual(full.grads);
+  });
+
+  it('keeps it when the first weighted layer is a batch norm', () => {
+    const network = buildNetwork(spec([{ kind: 'batchnorm', name: 'bn', channels: 3 }]), new Random(1));
+    const x = tf.randomNormal([4, 3]);
+    const dx = network.backward(tf.onesLike(network.forward(x, ctx)));
+    expect(dx?.shape).toEqual([4, 3]);
   });
 });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Buffer, ForwardContext, Module, Param } from './module.js';
+import { sumLeadingAxes } from './reduce.js';
 
 const EPSILON = 1e-5;
 /** Weight of the newest batch in the running statistics (PyTorch's 0.1). */
@@ -26,25 +27,29 @@ export class BatchNorm implements Module {
       const invStd = tf.rsqrt(tf.add(this.runningVar.value, EPSILON));
       return tf.add(tf.mul(tf.sub(x, this.runningMean.value), tf.mul(invStd, this.gamma.value)), this.beta.value);
     }
-    const axes = x.shape.slice(0, -1).map((_, i) => i);
-    const { mean, variance } = tf.moments(x, axes);
-    this.updateRunningStats(mean, variance, x.size / x.shape[x.shape.length - 1]!);
+    const n = x.size / x.shape[x.shape.length - 1]!;
+    const mean = tf.div(sumLeadingAxes(x), n);
+    const centred = tf.sub(x, mean);
+    const variance = tf.div(sumLeadingAxes(tf.square(centred)), n);
+    this.updateRunningStats(mean, variance, n);
     this.invStd = tf.rsqrt(tf.add(variance, EPSILON));
-    this.xhat = tf.mul(tf.sub(x, mean), this.invStd);
+    this.xhat = tf.mul(centred, this.invStd);
     return tf.add(tf.mul(this.xhat, this.gamma.value), this.beta.value);
   }
 
   backward(dy: tf.Tensor): tf.Tensor {
     const xhat = this.xhat!;
-    const axes = dy.shape.slice(0, -1).map((_, i) => i);
-    const sumDy = tf.sum(dy, axes);
-    const sumDyXhat = tf.sum(tf.mul(dy, xhat), axes);
+    const sumDy = sumLeadingAxes(dy);
+    const sumDyXhat = sumLeadingAxes(tf.mul(dy, xhat));
     this.gamma.grad = sumDyXhat;
     this.beta.grad = sumDy;
     const n = dy.size / dy.shape[dy.shape.length - 1]!;
-    // dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂))
-    const centred = tf.sub(tf.sub(dy, tf.div(sumDy, n)), tf.mul(xhat, tf.div(sumDyXhat, n)));
-    return tf.mul(centred, tf.mul(this.gamma.value, this.invStd!));
+    // dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂)), with the per-channel factors folded first so
+    // that the whole-tensor work is two products and two sums.
+    const scale = tf.mul(this.gamma.value, this.invStd!);
+    const xhatFactor = tf.neg(tf.mul(scale, tf.div(sumDyXhat, n)));
+    const offset = tf.neg(tf.mul(scale, tf.div(sumDy, n)));
+    return tf.add(tf.mul(dy, scale), tf.add(tf.mul(xhat, xhatFactor), offset));
   }
 
   private updateRunningStats(mean: tf.Tensor, variance: tf.Tensor, n: number): void {

@@ -17,19 +17,20 @@ function heNormal(shape: number[], fanIn: number, rng: Random): Float32Array {
   return values;
 }
 
-function buildLayer(spec: LayerSpec, rng: Random): Module {
+/** Builds one layer; `inputGradient` false for the network's first weighted layer. */
+function buildLayer(spec: LayerSpec, rng: Random, inputGradient = true): Module {
   switch (spec.kind) {
     case 'conv': {
       const [kh, kw, cIn, cOut] = spec.kernel;
       const kernel = tf.keep(tf.tensor4d(heNormal(spec.kernel, kh * kw * cIn, rng), spec.kernel));
       const bias = spec.bias ? tf.keep(tf.zeros([cOut]) as tf.Tensor1D) : null;
-      return new Conv2D(spec.name, kernel, bias, spec.stride, spec.padding);
+      return new Conv2D(spec.name, kernel, bias, spec.stride, spec.padding, inputGradient);
     }
     case 'dense': {
       const [nIn, nOut] = spec.kernel;
       const kernel = tf.keep(tf.tensor2d(heNormal(spec.kernel, nIn, rng), spec.kernel));
       const bias = spec.bias ? tf.keep(tf.zeros([nOut]) as tf.Tensor1D) : null;
-      return new Dense(spec.name, kernel, bias);
+      return new Dense(spec.name, kernel, bias, inputGradient);
     }
     case 'batchnorm':
       return new BatchNorm(spec.name, spec.channels);
@@ -52,7 +53,19 @@ function buildSequential(layers: LayerSpec[], rng: Random): Sequential {
   return new Sequential(layers.map((l) => buildLayer(l, rng)));
 }
 
+const PARAMETER_FREE: ReadonlySet<LayerSpec['kind']> = new Set(['relu', 'maxpool', 'globalavgpool', 'flatten', 'dropout']);
+
+export interface BuildOptions {
+  /**
+   * Whether backward() returns dL/d(images). Training never needs it, so by default the first
+   * weighted layer (preceded by parameter-free layers only) skips computing it.
+   */
+  inputGradient?: boolean;
+}
+
 /** Tensors for every layer of the spec, initialised in layer order from `rng`. */
-export function buildNetwork(spec: ModelSpec, rng: Random): Sequential {
-  return buildSequential(spec.layers, rng);
+export function buildNetwork(spec: ModelSpec, rng: Random, options: BuildOptions = {}): Sequential {
+  const first = spec.layers.findIndex((l) => !PARAMETER_FREE.has(l.kind));
+  const skipsInput = options.inputGradient !== true && (spec.layers[first]?.kind === 'dense' || spec.layers[first]?.kind === 'conv');
+  return new Sequential(spec.layers.map((l, i) => buildLayer(l, rng, !(skipsInput && i === first))));
 }

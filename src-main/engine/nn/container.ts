@@ -8,8 +8,11 @@ export class Sequential implements Module {
     return this.modules.reduce((h, m) => m.forward(h, ctx), x);
   }
 
-  backward(dy: tf.Tensor): tf.Tensor {
-    return this.modules.reduceRight((g, m) => m.backward(g), dy);
+  /** Stops at a layer that returns no input gradient: only parameter-free layers can precede it. */
+  backward(dy: tf.Tensor): tf.Tensor | null {
+    let g: tf.Tensor | null = dy;
+    for (let i = this.modules.length - 1; i >= 0 && g !== null; i--) g = this.modules[i]!.backward(g);
+    return g;
   }
 
   params(): Param[] {
@@ -33,7 +36,10 @@ export class Residual implements Module {
   }
 
   backward(dy: tf.Tensor): tf.Tensor {
-    return tf.add(this.main.backward(dy), this.shortcut.backward(dy));
+    const main = this.main.backward(dy);
+    const shortcut = this.shortcut.backward(dy);
+    if (main === null || shortcut === null) throw new Error('a residual block is never the first layer: both branches need input gradients');
+    return tf.add(main, shortcut);
   }
 
   params(): Param[] {

@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Padding } from '../../../src-shared/models/spec.js';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './kernels.js';
+import { KernelParam } from './kernel-param.js';
 import type { Buffer, Module, Param } from './module.js';
+import { sumLeadingAxes } from './reduce.js';
 
 /** 2-D convolution, NHWC, kernel [kh, kw, cIn, cOut]. */
 export class Conv2D implements Module {
-  readonly kernel: Param;
+  readonly kernel: KernelParam;
   readonly bias: Param | null;
   private x: tf.Tensor4D | null = null;
 
@@ -15,8 +17,10 @@ export class Conv2D implements Module {
     bias: tf.Tensor1D | null,
     private readonly stride: number,
     private readonly padding: Padding,
+    /** false: backward() returns null (the network's first layer). */
+    private readonly inputGradient = true,
   ) {
-    this.kernel = { name: `${name}.kernel`, layer: name, value: kernel, grad: null, decay: true, maskable: true };
+    this.kernel = new KernelParam(`${name}.kernel`, name, kernel);
     this.bias = bias && { name: `${name}.bias`, layer: name, value: bias, grad: null, decay: false, maskable: false };
   }
 
@@ -26,13 +30,13 @@ export class Conv2D implements Module {
     return this.bias ? tf.add(y, this.bias.value) : y;
   }
 
-  backward(dy: tf.Tensor): tf.Tensor {
+  backward(dy: tf.Tensor): tf.Tensor | null {
     const x = this.x!;
     const dy4 = dy as tf.Tensor4D;
     const filter = this.kernel.value as tf.Tensor4D;
     this.kernel.grad = conv2dBackpropFilter(x, dy4, filter.shape, this.stride, this.padding);
-    if (this.bias) this.bias.grad = tf.sum(dy4, [0, 1, 2]);
-    return conv2dBackpropInput(dy4, filter, x.shape, this.stride, this.padding);
+    if (this.bias) this.bias.grad = sumLeadingAxes(dy4);
+    return this.inputGradient ? conv2dBackpropInput(dy4, filter, x.shape, this.stride, this.padding) : null;
   }
 
   params(): Param[] {

@@ -1,30 +1,66 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Buffer, Module, Param } from './module.js';
+import type { CompressedWeights } from './compressed-weights.js';
+import { csrMatMul, csrMatMulTransposed, csrSampledGrad } from './kernels.js';
+import { KernelParam } from './kernel-param.js';
+import type { Buffer, ForwardContext, Module, Param } from './module.js';
+import { sumLeadingAxes } from './reduce.js';
 
-/** y = x·W + b with W of shape [nIn, nOut]. */
+/**
+ * y = x·W + b with W of shape [nIn, nOut]. When the sparsity controller has compressed W, the
+ * products run on its active weights only (CSR kernels over transposed activations) and the
+ * weight gradient covers the active positions, unless the step asks for dense gradients.
+ */
 export class Dense implements Module {
-  readonly kernel: Param;
+  readonly kernel: KernelParam;
   readonly bias: Param | null;
   private x: tf.Tensor2D | null = null;
+  private xT: tf.Tensor2D | null = null;
+  private denseGradients = true;
 
-  constructor(name: string, kernel: tf.Tensor2D, bias: tf.Tensor1D | null) {
-    this.kernel = { name: `${name}.kernel`, layer: name, value: kernel, grad: null, decay: true, maskable: true };
+  /** `inputGradient` false: backward() returns null (the network's first layer). */
+  constructor(
+    name: string,
+    kernel: tf.Tensor2D,
+    bias: tf.Tensor1D | null,
+    private readonly inputGradient = true,
+  ) {
+    this.kernel = new KernelParam(`${name}.kernel`, name, kernel);
     this.bias = bias && { name: `${name}.bias`, layer: name, value: bias, grad: null, decay: false, maskable: false };
   }
 
-  forward(x: tf.Tensor): tf.Tensor {
+  forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
     this.x = x as tf.Tensor2D;
-    const y = tf.matMul(this.x, this.kernel.value as tf.Tensor2D);
+    this.denseGradients = ctx.denseGradients;
+    const packed = this.kernel.compressed;
+    let y: tf.Tensor;
+    if (packed) {
+      this.xT = tf.transpose(this.x);
+      y = tf.transpose(csrMatMul(this.xT, packed));
+    } else {
+      this.xT = null;
+      y = tf.matMul(this.x, this.kernel.value as tf.Tensor2D);
+    }
     return this.bias ? tf.add(y, this.bias.value) : y;
   }
 
-  backward(dy: tf.Tensor): tf.Tensor {
-    const x = this.x!;
+  backward(dy: tf.Tensor): tf.Tensor | null {
     const dy2 = dy as tf.Tensor2D;
+    if (this.bias) this.bias.grad = sumLeadingAxes(dy2);
+    const packed = this.kernel.compressed;
+    return packed ? this.backwardCompressed(dy2, packed) : this.backwardDense(dy2);
+  }
+
+  private backwardDense(dy: tf.Tensor2D): tf.Tensor | null {
     // Explicit transposes: wasm's matMul with a transposed operand is ~10x slower.
-    this.kernel.grad = tf.matMul(tf.transpose(x), dy2);
-    if (this.bias) this.bias.grad = tf.sum(dy2, 0);
-    return tf.matMul(dy2, tf.transpose(this.kernel.value as tf.Tensor2D));
+    this.kernel.grad = tf.matMul(tf.transpose(this.x!), dy);
+    return this.inputGradient ? tf.matMul(dy, tf.transpose(this.kernel.value as tf.Tensor2D)) : null;
+  }
+
+  private backwardCompressed(dy: tf.Tensor2D, packed: CompressedWeights): tf.Tensor | null {
+    const xT = this.xT!;
+    const dyT = tf.transpose(dy);
+    this.kernel.grad = this.denseGradients ? tf.matMul(xT, dy) : csrSampledGrad(xT, dyT, packed);
+    return this.inputGradient ? tf.transpose(csrMatMulTransposed(dyT, packed)) : null;
   }
 
   params(): Param[] {

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Padding } from '../../../src-shared/models/spec.js';
+import { KERNEL_NAMES } from '../kernels/names.js';
+import type { CompressedWeights } from './compressed-weights.js';
 
 /**
  * The gradient kernels the layers call directly. tfjs-core's Node bundle ships no gradient
@@ -40,4 +42,19 @@ export function maxPoolGrad(dy: tf.Tensor4D, input: tf.Tensor4D, output: tf.Tens
     { dy, input, output },
     { filterSize: [size, size], strides: [stride, stride], pad: 'valid' },
   ) as tf.Tensor4D;
+}
+
+/** yT [nOut, batch] = (x·W)ᵀ from xT [nIn, batch] and compressed W. */
+export function csrMatMul(xT: tf.Tensor2D, w: CompressedWeights): tf.Tensor2D {
+  return tf.engine().runKernel(KERNEL_NAMES.csrMatMul, { xT, rowPtr: w.rowPtr, cols: w.cols, vals: w.values }, { nOut: w.shape[1] }) as tf.Tensor2D;
+}
+
+/** dxT [nIn, batch] = (dy·Wᵀ)ᵀ from dyT [nOut, batch] and compressed W. */
+export function csrMatMulTransposed(dyT: tf.Tensor2D, w: CompressedWeights): tf.Tensor2D {
+  return tf.engine().runKernel(KERNEL_NAMES.csrMatMulTransposed, { dyT, rowPtr: w.rowPtr, cols: w.cols, vals: w.values }, {}) as tf.Tensor2D;
+}
+
+/** xᵀ·dy at the active positions of W only, one value per position. */
+export function csrSampledGrad(xT: tf.Tensor2D, dyT: tf.Tensor2D, w: CompressedWeights): tf.Tensor1D {
+  return tf.engine().runKernel(KERNEL_NAMES.csrSampledGrad, { xT, dyT, rowPtr: w.rowPtr, cols: w.cols }, {}) as tf.Tensor1D;
 }

@@ -37,8 +37,12 @@ export interface ForwardContext {
  */
 export interface Module {
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor;
-  /** Takes dL/dy, sets the grads of this module's params and returns dL/dx. */
-  backward(dy: tf.Tensor): tf.Tensor;
+  /**
+   * Takes dL/dy, sets the grads of this module's params and returns dL/dx, or null from a layer
+   * built without an input gradient (the network's first weighted layer: nothing consumes dL/dx
+   * of the images, and for a convolution it costs as much as the filter gradient).
+   */
+  backward(dy: tf.Tensor): tf.Tensor | null;
   params(): Param[];
   buffers(): Buffer[];
 }

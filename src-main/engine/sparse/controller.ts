@@ -2,12 +2,15 @@ import type { RunConfig } from '../../../src-shared/config/run.js';
 import type { RunPlan } from '../../../src-shared/plan.js';
 import type { Random } from '../../../src-shared/random.js';
 import { dropCount, isMaskUpdateStep, isPruningStep, pruningActiveCount } from '../../../src-shared/sparsity/schedules.js';
+import { shouldCompress } from '../nn/compressed-weights.js';
+import { KernelParam } from '../nn/kernel-param.js';
 import type { Param } from '../nn/module.js';
 import type { Sgd } from '../optimizer.js';
 import { dropAndGrow, type GrowCriterion } from './dropgrow.js';
 import { LayerMask, maskParam, randomMask } from './masks.js';
 import { pruneGlobal, pruneLayerwise } from './prune.js';
 import { redistributeGrowth } from './redistribute.js';
+import { positions } from './select.js';
 
 export interface MaskChange {
   layer: string;
@@ -56,6 +59,7 @@ export class SparsityController {
       const layerMask = new LayerMask(p, mask);
       this.masks.set(p.name, layerMask);
       maskParam(p, layerMask);
+      this.compressIfSparse(layerMask);
     });
   }
 
@@ -102,7 +106,7 @@ export class SparsityController {
     const schedule = this.plan.dropGrow!;
     const criterion = GROW_CRITERION[this.config.method]!;
     const layers = this.kernels.map((p) => this.masks.get(p.name)!);
-    const weights = layers.map((m) => m.param.value.dataSync() as Float32Array);
+    const weights = layers.map((m) => denseWeights(m.param));
     const drops = layers.map((m) => dropCount(t, m.active, schedule));
     const growScores = layers.map((m) => this.growScore(m.param, criterion));
     const grows = this.growBudget(layers, drops);
@@ -137,8 +141,8 @@ export class SparsityController {
   }
 
   private redistributionSource(param: Param, kind: 'momentum' | 'gradient'): Float32Array {
-    const source = kind === 'momentum' ? this.optimizer.velocity.get(param.name) : param.grad;
-    return source ? (source.dataSync() as Float32Array) : new Float32Array(param.value.size);
+    const source = kind === 'momentum' ? this.optimizer.denseVelocity(param.name) : (param.grad?.dataSync() as Float32Array | undefined);
+    return source ?? new Float32Array(param.value.size);
   }
 
   private growScore(param: Param, criterion: GrowCriterion): Float32Array | null {
@@ -155,7 +159,7 @@ export class SparsityController {
     const layers = this.kernels.map((p) => this.masks.get(p.name)!);
     const input = layers.map((m, i) => ({
       mask: m.mask,
-      weights: m.param.value.dataSync() as Float32Array,
+      weights: denseWeights(m.param),
       target: pruningActiveCount(t, m.size, this.plan.allocation[i]!.active, schedule),
     }));
     const next = this.config.pruning.scope === 'global' ? pruneGlobal(input) : pruneLayerwise(input);
@@ -168,15 +172,70 @@ export class SparsityController {
     return { step: t, kind: 'prune', layers: changes };
   }
 
-  /** Weights (and, but for SNFS, momentum) follow the new mask at once. */
+  /**
+   * Weights (and, but for SNFS, momentum) follow the new mask at once. A compressed kernel that
+   * stays sparse enough moves to the new positions (kept ones keep their value and momentum, new
+   * ones start at zero: what masking the dense kernel does); otherwise it goes back to dense
+   * form, is masked like any kernel, and is compressed again if it has become sparse enough.
+   */
   private enforce(mask: LayerMask): void {
+    const param = mask.param;
+    if (param instanceof KernelParam && param.compressed !== null && this.compressible(param, mask)) {
+      const active = positions(mask.mask, true);
+      param.moveTo(active);
+      this.optimizer.moveState(param, active);
+      return;
+    }
+    this.expand(mask.param);
     maskParam(mask.param, mask);
     if (!this.denseMomentum) this.optimizer.maskState(mask.param, mask);
+    this.compressIfSparse(mask);
   }
 
-  dispose(): void {
-    for (const m of this.masks.values()) m.dispose();
+  /**
+   * Fully connected kernels sparse enough to gain (see shouldCompress) train on their active
+   * weights only, with compact momentum. SNFS never does: it needs dense momentum every step.
+   */
+  private compressIfSparse(mask: LayerMask): void {
+    const param = mask.param;
+    if (!(param instanceof KernelParam) || !this.compressible(param, mask)) return;
+    const active = positions(mask.mask, true);
+    param.compress(active);
+    this.optimizer.compactState(param, active);
   }
+
+  private compressible(param: KernelParam, mask: LayerMask): boolean {
+    return !this.denseMomentum && shouldCompress(param.compressed?.shape ?? param.value.shape, mask.density);
+  }
+
+  private expand(param: Param): void {
+    if (!(param instanceof KernelParam) || param.compressed === null) return;
+    param.decompress();
+    this.optimizer.expandState(param);
+  }
+
+  /**
+   * Re-derives the compressed kernels from the dense weights, momentum and masks, after those
+   * were restored from a checkpoint.
+   */
+  recompress(): void {
+    for (const m of this.masks.values()) {
+      this.expand(m.param);
+      this.compressIfSparse(m);
+    }
+  }
+
+  /** Leaves every kernel dense (the caller disposes the weights). */
+  dispose(): void {
+    for (const m of this.masks.values()) {
+      this.expand(m.param);
+      m.dispose();
+    }
+  }
+}
+
+function denseWeights(param: Param): Float32Array {
+  return param instanceof KernelParam ? param.denseArray() : (param.value.dataSync() as Float32Array);
 }
 
 function meanAbsActive(values: Float32Array, mask: Uint8Array): number {

@@ -31,8 +31,8 @@ export function dropAndGrow(input: DropGrowInput): DropGrowResult {
   const { weights, growScore } = input;
   const next = input.mask.slice();
   const active = positions(input.mask, true);
-  const dropped = smallestK((i) => Math.abs(weights[i]!), active, input.drop);
-  for (const i of dropped) next[i] = 0;
+  const dropped = smallestK(weights, active, input.drop);
+  for (let j = 0; j < dropped.length; j++) next[dropped[j]!] = 0;
   const candidates = positions(next, false);
   const grow = Math.min(input.grow, candidates.length);
   let grown: Uint32Array;
@@ -40,8 +40,8 @@ export function dropAndGrow(input: DropGrowInput): DropGrowResult {
     grown = input.rng.sample(candidates.length, grow).map((j) => candidates[j]!);
   } else {
     if (!growScore) throw new Error(`growth by ${input.criterion} needs its scores`);
-    grown = largestK((i) => Math.abs(growScore[i]!), candidates, grow);
+    grown = largestK(growScore, candidates, grow);
   }
-  for (const i of grown) next[i] = 1;
+  for (let j = 0; j < grown.length; j++) next[grown[j]!] = 1;
   return { mask: next, dropped: dropped.length, grown: grown.length, active: active.length - dropped.length + grown.length };
 }

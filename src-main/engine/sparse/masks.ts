@@ -5,6 +5,8 @@ import type { Param } from '../nn/module.js';
 /** The mask of one kernel: a host copy for selection and a 0/1 tensor for the per-step products. */
 export class LayerMask {
   readonly size: number;
+  /** The kernel's shape, kept so that a compressed kernel need not build its dense form. */
+  private readonly shape: number[];
   mask: Uint8Array;
   tensor: tf.Tensor;
   active: number;
@@ -14,9 +16,10 @@ export class LayerMask {
     mask: Uint8Array,
   ) {
     this.size = param.value.size;
+    this.shape = param.value.shape;
     this.mask = mask;
     this.active = countActive(mask);
-    this.tensor = tf.keep(maskTensor(mask, param.value.shape));
+    this.tensor = tf.keep(maskTensor(mask, this.shape));
   }
 
   get name(): string {
@@ -32,7 +35,7 @@ export class LayerMask {
     this.mask = mask;
     this.active = countActive(mask);
     this.tensor.dispose();
-    this.tensor = tf.keep(maskTensor(mask, this.param.value.shape));
+    this.tensor = tf.keep(maskTensor(mask, this.shape));
   }
 
   dispose(): void {

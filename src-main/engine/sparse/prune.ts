@@ -12,7 +12,7 @@ export function pruneLayerwise(layers: PruneLayer[]): Uint8Array[] {
   return layers.map(({ mask, weights, target }) => {
     const active = positions(mask, true);
     const next = mask.slice();
-    for (const i of smallestK((i) => Math.abs(weights[i]!), active, active.length - target)) next[i] = 0;
+    for (const i of smallestK(weights, active, active.length - target)) next[i] = 0;
     return next;
   });
 }
@@ -36,6 +36,6 @@ export function pruneGlobal(layers: PruneLayer[]): Uint8Array[] {
   });
   const active = positions(flatMask, true);
   const target = layers.reduce((a, l) => a + l.target, 0);
-  for (const i of smallestK((i) => Math.abs(flatWeights[i]!), active, active.length - target)) flatMask[i] = 0;
+  for (const i of smallestK(flatWeights, active, active.length - target)) flatMask[i] = 0;
   return layers.map((l, i) => flatMask.slice(offsets[i], offsets[i]! + l.mask.length));
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { composeWasmKernels } from './composite.js';
 import type { Conv2DBackpropFilterAttrs, KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 
 /**
@@ -20,7 +21,6 @@ export const conv2dBackpropFilterConfig: KernelConfig = {
 };
 
 function conv2dBackpropFilter(inputs: NamedTensorInfoMap, backend: object, attrs: NamedAttrMap | undefined): TensorInfo {
-  if (!(backend instanceof tf.KernelBackend)) throw new Error('Conv2DBackpropFilter (wasm): called without a tfjs backend');
   const { x, dy } = inputs;
   if (x === undefined || dy === undefined) throw new Error('Conv2DBackpropFilter (wasm): needs inputs x and dy');
   // The attributes tfjs-core's conv2d gradient passes for this kernel name.
@@ -44,15 +44,7 @@ function conv2dBackpropFilter(inputs: NamedTensorInfoMap, backend: object, attrs
   const bottom = Math.max(0, filterHeight + (outHeight - 1) * strideHeight - inHeight - top);
   const right = Math.max(0, filterWidth + (outWidth - 1) * strideWidth - inWidth - left);
 
-  // Intermediates are not tracked by the engine (kernels are called directly, as tfjs's own
-  // composite kernels do), so they are freed here.
-  const temporaries: TensorInfo[] = [];
-  const step = (kernelName: string, kernelInputs: NamedTensorInfoMap, kernelAttrs: NamedAttrMap): TensorInfo => {
-    const result = runWasmKernel(kernelName, backend, kernelInputs, kernelAttrs);
-    temporaries.push(result);
-    return result;
-  };
-  try {
+  return composeWasmKernels('Conv2DBackpropFilter', backend, (step, last) => {
     const images = step('Transpose', { x }, { perm: [3, 1, 2, 0] });
     const filter = step('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
     const explicitPad: tf.backend_util.ExplicitPadding = [[0, 0], [top, bottom], [left, right], [0, 0]];
@@ -60,16 +52,6 @@ function conv2dBackpropFilter(inputs: NamedTensorInfoMap, backend: object, attrs
     if (gradient.shape[1] !== filterHeight || gradient.shape[2] !== filterWidth) {
       gradient = step('Slice', { x: gradient }, { begin: [0, 0, 0, 0], size: [-1, filterHeight, filterWidth, -1] });
     }
-    return runWasmKernel('Transpose', backend, { x: gradient }, { perm: [1, 2, 0, 3] });
-  } finally {
-    for (const t of temporaries) backend.disposeData(t.dataId);
-  }
-}
-
-function runWasmKernel(kernelName: string, backend: tf.KernelBackend, inputs: NamedTensorInfoMap, attrs: NamedAttrMap): TensorInfo {
-  const kernel = tf.getKernel(kernelName, 'wasm');
-  if (kernel === undefined) throw new Error(`Conv2DBackpropFilter (wasm): the wasm backend has no ${kernelName} kernel`);
-  const result = kernel.kernelFunc({ inputs, backend, attrs });
-  if (Array.isArray(result)) throw new Error(`Conv2DBackpropFilter (wasm): ${kernelName} returned several tensors`);
-  return result;
+    return last('Transpose', { x: gradient }, { perm: [1, 2, 0, 3] });
+  });
 }

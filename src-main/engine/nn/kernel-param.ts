@@ -1,0 +1,81 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { CompressedWeights, gather, remap, scatter } from './compressed-weights.js';
+import type { Param } from './module.js';
+
+/**
+ * The kernel of a conv or fully connected layer. Dense kernels hold one tensor. A compressed
+ * kernel (a sparse fully connected layer, see CompressedWeights) holds only its active values;
+ * `value` then gives the dense tensor on demand (mask updates, checkpoints, the final report),
+ * built once per change, and assigning `value` updates the active values from a dense tensor.
+ */
+export class KernelParam implements Param {
+  readonly decay = true;
+  readonly maskable = true;
+  grad: tf.Tensor | null = null;
+  private dense: tf.Tensor | null;
+  private packed: CompressedWeights | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly layer: string,
+    value: tf.Tensor,
+  ) {
+    this.dense = value;
+  }
+
+  get value(): tf.Tensor {
+    this.dense ??= tf.keep(this.packed!.toDense());
+    return this.dense;
+  }
+
+  set value(tensor: tf.Tensor) {
+    this.dense = tensor;
+    this.packed?.replaceValues(tf.keep(tf.tensor1d(gather(tensor.dataSync(), this.packed.positions))));
+  }
+
+  get compressed(): CompressedWeights | null {
+    return this.packed;
+  }
+
+  /** Keeps only `positions` (increasing flat indices; the value is expected to be zero elsewhere). */
+  compress(positions: Uint32Array): void {
+    if (this.value.shape.length !== 2) throw new Error(`${this.name}: only fully connected kernels can be compressed`);
+    const values = gather(this.value.dataSync(), positions);
+    this.packed?.dispose();
+    this.packed = new CompressedWeights(this.value.shape as [number, number], positions, values);
+  }
+
+  /** A compressed kernel's new active positions (after a mask update): kept ones keep their value, new ones start at 0. */
+  moveTo(positions: Uint32Array): void {
+    const packed = this.packed;
+    if (packed === null) throw new Error(`${this.name}: moveTo on a dense kernel`);
+    const values = remap(packed.values.dataSync() as Float32Array, packed.positions, positions);
+    this.packed = new CompressedWeights(packed.shape, positions, values);
+    packed.dispose();
+    this.dense?.dispose();
+    this.dense = null;
+  }
+
+  /** The dense weights as a host array, without building a dense tensor. */
+  denseArray(): Float32Array {
+    const packed = this.packed;
+    if (packed === null) return this.value.dataSync() as Float32Array;
+    return scatter(packed.values.dataSync() as Float32Array, packed.positions, packed.shape[0] * packed.shape[1]);
+  }
+
+  /** Back to one dense tensor. */
+  decompress(): void {
+    if (this.packed === null) return;
+    this.dense ??= tf.keep(this.packed.toDense());
+    this.packed.dispose();
+    this.packed = null;
+  }
+
+  /** The optimizer's step on a compressed kernel: new active values (owned from now on). */
+  setActiveValues(values: tf.Tensor1D): void {
+    if (this.packed === null) throw new Error(`${this.name}: setActiveValues on a dense kernel`);
+    this.packed.replaceValues(values);
+    this.dense?.dispose();
+    this.dense = null;
+  }
+}

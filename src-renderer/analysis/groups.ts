@@ -1,0 +1,55 @@
+import type { RunRecord } from '../../src-shared/api/records.js';
+import type { RunConfig } from '../../src-shared/config/run.js';
+import { METHODS } from '../../src-shared/names.js';
+import { comparableKey, varyingFields } from './comparable.js';
+import { configLabel } from './labels.js';
+import { meanStd, type MeanStd } from './stats.js';
+
+export type AccuracyKind = 'final' | 'best';
+
+/** Runs that differ only in their seed (and bookkeeping): one point with mean ± std in a figure. */
+export interface RunGroup {
+  key: string;
+  runs: RunRecord[];
+  /** The first run's config, standing for the group. */
+  config: RunConfig;
+  /** Names the fields that set this group apart from the other groups. */
+  label: string;
+  /** The same without sparsity: the groups on one line of accuracy-vs-sparsity share it. */
+  seriesLabel: string;
+  seeds: number[];
+  accuracy: MeanStd;
+  trainFlopsRatio: MeanStd;
+  inferenceFlopsRatio: MeanStd;
+}
+
+export function groupRuns(runs: readonly RunRecord[], kind: AccuracyKind): RunGroup[] {
+  const byKey = new Map<string, RunRecord[]>();
+  for (const run of runs) {
+    const key = comparableKey(run.config);
+    const list = byKey.get(key);
+    if (list) list.push(run);
+    else byKey.set(key, [run]);
+  }
+  const varying = varyingFields([...byKey.values()].map((list) => (list[0] as RunRecord).config));
+  // Methods in their usual order (dense first), so legends and tables list them the same way everywhere.
+  const entries = [...byKey.entries()].sort(
+    ([, a], [, b]) =>
+      METHODS.indexOf((a[0] as RunRecord).config.method) - METHODS.indexOf((b[0] as RunRecord).config.method) ||
+      (a[0] as RunRecord).config.sparsity - (b[0] as RunRecord).config.sparsity,
+  );
+  return entries.map(([key, list]) => {
+    const config = (list[0] as RunRecord).config;
+    return {
+      key,
+      runs: list,
+      config,
+      label: configLabel(config, varying, true),
+      seriesLabel: configLabel(config, varying, false),
+      seeds: list.map((r) => r.config.seed).sort((a, b) => a - b),
+      accuracy: meanStd(list.map((r) => (kind === 'best' ? r.bestTestAccuracy : r.testAccuracy))),
+      trainFlopsRatio: meanStd(list.map((r) => r.trainFlopsRatio)),
+      inferenceFlopsRatio: meanStd(list.map((r) => r.inferenceFlopsRatio)),
+    };
+  });
+}

@@ -1,0 +1,62 @@
+import type { ChartOption, SeriesOption } from './echarts.js';
+import { LEGEND_STYLE, TEXT_STYLE, TOOLTIP_STYLE, valueAxis, plotArea } from './style.js';
+
+export interface Curve {
+  name: string;
+  color: string;
+  /** [x, y]; y null where training produced NaN (a gap in the line). */
+  points: Array<[number, number | null]>;
+  dashed?: boolean;
+}
+
+/** Below this many points a line gets a marker on each, so a single point is still seen. */
+const MARKED_POINTS = 30;
+
+export interface CurveAxes {
+  x: string;
+  y: string;
+  formatX?: (value: number) => string;
+  formatY?: (value: number) => string;
+  /** Start the y axis at zero instead of fitting the data. */
+  yFromZero?: boolean;
+}
+
+/** Lines on shared axes, for training curves of one run or many. */
+export function curvesOption(curves: readonly Curve[], axes: CurveAxes): ChartOption {
+  const series: SeriesOption[] = curves.map((c) => ({
+    type: 'line',
+    name: c.name,
+    data: c.points,
+    showSymbol: c.points.length <= MARKED_POINTS,
+    symbolSize: 5,
+    connectNulls: false,
+    sampling: 'lttb',
+    lineStyle: { color: c.color, width: 1.6, type: c.dashed ? 'dashed' : 'solid' },
+    itemStyle: { color: c.color },
+    emphasis: { focus: 'series' },
+  }));
+  return {
+    textStyle: TEXT_STYLE,
+    animation: false,
+    legend: { ...LEGEND_STYLE, show: curves.length > 1 },
+    grid: plotArea({ top: curves.length > 1 ? 36 : 14, bottom: 44 }),
+    tooltip: {
+      ...TOOLTIP_STYLE,
+      trigger: 'axis',
+      valueFormatter: (v: unknown) => (typeof v === 'number' && axes.formatY ? axes.formatY(v) : String(v ?? '—')),
+    },
+    xAxis: valueAxis(axes.x, {
+      nameGap: 28,
+      scale: false,
+      min: 'dataMin',
+      max: 'dataMax',
+      axisLabel: { hideOverlap: true, ...(axes.formatX ? { formatter: axes.formatX } : {}) },
+    }),
+    yAxis: valueAxis(axes.y, {
+      nameGap: 48,
+      scale: !axes.yFromZero,
+      axisLabel: { ...(axes.formatY ? { formatter: axes.formatY } : {}) },
+    }),
+    series,
+  };
+}

@@ -1,0 +1,48 @@
+import { percent } from '../format/numbers.js';
+import type { ChartOption } from './echarts.js';
+import { asPercent, categoryAxis, TEXT_STYLE, TOOLTIP_STYLE, valueAxis, plotArea } from './style.js';
+
+export interface LayerDensity {
+  name: string;
+  density: number;
+  active: number;
+  params: number;
+}
+
+/** Names get cramped past this many layers; the tooltip still names each bar. */
+const MAX_NAMED_LAYERS = 14;
+
+/** One bar per masked layer, in forward order: its density (active / all weights). */
+export function densityBarsOption(layers: readonly LayerDensity[], color: string): ChartOption {
+  const named = layers.length <= MAX_NAMED_LAYERS;
+  return {
+    textStyle: TEXT_STYLE,
+    animation: false,
+    grid: plotArea({ right: 12, top: 14, bottom: named ? 44 : 30 }),
+    tooltip: {
+      ...TOOLTIP_STYLE,
+      trigger: 'axis',
+      axisPointer: { type: 'shadow' },
+      formatter: (params: unknown) => {
+        const first = (params as Array<{ dataIndex: number }>)[0];
+        const layer = first ? layers[first.dataIndex] : undefined;
+        if (!layer) return '';
+        return `<b>${layer.name}</b><br/>density ${percent(layer.density)}<br/>${layer.active.toLocaleString('en-US')} of ${layer.params.toLocaleString('en-US')} weights`;
+      },
+    },
+    xAxis: categoryAxis(
+      named ? '' : `${layers.length} masked layers, input to output`,
+      layers.map((l, i) => (named ? l.name : String(i + 1))),
+      { axisLabel: { rotate: named ? 35 : 0, fontSize: 10.5, interval: named ? 0 : 'auto' }, nameGap: 16 },
+    ),
+    yAxis: valueAxis('density', { min: 0, max: 1, scale: false, axisLabel: { formatter: asPercent } }),
+    series: [
+      {
+        type: 'bar',
+        data: layers.map((l) => l.density),
+        itemStyle: { color, borderRadius: [2, 2, 0, 0] },
+        barMaxWidth: 28,
+      },
+    ],
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * The metric series a run records: per logged step (train_*, lr, examples_per_s, train_flops,
+ * elapsed_s) and per epoch (the rest). The runner writes them under these names and the
+ * dashboards and the report read them by these names.
+ */
+export const METRIC = {
+  trainLoss: 'train_loss',
+  trainAccuracy: 'train_accuracy',
+  lr: 'lr',
+  examplesPerSecond: 'examples_per_s',
+  trainFlops: 'train_flops',
+  epochTrainLoss: 'epoch_train_loss',
+  epochTrainAccuracy: 'epoch_train_accuracy',
+  testLoss: 'test_loss',
+  testAccuracy: 'test_accuracy',
+  valLoss: 'val_loss',
+  valAccuracy: 'val_accuracy',
+  epochSeconds: 'epoch_seconds',
+  elapsedSeconds: 'elapsed_s',
+} as const;
+
+export type MetricName = (typeof METRIC)[keyof typeof METRIC];
+
+export const METRIC_LABELS: Record<MetricName, string> = {
+  train_loss: 'Train loss',
+  train_accuracy: 'Train accuracy',
+  lr: 'Learning rate',
+  examples_per_s: 'Examples / s',
+  train_flops: 'Training FLOPs',
+  epoch_train_loss: 'Train loss (epoch)',
+  epoch_train_accuracy: 'Train accuracy (epoch)',
+  test_loss: 'Test loss',
+  test_accuracy: 'Test accuracy',
+  val_loss: 'Validation loss',
+  val_accuracy: 'Validation accuracy',
+  epoch_seconds: 'Seconds per epoch',
+  elapsed_s: 'Training time (s)',
+};
+
+/** Accuracies are fractions and read as percentages. */
+export function isAccuracy(name: MetricName): boolean {
+  return name.endsWith('accuracy');
+}

@@ -1,0 +1,52 @@
+import type { DatasetName, MethodName } from '../../src-shared/names.js';
+
+export interface BenchCase {
+  model: string;
+  dataset: DatasetName;
+  batch: number;
+  method: MethodName;
+  sparsity: number;
+  backend: 'wasm' | 'cpu';
+  /** Steps timed, warm-up included. */
+  steps: number;
+  warmup: number;
+  /** ΔT of the run; the update cost is then scaled to ΔT = 100. */
+  deltaT?: number;
+  /** false: sparse fully connected layers stay masked dense (to measure the mask overhead). */
+  compressed?: boolean;
+}
+
+/** ΔT the bound refers to: a RigL update should cost ≤ 2% of the training time at this spacing. */
+export const REFERENCE_DELTA_T = 100;
+
+const mlp = { model: 'mlp', dataset: 'fashion-mnist', batch: 128 } as const;
+const lenet5 = { model: 'lenet5', dataset: 'fashion-mnist', batch: 128 } as const;
+const wrn = { model: 'wrn-10-2', dataset: 'cifar10', batch: 64 } as const;
+
+/** Each model dense, with a static mask (mask overhead) and with RigL, side by side. */
+export function benchCases(quick: boolean): BenchCase[] {
+  const wasm = 'wasm' as const;
+  const cases: BenchCase[] = [
+    { ...mlp, method: 'dense', sparsity: 0, backend: wasm, steps: 60, warmup: 5 },
+    { ...mlp, method: 'static', sparsity: 0.9, backend: wasm, steps: 60, warmup: 5, compressed: false },
+    { ...mlp, method: 'static', sparsity: 0.9, backend: wasm, steps: 60, warmup: 5 },
+    { ...mlp, method: 'rigl', sparsity: 0.9, backend: wasm, steps: 120, warmup: 5, deltaT: 20 },
+    { ...lenet5, method: 'dense', sparsity: 0, backend: wasm, steps: quick ? 20 : 40, warmup: 3 },
+    { ...lenet5, method: 'rigl', sparsity: 0.9, backend: wasm, steps: quick ? 40 : 80, warmup: 3, deltaT: 10 },
+    { ...wrn, method: 'dense', sparsity: 0, backend: wasm, steps: quick ? 6 : 20, warmup: 2 },
+  ];
+  if (quick) return cases;
+  return [
+    ...cases,
+    { ...mlp, method: 'rigl', sparsity: 0.98, backend: wasm, steps: 120, warmup: 5, deltaT: 20 },
+    { ...mlp, method: 'set', sparsity: 0.9, backend: wasm, steps: 120, warmup: 5, deltaT: 20 },
+    { ...mlp, method: 'snfs', sparsity: 0.9, backend: wasm, steps: 120, warmup: 5, deltaT: 20 },
+    { ...lenet5, method: 'static', sparsity: 0.9, backend: wasm, steps: 40, warmup: 3, compressed: false },
+    { ...lenet5, method: 'static', sparsity: 0.9, backend: wasm, steps: 40, warmup: 3 },
+    { ...wrn, method: 'static', sparsity: 0.9, backend: wasm, steps: 20, warmup: 2, compressed: false },
+    { ...wrn, method: 'rigl', sparsity: 0.9, backend: wasm, steps: 30, warmup: 2, deltaT: 5 },
+    { ...mlp, method: 'dense', sparsity: 0, backend: 'cpu', steps: 30, warmup: 3 },
+    { ...mlp, method: 'static', sparsity: 0.9, backend: 'cpu', steps: 30, warmup: 3, compressed: false },
+    { ...mlp, method: 'rigl', sparsity: 0.9, backend: 'cpu', steps: 60, warmup: 3, deltaT: 20 },
+  ];
+}

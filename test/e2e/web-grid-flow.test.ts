@@ -1,0 +1,263 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, download, horizontalOverflow, openBrowser, screenshot, startServe, type Browser, type ServeProcess } from './harness.js';
+
+/**
+ * The issue's "done when", clicked through as a new user would: a Fashion-MNIST 2×2 grid (RigL and
+ * static at 80% and 90%) made with the form, trained by the real queue, compared, exported.
+ */
+
+const TRAINING_TIMEOUT_MS = 300_000;
+const RUNS = 4;
+
+/** Minimal RFC 4180 reading: enough for the exports, which quote only cells with commas or quotes. */
+function parseCsv(text: string): Array<Record<string, string>> {
+  const rows = text.trim().split('\n').map((line) => {
+    const cells: string[] = [];
+    let cell = '';
+    let quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const ch = line[i] as string;
+      if (quoted && ch === '"' && line[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = !quoted;
+      else if (ch === ',' && !quoted) {
+        cells.push(cell);
+        cell = '';
+      } else cell += ch;
+    }
+    cells.push(cell);
+    return cells;
+  });
+  const [header, ...body] = rows;
+  return body.map((cells) => Object.fromEntries((header ?? []).map((h, i) => [h, cells[i] ?? ''])));
+}
+
+/** Navigates inside the app, as the left navigation does (page scripts are strings: no DOM types here). */
+async function go(page: Page, hash: string): Promise<void> {
+  await page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
+}
+
+/** Presses the toggle chips of a field until exactly `wanted` are on. */
+async function setChips(page: Page, testId: string, wanted: string[]): Promise<void> {
+  const chips = page.getByTestId(testId).getByRole('button');
+  for (let i = 0; i < (await chips.count()); i++) {
+    const chip = chips.nth(i);
+    const label = (await chip.innerText()).trim();
+    const on = (await chip.getAttribute('aria-pressed')) === 'true';
+    if (on !== wanted.includes(label)) await chip.click();
+  }
+}
+
+describe('web mode, clicked through in Chromium', () => {
+  let server: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    server = await startServe();
+    browser = await openBrowser();
+    page = browser.page;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('opens from the printed link, takes the token out of the address bar and shows an empty start', async () => {
+    await page.goto(server.url);
+    await expect.poll(() => page.getByText('No experiments yet').isVisible()).toBe(true);
+    expect(new URL(page.url()).searchParams.has('token')).toBe(false);
+    await screenshot(page, 'experiments-empty');
+  });
+
+  it('previews a preset with the shared planner and flags a bad field before launch', async () => {
+    await page.getByRole('link', { name: 'New experiment' }).first().click();
+    await page.getByTestId('preset-select').selectOption('fashion-mnist-quick');
+    // Dense ignores sparsity, so dense + static + RigL at two sparsities is 1 + 2 + 2 runs.
+    await expect.poll(() => page.getByTestId('preview-run-count').innerText()).toBe('5');
+    await page.getByRole('button', { name: 'Clear form' }).click();
+
+    await page.getByTestId('field-train-subset').fill('3000');
+    await page.getByTestId('field-batch-size').fill('5000');
+    // 3000 examples less the 10% validation split leave 2700 to train on.
+    const error = page.locator('.field-error', { hasText: 'larger than the 2700 training examples' });
+    await expect.poll(() => error.isVisible()).toBe(true);
+    expect(await page.getByTestId('launch').isDisabled()).toBe(true);
+    await screenshot(page, 'new-experiment-invalid');
+  });
+
+  it('creates the 2 × 2 grid from the form', async () => {
+    await page.getByTestId('field-name').fill('E2E RigL vs static');
+    await page.getByTestId('field-batch-size').fill('64');
+    await page.getByTestId('field-epochs').fill('1');
+    await page.getByTestId('field-test-subset').fill('1000');
+    await page.getByTestId('field-log-every').fill('5');
+    // 42 steps in one epoch: ΔT 10 lets RigL update its masks three times before T_end.
+    await page.getByTestId('field-delta-t').fill('10');
+    await setChips(page, 'field-methods', ['Static', 'RigL']);
+    await setChips(page, 'field-sparsities', ['80%', '90%']);
+    await expect.poll(() => page.getByTestId('preview-run-count').innerText()).toBe(String(RUNS));
+    await expect.poll(() => page.getByTestId('launch').isEnabled()).toBe(true);
+    expect(await horizontalOverflow(page)).toBe(0);
+    await screenshot(page, 'new-experiment');
+
+    // Paused, so that the queue can be seen and reordered before anything trains.
+    await page.getByTestId('queue-toggle').click();
+    await expect.poll(() => page.getByTestId('queue-toggle').innerText()).toBe('Resume queue');
+    await page.getByTestId('launch').click();
+    await page.waitForURL(/#\/runs\?experiment=\d+/);
+    await expect.poll(() => page.locator('[data-run-id] .status.queued').count()).toBe(RUNS);
+    await expect.poll(() => page.getByTestId('queue-queued').innerText()).toBe(`${RUNS} queued`);
+  });
+
+  it('reorders the paused queue', async () => {
+    await page.getByLabel('Order').selectOption('queue');
+    const names = page.locator('[data-run-id] td.name a');
+    await expect.poll(() => names.count()).toBe(RUNS);
+    const [first, second] = [await names.nth(0).innerText(), await names.nth(1).innerText()];
+    await page.locator('[data-run-id]').nth(1).getByRole('button', { name: 'Move up in the queue' }).click();
+    await expect.poll(() => names.nth(0).innerText()).toBe(second);
+    expect(await names.nth(1).innerText()).toBe(first);
+    await screenshot(page, 'runs-queued');
+    await page.getByTestId('queue-toggle').click();
+    await expect.poll(() => page.getByTestId('queue-toggle').innerText()).toBe('Pause queue');
+  });
+
+  it('shows the runs training live and then completed', async () => {
+    await page.getByTestId('run-progress').first().waitFor({ timeout: 60_000 });
+    await screenshot(page, 'runs-training');
+    const finished = page.locator(['completed', 'failed', 'diverged', 'cancelled', 'interrupted'].map((s) => `[data-run-id] .status.${s}`).join(', '));
+    await expect.poll(() => finished.count(), { timeout: TRAINING_TIMEOUT_MS, interval: 1000 }).toBe(RUNS);
+    expect(await page.locator('[data-run-id] .status.completed').count()).toBe(RUNS);
+    expect(await horizontalOverflow(page)).toBe(0);
+    await screenshot(page, 'runs');
+  });
+
+  it('lists the same runs in `rigl-lab list`', async () => {
+    const listed = await cli(['list', '--db', server.dbPath]);
+    expect(listed.code, listed.stderr).toBe(0);
+    for (const name of ['Static ERK 80%', 'Static ERK 90%', 'RigL ERK 80%', 'RigL ERK 90%']) expect(listed.stdout).toContain(name);
+  });
+
+  it('shows a run with curves, mask dynamics, config and logs, and exports its metrics', async () => {
+    await page.getByRole('link', { name: /^RigL ERK 90%/ }).click();
+    await expect.poll(() => page.getByTestId('run-final-accuracy').innerText()).toMatch(/^\d+\.\d\d%$/);
+    await page.getByTestId('run-accuracy-chart').locator('canvas').first().waitFor();
+    expect(await horizontalOverflow(page)).toBe(0);
+    await screenshot(page, 'run');
+
+    const csv = await download(page, () => page.getByTestId('export-csv').click());
+    expect(csv.name).toMatch(/\.csv$/);
+    const metrics = parseCsv(csv.bytes.toString('utf8'));
+    expect(metrics.length).toBeGreaterThan(0);
+    expect(Object.keys(metrics[0] ?? {})).toEqual(expect.arrayContaining(['step', 'test_accuracy', 'train_loss']));
+
+    await page.getByRole('tab', { name: 'Sparsity' }).click();
+    await page.getByTestId('run-mask-chart').locator('canvas').first().waitFor();
+    await screenshot(page, 'run-sparsity');
+    await page.getByRole('tab', { name: 'Config' }).click();
+    await expect.poll(() => page.getByTestId('run-config').innerText()).toContain('ΔT (update interval)');
+    await screenshot(page, 'run-config');
+    await page.getByRole('tab', { name: 'Log and checkpoints' }).click();
+    await expect.poll(() => page.getByTestId('run-logs').innerText()).not.toBe('');
+    await screenshot(page, 'run-logs');
+  });
+
+  it('compares the grid: both methods in the figures, summary exported as CSV', async () => {
+    await page.goBack();
+    await page.waitForURL(/#\/runs/);
+    await page.getByLabel('Select all runs on this page').check();
+    await page.getByTestId('compare-selected').click();
+    await page.waitForURL(/#\/compare\?runs=/);
+    const summary = page.getByTestId('summary-table');
+    await expect.poll(() => summary.locator('tbody tr').count()).toBe(RUNS);
+    const text = await summary.innerText();
+    expect(text).toContain('RigL');
+    expect(text).toContain('Static');
+    await page.getByTestId('chart-accuracy-sparsity').locator('canvas').first().waitFor();
+    expect(await horizontalOverflow(page)).toBe(0);
+    await screenshot(page, 'compare');
+
+    const summaryCsv = parseCsv((await download(page, () => page.getByTestId('export-summary-csv').click())).bytes.toString('utf8'));
+    const runsCsv = parseCsv((await download(page, () => page.getByTestId('export-runs-csv').click())).bytes.toString('utf8'));
+    expect(summaryCsv.map((r) => `${r.method} ${r.sparsity}`).sort()).toEqual(['RigL 0.8', 'RigL 0.9', 'Static 0.8', 'Static 0.9']);
+    // One seed per group: each mean is that run's own final accuracy, as the store exports it.
+    for (const row of summaryCsv) {
+      const run = runsCsv.find((r) => r.method === row.method?.toLowerCase() && Number(r.sparsity) === Number(row.sparsity));
+      expect(run, `no exported run for ${row.method} ${row.sparsity}`).toBeDefined();
+      expect(Number(row.test_accuracy_mean)).toBeCloseTo(Number(run?.test_accuracy), 10);
+      expect(Number(row.test_accuracy_mean)).toBeGreaterThan(0.5);
+    }
+
+    const png = await download(page, () => page.getByTestId('chart-accuracy-sparsity').getByRole('button', { name: 'PNG' }).click());
+    expect(png.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+    const svg = await download(page, () => page.getByTestId('chart-accuracy-sparsity').getByRole('button', { name: 'SVG' }).click());
+    expect(svg.bytes.toString('utf8')).toMatch(/^<svg[\s\S]*RigL[\s\S]*<\/svg>$/);
+
+    await page.getByTestId('curves-x').selectOption('flops');
+    await page.getByTestId('compare-curves').locator('canvas').first().waitFor();
+    await page.getByTestId('compare-curves').scrollIntoViewIfNeeded();
+    await screenshot(page, 'compare-curves');
+  });
+
+  it('lists the experiment with its finished runs', async () => {
+    await go(page, '#/');
+    await expect.poll(() => page.getByTestId('experiments-table').innerText()).toContain('E2E RigL vs static');
+    expect(await page.getByTestId('experiments-table').innerText()).toContain(`${RUNS} / ${RUNS}`);
+    await screenshot(page, 'experiments');
+  });
+
+  it('deletes a run after showing what goes', async () => {
+    await go(page, '#/runs');
+    // The selection made for Compare is kept across pages; start this one afresh.
+    await page.getByRole('button', { name: 'Clear selection' }).click();
+    const row = page.locator('[data-run-id]', { hasText: 'Static ERK 80%' });
+    await row.getByRole('checkbox').check();
+    await page.getByTestId('delete-selected').click();
+    await expect.poll(() => page.getByTestId('delete-list').innerText()).toContain('Static ERK 80% · mlp · seed 0');
+    expect(await page.getByTestId('delete-list').locator('li').count()).toBe(1);
+    await screenshot(page, 'delete-dialog');
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await expect.poll(() => page.locator('[data-run-id]').count()).toBe(RUNS - 1);
+    expect(await page.locator('[data-run-id]', { hasText: 'Static ERK 80%' }).count()).toBe(0);
+  });
+
+  it('shows the datasets and the error of a bad import', async () => {
+    await go(page, '#/datasets');
+    const card = page.getByTestId('dataset-fashion-mnist');
+    await expect.poll(() => card.innerText()).toContain('available');
+    await card.getByRole('textbox').fill('/nonexistent/fashion-mnist.tar.gz');
+    await card.getByRole('button', { name: 'Import from path' }).click();
+    await expect.poll(() => page.getByTestId('dataset-error-fashion-mnist').isVisible()).toBe(true);
+    expect(await horizontalOverflow(page)).toBe(0);
+    await screenshot(page, 'datasets');
+  });
+
+  it('shows settings with the detected backends and the store locations', async () => {
+    await go(page, '#/settings');
+    await expect.poll(() => page.getByTestId('system-info').innerText()).toContain(server.dbPath);
+    expect(await page.getByTestId('backend-cpu').isVisible()).toBe(true);
+    expect(await horizontalOverflow(page)).toBe(0);
+    await screenshot(page, 'settings');
+  });
+
+  it('says so when the server refuses the token', async () => {
+    await page.evaluate("window.sessionStorage.setItem('rigl-lab.token', 'not-the-token')");
+    // The page itself still loads (its cookie is good); the api socket carries the stored token.
+    await page.reload();
+    await expect.poll(() => page.getByTestId('connection-banner').innerText()).toContain('refused');
+    await screenshot(page, 'token-refused');
+    await page.goto(server.url);
+    await expect.poll(() => page.getByTestId('experiments-table').isVisible()).toBe(true);
+  });
+
+  it('says so when the server goes away', async () => {
+    await server.stop();
+    await expect.poll(() => page.getByTestId('connection-banner').innerText(), { timeout: 15_000 }).toContain('Connection to the RigL Lab server lost');
+    await screenshot(page, 'connection-lost');
+    expect(browser.errors).toEqual([]);
+  });
+}, TRAINING_TIMEOUT_MS * 2);
