@@ -45,15 +45,21 @@ export class Sgd {
         this.setVelocity(p.name, velocity);
         continue;
       }
-      const mask = opts.masks.get(p.name);
-      const { value, velocity } = this.update(p, p.value, p.grad, opts.lr, mask && !opts.denseMomentum ? mask.tensor : null, mask?.tensor ?? null);
+      const mask = opts.masks.get(p.name)?.tensor ?? null;
+      // Masking the gradient keeps inactive weights and momentum at exactly 0 (they start at 0
+      // and every mask change zeroes them), so multiplying them by the mask after the step, as
+      // spec §2 states it, would change nothing. SNFS's dense momentum moves inactive weights,
+      // so there the weights are masked after the step instead.
+      const { value, velocity } = opts.denseMomentum
+        ? this.update(p, p.value, p.grad, opts.lr, null, mask)
+        : this.update(p, p.value, p.grad, opts.lr, mask, null);
       p.value.dispose();
       p.value = value;
       this.setVelocity(p.name, velocity);
     }
   }
 
-  /** One step of `weights` (kept tensors in, kept tensors out); masks as in spec §2. */
+  /** One step of `weights` (kept tensors in, kept tensors out), masking the gradient or the new weights. */
   private update(
     p: Param,
     weights: tf.Tensor,
@@ -72,7 +78,6 @@ export class Sgd {
         const previous = this.velocity.get(p.name);
         v = previous ? tf.add(tf.mul(previous, momentum), g) : tf.clone(g);
         update = nesterov ? tf.add(g, tf.mul(v, momentum)) : v;
-        if (gradMask) v = tf.mul(v, gradMask);
       }
       let w = tf.sub(weights, tf.mul(update, lr));
       if (weightMask) w = tf.mul(w, weightMask);

@@ -13,6 +13,10 @@ export interface StepTimes {
   ms: number[];
   updateSteps: Set<number>;
   backendDevice: string;
+  /** Milliseconds spent inside the recorder (buffering and every batched write), whole run. */
+  recordingMs: number;
+  /** Milliseconds of the whole run, evaluation included. */
+  totalMs: number;
 }
 
 /**
@@ -22,32 +26,44 @@ export interface StepTimes {
 class TimingObserver implements TrainingObserver {
   readonly ms: number[] = [];
   readonly updateSteps = new Set<number>();
+  recordingMs = 0;
 
   constructor(
     private readonly batchSize: number,
     private readonly recorder: Recorder | null,
   ) {}
 
+  /** Runs a recorder call and adds its duration. */
+  record(write: (recorder: Recorder) => void): void {
+    if (!this.recorder) return;
+    const started = performance.now();
+    write(this.recorder);
+    this.recordingMs += performance.now() - started;
+  }
+
   started(): void {}
   step(p: StepProgress): void {
     this.ms.push((this.batchSize * 1000) / p.examplesPerSecond);
-    this.recorder?.metrics(p.step, p.epoch, {
-      train_loss: p.loss,
-      train_accuracy: p.accuracy,
-      lr: p.lr,
-      examples_per_s: p.examplesPerSecond,
-      train_flops: p.trainFlops,
-    });
+    this.record((r) =>
+      r.metrics(p.step, p.epoch, {
+        train_loss: p.loss,
+        train_accuracy: p.accuracy,
+        lr: p.lr,
+        examples_per_s: p.examplesPerSecond,
+        train_flops: p.trainFlops,
+        elapsed_s: 0,
+      }),
+    );
   }
   maskUpdate(event: MaskUpdateEvent): void {
     this.updateSteps.add(event.step);
-    this.recorder?.maskUpdates(event.step, event.layers);
+    this.record((r) => r.maskUpdates(event.step, event.layers));
   }
   layerStats(step: number, epoch: number, layers: LayerStat[]): void {
-    this.recorder?.layerStats(step, epoch, layers);
+    this.record((r) => r.layerStats(step, epoch, layers));
   }
   epoch(m: EpochMetrics): void {
-    this.recorder?.metrics(m.step, m.epoch, { test_accuracy: m.testAccuracy, test_loss: m.testLoss });
+    this.record((r) => r.metrics(m.step, m.epoch, { test_accuracy: m.testAccuracy, test_loss: m.testLoss }));
   }
   log(): void {}
   /** The bench turns checkpoints off (checkpointEvery 0). */
@@ -63,7 +79,9 @@ export async function timeSteps(input: RunConfigInput, data: TrainingData, recor
   }
   const backend = await selectBackend(config.backend);
   const observer = new TimingObserver(config.batchSize, recorder);
+  const started = performance.now();
   await train({ config, backend, data, observer });
-  recorder?.flush();
-  return { ms: observer.ms, updateSteps: observer.updateSteps, backendDevice: backend.device };
+  observer.record((r) => r.flush());
+  const totalMs = performance.now() - started;
+  return { ms: observer.ms, updateSteps: observer.updateSteps, backendDevice: backend.device, recordingMs: observer.recordingMs, totalMs };
 }

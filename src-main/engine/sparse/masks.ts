@@ -50,7 +50,7 @@ function countActive(mask: Uint8Array): number {
 }
 
 function maskTensor(mask: Uint8Array, shape: number[]): tf.Tensor {
-  return tf.tensor(Float32Array.from(mask), shape, 'float32');
+  return tf.tensor(new Float32Array(mask), shape, 'float32');
 }
 
 /** A mask with exactly `active` positions set, chosen uniformly at random. */
