@@ -2,6 +2,7 @@ import { createRouter, createWebHashHistory } from 'vue-router';
 import ComparePage from './pages/ComparePage.vue';
 import DatasetsPage from './pages/DatasetsPage.vue';
 import ExperimentsPage from './pages/ExperimentsPage.vue';
+import ExperimentViewPage from './pages/ExperimentViewPage.vue';
 import NewExperimentPage from './pages/NewExperimentPage.vue';
 import RunPage from './pages/RunPage.vue';
 import RunsPage from './pages/RunsPage.vue';
@@ -12,6 +13,13 @@ export const router = createRouter({
   history: createWebHashHistory(),
   routes: [
     { path: '/', name: 'experiments', component: ExperimentsPage, meta: { title: 'Experiments' } },
+    {
+      path: '/experiments/:id(\\d+)',
+      name: 'experiment',
+      component: ExperimentViewPage,
+      props: (r) => ({ id: Number(r.params.id) }),
+      meta: { title: 'Experiment' },
+    },
     { path: '/new', name: 'new', component: NewExperimentPage, meta: { title: 'New experiment' } },
     { path: '/runs', name: 'runs', component: RunsPage, meta: { title: 'Runs' } },
     { path: '/runs/:id(\\d+)', name: 'run', component: RunPage, props: (r) => ({ id: Number(r.params.id) }), meta: { title: 'Run' } },

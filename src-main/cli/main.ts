@@ -3,10 +3,20 @@ import { processContext, type CommandContext } from './context.js';
 import { UsageError } from './errors.js';
 import { DATASETS_HELP, datasetsCommand } from './commands/datasets.js';
 import { INSPECT_HELP, inspectCommand } from './commands/inspect.js';
+import { REPORT_HELP, reportCommand } from './commands/report.js';
 import { RESUME_HELP, resumeCommand } from './commands/resume.js';
 import { RUN_HELP, runCommand } from './commands/run.js';
 import { SERVE_HELP, serveCommand } from './commands/serve.js';
-import { EXPORT_HELP, LIST_HELP, SHOW_HELP, exportCommand, listCommand, showCommand } from './commands/runs.js';
+import {
+  EXPERIMENTS_HELP,
+  EXPORT_HELP,
+  LIST_HELP,
+  SHOW_HELP,
+  experimentsCommand,
+  exportCommand,
+  listCommand,
+  showCommand,
+} from './commands/runs.js';
 
 interface Command {
   summary: string;
@@ -19,8 +29,10 @@ const COMMANDS: Record<string, Command> = {
   resume: { summary: 'continue stopped runs from their last checkpoint', help: RESUME_HELP, run: resumeCommand },
   inspect: { summary: 'per-layer shapes, densities and FLOPs of a model, without training', help: INSPECT_HELP, run: inspectCommand },
   list: { summary: 'the stored runs', help: LIST_HELP, run: listCommand },
+  experiments: { summary: 'the stored experiments (grids) and their dashboard views', help: EXPERIMENTS_HELP, run: experimentsCommand },
   show: { summary: 'one run in detail', help: SHOW_HELP, run: showCommand },
   export: { summary: 'a run as JSON or CSV', help: EXPORT_HELP, run: exportCommand },
+  report: { summary: 'an experiment’s figures and tables as an HTML page, CSV and SVG files', help: REPORT_HELP, run: reportCommand },
   datasets: { summary: 'list, download or import datasets', help: DATASETS_HELP, run: datasetsCommand },
   serve: { summary: 'web mode: the app in a browser (e.g. on a headless GPU server)', help: SERVE_HELP, run: serveCommand },
 };

@@ -1,6 +1,6 @@
 import type { RunConfig } from '../../src-shared/config/run.js';
 import { planRun, type RunPlan } from '../../src-shared/plan.js';
-import { comparableKey } from './comparable.js';
+import { comparableKey } from '../../src-shared/report/comparable.js';
 
 const MAX_CACHED_PLANS = 400;
 const cache = new Map<string, RunPlan>();

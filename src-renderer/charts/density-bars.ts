@@ -1,6 +1,6 @@
-import { percent } from '../format/numbers.js';
+import { percent } from '../../src-shared/report/format.js';
 import type { ChartOption } from './echarts.js';
-import { asPercent, categoryAxis, TEXT_STYLE, TOOLTIP_STYLE, valueAxis, plotArea } from './style.js';
+import { asPercent, categoryAxis, TEXT_STYLE, TOOLTIP_STYLE, valueAxis, plotArea } from '../../src-shared/charts/style.js';
 
 export interface LayerDensity {
   name: string;

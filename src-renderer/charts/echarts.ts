@@ -1,21 +1,15 @@
-import { BarChart, CustomChart, LineChart, ScatterChart } from 'echarts/charts';
-import type { BarSeriesOption, CustomSeriesOption, LineSeriesOption, ScatterSeriesOption } from 'echarts/charts';
+import { BarChart, CustomChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts';
 import {
   DataZoomComponent,
   GridComponent,
   LegendComponent,
   MarkLineComponent,
   TooltipComponent,
+  VisualMapContinuousComponent,
 } from 'echarts/components';
-import type {
-  DataZoomComponentOption,
-  GridComponentOption,
-  LegendComponentOption,
-  MarkLineComponentOption,
-  TooltipComponentOption,
-} from 'echarts/components';
-import { init, use, type ComposeOption } from 'echarts/core';
+import { init, use, type EChartsCoreOption } from 'echarts/core';
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
+import type { ChartOption } from '../../src-shared/charts/option.js';
 
 // Only what the dashboards draw, so the bundle carries no unused chart types.
 use([
@@ -23,27 +17,22 @@ use([
   BarChart,
   ScatterChart,
   CustomChart,
+  HeatmapChart,
   GridComponent,
   TooltipComponent,
   LegendComponent,
   MarkLineComponent,
   DataZoomComponent,
+  VisualMapContinuousComponent,
   CanvasRenderer,
   SVGRenderer,
 ]);
 
-export type ChartOption = ComposeOption<
-  | LineSeriesOption
-  | BarSeriesOption
-  | ScatterSeriesOption
-  | CustomSeriesOption
-  | GridComponentOption
-  | TooltipComponentOption
-  | LegendComponentOption
-  | MarkLineComponentOption
-  | DataZoomComponentOption
->;
+export type { ChartOption };
 
-export type SeriesOption = LineSeriesOption | BarSeriesOption | ScatterSeriesOption | CustomSeriesOption;
+/** Options are built in src-shared as plain objects (no echarts types there); ECharts checks them as it reads them. */
+export function asEChartsOption(option: ChartOption): EChartsCoreOption {
+  return option as EChartsCoreOption;
+}
 
 export { init };

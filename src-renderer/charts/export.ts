@@ -1,5 +1,5 @@
 import { downloadBlob } from '../format/download.js';
-import { init, type ChartOption } from './echarts.js';
+import { asEChartsOption, init, type ChartOption } from './echarts.js';
 
 export type ChartFileType = 'png' | 'svg';
 
@@ -11,7 +11,7 @@ export function exportChart(option: ChartOption, fileName: string, type: ChartFi
   const still: ChartOption = { ...option, animation: false, backgroundColor: '#ffffff' };
   if (type === 'svg') {
     const chart = init(null, null, { renderer: 'svg', ssr: true, width, height });
-    chart.setOption(still);
+    chart.setOption(asEChartsOption(still));
     const svg = chart.renderToSVGString();
     chart.dispose();
     downloadBlob(`${fileName}.svg`, new Blob([svg], { type: 'image/svg+xml' }));
@@ -19,7 +19,7 @@ export function exportChart(option: ChartOption, fileName: string, type: ChartFi
   }
   const host = document.createElement('div');
   const chart = init(host, null, { renderer: 'canvas', width, height });
-  chart.setOption(still);
+  chart.setOption(asEChartsOption(still));
   // A canvas, not a data: URL, so that nothing needs fetching under the CSP's connect-src.
   const canvas = chart.renderToCanvas({ pixelRatio: 2, backgroundColor: '#ffffff' });
   chart.dispose();

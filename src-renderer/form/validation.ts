@@ -10,7 +10,16 @@ export interface FieldIssue {
 export interface SpecCheck {
   spec: ExperimentSpec | null;
   runs: RunConfig[];
+  /** The runs added beside the grid (Small-Dense, FLOP-matched): in `runs` too. */
+  derived: RunConfig[];
   issues: FieldIssue[];
+}
+
+/** The runs the derived options add: those the grid alone would not have. */
+function derivedRuns(spec: ExperimentSpec, runs: readonly RunConfig[]): RunConfig[] {
+  if (!spec.derived.smallDense && !spec.derived.flopMatched) return [];
+  const gridOnly = new Set(expandExperiment({ ...spec, derived: { smallDense: false } }).map((c) => JSON.stringify(c)));
+  return runs.filter((c) => !gridOnly.has(JSON.stringify(c)));
 }
 
 function issuesOf(error: unknown): FieldIssue[] {
@@ -24,12 +33,13 @@ export function checkSpec(input: ExperimentSpecInput): SpecCheck {
   try {
     spec = parseExperimentSpec(input);
   } catch (error) {
-    return { spec: null, runs: [], issues: issuesOf(error) };
+    return { spec: null, runs: [], derived: [], issues: issuesOf(error) };
   }
   try {
-    return { spec, runs: expandExperiment(spec), issues: [] };
+    const runs = expandExperiment(spec);
+    return { spec, runs, derived: derivedRuns(spec, runs), issues: [] };
   } catch (error) {
-    return { spec, runs: [], issues: issuesOf(error) };
+    return { spec, runs: [], derived: [], issues: issuesOf(error) };
   }
 }
 

@@ -1,12 +1,4 @@
 import type { RunStatus } from '../../src-shared/api/records.js';
-import type { DistributionName } from '../../src-shared/names.js';
-
-export const DISTRIBUTION_LABELS: Record<DistributionName, string> = {
-  uniform: 'Uniform',
-  er: 'ER',
-  erk: 'ERK',
-};
-
 export const STATUS_LABELS: Record<RunStatus, string> = {
   queued: 'Queued',
   running: 'Running',

@@ -1,4 +1,4 @@
-/** How numbers read across the app: one place so that tables, tooltips and CSV headers agree. */
+/** How numbers read across the app; the ones the report shares live in src-shared/report/format. */
 
 const DASH = '—';
 
@@ -6,38 +6,6 @@ const grouped = new Intl.NumberFormat('en-US');
 
 export function count(n: number | null | undefined): string {
   return n === null || n === undefined ? DASH : grouped.format(n);
-}
-
-/** An accuracy or other fraction in [0, 1] as a percentage. */
-export function percent(fraction: number | null | undefined, digits = 2): string {
-  return fraction === null || fraction === undefined || !Number.isFinite(fraction) ? DASH : `${(fraction * 100).toFixed(digits)}%`;
-}
-
-/** A sparsity such as 0.9 as "90%", with decimals only where they matter (0.955 -> "95.5%"). */
-export function sparsityLabel(sparsity: number): string {
-  return `${Number((sparsity * 100).toFixed(2))}%`;
-}
-
-/** A FLOP multiple of the dense run, as the report writes it: "0.35×". */
-export function times(ratio: number | null | undefined): string {
-  if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return DASH;
-  return `${ratio >= 10 ? ratio.toFixed(1) : ratio.toFixed(2)}×`;
-}
-
-const SI = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
-
-/** 1.23e9 -> "1.23 G": for FLOP counts and parameter counts in tight places. */
-export function compact(n: number | null | undefined, unit = ''): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return DASH;
-  if (Math.abs(n) < 1000) return `${Number(n.toPrecision(3))} ${unit}`.trim();
-  let value = Math.abs(n);
-  let i = 0;
-  while (value >= 1000 && i < SI.length - 1) {
-    value /= 1000;
-    i++;
-  }
-  const digits = value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  return `${n < 0 ? '-' : ''}${value.toFixed(digits)} ${SI[i]}${unit}`.trim();
 }
 
 export function bytes(n: number | null | undefined): string {
@@ -71,11 +39,4 @@ export function dateTime(iso: string | null | undefined): string {
   if (!iso) return DASH;
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date);
-}
-
-/** Mean ± standard deviation of fractions as percentages: "92.61 ± 0.10". */
-export function meanStdPercent(mean: number | null, std: number | null, n: number): string {
-  if (mean === null) return DASH;
-  const m = (mean * 100).toFixed(2);
-  return n > 1 && std !== null ? `${m} ± ${(std * 100).toFixed(2)}` : m;
 }

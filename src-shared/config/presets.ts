@@ -86,8 +86,9 @@ function paramsVsFlopsPreset(setup: PresetSetup): ExperimentSpecInput {
   const { base } = SETUPS[setup];
   // A network of fully connected layers costs 2 FLOPs per weight whatever the distribution, so the
   // quick variant uses LeNet-5, whose convolutions make ERK and uniform differ in FLOPs.
+  const setupLabel = quick(setup) ? 'Fashion-MNIST · LeNet-5 (quick)' : SETUPS[setup].label;
   return {
-    name: `${SETUPS[setup].label}: fixed parameters vs fixed FLOPs`,
+    name: `${setupLabel}: fixed parameters vs fixed FLOPs`,
     base: { ...base, method: 'rigl', ...(quick(setup) ? { model: 'lenet5', trainSubset: 4000 } : {}) },
     grid: { distribution: ['uniform', 'erk'], sparsity: quick(setup) ? [0.9] : [0.8, 0.9], seed: quick(setup) ? [0, 1] : [0] },
     derived: { smallDense: false, flopMatched: { reference: 'uniform', matched: 'erk' } },
@@ -127,7 +128,7 @@ function reportPresets(): Preset[] {
       const spec = BUILDERS[view](setup);
       out.push({
         id,
-        label: `${SETUPS[setup].label}: ${REPORT_VIEW_LABELS[view]}`,
+        label: spec.name,
         description: DESCRIPTIONS[view],
         view,
         setup,

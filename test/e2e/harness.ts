@@ -26,6 +26,13 @@ const CHROMIUM_FLAGS = [
 ];
 const START_TIMEOUT_MS = 30_000;
 
+/**
+ * How long a check of the page may take to come true. The suite's files run side by side while
+ * their servers train on the same two cores, so a page can take seconds to answer, not the one
+ * second expect.poll allows by default.
+ */
+export const UI = { timeout: 15_000, interval: 100 } as const;
+
 export interface ServeProcess {
   /** The link printed at start, with the token. */
   url: string;

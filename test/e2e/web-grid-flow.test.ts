@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, download, horizontalOverflow, openBrowser, screenshot, startServe, type Browser, type ServeProcess } from './harness.js';
+import { parseCsv } from './csv.js';
+import { cli, download, horizontalOverflow, openBrowser, screenshot, startServe, UI, type Browser, type ServeProcess } from './harness.js';
 
 /**
  * The issue's "done when", clicked through as a new user would: a Fashion-MNIST 2×2 grid (RigL and
@@ -9,30 +10,6 @@ import { cli, download, horizontalOverflow, openBrowser, screenshot, startServe,
 
 const TRAINING_TIMEOUT_MS = 300_000;
 const RUNS = 4;
-
-/** Minimal RFC 4180 reading: enough for the exports, which quote only cells with commas or quotes. */
-function parseCsv(text: string): Array<Record<string, string>> {
-  const rows = text.trim().split('\n').map((line) => {
-    const cells: string[] = [];
-    let cell = '';
-    let quoted = false;
-    for (let i = 0; i < line.length; i++) {
-      const ch = line[i] as string;
-      if (quoted && ch === '"' && line[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = !quoted;
-      else if (ch === ',' && !quoted) {
-        cells.push(cell);
-        cell = '';
-      } else cell += ch;
-    }
-    cells.push(cell);
-    return cells;
-  });
-  const [header, ...body] = rows;
-  return body.map((cells) => Object.fromEntries((header ?? []).map((h, i) => [h, cells[i] ?? ''])));
-}
 
 /** Navigates inside the app, as the left navigation does (page scripts are strings: no DOM types here). */
 async function go(page: Page, hash: string): Promise<void> {
@@ -68,7 +45,7 @@ describe('web mode, clicked through in Chromium', () => {
 
   it('opens from the printed link, takes the token out of the address bar and shows an empty start', async () => {
     await page.goto(server.url);
-    await expect.poll(() => page.getByText('No experiments yet').isVisible()).toBe(true);
+    await expect.poll(() => page.getByText('No experiments yet').isVisible(), UI).toBe(true);
     expect(new URL(page.url()).searchParams.has('token')).toBe(false);
     await screenshot(page, 'experiments-empty');
   });
@@ -77,14 +54,14 @@ describe('web mode, clicked through in Chromium', () => {
     await page.getByRole('link', { name: 'New experiment' }).first().click();
     await page.getByTestId('preset-select').selectOption('fashion-mnist-quick');
     // Dense ignores sparsity, so dense + static + RigL at two sparsities is 1 + 2 + 2 runs.
-    await expect.poll(() => page.getByTestId('preview-run-count').innerText()).toBe('5');
+    await expect.poll(() => page.getByTestId('preview-run-count').innerText(), UI).toBe('5');
     await page.getByRole('button', { name: 'Clear form' }).click();
 
     await page.getByTestId('field-train-subset').fill('3000');
     await page.getByTestId('field-batch-size').fill('5000');
     // 3000 examples less the 10% validation split leave 2700 to train on.
     const error = page.locator('.field-error', { hasText: 'larger than the 2700 training examples' });
-    await expect.poll(() => error.isVisible()).toBe(true);
+    await expect.poll(() => error.isVisible(), UI).toBe(true);
     expect(await page.getByTestId('launch').isDisabled()).toBe(true);
     await screenshot(page, 'new-experiment-invalid');
   });
@@ -99,31 +76,34 @@ describe('web mode, clicked through in Chromium', () => {
     await page.getByTestId('field-delta-t').fill('10');
     await setChips(page, 'field-methods', ['Static', 'RigL']);
     await setChips(page, 'field-sparsities', ['80%', '90%']);
-    await expect.poll(() => page.getByTestId('preview-run-count').innerText()).toBe(String(RUNS));
-    await expect.poll(() => page.getByTestId('launch').isEnabled()).toBe(true);
+    await expect.poll(() => page.getByTestId('preview-run-count').innerText(), UI).toBe(String(RUNS));
+    await expect.poll(() => page.getByTestId('launch').isEnabled(), UI).toBe(true);
     expect(await horizontalOverflow(page)).toBe(0);
     await screenshot(page, 'new-experiment');
 
     // Paused, so that the queue can be seen and reordered before anything trains.
     await page.getByTestId('queue-toggle').click();
-    await expect.poll(() => page.getByTestId('queue-toggle').innerText()).toBe('Resume queue');
+    await expect.poll(() => page.getByTestId('queue-toggle').innerText(), UI).toBe('Resume queue');
     await page.getByTestId('launch').click();
     await page.waitForURL(/#\/runs\?experiment=\d+/);
-    await expect.poll(() => page.locator('[data-run-id] .status.queued').count()).toBe(RUNS);
-    await expect.poll(() => page.getByTestId('queue-queued').innerText()).toBe(`${RUNS} queued`);
+    await expect.poll(() => page.locator('[data-run-id] .status.queued').count(), UI).toBe(RUNS);
+    await expect.poll(() => page.getByTestId('queue-queued').innerText(), UI).toBe(`${RUNS} queued`);
   });
 
   it('reorders the paused queue', async () => {
     await page.getByLabel('Order').selectOption('queue');
     const names = page.locator('[data-run-id] td.name a');
-    await expect.poll(() => names.count()).toBe(RUNS);
+    await expect.poll(() => names.count(), UI).toBe(RUNS);
+    // The list is in queue order once its first row is the head of the queue (it cannot move up).
+    const moveUp = (row: number) => page.locator('[data-run-id]').nth(row).getByRole('button', { name: 'Move up in the queue' });
+    await expect.poll(() => moveUp(0).isDisabled(), UI).toBe(true);
     const [first, second] = [await names.nth(0).innerText(), await names.nth(1).innerText()];
-    await page.locator('[data-run-id]').nth(1).getByRole('button', { name: 'Move up in the queue' }).click();
-    await expect.poll(() => names.nth(0).innerText()).toBe(second);
+    await moveUp(1).click();
+    await expect.poll(() => names.nth(0).innerText(), UI).toBe(second);
     expect(await names.nth(1).innerText()).toBe(first);
     await screenshot(page, 'runs-queued');
     await page.getByTestId('queue-toggle').click();
-    await expect.poll(() => page.getByTestId('queue-toggle').innerText()).toBe('Pause queue');
+    await expect.poll(() => page.getByTestId('queue-toggle').innerText(), UI).toBe('Pause queue');
   });
 
   it('shows the runs training live and then completed', async () => {
@@ -144,7 +124,7 @@ describe('web mode, clicked through in Chromium', () => {
 
   it('shows a run with curves, mask dynamics, config and logs, and exports its metrics', async () => {
     await page.getByRole('link', { name: /^RigL ERK 90%/ }).click();
-    await expect.poll(() => page.getByTestId('run-final-accuracy').innerText()).toMatch(/^\d+\.\d\d%$/);
+    await expect.poll(() => page.getByTestId('run-final-accuracy').innerText(), UI).toMatch(/^\d+\.\d\d%$/);
     await page.getByTestId('run-accuracy-chart').locator('canvas').first().waitFor();
     expect(await horizontalOverflow(page)).toBe(0);
     await screenshot(page, 'run');
@@ -159,10 +139,10 @@ describe('web mode, clicked through in Chromium', () => {
     await page.getByTestId('run-mask-chart').locator('canvas').first().waitFor();
     await screenshot(page, 'run-sparsity');
     await page.getByRole('tab', { name: 'Config' }).click();
-    await expect.poll(() => page.getByTestId('run-config').innerText()).toContain('ΔT (update interval)');
+    await expect.poll(() => page.getByTestId('run-config').innerText(), UI).toContain('ΔT (update interval)');
     await screenshot(page, 'run-config');
     await page.getByRole('tab', { name: 'Log and checkpoints' }).click();
-    await expect.poll(() => page.getByTestId('run-logs').innerText()).not.toBe('');
+    await expect.poll(() => page.getByTestId('run-logs').innerText(), UI).not.toBe('');
     await screenshot(page, 'run-logs');
   });
 
@@ -173,11 +153,11 @@ describe('web mode, clicked through in Chromium', () => {
     await page.getByTestId('compare-selected').click();
     await page.waitForURL(/#\/compare\?runs=/);
     const summary = page.getByTestId('summary-table');
-    await expect.poll(() => summary.locator('tbody tr').count()).toBe(RUNS);
+    await expect.poll(() => summary.locator('tbody tr').count(), UI).toBe(RUNS);
     const text = await summary.innerText();
     expect(text).toContain('RigL');
     expect(text).toContain('Static');
-    await page.getByTestId('chart-accuracy-sparsity').locator('canvas').first().waitFor();
+    await page.getByTestId('figure-accuracy-vs-sparsity').locator('canvas').first().waitFor();
     expect(await horizontalOverflow(page)).toBe(0);
     await screenshot(page, 'compare');
 
@@ -192,9 +172,9 @@ describe('web mode, clicked through in Chromium', () => {
       expect(Number(row.test_accuracy_mean)).toBeGreaterThan(0.5);
     }
 
-    const png = await download(page, () => page.getByTestId('chart-accuracy-sparsity').getByRole('button', { name: 'PNG' }).click());
+    const png = await download(page, () => page.getByTestId('figure-accuracy-vs-sparsity').getByRole('button', { name: 'PNG' }).click());
     expect(png.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
-    const svg = await download(page, () => page.getByTestId('chart-accuracy-sparsity').getByRole('button', { name: 'SVG' }).click());
+    const svg = await download(page, () => page.getByTestId('figure-accuracy-vs-sparsity').getByRole('button', { name: 'SVG' }).click());
     expect(svg.bytes.toString('utf8')).toMatch(/^<svg[\s\S]*RigL[\s\S]*<\/svg>$/);
 
     await page.getByTestId('curves-x').selectOption('flops');
@@ -205,7 +185,7 @@ describe('web mode, clicked through in Chromium', () => {
 
   it('lists the experiment with its finished runs', async () => {
     await go(page, '#/');
-    await expect.poll(() => page.getByTestId('experiments-table').innerText()).toContain('E2E RigL vs static');
+    await expect.poll(() => page.getByTestId('experiments-table').innerText(), UI).toContain('E2E RigL vs static');
     expect(await page.getByTestId('experiments-table').innerText()).toContain(`${RUNS} / ${RUNS}`);
     await screenshot(page, 'experiments');
   });
@@ -217,28 +197,28 @@ describe('web mode, clicked through in Chromium', () => {
     const row = page.locator('[data-run-id]', { hasText: 'Static ERK 80%' });
     await row.getByRole('checkbox').check();
     await page.getByTestId('delete-selected').click();
-    await expect.poll(() => page.getByTestId('delete-list').innerText()).toContain('Static ERK 80% · mlp · seed 0');
+    await expect.poll(() => page.getByTestId('delete-list').innerText(), UI).toContain('Static ERK 80% · mlp · seed 0');
     expect(await page.getByTestId('delete-list').locator('li').count()).toBe(1);
     await screenshot(page, 'delete-dialog');
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
-    await expect.poll(() => page.locator('[data-run-id]').count()).toBe(RUNS - 1);
+    await expect.poll(() => page.locator('[data-run-id]').count(), UI).toBe(RUNS - 1);
     expect(await page.locator('[data-run-id]', { hasText: 'Static ERK 80%' }).count()).toBe(0);
   });
 
   it('shows the datasets and the error of a bad import', async () => {
     await go(page, '#/datasets');
     const card = page.getByTestId('dataset-fashion-mnist');
-    await expect.poll(() => card.innerText()).toContain('available');
+    await expect.poll(() => card.innerText(), UI).toContain('available');
     await card.getByRole('textbox').fill('/nonexistent/fashion-mnist.tar.gz');
     await card.getByRole('button', { name: 'Import from path' }).click();
-    await expect.poll(() => page.getByTestId('dataset-error-fashion-mnist').isVisible()).toBe(true);
+    await expect.poll(() => page.getByTestId('dataset-error-fashion-mnist').isVisible(), UI).toBe(true);
     expect(await horizontalOverflow(page)).toBe(0);
     await screenshot(page, 'datasets');
   });
 
   it('shows settings with the detected backends and the store locations', async () => {
     await go(page, '#/settings');
-    await expect.poll(() => page.getByTestId('system-info').innerText()).toContain(server.dbPath);
+    await expect.poll(() => page.getByTestId('system-info').innerText(), UI).toContain(server.dbPath);
     expect(await page.getByTestId('backend-cpu').isVisible()).toBe(true);
     expect(await horizontalOverflow(page)).toBe(0);
     await screenshot(page, 'settings');
@@ -248,10 +228,10 @@ describe('web mode, clicked through in Chromium', () => {
     await page.evaluate("window.sessionStorage.setItem('rigl-lab.token', 'not-the-token')");
     // The page itself still loads (its cookie is good); the api socket carries the stored token.
     await page.reload();
-    await expect.poll(() => page.getByTestId('connection-banner').innerText()).toContain('refused');
+    await expect.poll(() => page.getByTestId('connection-banner').innerText(), UI).toContain('refused');
     await screenshot(page, 'token-refused');
     await page.goto(server.url);
-    await expect.poll(() => page.getByTestId('experiments-table').isVisible()).toBe(true);
+    await expect.poll(() => page.getByTestId('experiments-table').isVisible(), UI).toBe(true);
   });
 
   it('says so when the server goes away', async () => {

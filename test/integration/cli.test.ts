@@ -71,6 +71,9 @@ describe('rigl-lab CLI', () => {
       { name: 'fc3', shape: [100, 10], density: expect.any(Number) },
     ]);
 
+    const experiments = JSON.parse((await rigl(['experiments', '--json', ...store])).stdout) as Array<{ id: number; runCounts: Record<string, number> }>;
+    expect(experiments).toHaveLength(1);
+    expect(experiments[0]!.runCounts.completed).toBe(2);
     const list = await rigl(['list', '--json', ...store]);
     expect((JSON.parse(list.stdout) as Array<{ id: number }>).map((run) => run.id)).toEqual([2, 1]);
     const show = await rigl(['show', String(last.runId), ...store]);

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { viewOfExperiment } from '../../../src-shared/report/build-view.js';
 import { openStore, type Store } from '../../store/index.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -8,6 +9,8 @@ import { parseFlags, parseRunIds } from '../parse-flags.js';
 
 export const LIST_HELP = `rigl-lab list [--status S] [--search TEXT] [--limit N] [--json] [--db FILE]
   The stored runs, newest first.`;
+export const EXPERIMENTS_HELP = `rigl-lab experiments [--json] [--db FILE]
+  The stored experiments with their run counts and dashboard view (rigl-lab report ID writes it).`;
 export const SHOW_HELP = `rigl-lab show RUN [--json] [--db FILE]
   One run: config, status, backend, final metrics, layers and the last log lines.`;
 export const EXPORT_HELP = `rigl-lab export RUN --format json|csv [--out FILE] [--db FILE]
@@ -126,4 +129,32 @@ export async function exportCommand(args: string[], ctx: CommandContext): Promis
     ctx.out(text);
   }
   return 0;
+}
+
+export function experimentsCommand(args: string[], ctx: CommandContext): number {
+  const { values } = parseFlags('experiments', () => parseArgs({ args, options: STORE_FLAGS, strict: true, allowPositionals: false, allowNegative: true }));
+  return withStore(values, (store) => {
+    const experiments = store.listExperiments();
+    if (values.json) {
+      ctx.out(JSON.stringify(experiments));
+      return 0;
+    }
+    if (experiments.length === 0) {
+      ctx.out('No experiments yet. Create one with `rigl-lab run --method rigl,static …` or in the app.');
+      return 0;
+    }
+    ctx.out(
+      table(
+        ['id', 'name', 'view', 'runs', 'completed', 'running', 'queued', 'other', 'created'],
+        experiments.map((e) => {
+          const counts = e.runCounts;
+          const total = Object.values(counts).reduce((a, b) => a + b, 0);
+          const other = total - counts.completed - counts.running - counts.queued;
+          return [String(e.id), e.name, viewOfExperiment(e.spec), String(total), String(counts.completed), String(counts.running), String(counts.queued), String(other), e.createdAt.slice(0, 16).replace('T', ' ')];
+        }),
+        [0, 3, 4, 5, 6, 7],
+      ),
+    );
+    return 0;
+  });
 }

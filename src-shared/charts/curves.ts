@@ -1,4 +1,4 @@
-import type { ChartOption, SeriesOption } from './echarts.js';
+import type { ChartOption, SeriesOption } from './option.js';
 import { LEGEND_STYLE, TEXT_STYLE, TOOLTIP_STYLE, valueAxis, plotArea } from './style.js';
 
 export interface Curve {
@@ -19,6 +19,8 @@ export interface CurveAxes {
   formatY?: (value: number) => string;
   /** Start the y axis at zero instead of fitting the data. */
   yFromZero?: boolean;
+  /** A fixed y range, so that charts meant to be read side by side share one scale. */
+  yRange?: [number, number];
 }
 
 /** Lines on shared axes, for training curves of one run or many. */
@@ -55,6 +57,7 @@ export function curvesOption(curves: readonly Curve[], axes: CurveAxes): ChartOp
     yAxis: valueAxis(axes.y, {
       nameGap: 48,
       scale: !axes.yFromZero,
+      ...(axes.yRange ? { min: axes.yRange[0], max: axes.yRange[1] } : {}),
       axisLabel: { ...(axes.formatY ? { formatter: axes.formatY } : {}) },
     }),
     series,

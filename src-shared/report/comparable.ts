@@ -1,9 +1,9 @@
-import type { RunConfig } from '../../src-shared/config/run.js';
-import { DROP_GROW_METHODS, type MethodName } from '../../src-shared/names.js';
+import type { RunConfig } from '../config/run.js';
+import { DROP_GROW_METHODS, type MethodName } from '../names.js';
 import { BOOKKEEPING_FIELDS, differingFields, flattenConfig } from './config-diff.js';
 
 /** Fields that never tell comparable runs apart: the seed is averaged over, the rest is bookkeeping. */
-const NOT_COMPARED = ['seed', ...BOOKKEEPING_FIELDS];
+export const NOT_COMPARED: readonly string[] = ['seed', ...BOOKKEEPING_FIELDS];
 
 /** The same for runs that differ only in seed or bookkeeping (they share a plan and a figure point). */
 export function comparableKey(config: RunConfig): string {

@@ -1,9 +1,9 @@
-import type { RunRecord } from '../../src-shared/api/records.js';
-import type { RunConfig } from '../../src-shared/config/run.js';
-import { METHODS } from '../../src-shared/names.js';
+import type { RunRecord } from '../api/records.js';
+import type { RunConfig } from '../config/run.js';
 import { comparableKey, varyingFields } from './comparable.js';
 import { configLabel } from './labels.js';
 import { meanStd, type MeanStd } from './stats.js';
+import { variantOf } from './variants.js';
 
 export type AccuracyKind = 'final' | 'best';
 
@@ -15,8 +15,6 @@ export interface RunGroup {
   config: RunConfig;
   /** Names the fields that set this group apart from the other groups. */
   label: string;
-  /** The same without sparsity: the groups on one line of accuracy-vs-sparsity share it. */
-  seriesLabel: string;
   seeds: number[];
   accuracy: MeanStd;
   trainFlopsRatio: MeanStd;
@@ -33,11 +31,11 @@ export function groupRuns(runs: readonly RunRecord[], kind: AccuracyKind): RunGr
   }
   const varying = varyingFields([...byKey.values()].map((list) => (list[0] as RunRecord).config));
   // Methods in their usual order (dense first), so legends and tables list them the same way everywhere.
-  const entries = [...byKey.entries()].sort(
-    ([, a], [, b]) =>
-      METHODS.indexOf((a[0] as RunRecord).config.method) - METHODS.indexOf((b[0] as RunRecord).config.method) ||
-      (a[0] as RunRecord).config.sparsity - (b[0] as RunRecord).config.sparsity,
-  );
+  const entries = [...byKey.entries()].sort(([, [a]], [, [b]]) => {
+    const x = (a as RunRecord).config;
+    const y = (b as RunRecord).config;
+    return variantOf(x).order - variantOf(y).order || x.sparsity - y.sparsity || y.widthMultiplier - x.widthMultiplier;
+  });
   return entries.map(([key, list]) => {
     const config = (list[0] as RunRecord).config;
     return {
@@ -45,7 +43,6 @@ export function groupRuns(runs: readonly RunRecord[], kind: AccuracyKind): RunGr
       runs: list,
       config,
       label: configLabel(config, varying, true),
-      seriesLabel: configLabel(config, varying, false),
       seeds: list.map((r) => r.config.seed).sort((a, b) => a - b),
       accuracy: meanStd(list.map((r) => (kind === 'best' ? r.bestTestAccuracy : r.testAccuracy))),
       trainFlopsRatio: meanStd(list.map((r) => r.trainFlopsRatio)),

@@ -1,17 +1,17 @@
-import type { RunConfig } from '../../src-shared/config/run.js';
-import { METHOD_LABELS } from '../../src-shared/names.js';
-import { DISTRIBUTION_LABELS } from '../format/labels.js';
-import { sparsityLabel } from '../format/numbers.js';
+import type { RunConfig } from '../config/run.js';
+import { DISTRIBUTION_LABELS } from '../names.js';
+import { sparsityLabel } from './format.js';
 import { fieldApplies } from './comparable.js';
 import { fieldValue, showValue } from './config-diff.js';
+import { variantOf } from './variants.js';
 
-const NAMED = ['method', 'distribution', 'sparsity'];
+/** Fields a label names in its own way: the variant says the method and its redistribution. */
+const NAMED = ['method', 'distribution', 'sparsity', 'maskUpdate.redistribution'];
 
 /** How a varying field reads inside a label; fields not listed use their last path segment. */
 const SHORT_NAMES: Record<string, string> = {
   'maskUpdate.alpha': 'α',
   'maskUpdate.deltaT': 'ΔT',
-  'maskUpdate.redistribution': 'redistribution',
   trainingMultiplier: 'training ×',
   widthMultiplier: 'width ×',
   'optimizer.lr': 'lr',
@@ -28,9 +28,9 @@ export function otherFields(config: RunConfig, varying: readonly string[]): stri
     .map((p) => `${SHORT_NAMES[p] ?? p.split('.').pop() ?? p} ${showValue(fieldValue(config, p))}`);
 }
 
-/** "RigL · ERK · 90% · alpha 0.5": the method, then whatever else varies. */
+/** "RigL-SM · ERK · 90% · α 0.5": the method's variant, then whatever else varies. */
 export function configLabel(config: RunConfig, varying: readonly string[], withSparsity: boolean): string {
-  const parts: string[] = [METHOD_LABELS[config.method]];
+  const parts: string[] = [variantOf(config).label];
   if (config.method !== 'dense') {
     if (varying.includes('distribution')) parts.push(DISTRIBUTION_LABELS[config.distribution]);
     if (withSparsity && varying.includes('sparsity')) parts.push(sparsityLabel(config.sparsity));

@@ -1,4 +1,4 @@
-import type { RunConfig } from '../../src-shared/config/run.js';
+import type { RunConfig } from '../config/run.js';
 
 /** Nested config as dotted paths ("optimizer.lr" -> 0.1), the way the form and errors name fields. */
 export function flattenConfig(value: unknown, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {

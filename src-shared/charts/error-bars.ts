@@ -1,7 +1,13 @@
-import type { CustomSeriesOption } from 'echarts/charts';
+import type { SeriesOption } from './option.js';
 
 /** [x, low, high]: x is a category index or a value, low and high in the y axis's units. */
 export type ErrorBar = [number, number, number];
+
+/** The part of ECharts' custom-series api that drawing an error bar needs. */
+interface CustomSeriesApi {
+  value(dimension: number): number | string;
+  coord(point: Array<number | string>): number[];
+}
 
 const CAP_HALF_WIDTH = 5;
 
@@ -9,7 +15,7 @@ const CAP_HALF_WIDTH = 5;
  * Vertical error bars (mean ± std) drawn by a custom series, since ECharts has none built in.
  * Named like the line it belongs to, so that the legend shows and hides both together.
  */
-export function errorBarSeries(name: string, color: string, bars: ErrorBar[]): CustomSeriesOption {
+export function errorBarSeries(name: string, color: string, bars: ErrorBar[]): SeriesOption {
   return {
     type: 'custom',
     name,
@@ -17,7 +23,7 @@ export function errorBarSeries(name: string, color: string, bars: ErrorBar[]): C
     silent: true,
     z: 1,
     encode: { x: 0, y: [1, 2] },
-    renderItem: (_params, api) => {
+    renderItem: (_params: unknown, api: CustomSeriesApi) => {
       const x = api.value(0);
       const [lx, ly] = api.coord([x, api.value(1)]);
       const [hx, hy] = api.coord([x, api.value(2)]);

@@ -1,4 +1,4 @@
-import type { MethodName } from '../../src-shared/names.js';
+import type { MethodName } from '../names.js';
 
 /**
  * One colour per method in every chart and legend, so that RigL is the same red on the run page,

@@ -1,0 +1,147 @@
+import { errorBarSeries, type ErrorBar } from './error-bars.js';
+import type { ChartOption, SeriesOption } from './option.js';
+import { AXIS_LINE_COLOR } from './palette.js';
+import { plotArea, TEXT_STYLE, TOOLTIP_STYLE, valueAxis, wrappedLegend } from './style.js';
+import { tooltipHtml } from './tooltip.js';
+
+/** One point of a figure: the mean over seeds with its standard deviation as an error bar. */
+export interface MeanStdPoint {
+  /** A value on the x axis, or the index of a category. */
+  x: number;
+  mean: number;
+  std: number | null;
+  title: string;
+  /** Tooltip lines under the title. */
+  details: string[];
+  /** Written beside the point on the figure itself (e.g. "RigL 2×"). */
+  label?: string;
+}
+
+export interface MeanStdSeries {
+  name: string;
+  color: string;
+  lineType: 'solid' | 'dashed' | 'dotted';
+  symbol: string;
+  /** Joined by a line (a method's trade-off), or separate dots. */
+  joined: boolean;
+  points: MeanStdPoint[];
+}
+
+/** A horizontal line across the plot: a baseline without an x of its own (the dense network). */
+export interface ReferenceLine {
+  name: string;
+  color: string;
+  y: number;
+  label: string;
+}
+
+export interface MeanStdAxes {
+  x: {
+    name: string;
+    /** Categories in place of values: points sit at their index, series side by side. */
+    categories?: string[];
+    min?: number;
+    max?: number;
+    /** Distance between ticks; ECharts picks one when left out. */
+    interval?: number;
+    format?: (value: number) => string;
+  };
+  /** A fixed y range, so that figures meant to be read side by side share one scale. */
+  y: { name: string; format?: (value: number) => string; min?: number; max?: number };
+}
+
+/** Sideways distance between the series at one category, in category widths. */
+const DODGE = 0.16;
+
+/**
+ * Means with ± std error bars against a value or a category axis: accuracy vs sparsity, vs
+ * training FLOPs, or side by side per category. Categories sit at whole numbers of a value axis
+ * (a category axis would round positions), so that the series of one category can stand a little
+ * apart and their error bars do not hide each other.
+ */
+export function meanStdChartOption(series: readonly MeanStdSeries[], references: readonly ReferenceLine[], axes: MeanStdAxes): ChartOption {
+  const categories = axes.x.categories;
+  const out: SeriesOption[] = [];
+  // Only error bars need the room: points without them may share a category's centre.
+  const spread = categories && series.some((s) => s.points.some((p) => p.std !== null));
+  series.forEach((s, i) => {
+    const dodge = spread ? (i - (series.length - 1) / 2) * Math.min(DODGE, 0.7 / Math.max(1, series.length)) : 0;
+    const points = [...s.points].sort((a, b) => a.x - b.x).map((p) => ({ ...p, x: p.x + dodge }));
+    out.push({
+      type: 'line',
+      name: s.name,
+      data: points.map((p) => ({ value: [p.x, p.mean], tooltip: tooltipHtml(p.title, p.details) })),
+      symbol: s.symbol,
+      symbolSize: 8,
+      lineStyle: { color: s.color, width: s.joined ? 2 : 0, type: s.lineType },
+      itemStyle: { color: s.color },
+      label: {
+        show: points.some((p) => p.label),
+        position: 'right',
+        distance: 7,
+        color: s.color,
+        fontSize: 11,
+        formatter: (params: { dataIndex: number }) => points[params.dataIndex]?.label ?? '',
+      },
+      labelLayout: { hideOverlap: true },
+      z: 2,
+    });
+    const bars: ErrorBar[] = points.filter((p) => p.std !== null).map((p) => [p.x, p.mean - (p.std as number), p.mean + (p.std as number)]);
+    if (bars.length > 0) out.push(errorBarSeries(s.name, s.color, bars));
+  });
+  for (const r of references) {
+    out.push({
+      type: 'line',
+      name: r.name,
+      data: [],
+      lineStyle: { color: r.color, type: 'dashed' },
+      itemStyle: { color: r.color },
+      markLine: {
+        silent: true,
+        symbol: 'none',
+        lineStyle: { color: r.color, type: 'dashed', width: 1.5 },
+        label: { formatter: r.label, position: 'insideEndTop', color: r.color },
+        data: [{ yAxis: r.y }],
+      },
+    });
+  }
+  const legend = wrappedLegend([...series.map((s) => s.name), ...references.map((r) => r.name)]);
+  const xAxis = categories
+    ? valueAxis(axes.x.name, {
+        nameGap: 28,
+        scale: false,
+        min: -0.5,
+        max: categories.length - 0.5,
+        splitLine: { show: false },
+        axisTick: { customValues: categories.map((_, i) => i) },
+        axisLabel: { customValues: categories.map((_, i) => i), formatter: (v: number) => categories[v] ?? '' },
+      })
+    : valueAxis(axes.x.name, {
+        nameGap: 28,
+        scale: axes.x.min === undefined,
+        ...(axes.x.min !== undefined ? { min: axes.x.min } : {}),
+        ...(axes.x.max !== undefined ? { max: axes.x.max } : {}),
+        ...(axes.x.interval !== undefined ? { interval: axes.x.interval } : {}),
+        axisLabel: { hideOverlap: true, ...(axes.x.format ? { formatter: axes.x.format } : {}) },
+      });
+  return {
+    textStyle: TEXT_STYLE,
+    animation: false,
+    legend: legend.legend,
+    // Labels beside the points need room past the last one.
+    grid: plotArea({ top: legend.gridTop, bottom: 46, right: series.some((s) => s.points.some((p) => p.label)) ? 72 : 22 }),
+    tooltip: {
+      ...TOOLTIP_STYLE,
+      trigger: 'item',
+      formatter: (params: { data?: { tooltip?: string } }) => params.data?.tooltip ?? '',
+    },
+    xAxis,
+    yAxis: valueAxis(axes.y.name, {
+      // On a value x axis holding 0 the y axis would otherwise stand at x = 0, not at the left edge.
+      axisLine: { show: true, onZero: false, lineStyle: { color: AXIS_LINE_COLOR } },
+      ...(axes.y.min !== undefined && axes.y.max !== undefined ? { scale: false, min: axes.y.min, max: axes.y.max } : {}),
+      axisLabel: axes.y.format ? { formatter: axes.y.format } : {},
+    }),
+    series: out,
+  };
+}

@@ -1,0 +1,38 @@
+import type { MeanStdPoint, MeanStdSeries } from '../charts/mean-std.js';
+import type { RunGroup } from './groups.js';
+import { meanStdPercent, times } from './format.js';
+import type { SeriesStyle } from './series-style.js';
+
+/** Tooltip lines of a group: its accuracy over seeds and its FLOPs. */
+export function groupDetails(g: RunGroup, accuracyLabel: string): string[] {
+  return [
+    `${accuracyLabel} ${meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n)}%`,
+    `${g.accuracy.n} of ${g.runs.length} runs measured · seeds ${g.seeds.join(', ')}`,
+    `training FLOPs ${times(g.trainFlopsRatio.mean)} dense · inference ${times(g.inferenceFlopsRatio.mean)}`,
+  ];
+}
+
+/**
+ * Figure series from groups: one per series style, each group a point at `xOf(group)`, in the
+ * order the styles first appear (the groups' order: methods as usual).
+ */
+export function groupSeries(
+  groups: readonly RunGroup[],
+  styles: ReadonlyMap<string, SeriesStyle>,
+  point: (g: RunGroup) => Omit<MeanStdPoint, 'mean' | 'std'> | null,
+  joined: boolean,
+): MeanStdSeries[] {
+  const series = new Map<string, MeanStdSeries>();
+  for (const g of groups) {
+    const style = styles.get(g.key);
+    const at = point(g);
+    if (!style || !at || g.accuracy.mean === null) continue;
+    let s = series.get(style.key);
+    if (!s) {
+      s = { name: style.label, color: style.color, lineType: style.lineType, symbol: style.symbol, joined, points: [] };
+      series.set(style.key, s);
+    }
+    s.points.push({ ...at, mean: g.accuracy.mean, std: g.accuracy.std });
+  }
+  return [...series.values()];
+}

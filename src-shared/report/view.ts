@@ -1,0 +1,71 @@
+import type { ExperimentRecord, LayerStatRecord, RunRecord } from '../api/records.js';
+import type { ChartOption } from '../charts/option.js';
+import type { ReportView } from '../config/presets.js';
+import type { CsvCell } from '../format/csv.js';
+import type { AccuracyKind } from './groups.js';
+
+/** What a view is computed from: the experiment, its runs, and the layer histories it asks for (see `layerHistoryRuns`). */
+export interface ViewInput {
+  experiment: ExperimentRecord;
+  runs: readonly RunRecord[];
+  layerHistory: ReadonlyMap<number, readonly LayerStatRecord[]>;
+  accuracy: AccuracyKind;
+}
+
+export type FigureSize = 'half' | 'third' | 'full';
+
+export interface ViewFigure {
+  /** Part of its file names: "accuracy-vs-sparsity". */
+  id: string;
+  title: string;
+  caption: string;
+  option: ChartOption;
+  height: number;
+  /** How much of the page's width it takes. */
+  size: FigureSize;
+  /** Why there is nothing to draw yet; null when the option has data. */
+  empty: string | null;
+}
+
+export interface TableRow {
+  key: string;
+  /** The colour of the row's method, for a dot in its first cell. */
+  color: string | null;
+  cells: string[];
+  /** A row the view draws attention to, e.g. the best cell of a sensitivity grid. */
+  mark: string | null;
+}
+
+/** A table as shown (formatted cells) and as exported (raw numbers, one column per quantity). */
+export interface ViewTable {
+  id: string;
+  title: string;
+  caption: string;
+  columns: Array<{ label: string; numeric: boolean }>;
+  rows: TableRow[];
+  csv: { header: string[]; rows: CsvCell[][] };
+}
+
+export interface ViewResult {
+  view: ReportView;
+  figures: ViewFigure[];
+  tables: ViewTable[];
+  /** Sentences about what the figures are made of (completed runs, which runs are left out). */
+  notes: string[];
+}
+
+export function completedRuns(runs: readonly RunRecord[]): RunRecord[] {
+  return runs.filter((r) => r.status === 'completed');
+}
+
+/** "37 of 39 runs completed; figures and tables use those." */
+export function progressNote(runs: readonly RunRecord[]): string {
+  const done = completedRuns(runs).length;
+  if (runs.length === 0) return 'The experiment has no runs.';
+  if (done === runs.length) return `All ${runs.length} runs completed.`;
+  return `${done} of ${runs.length} runs completed; the figures and tables use the completed ones and fill in as the rest finish.`;
+}
+
+export const ACCURACY_LABELS: Record<AccuracyKind, string> = { final: 'final test accuracy', best: 'best test accuracy' };
+
+export const WAITING = 'Fills in as runs complete.';

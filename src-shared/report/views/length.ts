@@ -1,0 +1,124 @@
+import type { RunRecord } from '../../api/records.js';
+import { meanStdChartOption, type ReferenceLine } from '../../charts/mean-std.js';
+import { asPercent } from '../../charts/style.js';
+import { DISTRIBUTION_LABELS } from '../../names.js';
+import { planRun } from '../../plan.js';
+import { groupDetails, groupSeries } from '../figure-series.js';
+import { meanStdPercent, sparsityLabel, times } from '../format.js';
+import { groupRuns, type RunGroup } from '../groups.js';
+import { seriesOfGroups } from '../series-style.js';
+import { meanStd, type MeanStd } from '../stats.js';
+import { variantOf } from '../variants.js';
+import { ACCURACY_LABELS, completedRuns, progressNote, WAITING, type ViewInput, type ViewResult } from '../view.js';
+
+/**
+ * Training FLOPs as a multiple of the dense run of standard (1×) length, as the report counts
+ * RigL 2× (0.70×): the run's own ratio is against a dense run as long as itself.
+ */
+export function trainFlopsVsStandardDense(run: RunRecord): number | null {
+  if (run.trainFlops === null) return null;
+  return run.trainFlops / planRun({ ...run.config, method: 'dense', trainingMultiplier: 1 }).flops.denseTrain;
+}
+
+const lengthLabel = (g: RunGroup): string => `${variantOf(g.config).label} ${g.config.trainingMultiplier}×`;
+
+export function lengthView(input: ViewInput): ViewResult {
+  const accuracyLabel = ACCURACY_LABELS[input.accuracy];
+  const groups = groupRuns(completedRuns(input.runs), input.accuracy);
+  const flops = new Map<string, MeanStd>(groups.map((g) => [g.key, meanStd(g.runs.map(trainFlopsVsStandardDense))]));
+  const measured = groups.filter((g) => g.accuracy.mean !== null && flops.get(g.key)?.mean != null);
+  const styles = seriesOfGroups(measured, ['trainingMultiplier']);
+  const series = groupSeries(
+    measured,
+    styles,
+    (g) => ({
+      x: flops.get(g.key)?.mean as number,
+      title: `${lengthLabel(g)} · ${g.label}`,
+      details: [...groupDetails(g, accuracyLabel).slice(0, 2), `training FLOPs ${times(flops.get(g.key)?.mean)} the dense 1× run's`],
+      label: lengthLabel(g),
+    }),
+    true,
+  );
+  // The report's question: how long RigL must train to reach pruning at its standard length.
+  const references: ReferenceLine[] = measured
+    .filter((g) => g.config.method === 'pruning' && g.config.trainingMultiplier === 1)
+    .map((g) => {
+      const name = `${styles.get(g.key)?.label ?? 'Pruning'} 1×`;
+      return { name, color: variantOf(g.config).color, y: g.accuracy.mean as number, label: `${name} ${meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n)}` };
+    });
+  const rows = [...groups].sort(
+    (a, b) => variantOf(a.config).order - variantOf(b.config).order || a.config.sparsity - b.config.sparsity || a.config.trainingMultiplier - b.config.trainingMultiplier,
+  );
+  const sparse = (g: RunGroup) => g.config.method !== 'dense';
+  return {
+    view: 'length',
+    figures: [
+      {
+        id: 'accuracy-vs-training-flops',
+        title: 'Test accuracy vs training FLOPs, 1× and longer',
+        caption: `${accuracyLabel}, mean ± std over seeds; each line joins one method's training lengths (labelled at the points); pruning 1× dashed`,
+        option:
+          series.length > 0
+            ? meanStdChartOption(series, references, {
+                x: { name: 'training FLOPs (× dense 1×)', min: 0, format: (v) => `${v}×` },
+                y: { name: 'test accuracy', format: asPercent },
+              })
+            : {},
+        height: 380,
+        size: 'full',
+        empty: series.length > 0 ? null : WAITING,
+      },
+    ],
+    tables:
+      groups.length === 0
+        ? []
+        : [
+            {
+              id: 'length',
+              title: 'Training length',
+              caption: `${accuracyLabel}, mean ± std over seeds (percent); training FLOPs against the dense run of standard length`,
+              columns: [
+                { label: 'Method', numeric: false },
+                { label: 'Length', numeric: true },
+                { label: 'Sparsity', numeric: true },
+                { label: 'Distribution', numeric: false },
+                { label: 'Seeds', numeric: true },
+                { label: 'Test accuracy', numeric: true },
+                { label: 'Train FLOPs × dense 1×', numeric: true },
+                { label: 'Inference FLOPs ×', numeric: true },
+              ],
+              rows: rows.map((g) => ({
+                key: g.key,
+                color: variantOf(g.config).color,
+                mark: null,
+                cells: [
+                  variantOf(g.config).label,
+                  `${g.config.trainingMultiplier}×`,
+                  sparse(g) ? sparsityLabel(g.config.sparsity) : '—',
+                  sparse(g) ? DISTRIBUTION_LABELS[g.config.distribution] : '—',
+                  String(g.accuracy.n),
+                  meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n),
+                  times(flops.get(g.key)?.mean),
+                  times(g.inferenceFlopsRatio.mean),
+                ],
+              })),
+              csv: {
+                header: ['method', 'training_multiplier', 'sparsity', 'distribution', 'runs', 'seeds', 'test_accuracy_mean', 'test_accuracy_std', 'train_flops_x_dense_1x', 'inference_flops_x_dense'],
+                rows: rows.map((g) => [
+                  variantOf(g.config).label,
+                  g.config.trainingMultiplier,
+                  sparse(g) ? g.config.sparsity : 0,
+                  sparse(g) ? g.config.distribution : '',
+                  g.runs.length,
+                  g.seeds.join(' '),
+                  g.accuracy.mean,
+                  g.accuracy.std,
+                  flops.get(g.key)?.mean ?? null,
+                  g.inferenceFlopsRatio.mean,
+                ]),
+              },
+            },
+          ],
+    notes: [progressNote(input.runs)],
+  };
+}

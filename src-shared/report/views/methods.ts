@@ -1,0 +1,186 @@
+import { meanStdChartOption, type ReferenceLine } from '../../charts/mean-std.js';
+import { asPercent } from '../../charts/style.js';
+import type { RunConfig } from '../../config/run.js';
+import { DISTRIBUTION_LABELS } from '../../names.js';
+import { smallDenseMatchedSparsity } from '../../sparsity/matching.js';
+import { NOT_COMPARED, varyingFields } from '../comparable.js';
+import { groupDetails, groupSeries } from '../figure-series.js';
+import { meanStdPercent, sparsityLabel, times } from '../format.js';
+import { groupRuns, type AccuracyKind, type RunGroup } from '../groups.js';
+import { otherFields } from '../labels.js';
+import { seriesOfGroups } from '../series-style.js';
+import { isSmallDense, variantOf } from '../variants.js';
+import { ACCURACY_LABELS, completedRuns, progressNote, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
+
+/** Where a group stands on the sparsity axis: its sparsity, or for Small-Dense the sparsity its parameter count matches. */
+export function placedSparsity(config: RunConfig): number {
+  return isSmallDense(config) ? smallDenseMatchedSparsity(config, config.widthMultiplier) : config.sparsity;
+}
+
+const isFullDense = (config: RunConfig): boolean => config.method === 'dense' && !isSmallDense(config);
+
+/** Tick distances the sparsity axis may take: round percentages. */
+const SPARSITY_STEPS = [0.01, 0.02, 0.05, 0.1];
+const MAX_SPARSITY_TICKS = 6;
+
+/**
+ * Room either side of the sparsities on the x axis, so that end points and their error bars stay
+ * inside, with ends and ticks on the finest round step that gives at most six intervals.
+ */
+function sparsityRange(xs: readonly number[]): { min: number; max: number; interval: number } {
+  const lo = Math.min(...xs);
+  const hi = Math.max(...xs);
+  const pad = Math.max(0.01, (hi - lo) * 0.08);
+  const round = (v: number) => Number(v.toFixed(4));
+  const ends = (step: number) => ({ min: Math.max(0, round(Math.floor((lo - pad) / step) * step)), max: Math.min(1, round(Math.ceil((hi + pad) / step) * step)), interval: step });
+  const fits = SPARSITY_STEPS.map(ends).find((r) => (r.max - r.min) / r.interval <= MAX_SPARSITY_TICKS + 1e-9);
+  return fits ?? ends(0.1);
+}
+
+/** Accuracy vs sparsity (dense as a line across) and accuracy vs training FLOPs, mean ± std over seeds. */
+export function methodsFigures(groups: readonly RunGroup[], kind: AccuracyKind): ViewFigure[] {
+  const accuracyLabel = ACCURACY_LABELS[kind];
+  const measured = groups.filter((g) => g.accuracy.mean !== null);
+  const placed = measured.filter((g) => !isFullDense(g.config));
+  const bySparsity = seriesOfGroups(placed, ['sparsity']);
+  const sparsitySeries = groupSeries(
+    placed,
+    bySparsity,
+    (g) => ({
+      x: placedSparsity(g.config),
+      title: g.label,
+      details: [
+        ...(isSmallDense(g.config) ? [`width ×${g.config.widthMultiplier}: the parameters of ${sparsityLabel(placedSparsity(g.config))} sparsity`] : []),
+        ...groupDetails(g, accuracyLabel),
+      ],
+    }),
+    true,
+  );
+  const allStyles = seriesOfGroups(measured, ['sparsity']);
+  const references: ReferenceLine[] = measured
+    .filter((g) => isFullDense(g.config))
+    .map((g) => {
+      const style = allStyles.get(g.key);
+      const name = style?.label ?? 'Dense';
+      return { name, color: style?.color ?? variantOf(g.config).color, y: g.accuracy.mean as number, label: `${name} ${meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n)}` };
+    });
+  const xs = sparsitySeries.flatMap((s) => s.points.map((p) => p.x));
+  const flopsSeries = groupSeries(
+    measured.filter((g) => g.trainFlopsRatio.mean !== null),
+    allStyles,
+    (g) => ({ x: g.trainFlopsRatio.mean as number, title: g.label, details: groupDetails(g, accuracyLabel) }),
+    true,
+  );
+  return [
+    {
+      id: 'accuracy-vs-sparsity',
+      title: 'Test accuracy vs sparsity',
+      caption: `${accuracyLabel}, mean ± std over seeds; Small-Dense at the sparsity whose parameter count it matches; dense as a dashed line`,
+      option:
+        xs.length > 0
+          ? meanStdChartOption(sparsitySeries, references, {
+              x: { name: 'sparsity', ...sparsityRange(xs), format: asPercent },
+              y: { name: 'test accuracy', format: asPercent },
+            })
+          : {},
+      height: 340,
+      size: 'half',
+      empty: xs.length > 0 ? null : measured.length === 0 ? WAITING : 'Needs completed sparse runs (only dense runs so far).',
+    },
+    {
+      id: 'accuracy-vs-flops',
+      title: 'Test accuracy vs training FLOPs',
+      caption: `${accuracyLabel}, mean ± std over seeds, against training FLOPs as a multiple of the dense run's`,
+      option:
+        flopsSeries.length > 0
+          ? meanStdChartOption(flopsSeries, [], {
+              x: { name: 'training FLOPs (× dense)', min: 0, format: (v) => `${v}×` },
+              y: { name: 'test accuracy', format: asPercent },
+            })
+          : {},
+      height: 340,
+      size: 'half',
+      empty: flopsSeries.length > 0 ? null : WAITING,
+    },
+  ];
+}
+
+/** The report's table: per method, sparsity and distribution, accuracy mean ± std over seeds and FLOPs ×dense. */
+export function methodsTable(groups: readonly RunGroup[], kind: AccuracyKind): ViewTable {
+  const varying = varyingFields(
+    groups.map((g) => g.config),
+    [...NOT_COMPARED, 'widthMultiplier'],
+  );
+  const hasOther = groups.some((g) => otherFields(g.config, varying).length > 0);
+  const rows = [...groups].sort(
+    (a, b) =>
+      variantOf(a.config).order - variantOf(b.config).order ||
+      a.config.distribution.localeCompare(b.config.distribution) ||
+      placedSparsity(a.config) - placedSparsity(b.config),
+  );
+  const sparse = (g: RunGroup) => g.config.method !== 'dense';
+  return {
+    id: 'summary',
+    title: 'Summary',
+    caption: `${ACCURACY_LABELS[kind]}, mean ± std over seeds (percent); FLOPs as multiples of the full-width dense model's`,
+    columns: [
+      { label: 'Method', numeric: false },
+      { label: 'Sparsity', numeric: true },
+      { label: 'Distribution', numeric: false },
+      ...(hasOther ? [{ label: 'Other', numeric: false }] : []),
+      { label: 'Seeds', numeric: true },
+      { label: 'Test accuracy', numeric: true },
+      { label: 'Train FLOPs ×', numeric: true },
+      { label: 'Inference FLOPs ×', numeric: true },
+    ],
+    rows: rows.map((g) => {
+      const variant = variantOf(g.config);
+      return {
+        key: g.key,
+        color: variant.color,
+        mark: null,
+        cells: [
+          variant.label,
+          isFullDense(g.config) ? '—' : isSmallDense(g.config) ? `${sparsityLabel(placedSparsity(g.config))} (width ×${g.config.widthMultiplier})` : sparsityLabel(g.config.sparsity),
+          sparse(g) ? DISTRIBUTION_LABELS[g.config.distribution] : '—',
+          ...(hasOther ? [otherFields(g.config, varying).join(' · ')] : []),
+          g.accuracy.n === g.runs.length ? String(g.accuracy.n) : `${g.accuracy.n} / ${g.runs.length}`,
+          meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n),
+          times(g.trainFlopsRatio.mean),
+          times(g.inferenceFlopsRatio.mean),
+        ],
+      };
+    }),
+    csv: {
+      header: [
+        'method', 'variant', 'sparsity', 'width_multiplier', 'distribution', 'other', 'runs', 'seeds',
+        'test_accuracy_mean', 'test_accuracy_std', 'measured_runs', 'train_flops_x_dense', 'inference_flops_x_dense',
+      ],
+      rows: rows.map((g) => [
+        variantOf(g.config).label,
+        variantOf(g.config).key,
+        isFullDense(g.config) ? 0 : placedSparsity(g.config),
+        g.config.widthMultiplier,
+        sparse(g) ? g.config.distribution : '',
+        otherFields(g.config, varying).join('; '),
+        g.runs.length,
+        g.seeds.join(' '),
+        g.accuracy.mean,
+        g.accuracy.std,
+        g.accuracy.n,
+        g.trainFlopsRatio.mean,
+        g.inferenceFlopsRatio.mean,
+      ]),
+    },
+  };
+}
+
+export function methodsView(input: ViewInput): ViewResult {
+  const groups = groupRuns(completedRuns(input.runs), input.accuracy);
+  return {
+    view: 'methods',
+    figures: methodsFigures(groups, input.accuracy),
+    tables: groups.length > 0 ? [methodsTable(groups, input.accuracy)] : [],
+    notes: [progressNote(input.runs)],
+  };
+}

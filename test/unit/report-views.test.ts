@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import type { LayerStatRecord } from '../../src-shared/api/records.js';
+import { PRESETS } from '../../src-shared/config/presets.js';
+import { buildView, layerHistoryRuns, viewOfExperiment } from '../../src-shared/report/build-view.js';
+import { groupRuns } from '../../src-shared/report/groups.js';
+import { trainFlopsVsStandardDense } from '../../src-shared/report/views/length.js';
+import { methodsView, placedSparsity } from '../../src-shared/report/views/methods.js';
+import { flopPairs } from '../../src-shared/report/views/params-vs-flops.js';
+import { sensitivityPanels } from '../../src-shared/report/views/sensitivity.js';
+import { inferenceFlopsAt, smallDenseWidth } from '../../src-shared/sparsity/matching.js';
+import { experimentRecord, runRecord, viewInput } from './report-fixtures.js';
+
+const quick = { dataset: 'fashion-mnist', model: 'mlp', epochs: 3, trainSubset: 8000, distribution: 'uniform' } as const;
+
+describe('which view an experiment gets', () => {
+  it('takes its preset’s view, else reads its grid', () => {
+    for (const p of PRESETS) expect(viewOfExperiment(experimentRecord(p.spec).spec)).toBe(p.view);
+    const view = (grid: object, derived: object = {}) => viewOfExperiment(experimentRecord({ name: 'x', grid, derived }).spec);
+    expect(view({ alpha: [0.1, 0.3], deltaT: [100] })).toBe('sensitivity');
+    expect(view({ method: ['rigl'], trainingMultiplier: [1, 2] })).toBe('length');
+    expect(view({ redistribution: ['none', 'momentum'] })).toBe('redistribution');
+    expect(view({ distribution: ['uniform', 'erk'] }, { flopMatched: { reference: 'uniform', matched: 'erk' } })).toBe('params-vs-flops');
+    // The form writes every axis, most with one value: one redistribution value is no sweep.
+    expect(view({ method: ['static', 'rigl'], sparsity: [0.8, 0.9], redistribution: ['none'] })).toBe('methods');
+  });
+});
+
+describe('method comparison', () => {
+  const width = smallDenseWidth({ model: 'mlp', dataset: 'fashion-mnist' }, 0.9);
+  const runs = [
+    ...[0.8, 0.82, 0.84].map((a, seed) => runRecord({ config: { ...quick, method: 'rigl', sparsity: 0.9, seed }, testAccuracy: a, trainFlopsRatio: 0.11, inferenceFlopsRatio: 0.1 })),
+    ...[0.7, 0.74].map((a, seed) => runRecord({ config: { ...quick, method: 'static', sparsity: 0.9, seed }, testAccuracy: a, trainFlopsRatio: 0.1, inferenceFlopsRatio: 0.1 })),
+    runRecord({ config: { ...quick, method: 'static', sparsity: 0.9, seed: 2 }, testAccuracy: null, status: 'running' }),
+    runRecord({ config: { ...quick, method: 'dense', widthMultiplier: width, seed: 0 }, testAccuracy: 0.6 }),
+    runRecord({ config: { ...quick, method: 'dense', seed: 0 }, testAccuracy: 0.86, trainFlopsRatio: 1, inferenceFlopsRatio: 1 }),
+  ];
+
+  it('places Small-Dense at the sparsity its parameter count matches', () => {
+    // Width 0.1117 gives hidden widths 34 and 11: 784·34 + 34·11 + 11·10 weights + 55 biases = 27,195
+    // parameters. Of the full net's 266,200 masked weights (and 410 biases), 27,195 − 410 = 26,785
+    // remain: sparsity 1 − 26,785 / 266,200 = 0.899380.
+    expect(width).toBe(0.1117);
+    const smallDense = groupRuns(runs, 'final').find((g) => g.config.widthMultiplier < 1)!;
+    expect(placedSparsity(smallDense.config)).toBeCloseTo(0.89938, 5);
+    const figure = methodsView(viewInput({ name: 'm', base: quick }, runs)).figures[0]!;
+    const series = (figure.option.series as Array<{ name: string; type: string; data: Array<{ value: [number, number] }> }>).filter((s) => s.type === 'line');
+    expect(series.find((s) => s.name === 'Small-Dense')?.data[0]?.value[0]).toBeCloseTo(0.89938, 5);
+    expect(series.find((s) => s.name === 'RigL')?.data[0]?.value).toEqual([0.9, expect.closeTo(0.82, 12)]);
+  });
+
+  it('tabulates mean ± std over the completed seeds, and FLOPs ×dense', () => {
+    const result = methodsView(viewInput({ name: 'm', base: quick }, runs));
+    const table = result.tables[0]!;
+    const row = (method: string) => table.rows.find((r) => r.cells[0] === method)!.cells;
+    // Static: 0.70 and 0.74 (its third seed is still running): mean 0.72, std √0.0008 = 0.0283.
+    expect(row('Static')).toEqual(['Static', '90%', 'uniform', '2', '72.00 ± 2.83', '0.10×', '0.10×']);
+    expect(row('RigL')).toEqual(['RigL', '90%', 'uniform', '3', '82.00 ± 2.00', '0.11×', '0.10×']);
+    expect(row('Dense').slice(0, 3)).toEqual(['Dense', '—', '—']);
+    expect(row('Small-Dense')[1]).toBe('89.94% (width ×0.1117)');
+    expect(table.csv.header).toContain('test_accuracy_std');
+    expect(result.notes[0]).toBe('7 of 8 runs completed; the figures and tables use the completed ones and fill in as the rest finish.');
+  });
+});
+
+describe('hyper-parameter sensitivity', () => {
+  it('marks the cell with the best mean accuracy and the reference (0.3, 100)', () => {
+    const cell = (alpha: number, deltaT: number, accuracies: number[]) =>
+      accuracies.map((a, seed) => runRecord({ config: { ...quick, method: 'rigl', maskUpdate: { alpha, deltaT }, seed }, testAccuracy: a }));
+    const runs = [
+      ...cell(0.1, 50, [0.78, 0.8]),
+      ...cell(0.1, 100, [0.77, 0.77]),
+      // Highest single run (0.83) but mean 0.795: not the best cell.
+      ...cell(0.3, 50, [0.83, 0.76]),
+      ...cell(0.3, 100, [0.81, 0.8]),
+    ];
+    const [panel] = sensitivityPanels(runs, 'final');
+    expect(panel!.alphas).toEqual([0.1, 0.3]);
+    expect(panel!.deltaTs).toEqual([50, 100]);
+    const best = panel!.cells.filter((c) => c.best);
+    expect(best.map((c) => [c.alpha, c.deltaT])).toEqual([[0.3, 100]]);
+    expect(best[0]!.group.accuracy.mean).toBeCloseTo(0.805, 12);
+    expect(panel!.cells.filter((c) => c.reference).map((c) => [c.alpha, c.deltaT])).toEqual([[0.3, 100]]);
+    const view = buildView(viewInput({ name: 's', base: { ...quick, method: 'rigl' }, grid: { alpha: [0.1, 0.3], deltaT: [50, 100], seed: [0, 1] } }, runs));
+    expect(view.view).toBe('sensitivity');
+    expect(view.tables[0]!.rows.filter((r) => r.mark).map((r) => r.mark)).toEqual(['best, reference']);
+  });
+});
+
+describe('longer training', () => {
+  it('counts training FLOPs against the dense run of standard length', () => {
+    // 8,000 examples less 10% validation = 7,200; 56 batches of 128 per epoch, 3 epochs: 168 steps.
+    // Dense LeNet-300-100 forward: 2 · 266,200 = 532,400 FLOPs; training 3 · 532,400 · 168 · 128 = 34,346,188,800.
+    const dense1x = 34_346_188_800;
+    const rigl2x = runRecord({ config: { ...quick, method: 'rigl', sparsity: 0.9, trainingMultiplier: 2 }, testAccuracy: 0.85, trainFlops: 0.22 * dense1x });
+    expect(trainFlopsVsStandardDense(rigl2x)).toBeCloseTo(0.22, 12);
+  });
+});
+
+describe('fixed parameters vs fixed FLOPs', () => {
+  it('pairs each uniform run with ERK at the same sparsity and at the FLOP-matched one', () => {
+    const base = { ...quick, model: 'lenet5', method: 'rigl' } as const;
+    const reference = inferenceFlopsAt({ model: 'lenet5', dataset: 'fashion-mnist', denseFirstLayer: false, layerSparsity: {} }, 'uniform', 0.9);
+    const runs = [
+      runRecord({ config: { ...base, distribution: 'uniform', sparsity: 0.9 }, testAccuracy: 0.64 }),
+      runRecord({ config: { ...base, distribution: 'erk', sparsity: 0.9 }, testAccuracy: 0.75 }),
+      // The sparsity the grid derived (solved by the same function), and a decoy close to it.
+      runRecord({ config: { ...base, distribution: 'erk', sparsity: 0.9588 }, testAccuracy: 0.69 }),
+      runRecord({ config: { ...base, distribution: 'erk', sparsity: 0.95 }, testAccuracy: 0.7 }),
+    ];
+    const [pair, ...rest] = flopPairs(groupRuns(runs, 'final'), { reference: 'uniform', matched: 'erk' });
+    expect(rest).toHaveLength(0);
+    expect(pair!.matchedSparsity).toBe(0.9588);
+    expect(pair!.equalParameters?.config).toMatchObject({ distribution: 'erk', sparsity: 0.9 });
+    expect(pair!.equalFlops?.config).toMatchObject({ distribution: 'erk', sparsity: 0.9588 });
+    // ERK at 95.88% costs uniform 90%'s FLOPs to within the solver's 4 decimals of sparsity: at about
+    // 4% density, 0.0001 of sparsity is 0.25% of the active weights.
+    const matched = inferenceFlopsAt({ model: 'lenet5', dataset: 'fashion-mnist', denseFirstLayer: false, layerSparsity: {} }, 'erk', 0.9588);
+    expect(Math.abs(matched - reference) / reference).toBeLessThan(0.003);
+  });
+});
+
+describe('redistribution', () => {
+  it('draws one run per variant and tabulates how its layer densities moved', () => {
+    const run = (redistribution: 'none' | 'momentum', seed: number) =>
+      runRecord({ config: { ...quick, method: 'rigl', sparsity: 0.9, seed, maskUpdate: { redistribution } }, testAccuracy: 0.8 });
+    const runs = [run('none', 1), run('none', 0), run('momentum', 0)];
+    const spec = { name: 'r', base: { ...quick, method: 'rigl' as const, sparsity: 0.9 }, grid: { redistribution: ['none', 'momentum'] as Array<'none' | 'momentum'>, seed: [0, 1] } };
+    const drawn = layerHistoryRuns('redistribution', runs);
+    // The lowest seed of each variant.
+    expect(drawn).toEqual([runs[1]!.id, runs[2]!.id]);
+    const stat = (step: number, layer: string, density: number): LayerStatRecord => ({ step, epoch: step / 56, layer, density, active: 0, params: 0, flops: 0 });
+    const history = new Map([
+      [runs[1]!.id, [stat(0, 'fc1', 0.1), stat(168, 'fc1', 0.1)]],
+      [runs[2]!.id, [stat(0, 'fc1', 0.1), stat(56, 'fc1', 0.08), stat(168, 'fc1', 0.0676)]],
+    ]);
+    const view = buildView(viewInput(spec, runs, history));
+    const densities = view.tables.find((t) => t.id === 'layer-densities')!;
+    expect(densities.rows.map((r) => r.cells)).toEqual([
+      ['RigL 90%', 'fc1', '10.00%', '10.00%', '+0.00 pp'],
+      ['RigL-SM 90%', 'fc1', '10.00%', '6.76%', '-3.24 pp'],
+    ]);
+    expect(densities.csv.rows).toHaveLength(5);
+    expect(view.figures.map((f) => f.id)).toEqual(['accuracy', 'training-flops', 'layer-density-rigl-900', 'layer-density-rigl-sm-900']);
+  });
+});
