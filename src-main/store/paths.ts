@@ -9,8 +9,6 @@ export interface StorePaths {
   database: string;
   /** Downloaded and unpacked datasets. */
   dataDir: string;
-  /** One folder of checkpoints per run. */
-  checkpointsDir: string;
 }
 
 const APP_DIR = 'rigl-lab';
@@ -33,7 +31,6 @@ export function defaultPaths(
     root,
     database: setting(env, 'RIGL_LAB_DB') ?? join(root, 'rigl-lab.sqlite'),
     dataDir: setting(env, 'RIGL_LAB_DATA') ?? join(root, 'datasets'),
-    checkpointsDir: join(root, 'checkpoints'),
   };
 }
 

@@ -7,7 +7,6 @@ describe('defaultPaths', () => {
       root: '/home/ada/.local/share/rigl-lab',
       database: '/home/ada/.local/share/rigl-lab/rigl-lab.sqlite',
       dataDir: '/home/ada/.local/share/rigl-lab/datasets',
-      checkpointsDir: '/home/ada/.local/share/rigl-lab/checkpoints',
     });
   });
 
@@ -21,13 +20,11 @@ describe('defaultPaths', () => {
       root: '/srv/lab',
       database: '/srv/lab/rigl-lab.sqlite',
       dataDir: '/srv/lab/datasets',
-      checkpointsDir: '/srv/lab/checkpoints',
     });
     expect(defaultPaths({ RIGL_LAB_DB: '/tmp/x.sqlite', RIGL_LAB_DATA: '/mnt/sets', RIGL_LAB_HOME: ' ' }, 'linux', '/home/ada')).toEqual({
       root: '/home/ada/.local/share/rigl-lab',
       database: '/tmp/x.sqlite',
       dataDir: '/mnt/sets',
-      checkpointsDir: '/home/ada/.local/share/rigl-lab/checkpoints',
     });
   });
 
