@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { OptimizerConfig } from '../../src-shared/config/run.js';
+import { hasKernel, KERNEL_NAMES, type SgdStepAttrs } from './kernels/names.js';
 import { gather, remap, scatter } from './nn/compressed-weights.js';
 import { KernelParam } from './nn/kernel-param.js';
 import type { Param } from './nn/module.js';
@@ -69,13 +70,21 @@ export class Sgd {
     weightMask: tf.Tensor | null = null,
   ): { value: tf.Tensor; velocity?: tf.Tensor } {
     const { momentum, nesterov, weightDecay } = this.config;
+    const decay = p.decay ? weightDecay : 0;
+    const previous = this.velocity.get(p.name) ?? null;
+    if (hasKernel(KERNEL_NAMES.sgdStep)) {
+      const mask = gradMask ?? weightMask;
+      const attrs: SgdStepAttrs = { lr, momentum, decay, nesterov, maskWeights: weightMask !== null };
+      const inputs = { weights, grad, ...(previous && momentum > 0 ? { velocity: previous } : {}), ...(mask ? { mask } : {}) };
+      const [value, velocity] = tf.engine().runKernel(KERNEL_NAMES.sgdStep, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      return velocity ? { value: value!, velocity } : { value: value! };
+    }
     return tf.tidy(() => {
       let g = gradMask ? tf.mul(grad, gradMask) : grad;
-      if (p.decay && weightDecay > 0) g = tf.add(g, tf.mul(weights, weightDecay));
+      if (decay > 0) g = tf.add(g, tf.mul(weights, decay));
       let update = g;
       let v: tf.Tensor | null = null;
       if (momentum > 0) {
-        const previous = this.velocity.get(p.name);
         v = previous ? tf.add(tf.mul(previous, momentum), g) : tf.clone(g);
         update = nesterov ? tf.add(g, tf.mul(v, momentum)) : v;
       }

@@ -1,23 +1,26 @@
 import { describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { listBackends, selectBackend } from '../../src-main/engine/backend/select-backend.js';
-import { conv2dBackpropFilterConfig } from '../../src-main/engine/backend/wasm-kernels/conv2d-backprop-filter.js';
+import { kernelThreadCount } from '../../src-main/engine/kernels/kernel-runtime.js';
+import { conv2dBackpropFilterConfig } from '../../src-main/engine/backend/wasm-kernels/conv2d.js';
 import { maxPoolGradConfig } from '../../src-main/engine/backend/wasm-kernels/max-pool-grad.js';
 
 // This machine, as platform-notes.md describes it: tfjs-node and tfjs-node-gpu failed to install
-// (their optional install rolled back), wasm with SIMD loads, one thread under Node.
+// (their optional install rolled back), wasm with SIMD loads, and our kernels use every core.
 describe('backend selection on this machine', () => {
   it('auto picks wasm and says why both native packages were skipped', async () => {
     const selection = await selectBackend('auto');
+    const threads = kernelThreadCount();
+    const plural = threads === 1 ? 'thread' : 'threads';
     expect(selection).toEqual({
       name: 'wasm',
       tfBackend: 'wasm',
       reason:
         'auto; tfjs-node-gpu: not installed (optional dependency missing); tfjs-node: not installed (optional dependency missing); ' +
-        'chose wasm: WebAssembly with SIMD, 1 thread',
-      device: 'CPU (WebAssembly SIMD)',
+        `chose wasm: WebAssembly with SIMD, ${threads} ${plural} for products and convolutions`,
+      device: `CPU (WebAssembly SIMD, ${threads} ${plural})`,
       versions: { 'tfjs-core': '4.22.0', 'tfjs-backend-wasm': '4.22.0' },
-      threads: 1,
+      threads,
     });
     expect(tf.getBackend()).toBe('wasm');
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();

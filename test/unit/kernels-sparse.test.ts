@@ -6,29 +6,20 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Random } from '../../src-shared/random.js';
 import { selectBackend } from '../../src-main/engine/backend/select-backend.js';
 import { KERNEL_NAMES } from '../../src-main/engine/kernels/names.js';
+import { CompressedWeights } from '../../src-main/engine/nn/compressed-weights.js';
+import { compressedMatMul, compressedMatMulTransposed, compressedSampledGrad } from '../../src-main/engine/nn/kernels.js';
 import { Dense } from '../../src-main/engine/nn/dense.js';
 
 const rng = new Random(11);
 const randn = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
 
-/** CSR rows of a random [nIn, nOut] matrix keeping positions with probability `density` (row 1 always empty). */
-function randomCsr(nIn: number, nOut: number, density: number) {
+/** A random [nIn, nOut] matrix keeping positions with probability `density`; row 1 and column 1 stay empty. */
+function randomSparse(nIn: number, nOut: number, density: number): Float32Array {
   const dense = new Float32Array(nIn * nOut);
-  const rowPtr = [0];
-  const cols: number[] = [];
-  const vals: number[] = [];
   for (let i = 0; i < nIn; i++) {
-    for (let j = 0; j < nOut; j++) {
-      if (i !== 1 && rng.next() < density) {
-        const w = rng.normal();
-        dense[i * nOut + j] = w;
-        cols.push(j);
-        vals.push(w);
-      }
-    }
-    rowPtr.push(cols.length);
+    for (let j = 0; j < nOut; j++) if (i !== 1 && j !== 1 && rng.next() < density) dense[i * nOut + j] = rng.normal();
   }
-  return { dense, rowPtr: Int32Array.from(rowPtr), cols: Int32Array.from(cols), vals: Float32Array.from(vals) };
+  return dense;
 }
 
 function maxRelativeError(actual: tf.Tensor, expected: tf.Tensor): number {
@@ -48,46 +39,60 @@ beforeAll(async () => {
   await selectBackend('wasm');
 });
 
-describe('compressed (CSR) fully connected kernels on wasm match dense products', () => {
+/** The positions and values of the non-zero entries of a dense [nIn, nOut] matrix, as a layer would compress them. */
+function compressedFrom(dense: Float32Array, shape: [number, number]): CompressedWeights {
+  const positions = Uint32Array.from(Array.from(dense).flatMap((v, i) => (v !== 0 ? [i] : [])));
+  return new CompressedWeights(shape, positions, Float32Array.from(positions, (p) => dense[p]!));
+}
+
+describe('compressed fully connected kernels on wasm match dense products', () => {
   it.each([
     { nIn: 37, nOut: 23, batch: 128, density: 0.1 },
+    { nIn: 300, nOut: 100, batch: 128, density: 0.1 },
+    { nIn: 784, nOut: 300, batch: 67, density: 0.05 },
     { nIn: 20, nOut: 9, batch: 7, density: 0.5 },
     { nIn: 5, nOut: 3, batch: 1, density: 1 },
   ])('nIn $nIn, nOut $nOut, batch $batch, density $density', ({ nIn, nOut, batch, density }) => {
-    const w = randomCsr(nIn, nOut, density);
+    const dense = randomSparse(nIn, nOut, density);
+    const packed = compressedFrom(dense, [nIn, nOut]);
     tf.tidy(() => {
-      const W = tf.tensor2d(w.dense, [nIn, nOut]);
-      const csr = { rowPtr: tf.tensor1d(w.rowPtr, 'int32'), cols: tf.tensor1d(w.cols, 'int32'), vals: tf.tensor1d(w.vals) };
+      const W = tf.tensor2d(dense, [nIn, nOut]);
       const x = tf.tensor2d(randn(batch * nIn), [batch, nIn]);
       const dy = tf.tensor2d(randn(batch * nOut), [batch, nOut]);
       const xT = tf.transpose(x);
       const dyT = tf.transpose(dy);
 
-      const yT = tf.engine().runKernel(KERNEL_NAMES.csrMatMul, { xT, ...csr }, { nOut }) as tf.Tensor;
-      expect(maxRelativeError(yT, tf.transpose(tf.matMul(x, W)))).toBeLessThan(1e-5);
-
-      const dxT = tf.engine().runKernel(KERNEL_NAMES.csrMatMulTransposed, { dyT, ...csr }, {}) as tf.Tensor;
-      expect(maxRelativeError(dxT, tf.transpose(tf.matMul(dy, tf.transpose(W))))).toBeLessThan(1e-5);
-
-      const grad = tf.engine().runKernel(KERNEL_NAMES.csrSampledGrad, { xT, dyT, rowPtr: csr.rowPtr, cols: csr.cols }, {}) as tf.Tensor;
+      expect(maxRelativeError(compressedMatMul(xT, packed), tf.transpose(tf.matMul(x, W)))).toBeLessThan(1e-5);
+      expect(maxRelativeError(compressedMatMulTransposed(dyT, packed), tf.transpose(tf.matMul(dy, tf.transpose(W))))).toBeLessThan(1e-5);
       const denseGrad = tf.matMul(tf.transpose(x), dy).dataSync();
-      const positions = [];
-      for (let i = 0; i < nIn; i++) for (let k = w.rowPtr[i]!; k < w.rowPtr[i + 1]!; k++) positions.push(i * nOut + w.cols[k]!);
-      expect(maxRelativeError(grad, tf.tensor1d(positions.map((p) => denseGrad[p]!)))).toBeLessThan(1e-5);
+      const activeGrad = tf.tensor1d(Array.from(packed.positions, (p) => denseGrad[p]!));
+      expect(maxRelativeError(compressedSampledGrad(xT, dyT, packed), activeGrad)).toBeLessThan(1e-5);
     });
+    packed.dispose();
   });
 
   it('gives hand-checked numbers', () => {
     // W = [[2, 0], [0, 3]] keeps (0,0) and (1,1); x = [[1, 4]]: y = [2, 12]; dy = [[1, 1]]: dx = [2, 3], dW at active = [1, 4].
+    const packed = compressedFrom(Float32Array.from([2, 0, 0, 3]), [2, 2]);
     tf.tidy(() => {
-      const csr = { rowPtr: tf.tensor1d([0, 1, 2], 'int32'), cols: tf.tensor1d([0, 1], 'int32'), vals: tf.tensor1d([2, 3]) };
       const xT = tf.tensor2d([1, 4], [2, 1]);
       const dyT = tf.tensor2d([1, 1], [2, 1]);
-      expect(Array.from((tf.engine().runKernel(KERNEL_NAMES.csrMatMul, { xT, ...csr }, { nOut: 2 }) as tf.Tensor).dataSync())).toEqual([2, 12]);
-      expect(Array.from((tf.engine().runKernel(KERNEL_NAMES.csrMatMulTransposed, { dyT, ...csr }, {}) as tf.Tensor).dataSync())).toEqual([2, 3]);
-      const grad = tf.engine().runKernel(KERNEL_NAMES.csrSampledGrad, { xT, dyT, rowPtr: csr.rowPtr, cols: csr.cols }, {}) as tf.Tensor;
-      expect(Array.from(grad.dataSync())).toEqual([1, 4]);
+      expect(Array.from(compressedMatMul(xT, packed).dataSync())).toEqual([2, 12]);
+      expect(Array.from(compressedMatMulTransposed(dyT, packed).dataSync())).toEqual([2, 3]);
+      expect(Array.from(compressedSampledGrad(xT, dyT, packed).dataSync())).toEqual([1, 4]);
     });
+    packed.dispose();
+  });
+
+  it('indexes the active positions by row and by column', () => {
+    // W [2, 3] with active positions 1, 2, 3: (0,1), (0,2), (1,0).
+    const packed = new CompressedWeights([2, 3], Uint32Array.from([1, 2, 3]), Float32Array.from([10, 20, 30]));
+    expect(Array.from(packed.rowPtr.dataSync())).toEqual([0, 2, 3]);
+    expect(Array.from(packed.cols.dataSync())).toEqual([1, 2, 0]);
+    expect(Array.from(packed.colPtr.dataSync())).toEqual([0, 1, 2, 3]);
+    expect(Array.from(packed.colRows.dataSync())).toEqual([1, 0, 0]);
+    expect(Array.from(packed.colOrder.dataSync())).toEqual([2, 0, 1]);
+    packed.dispose();
   });
 });
 
@@ -116,7 +121,7 @@ describe('the shipped wasm binary', () => {
 describe('a fully connected layer on compressed weights', () => {
   it('gives the gradients autodiff gives for the masked dense layer (wasm)', () => {
     const [batch, nIn, nOut] = [6, 10, 7];
-    const w = randomCsr(nIn, nOut, 0.3);
+    const w = { dense: randomSparse(nIn, nOut, 0.3) };
     const mask = w.dense.map((v) => (v !== 0 ? 1 : 0));
     const active = Uint32Array.from(Array.from(mask).flatMap((m, i) => (m ? [i] : [])));
     tf.tidy(() => {

@@ -1,22 +1,30 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { getThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
+import { BackendWasm, version_wasm } from '@tensorflow/tfjs-backend-wasm';
+import { startKernelRuntime } from '../kernels/kernel-runtime.js';
+import { withSharedHeap } from '../kernels/shared-heap.js';
 import { BackendUnavailableError, type BackendAvailability, type BackendSelection } from './types.js';
 import { firstLine } from './optional-modules.js';
 import { registerWasmKernels } from './wasm-kernels/register.js';
 
-/** Makes wasm the active backend with the kernels it lacks; throws BackendUnavailableError with the cause. */
+/**
+ * Makes wasm the active backend, on a shared heap, with our kernels and their threads; throws
+ * BackendUnavailableError with the cause.
+ */
 export async function activateWasm(): Promise<BackendSelection> {
-  if (!(await tf.setBackend('wasm'))) {
+  if (!(await withSharedHeap(() => tf.setBackend('wasm')))) {
     throw new BackendUnavailableError('wasm', `failed to initialise: ${await initialisationError()}`);
   }
+  const backend = tf.backend();
+  if (!(backend instanceof BackendWasm)) throw new BackendUnavailableError('wasm', 'tfjs made another backend active');
   registerWasmKernels();
+  const runtime = await startKernelRuntime(backend);
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  const threads = getThreadsCount();
+  const threads = runtime.threadCount;
   return {
     name: 'wasm',
     tfBackend: 'wasm',
-    reason: `wasm: WebAssembly${simd ? ' with SIMD' : ' without SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}`,
-    device: `CPU (WebAssembly${simd ? ' SIMD' : ''})`,
+    reason: `wasm: WebAssembly${simd ? ' with SIMD' : ' without SIMD'}, ${threads} thread${threads === 1 ? '' : 's'} for products and convolutions`,
+    device: `CPU (WebAssembly${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'})`,
     versions: { 'tfjs-core': tf.version_core, 'tfjs-backend-wasm': version_wasm },
     threads,
   };

@@ -1,10 +1,30 @@
+import * as tf from '@tensorflow/tfjs-core';
+
 /**
  * Names of our own tfjs kernels (registered for wasm by backend/wasm-kernels/register.ts). Layers
  * call them by name, so they need not import the wasm package.
  */
 export const KERNEL_NAMES = {
-  csrMatMul: 'RiglCsrMatMul',
-  csrMatMulTransposed: 'RiglCsrMatMulTransposed',
-  csrSampledGrad: 'RiglCsrSampledGrad',
+  compressedMatMul: 'RiglCompressedMatMul',
+  compressedMatMulTransposed: 'RiglCompressedMatMulTransposed',
+  compressedSampledGrad: 'RiglCompressedSampledGrad',
   sumLeadingAxes: 'RiglSumLeadingAxes',
+  sgdStep: 'RiglSgdStep',
+  batchNorm: 'RiglBatchNorm',
+  batchNormGrad: 'RiglBatchNormGrad',
+  reluGrad: 'RiglReluGrad',
 } as const;
+
+/** Attributes of RiglSgdStep (see Sgd in optimizer.ts); its `mask` input masks the gradient or, with maskWeights, the new weights. */
+export interface SgdStepAttrs {
+  lr: number;
+  momentum: number;
+  decay: number;
+  nesterov: boolean;
+  maskWeights: boolean;
+}
+
+/** Whether the active backend has one of our kernels (the wasm backend has them all; others none). */
+export function hasKernel(name: (typeof KERNEL_NAMES)[keyof typeof KERNEL_NAMES]): boolean {
+  return tf.getKernel(name, tf.getBackend()) !== undefined;
+}

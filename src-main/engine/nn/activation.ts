@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Buffer, ForwardContext, Module, Param } from './module.js';
-import { maxPoolGrad } from './kernels.js';
+import { maxPoolGrad, reluGrad } from './kernels.js';
 
 /** Layers without parameters. */
 abstract class Stateless implements Module {
@@ -23,7 +23,7 @@ export class Relu extends Stateless {
   }
 
   backward(dy: tf.Tensor): tf.Tensor {
-    return tf.mul(dy, tf.step(this.y!));
+    return reluGrad(dy, this.y!);
   }
 }
 

@@ -1,10 +1,54 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Buffer, ForwardContext, Module, Param } from './module.js';
+import { hasKernel, KERNEL_NAMES } from '../kernels/names.js';
 import { sumLeadingAxes } from './reduce.js';
 
 const EPSILON = 1e-5;
 /** Weight of the newest batch in the running statistics (PyTorch's 0.1). */
 const MOMENTUM = 0.1;
+
+/** What the backward pass needs from a training forward pass. */
+interface Saved {
+  x: tf.Tensor;
+  mean: tf.Tensor1D;
+  invStd: tf.Tensor1D;
+}
+
+/**
+ * Batch statistics and the normalised output in training: our two-pass kernel where the
+ * backend has it, tfjs ops elsewhere (both give the biased variance).
+ */
+function trainForward(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): Saved & { y: tf.Tensor; variance: tf.Tensor1D } {
+  if (hasKernel(KERNEL_NAMES.batchNorm)) {
+    const [y, mean, variance, invStd] = tf.engine().runKernel(KERNEL_NAMES.batchNorm, { x, gamma, beta }, { epsilon: EPSILON }) as tf.Tensor[];
+    return { x, y: y!, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D, invStd: invStd as tf.Tensor1D };
+  }
+  const n = x.size / x.shape[x.shape.length - 1]!;
+  const mean = tf.div(sumLeadingAxes(x), n) as tf.Tensor1D;
+  const centred = tf.sub(x, mean);
+  const variance = tf.div(sumLeadingAxes(tf.square(centred)), n) as tf.Tensor1D;
+  const invStd = tf.rsqrt(tf.add(variance, EPSILON)) as tf.Tensor1D;
+  return { x, mean, variance, invStd, y: tf.add(tf.mul(tf.mul(centred, invStd), gamma), beta) };
+}
+
+/**
+ * dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂)) with x̂ = (x − mean)/σ, dγ = Σdy·x̂, dβ = Σdy. The
+ * ops version folds the per-channel factors first so that the whole-tensor work is few passes.
+ */
+function trainBackward(dy: tf.Tensor, saved: Saved, gamma: tf.Tensor): { dx: tf.Tensor; dgamma: tf.Tensor; dbeta: tf.Tensor } {
+  if (hasKernel(KERNEL_NAMES.batchNormGrad)) {
+    const [dx, dgamma, dbeta] = tf.engine().runKernel(KERNEL_NAMES.batchNormGrad, { dy, x: saved.x, mean: saved.mean, invStd: saved.invStd, gamma }, {}) as tf.Tensor[];
+    return { dx: dx!, dgamma: dgamma!, dbeta: dbeta! };
+  }
+  const xhat = tf.mul(tf.sub(saved.x, saved.mean), saved.invStd);
+  const sumDy = sumLeadingAxes(dy);
+  const sumDyXhat = sumLeadingAxes(tf.mul(dy, xhat));
+  const n = dy.size / dy.shape[dy.shape.length - 1]!;
+  const scale = tf.mul(gamma, saved.invStd);
+  const xhatFactor = tf.neg(tf.mul(scale, tf.div(sumDyXhat, n)));
+  const offset = tf.neg(tf.mul(scale, tf.div(sumDy, n)));
+  return { dx: tf.add(tf.mul(dy, scale), tf.add(tf.mul(xhat, xhatFactor), offset)), dgamma: sumDyXhat, dbeta: sumDy };
+}
 
 /** Batch normalisation over every axis but the last (channels). */
 export class BatchNorm implements Module {
@@ -12,8 +56,7 @@ export class BatchNorm implements Module {
   readonly beta: Param;
   readonly runningMean: Buffer;
   readonly runningVar: Buffer;
-  private xhat: tf.Tensor | null = null;
-  private invStd: tf.Tensor | null = null;
+  private saved: Saved | null = null;
 
   constructor(name: string, channels: number) {
     this.gamma = { name: `${name}.gamma`, layer: name, value: tf.keep(tf.ones([channels])), grad: null, decay: false, maskable: false };
@@ -27,29 +70,17 @@ export class BatchNorm implements Module {
       const invStd = tf.rsqrt(tf.add(this.runningVar.value, EPSILON));
       return tf.add(tf.mul(tf.sub(x, this.runningMean.value), tf.mul(invStd, this.gamma.value)), this.beta.value);
     }
-    const n = x.size / x.shape[x.shape.length - 1]!;
-    const mean = tf.div(sumLeadingAxes(x), n);
-    const centred = tf.sub(x, mean);
-    const variance = tf.div(sumLeadingAxes(tf.square(centred)), n);
-    this.updateRunningStats(mean, variance, n);
-    this.invStd = tf.rsqrt(tf.add(variance, EPSILON));
-    this.xhat = tf.mul(centred, this.invStd);
-    return tf.add(tf.mul(this.xhat, this.gamma.value), this.beta.value);
+    const { y, variance, ...saved } = trainForward(x, this.gamma.value, this.beta.value);
+    this.saved = saved;
+    this.updateRunningStats(saved.mean, variance, x.size / x.shape[x.shape.length - 1]!);
+    return y;
   }
 
   backward(dy: tf.Tensor): tf.Tensor {
-    const xhat = this.xhat!;
-    const sumDy = sumLeadingAxes(dy);
-    const sumDyXhat = sumLeadingAxes(tf.mul(dy, xhat));
-    this.gamma.grad = sumDyXhat;
-    this.beta.grad = sumDy;
-    const n = dy.size / dy.shape[dy.shape.length - 1]!;
-    // dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂)), with the per-channel factors folded first so
-    // that the whole-tensor work is two products and two sums.
-    const scale = tf.mul(this.gamma.value, this.invStd!);
-    const xhatFactor = tf.neg(tf.mul(scale, tf.div(sumDyXhat, n)));
-    const offset = tf.neg(tf.mul(scale, tf.div(sumDy, n)));
-    return tf.add(tf.mul(dy, scale), tf.add(tf.mul(xhat, xhatFactor), offset));
+    const { dx, dgamma, dbeta } = trainBackward(dy, this.saved!, this.gamma.value);
+    this.gamma.grad = dgamma;
+    this.beta.grad = dbeta;
+    return dx;
   }
 
   private updateRunningStats(mean: tf.Tensor, variance: tf.Tensor, n: number): void {

@@ -1,15 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { KERNEL_NAMES } from '../kernels/names.js';
+import { hasKernel, KERNEL_NAMES } from '../kernels/names.js';
 
 /**
- * The active weights of a fully connected kernel W [nIn, nOut] in CSR form: the flat positions
- * in increasing order (row-major, so each row's columns come together), their row starts and
- * columns as int32 tensors for the kernels, and the values. Only the values change between mask
- * updates.
+ * The active weights of a fully connected kernel W [nIn, nOut]: the flat positions in increasing
+ * order (row-major, so each row's columns come together), indexed two ways for the kernels as
+ * int32 tensors: by row (CSR: row starts and columns, in position order) and by column (column
+ * starts, each entry's row and its index in position order), and the values, in position order.
+ * Only the values change between mask updates.
  */
 export class CompressedWeights {
   readonly rowPtr: tf.Tensor1D;
   readonly cols: tf.Tensor1D;
+  readonly colPtr: tf.Tensor1D;
+  readonly colRows: tf.Tensor1D;
+  readonly colOrder: tf.Tensor1D;
   values: tf.Tensor1D;
 
   constructor(
@@ -21,14 +25,28 @@ export class CompressedWeights {
     const [nIn, nOut] = shape;
     if (values.length !== positions.length) throw new Error(`compressed weights: ${values.length} values for ${positions.length} positions`);
     const rowPtr = new Int32Array(nIn + 1);
+    const colPtr = new Int32Array(nOut + 1);
     const cols = new Int32Array(positions.length);
     positions.forEach((p, k) => {
       rowPtr[Math.floor(p / nOut) + 1]!++;
-      cols[k] = p % nOut;
+      colPtr[(cols[k] = p % nOut) + 1]!++;
     });
     for (let i = 0; i < nIn; i++) rowPtr[i + 1]! += rowPtr[i]!;
+    for (let j = 0; j < nOut; j++) colPtr[j + 1]! += colPtr[j]!;
+    // Positions are row-major, so each column receives its rows in increasing order.
+    const next = colPtr.slice(0, nOut);
+    const colRows = new Int32Array(positions.length);
+    const colOrder = new Int32Array(positions.length);
+    positions.forEach((p, k) => {
+      const slot = next[cols[k]!]!++;
+      colRows[slot] = Math.floor(p / nOut);
+      colOrder[slot] = k;
+    });
     this.rowPtr = tf.keep(tf.tensor1d(rowPtr, 'int32'));
     this.cols = tf.keep(tf.tensor1d(cols, 'int32'));
+    this.colPtr = tf.keep(tf.tensor1d(colPtr, 'int32'));
+    this.colRows = tf.keep(tf.tensor1d(colRows, 'int32'));
+    this.colOrder = tf.keep(tf.tensor1d(colOrder, 'int32'));
     this.values = tf.keep(tf.tensor1d(values));
   }
 
@@ -45,7 +63,7 @@ export class CompressedWeights {
   }
 
   dispose(): void {
-    tf.dispose([this.rowPtr, this.cols, this.values]);
+    tf.dispose([this.rowPtr, this.cols, this.colPtr, this.colRows, this.colOrder, this.values]);
   }
 }
 
@@ -100,5 +118,5 @@ export function setMaxCompressedDensity(density: number): void {
 
 /** Whether a masked kernel of this shape and density should train compressed on the active backend. */
 export function shouldCompress(shape: readonly number[], density: number): boolean {
-  return shape.length === 2 && density <= maxCompressedDensity && tf.getKernel(KERNEL_NAMES.csrMatMul, tf.getBackend()) !== undefined;
+  return shape.length === 2 && density <= maxCompressedDensity && hasKernel(KERNEL_NAMES.compressedMatMul);
 }

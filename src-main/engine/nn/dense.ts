@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { CompressedWeights } from './compressed-weights.js';
-import { csrMatMul, csrMatMulTransposed, csrSampledGrad } from './kernels.js';
+import { compressedMatMul, compressedMatMulTransposed, compressedSampledGrad } from './kernels.js';
 import { KernelParam } from './kernel-param.js';
 import type { Buffer, ForwardContext, Module, Param } from './module.js';
 import { sumLeadingAxes } from './reduce.js';
@@ -35,7 +35,7 @@ export class Dense implements Module {
     let y: tf.Tensor;
     if (packed) {
       this.xT = tf.transpose(this.x);
-      y = tf.transpose(csrMatMul(this.xT, packed));
+      y = tf.transpose(compressedMatMul(this.xT, packed));
     } else {
       this.xT = null;
       y = tf.matMul(this.x, this.kernel.value as tf.Tensor2D);
@@ -51,16 +51,15 @@ export class Dense implements Module {
   }
 
   private backwardDense(dy: tf.Tensor2D): tf.Tensor | null {
-    // Explicit transposes: wasm's matMul with a transposed operand is ~10x slower.
-    this.kernel.grad = tf.matMul(tf.transpose(this.x!), dy);
-    return this.inputGradient ? tf.matMul(dy, tf.transpose(this.kernel.value as tf.Tensor2D)) : null;
+    this.kernel.grad = tf.matMul(this.x!, dy, true, false);
+    return this.inputGradient ? tf.matMul(dy, this.kernel.value as tf.Tensor2D, false, true) : null;
   }
 
   private backwardCompressed(dy: tf.Tensor2D, packed: CompressedWeights): tf.Tensor | null {
     const xT = this.xT!;
     const dyT = tf.transpose(dy);
-    this.kernel.grad = this.denseGradients ? tf.matMul(xT, dy) : csrSampledGrad(xT, dyT, packed);
-    return this.inputGradient ? tf.transpose(csrMatMulTransposed(dyT, packed)) : null;
+    this.kernel.grad = this.denseGradients ? tf.matMul(xT, dy) : compressedSampledGrad(xT, dyT, packed);
+    return this.inputGradient ? tf.transpose(compressedMatMulTransposed(dyT, packed)) : null;
   }
 
   params(): Param[] {

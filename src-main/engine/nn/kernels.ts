@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Padding } from '../../../src-shared/models/spec.js';
-import { KERNEL_NAMES } from '../kernels/names.js';
+import { hasKernel, KERNEL_NAMES } from '../kernels/names.js';
 import type { CompressedWeights } from './compressed-weights.js';
 
 /**
@@ -45,16 +45,26 @@ export function maxPoolGrad(dy: tf.Tensor4D, input: tf.Tensor4D, output: tf.Tens
 }
 
 /** yT [nOut, batch] = (x·W)ᵀ from xT [nIn, batch] and compressed W. */
-export function csrMatMul(xT: tf.Tensor2D, w: CompressedWeights): tf.Tensor2D {
-  return tf.engine().runKernel(KERNEL_NAMES.csrMatMul, { xT, rowPtr: w.rowPtr, cols: w.cols, vals: w.values }, { nOut: w.shape[1] }) as tf.Tensor2D;
+export function compressedMatMul(xT: tf.Tensor2D, w: CompressedWeights): tf.Tensor2D {
+  return tf.engine().runKernel(
+    KERNEL_NAMES.compressedMatMul,
+    { xT, colPtr: w.colPtr, colRows: w.colRows, colOrder: w.colOrder, vals: w.values },
+    {},
+  ) as tf.Tensor2D;
 }
 
 /** dxT [nIn, batch] = (dy·Wᵀ)ᵀ from dyT [nOut, batch] and compressed W. */
-export function csrMatMulTransposed(dyT: tf.Tensor2D, w: CompressedWeights): tf.Tensor2D {
-  return tf.engine().runKernel(KERNEL_NAMES.csrMatMulTransposed, { dyT, rowPtr: w.rowPtr, cols: w.cols, vals: w.values }, {}) as tf.Tensor2D;
+export function compressedMatMulTransposed(dyT: tf.Tensor2D, w: CompressedWeights): tf.Tensor2D {
+  return tf.engine().runKernel(KERNEL_NAMES.compressedMatMulTransposed, { dyT, rowPtr: w.rowPtr, cols: w.cols, vals: w.values }, {}) as tf.Tensor2D;
 }
 
 /** xᵀ·dy at the active positions of W only, one value per position. */
-export function csrSampledGrad(xT: tf.Tensor2D, dyT: tf.Tensor2D, w: CompressedWeights): tf.Tensor1D {
-  return tf.engine().runKernel(KERNEL_NAMES.csrSampledGrad, { xT, dyT, rowPtr: w.rowPtr, cols: w.cols }, {}) as tf.Tensor1D;
+export function compressedSampledGrad(xT: tf.Tensor2D, dyT: tf.Tensor2D, w: CompressedWeights): tf.Tensor1D {
+  return tf.engine().runKernel(KERNEL_NAMES.compressedSampledGrad, { xT, dyT, rowPtr: w.rowPtr, cols: w.cols }, {}) as tf.Tensor1D;
+}
+
+/** dL/dx of y = relu(x), from y: dy where y > 0, else 0. */
+export function reluGrad(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  if (hasKernel(KERNEL_NAMES.reluGrad)) return tf.engine().runKernel(KERNEL_NAMES.reluGrad, { dy, y }, {}) as tf.Tensor;
+  return tf.mul(dy, tf.step(y));
 }

@@ -1,28 +1,51 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { KernelConfig } from '@tensorflow/tfjs-core';
-import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
-import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
+import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
+import { conv2dBackpropFilterConfig, conv2dBackpropInputConfig, conv2dConfig } from './conv2d.js';
+import { COMPRESSED_KERNEL_CONFIGS } from './compressed.js';
+import { batchMatMulConfig } from './matmul.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
-import { SPARSE_KERNEL_CONFIGS } from '../../kernels/tfjs-kernels.js';
+import { batchNormConfig, batchNormGradConfig, reluGradConfig } from './normalization.js';
+import { sgdStepConfig } from './sgd.js';
+import { transposeConfig } from './transpose.js';
 
-/** Kernels our models need that tfjs-backend-wasm 4.22 does not have, and our own (compressed layers, reductions). */
-const MISSING: readonly KernelConfig[] = [conv2dBackpropFilterConfig, ...SPARSE_KERNEL_CONFIGS];
+/** The package's own kernels we replace, captured before the first replacement (ours fall back to them). */
+const packageKernels = new Map<string, KernelFunc | undefined>();
 
-/** Kernels it computes wrongly (MaxPoolGrad) or far too slowly (Conv2DBackpropInput); ours replace them. */
-const REPLACED: readonly KernelConfig[] = [maxPoolGradConfig, conv2dBackpropInputConfig];
+function packageKernel(name: string): KernelFunc | undefined {
+  if (!packageKernels.has(name)) packageKernels.set(name, tf.getKernel(name, 'wasm')?.kernelFunc);
+  return packageKernels.get(name);
+}
 
 /**
- * Registers our wasm kernels; safe to call on every backend selection. A missing kernel that
- * the package does provide (a later version may) is left alone.
+ * Our kernels for the wasm backend: products and convolutions on our threaded SIMD kernels
+ * (tfjs-wasm 4.22 lacks Conv2DBackpropFilter, has a naive Conv2DBackpropInput and uses one
+ * thread), matrix transposes, a correct MaxPoolGrad, one-pass SGD, BatchNorm and ReLU-gradient
+ * kernels, and our compressed-layer kernels.
  */
+function ourKernels(): KernelConfig[] {
+  return [
+    batchMatMulConfig(packageKernel(tf.BatchMatMul)),
+    conv2dConfig(packageKernel(tf.Conv2D)),
+    conv2dBackpropInputConfig,
+    conv2dBackpropFilterConfig,
+    transposeConfig(packageKernel(tf.Transpose)),
+    maxPoolGradConfig,
+    sgdStepConfig,
+    batchNormConfig,
+    batchNormGradConfig,
+    reluGradConfig,
+    ...COMPRESSED_KERNEL_CONFIGS,
+  ];
+}
+
+let registered: KernelConfig[] | null = null;
+
+/** Registers our wasm kernels in place of the package's; safe to call on every backend selection. */
 export function registerWasmKernels(): void {
-  for (const config of MISSING) {
-    if (tf.getKernel(config.kernelName, config.backendName) === undefined) tf.registerKernel(config);
-  }
-  for (const config of REPLACED) {
-    const current = tf.getKernel(config.kernelName, config.backendName);
-    if (current?.kernelFunc === config.kernelFunc) continue;
-    if (current !== undefined) tf.unregisterKernel(config.kernelName, config.backendName);
+  if (registered !== null) return;
+  registered = ourKernels();
+  for (const config of registered) {
+    if (tf.getKernel(config.kernelName, config.backendName) !== undefined) tf.unregisterKernel(config.kernelName, config.backendName);
     tf.registerKernel(config);
   }
 }

@@ -1,0 +1,108 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Conv2DAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { REDUCTION_PARTS, type KernelRuntime, type ScratchSizer } from '../../kernels/kernel-runtime.js';
+import { wasmKernel, type WasmKernelContext } from './wasm-kernel.js';
+
+/*
+ * Conv2D and its two gradients on our threaded SIMD kernels (kernels/assembly/conv.as), NHWC,
+ * any stride and padding, no dilation. tfjs-wasm 4.22 has no Conv2DBackpropFilter at all and a
+ * naive Conv2DBackpropInput; these replace both, and the forward kernel too, so that all three
+ * passes of a convolution use both cores.
+ */
+
+type Shape4 = [number, number, number, number];
+
+/** Index of the scratch field of ConvArgs in conv.as (scratchPerPart follows); set once the scratch is sized. */
+const SCRATCH_FIELD = 16;
+
+function convInfo(
+  op: string,
+  xShape: number[],
+  filterShape: number[],
+  attrs: { strides: number | [number, number]; pad: Conv2DAttrs['pad']; dataFormat: string; dimRoundingMode?: Conv2DAttrs['dimRoundingMode'] },
+  dilations: Conv2DAttrs['dilations'] = 1,
+): tf.backend_util.Conv2DInfo | string {
+  if (attrs.dataFormat !== 'NHWC') return `${op} (wasm): dataFormat ${attrs.dataFormat} is not supported, only NHWC`;
+  if (xShape.length !== 4 || filterShape.length !== 4) return `${op} (wasm): input [${xShape.join(', ')}] and filter [${filterShape.join(', ')}] must both be rank 4`;
+  const info = tf.backend_util.computeConv2DInfo(xShape as Shape4, filterShape as Shape4, attrs.strides, dilations, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return `${op} (wasm): dilation is not supported`;
+  return info;
+}
+
+/** Writes ConvArgs for `info` with the three tensor addresses and sizes the scratch of `parts` parts. */
+function writeConvArgs(runtime: KernelRuntime, info: tf.backend_util.Conv2DInfo, x: number, w: number, y: number, sizer: ScratchSizer, parts: number): void {
+  runtime.writeArgs([
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.outChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+    x,
+    w,
+    y,
+    0,
+    0,
+  ]);
+  const scratch = runtime.scratch(runtime.scratchBytes(sizer), parts);
+  runtime.setArg(SCRATCH_FIELD, scratch.base);
+  runtime.setArg(SCRATCH_FIELD + 1, scratch.perPart);
+}
+
+function convFlops(info: tf.backend_util.Conv2DInfo): number {
+  return 2 * info.batchSize * info.outHeight * info.outWidth * info.filterHeight * info.filterWidth * info.inChannels * info.outChannels;
+}
+
+export function conv2dConfig(fallback: KernelFunc | undefined) {
+  return wasmKernel(
+    tf.Conv2D,
+    (ctx: WasmKernelContext): TensorInfo | null => {
+      const x = ctx.input('x');
+      const filter = ctx.input('filter');
+      const attrs = ctx.attrs as unknown as Conv2DAttrs;
+      if (x.dtype !== 'float32') return null;
+      const info = convInfo('Conv2D', x.shape, filter.shape, attrs, attrs.dilations);
+      if (typeof info === 'string') return null;
+      const out = ctx.output(info.outShape);
+      const parts = ctx.runtime.partsFor(convFlops(info));
+      writeConvArgs(ctx.runtime, info, ctx.at('x'), ctx.at('filter'), out.at, 'conv2dScratchBytes', parts);
+      ctx.runtime.run('conv2d', [ctx.runtime.argsAt], parts);
+      return out.info;
+    },
+    fallback,
+  );
+}
+
+export const conv2dBackpropInputConfig = wasmKernel(tf.Conv2DBackpropInput, (ctx) => {
+  const filter = ctx.input('filter');
+  const attrs = ctx.attrs as unknown as Conv2DBackpropInputAttrs;
+  const info = convInfo('Conv2DBackpropInput', attrs.inputShape, filter.shape, attrs);
+  if (typeof info === 'string') throw new Error(info);
+  const dx = ctx.output(info.inShape);
+  const parts = ctx.runtime.partsFor(convFlops(info));
+  writeConvArgs(ctx.runtime, info, dx.at, ctx.at('filter'), ctx.at('dy'), 'conv2dInputGradScratchBytes', parts);
+  ctx.runtime.run('conv2dInputGrad', [ctx.runtime.argsAt], parts);
+  return dx.info;
+});
+
+export const conv2dBackpropFilterConfig = wasmKernel(tf.Conv2DBackpropFilter, (ctx) => {
+  const x = ctx.input('x');
+  const attrs = ctx.attrs as unknown as Conv2DBackpropFilterAttrs;
+  const info = convInfo('Conv2DBackpropFilter', x.shape, attrs.filterShape, attrs);
+  if (typeof info === 'string') throw new Error(info);
+  const dw = ctx.output(attrs.filterShape);
+  const { runtime } = ctx;
+  const parts = REDUCTION_PARTS;
+  writeConvArgs(runtime, info, ctx.at('x'), dw.at, ctx.at('dy'), 'conv2dFilterGradScratchBytes', parts);
+  // Each part sums its share of the pixels into its own buffer, then the parts are added up.
+  runtime.run('conv2dFilterGrad', [runtime.argsAt], parts);
+  runtime.run('conv2dFilterGradSum', [runtime.argsAt, parts], runtime.partsFor(tf.util.sizeFromShape(attrs.filterShape) * parts));
+  return dw.info;
+});

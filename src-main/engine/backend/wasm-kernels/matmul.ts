@@ -1,0 +1,61 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { BatchMatMulAttrs, KernelFunc } from '@tensorflow/tfjs-core';
+import { wasmKernel } from './wasm-kernel.js';
+
+/**
+ * BatchMatMul on our threaded SIMD product (kernels/assembly/matmul.as). Transposed operands
+ * are read through their strides, so no transpose is ever materialised. Batches broadcast when
+ * one side has a single matrix; other broadcasts and non-float32 inputs go to the package's kernel.
+ */
+export function batchMatMulConfig(fallback: KernelFunc | undefined) {
+  return wasmKernel(
+    tf.BatchMatMul,
+    (ctx) => {
+      const a = ctx.input('a');
+      const b = ctx.input('b');
+      const { transposeA, transposeB } = ctx.attrs as unknown as BatchMatMulAttrs;
+      if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+      const [aRows, aCols] = a.shape.slice(-2) as [number, number];
+      const [bRows, bCols] = b.shape.slice(-2) as [number, number];
+      const m = transposeA ? aCols : aRows;
+      const k = transposeA ? aRows : aCols;
+      const n = transposeB ? bRows : bCols;
+      if ((transposeB ? bCols : bRows) !== k) {
+        throw new Error(`BatchMatMul: inner dimensions differ: [${a.shape.join(', ')}]${transposeA ? 'ᵀ' : ''} · [${b.shape.join(', ')}]${transposeB ? 'ᵀ' : ''}`);
+      }
+      const aBatch = tf.util.sizeFromShape(a.shape.slice(0, -2));
+      const bBatch = tf.util.sizeFromShape(b.shape.slice(0, -2));
+      const outer = a.shape.length >= b.shape.length ? a.shape.slice(0, -2) : b.shape.slice(0, -2);
+      const batch = Math.max(aBatch, bBatch);
+      if ((aBatch !== batch && aBatch !== 1) || (bBatch !== batch && bBatch !== 1) || tf.util.sizeFromShape(outer) !== batch) return null;
+
+      const { runtime } = ctx;
+      const out = ctx.output([...outer, m, n]);
+      const aAt = ctx.at('a');
+      const bAt = ctx.at('b');
+      const parts = runtime.partsFor(2 * m * n * k);
+      for (let i = 0; i < batch; i++) {
+        runtime.writeArgs([
+          m,
+          n,
+          k,
+          aAt + (aBatch === 1 ? 0 : i * m * k * 4),
+          transposeA ? 1 : k,
+          transposeA ? m : 1,
+          bAt + (bBatch === 1 ? 0 : i * k * n * 4),
+          transposeB ? 1 : n,
+          transposeB ? k : 1,
+          out.at + i * m * n * 4,
+          0,
+          0,
+        ]);
+        const scratch = runtime.scratch(runtime.scratchBytes('matMulScratchBytes'), parts);
+        runtime.setArg(10, scratch.base);
+        runtime.setArg(11, scratch.perPart);
+        runtime.run('matMul', [runtime.argsAt], parts);
+      }
+      return out.info;
+    },
+    fallback,
+  );
+}

@@ -1,0 +1,16 @@
+// Entry of the kernel module (see ../build-kernels.mjs). The module imports the memory of
+// tfjs-backend-wasm, so every pointer is a byte offset into a tfjs tensor or into scratch the
+// caller allocated there, and no data is copied. It must never allocate: no strings, arrays or
+// other static data, which would be written into tfjs's heap. Every kernel takes (…, part,
+// parts) last and computes only its part, so that threads sharing the memory split the work.
+export { compressedMatMul, compressedMatMulTransposed, compressedSampledGrad, sumRows } from './sparse';
+export { matMul, matMulScratchBytes } from './matmul';
+export {
+  conv2d, conv2dScratchBytes, conv2dInputGrad, conv2dInputGradScratchBytes,
+  conv2dFilterGrad, conv2dFilterGradScratchBytes, conv2dFilterGradSum,
+} from './conv';
+export { transpose2d } from './layout';
+export { sgdStep } from './optimizer';
+export {
+  normalizationScratchBytes, batchNormMoments, batchNormForward, batchNormGradMoments, batchNormGrad, reluGrad,
+} from './normalization';

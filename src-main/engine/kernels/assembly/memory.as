@@ -1,0 +1,47 @@
+// Pointer arithmetic and whole-buffer helpers shared by the kernels. Every pointer is a byte
+// offset into tfjs-wasm's heap; sizes are in f32 elements unless a name ends in Bytes.
+
+@inline export function f32At(base: usize, index: i32): usize {
+  return base + (<usize>index << 2);
+}
+
+/** dst[0..n) = 0 */
+@inline export function zero(dst: usize, n: i32): void {
+  memory.fill(dst, 0, <usize>n << 2);
+}
+
+/** dst[0..n) += w · src[0..n) */
+@inline export function axpy(dst: usize, src: usize, w: f32, n: i32): void {
+  const ws = f32x4.splat(w);
+  const vecEnd = n & ~3;
+  let b = 0;
+  for (; b < vecEnd; b += 4) {
+    const d = f32At(dst, b);
+    v128.store(d, f32x4.add(v128.load(d), f32x4.mul(ws, v128.load(f32At(src, b)))));
+  }
+  for (; b < n; b++) store<f32>(f32At(dst, b), load<f32>(f32At(dst, b)) + w * load<f32>(f32At(src, b)));
+}
+
+/** dst[0..n) += src[0..n) */
+@inline export function addTo(dst: usize, src: usize, n: i32): void {
+  const vecEnd = n & ~3;
+  let b = 0;
+  for (; b < vecEnd; b += 4) {
+    const d = f32At(dst, b);
+    v128.store(d, f32x4.add(v128.load(d), v128.load(f32At(src, b))));
+  }
+  for (; b < n; b++) store<f32>(f32At(dst, b), load<f32>(f32At(dst, b)) + load<f32>(f32At(src, b)));
+}
+
+/** The share [start, end) of `units` units that part `part` of `parts` takes (contiguous, sizes differ by at most one). */
+@inline export function shareStart(units: i32, part: i32, parts: i32): i32 {
+  return <i32>((<i64>units * part) / parts);
+}
+
+@inline export function ceilDiv(a: i32, b: i32): i32 {
+  return (a + b - 1) / b;
+}
+
+@inline export function alignUp(bytes: usize): usize {
+  return (bytes + 63) & ~63;
+}

@@ -1,0 +1,198 @@
+import { availableParallelism } from 'node:os';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { KERNELS_WASM } from './compiled.js';
+import { KernelThreads } from './kernel-threads.js';
+import { sharedHeapLimits } from './shared-heap.js';
+import { importingMemory } from './wasm-binary.js';
+import { isWasmMemory, WebAssemblyApi, type WasmMemory, type WasmModule } from './webassembly-api.js';
+
+/** The kernels of assembly/index.as; each takes (…, part, parts) last. */
+export const KERNELS = [
+  'matMul',
+  'conv2d',
+  'conv2dInputGrad',
+  'conv2dFilterGrad',
+  'conv2dFilterGradSum',
+  'compressedMatMul',
+  'compressedMatMulTransposed',
+  'compressedSampledGrad',
+  'sumRows',
+  'transpose2d',
+  'sgdStep',
+  'batchNormMoments',
+  'batchNormForward',
+  'batchNormGradMoments',
+  'batchNormGrad',
+  'reluGrad',
+] as const;
+export type KernelName = (typeof KERNELS)[number];
+
+/** Exports that give the scratch bytes one part of a kernel needs (from its argument struct, or its channel count). */
+const SCRATCH_SIZERS = [
+  'matMulScratchBytes',
+  'conv2dScratchBytes',
+  'conv2dInputGradScratchBytes',
+  'conv2dFilterGradScratchBytes',
+  'normalizationScratchBytes',
+] as const;
+export type ScratchSizer = (typeof SCRATCH_SIZERS)[number];
+
+/**
+ * Below this much work a call runs on one thread: handing a part to another thread costs a few
+ * microseconds, and 2 MFLOP takes about 40 µs on one core.
+ */
+const MIN_FLOPS_PER_PART = 2e6;
+/**
+ * Parts of every reduction over a long axis (the filter gradient's pixels, BatchNorm's rows):
+ * fixed, so that the partial sums, and so the numbers, do not depend on how many threads run them.
+ */
+export const REDUCTION_PARTS = 8;
+/** Bytes reserved for one kernel's argument struct. */
+const ARGS_BYTES = 256;
+
+let compiled: WasmModule | null = null;
+
+/** Emscripten's allocator, which tfjs-wasm exports but does not declare. */
+interface HeapAllocator {
+  _malloc(bytes: number): number;
+  _free(at: number): void;
+}
+
+/** Threads the kernels may use: RIGL_LAB_THREADS if set, else every core. */
+export function kernelThreadCount(env: NodeJS.ProcessEnv = process.env): number {
+  const value = env['RIGL_LAB_THREADS'];
+  if (value === undefined || value === '') return Math.max(1, Math.min(8, availableParallelism()));
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 64) {
+    throw new Error(`RIGL_LAB_THREADS must be a whole number from 1 to 64 (threads for the wasm kernels), got "${value}"`);
+  }
+  return count;
+}
+
+/**
+ * Our kernel module instantiated on the heap of one tfjs-wasm backend, with the worker threads
+ * that share that heap, and the scratch memory and argument block the kernels use there.
+ */
+export class KernelRuntime {
+  private scratchBase = 0;
+  private scratchBytesHeld = 0;
+  readonly argsAt: number;
+
+  private constructor(
+    private readonly backend: BackendWasm,
+    private readonly memory: WasmMemory,
+    private readonly exports: Record<string, (...args: number[]) => number>,
+    private readonly threads: KernelThreads | null,
+  ) {
+    this.argsAt = this.malloc(ARGS_BYTES);
+  }
+
+  /**
+   * Instantiates the kernels on `backend`'s heap, and on a heap made shared by withSharedHeap
+   * starts `threads − 1` worker threads too (one thread otherwise).
+   */
+  static async start(backend: BackendWasm, threads: number): Promise<KernelRuntime> {
+    const memory = (backend.wasm as { asm?: { memory?: unknown } }).asm?.memory;
+    if (!isWasmMemory(memory)) {
+      throw new Error('wasm kernels: tfjs-backend-wasm no longer exports its memory as Module.asm.memory; this version is not supported');
+    }
+    const shared = sharedHeapLimits(memory);
+    compiled ??= new WebAssemblyApi.Module(Buffer.from(KERNELS_WASM, 'base64'));
+    const module = shared === null ? compiled : new WebAssemblyApi.Module(importingMemory(Buffer.from(KERNELS_WASM, 'base64'), { ...shared, initial: 0 }));
+    const instance = new WebAssemblyApi.Instance(module, { env: { memory } });
+    for (const name of [...KERNELS, ...SCRATCH_SIZERS]) {
+      if (typeof instance.exports[name] !== 'function') throw new Error(`wasm kernels: the compiled module lacks ${name}; rebuild it with build-kernels.mjs`);
+    }
+    const pool = shared !== null && threads > 1 ? await KernelThreads.start(module, memory, KERNELS, threads - 1) : null;
+    return new KernelRuntime(backend, memory, instance.exports as Record<string, (...args: number[]) => number>, pool);
+  }
+
+  /** Threads a call can use. */
+  get threadCount(): number {
+    return this.threads?.size ?? 1;
+  }
+
+  /** Parts to split `flops` of work into: one per thread, unless the work is too small to share. */
+  partsFor(flops: number): number {
+    return Math.max(1, Math.min(this.threadCount, Math.floor(flops / MIN_FLOPS_PER_PART)));
+  }
+
+  /**
+   * Runs `kernel(...args, part, parts)` for every part, spread over the threads. Parts may
+   * outnumber threads: a reduction split into a fixed number of parts gives the same sums
+   * whatever the number of threads.
+   */
+  run(kernel: KernelName, args: readonly number[], parts: number): void {
+    const fn = this.exports[kernel]!;
+    const local = (part: number): void => void fn(...args, part, parts);
+    if (this.threads === null) for (let part = 0; part < parts; part++) local(part);
+    else this.threads.run(KERNELS.indexOf(kernel), args, parts, local);
+  }
+
+  /** Writes an argument struct (i32 fields in order) to the argument block and returns its address. */
+  writeArgs(fields: readonly number[]): number {
+    if (fields.length * 4 > ARGS_BYTES) throw new Error(`wasm kernels: ${fields.length} argument fields do not fit ${ARGS_BYTES} bytes`);
+    new Int32Array(this.memory.buffer, this.argsAt, fields.length).set(fields);
+    return this.argsAt;
+  }
+
+  /** Overwrites one i32 field of the argument struct. */
+  setArg(field: number, value: number): void {
+    new Int32Array(this.memory.buffer, this.argsAt + field * 4, 1)[0] = value;
+  }
+
+  /** What `sizer` says one part needs, for its argument (the struct at argsAt, or a count). */
+  scratchBytes(sizer: ScratchSizer, arg: number = this.argsAt): number {
+    return this.exports[sizer]!(arg);
+  }
+
+  /**
+   * Scratch for `parts` parts of `bytesPerPart` each: the base address and the (aligned) bytes of
+   * each part. Kept between calls and grown when too small.
+   */
+  scratch(bytesPerPart: number, parts: number): { base: number; perPart: number } {
+    const perPart = Math.ceil(bytesPerPart / 64) * 64;
+    const needed = perPart * parts + 64;
+    if (needed > this.scratchBytesHeld) {
+      if (this.scratchBytesHeld > 0) (this.backend.wasm as unknown as HeapAllocator)._free(this.scratchBase);
+      this.scratchBytesHeld = Math.max(needed, Math.ceil(this.scratchBytesHeld * 1.5));
+      this.scratchBase = this.malloc(this.scratchBytesHeld);
+    }
+    return { base: Math.ceil(this.scratchBase / 64) * 64, perPart };
+  }
+
+  /** Byte offset of a tensor's data in the heap. */
+  offset(dataId: object): number {
+    const data = this.backend.dataIdMap.get(dataId) as { memoryOffset?: unknown } | undefined;
+    if (typeof data?.memoryOffset !== 'number') throw new Error('wasm kernels: a tensor is not on the wasm heap');
+    return data.memoryOffset;
+  }
+
+  private malloc(bytes: number): number {
+    const at = (this.backend.wasm as unknown as HeapAllocator)._malloc(bytes) >>> 0;
+    if (at === 0) throw new Error(`wasm kernels: could not allocate ${bytes} bytes of scratch on the wasm heap`);
+    return at;
+  }
+
+  close(): void {
+    this.threads?.close();
+  }
+}
+
+const runtimes = new WeakMap<BackendWasm, KernelRuntime>();
+
+/** Starts the runtime of `backend` once (a new backend has a new heap). */
+export async function startKernelRuntime(backend: BackendWasm, threads = kernelThreadCount()): Promise<KernelRuntime> {
+  const existing = runtimes.get(backend);
+  if (existing) return existing;
+  const runtime = await KernelRuntime.start(backend, threads);
+  runtimes.set(backend, runtime);
+  return runtime;
+}
+
+/** The runtime of `backend`, started by startKernelRuntime when the backend was selected. */
+export function kernelRuntime(backend: BackendWasm): KernelRuntime {
+  const runtime = runtimes.get(backend);
+  if (!runtime) throw new Error('wasm kernels: not started on this backend; select it with selectBackend');
+  return runtime;
+}
