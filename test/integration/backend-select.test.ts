@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { listBackends, selectBackend } from '../../src-main/engine/backend/select-backend.js';
 import { kernelThreadCount } from '../../src-main/engine/kernels/kernel-runtime.js';
 import { conv2dBackpropFilterConfig } from '../../src-main/engine/backend/wasm-kernels/conv2d.js';
-import { maxPoolGradConfig } from '../../src-main/engine/backend/wasm-kernels/max-pool-grad.js';
+import { maxPoolGradConfig } from '../../src-main/engine/backend/wasm-kernels/max-pool.js';
 
 // This machine, as platform-notes.md describes it: tfjs-node and tfjs-node-gpu failed to install
 // (their optional install rolled back), wasm with SIMD loads, and our kernels use every core.

@@ -24,6 +24,9 @@ export const KERNELS = [
   'batchNormGradMoments',
   'batchNormGrad',
   'reluGrad',
+  'maxPool',
+  'maxPoolGrad',
+  'dropout',
 ] as const;
 export type KernelName = (typeof KERNELS)[number];
 

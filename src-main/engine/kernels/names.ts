@@ -13,6 +13,7 @@ export const KERNEL_NAMES = {
   batchNorm: 'RiglBatchNorm',
   batchNormGrad: 'RiglBatchNormGrad',
   reluGrad: 'RiglReluGrad',
+  dropout: 'RiglDropout',
 } as const;
 
 /** Attributes of RiglSgdStep (see Sgd in optimizer.ts); its `mask` input masks the gradient or, with maskWeights, the new weights. */

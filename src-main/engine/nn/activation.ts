@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Buffer, ForwardContext, Module, Param } from './module.js';
+import { hasKernel, KERNEL_NAMES } from '../kernels/names.js';
 import { maxPoolGrad, reluGrad } from './kernels.js';
 
 /** Layers without parameters. */
@@ -91,7 +92,13 @@ export class Dropout extends Stateless {
       this.mask = null;
       return x;
     }
-    const keep = tf.step(tf.sub(tf.randomUniform(x.shape, 0, 1, 'float32', ctx.nextSeed()), this.rate));
+    const seed = ctx.nextSeed();
+    if (hasKernel(KERNEL_NAMES.dropout)) {
+      const [y, mask] = tf.engine().runKernel(KERNEL_NAMES.dropout, { x }, { rate: this.rate, seed }) as tf.Tensor[];
+      this.mask = mask!;
+      return y!;
+    }
+    const keep = tf.step(tf.sub(tf.randomUniform(x.shape, 0, 1, 'float32', seed), this.rate));
     this.mask = tf.div(keep, 1 - this.rate);
     return tf.mul(x, this.mask);
   }

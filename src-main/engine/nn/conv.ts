@@ -26,8 +26,9 @@ export class Conv2D implements Module {
 
   forward(x: tf.Tensor): tf.Tensor {
     this.x = x as tf.Tensor4D;
-    const y = tf.conv2d(this.x, this.kernel.value as tf.Tensor4D, this.stride, this.padding);
-    return this.bias ? tf.add(y, this.bias.value) : y;
+    const filter = this.kernel.value as tf.Tensor4D;
+    if (!this.bias) return tf.conv2d(this.x, filter, this.stride, this.padding);
+    return tf.fused.conv2d({ x: this.x, filter, strides: this.stride, pad: this.padding, bias: this.bias.value });
   }
 
   backward(dy: tf.Tensor): tf.Tensor | null {

@@ -32,15 +32,14 @@ export class Dense implements Module {
     this.x = x as tf.Tensor2D;
     this.denseGradients = ctx.denseGradients;
     const packed = this.kernel.compressed;
-    let y: tf.Tensor;
     if (packed) {
       this.xT = tf.transpose(this.x);
-      y = tf.transpose(compressedMatMul(this.xT, packed));
-    } else {
-      this.xT = null;
-      y = tf.matMul(this.x, this.kernel.value as tf.Tensor2D);
+      const y = tf.transpose(compressedMatMul(this.xT, packed));
+      return this.bias ? tf.add(y, this.bias.value) : y;
     }
-    return this.bias ? tf.add(y, this.bias.value) : y;
+    this.xT = null;
+    const b = this.kernel.value as tf.Tensor2D;
+    return this.bias ? tf.fused.matMul({ a: this.x, b, bias: this.bias.value }) : tf.matMul(this.x, b);
   }
 
   backward(dy: tf.Tensor): tf.Tensor | null {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Conv2DAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { Conv2DAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, FusedConv2DAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { REDUCTION_PARTS, type KernelRuntime, type ScratchSizer } from '../../kernels/kernel-runtime.js';
 import { wasmKernel, type WasmKernelContext } from './wasm-kernel.js';
 
@@ -13,7 +13,7 @@ import { wasmKernel, type WasmKernelContext } from './wasm-kernel.js';
 type Shape4 = [number, number, number, number];
 
 /** Index of the scratch field of ConvArgs in conv.as (scratchPerPart follows); set once the scratch is sized. */
-const SCRATCH_FIELD = 16;
+const SCRATCH_FIELD = 17;
 
 function convInfo(
   op: string,
@@ -29,8 +29,8 @@ function convInfo(
   return info;
 }
 
-/** Writes ConvArgs for `info` with the three tensor addresses and sizes the scratch of `parts` parts. */
-function writeConvArgs(runtime: KernelRuntime, info: tf.backend_util.Conv2DInfo, x: number, w: number, y: number, sizer: ScratchSizer, parts: number): void {
+/** Writes ConvArgs for `info` with the tensor addresses (bias 0: none) and sizes the scratch of `parts` parts. */
+function writeConvArgs(runtime: KernelRuntime, info: tf.backend_util.Conv2DInfo, x: number, w: number, y: number, bias: number, sizer: ScratchSizer, parts: number): void {
   runtime.writeArgs([
     info.batchSize,
     info.inHeight,
@@ -48,6 +48,7 @@ function writeConvArgs(runtime: KernelRuntime, info: tf.backend_util.Conv2DInfo,
     x,
     w,
     y,
+    bias,
     0,
     0,
   ]);
@@ -60,19 +61,24 @@ function convFlops(info: tf.backend_util.Conv2DInfo): number {
   return 2 * info.batchSize * info.outHeight * info.outWidth * info.filterHeight * info.filterWidth * info.inChannels * info.outChannels;
 }
 
-export function conv2dConfig(fallback: KernelFunc | undefined) {
+/**
+ * Conv2D, and FusedConv2D with a bias (added as each output tile starts); a fused activation,
+ * dilation or NCHW goes to the package's kernel.
+ */
+export function conv2dConfig(kernelName: typeof tf.Conv2D | typeof tf.FusedConv2D, fallback: KernelFunc | undefined) {
   return wasmKernel(
-    tf.Conv2D,
+    kernelName,
     (ctx: WasmKernelContext): TensorInfo | null => {
       const x = ctx.input('x');
       const filter = ctx.input('filter');
-      const attrs = ctx.attrs as unknown as Conv2DAttrs;
-      if (x.dtype !== 'float32') return null;
-      const info = convInfo('Conv2D', x.shape, filter.shape, attrs, attrs.dilations);
+      const attrs = ctx.attrs as unknown as FusedConv2DAttrs;
+      if (x.dtype !== 'float32' || (attrs.activation !== undefined && attrs.activation !== 'linear')) return null;
+      const info = convInfo(kernelName, x.shape, filter.shape, attrs, attrs.dilations);
       if (typeof info === 'string') return null;
       const out = ctx.output(info.outShape);
       const parts = ctx.runtime.partsFor(convFlops(info));
-      writeConvArgs(ctx.runtime, info, ctx.at('x'), ctx.at('filter'), out.at, 'conv2dScratchBytes', parts);
+      const bias = ctx.inputs['bias'] === undefined ? 0 : ctx.at('bias');
+      writeConvArgs(ctx.runtime, info, ctx.at('x'), ctx.at('filter'), out.at, bias, 'conv2dScratchBytes', parts);
       ctx.runtime.run('conv2d', [ctx.runtime.argsAt], parts);
       return out.info;
     },
@@ -87,7 +93,7 @@ export const conv2dBackpropInputConfig = wasmKernel(tf.Conv2DBackpropInput, (ctx
   if (typeof info === 'string') throw new Error(info);
   const dx = ctx.output(info.inShape);
   const parts = ctx.runtime.partsFor(convFlops(info));
-  writeConvArgs(ctx.runtime, info, dx.at, ctx.at('filter'), ctx.at('dy'), 'conv2dInputGradScratchBytes', parts);
+  writeConvArgs(ctx.runtime, info, dx.at, ctx.at('filter'), ctx.at('dy'), 0, 'conv2dInputGradScratchBytes', parts);
   ctx.runtime.run('conv2dInputGrad', [ctx.runtime.argsAt], parts);
   return dx.info;
 });
@@ -100,7 +106,7 @@ export const conv2dBackpropFilterConfig = wasmKernel(tf.Conv2DBackpropFilter, (c
   const dw = ctx.output(attrs.filterShape);
   const { runtime } = ctx;
   const parts = REDUCTION_PARTS;
-  writeConvArgs(runtime, info, ctx.at('x'), dw.at, ctx.at('dy'), 'conv2dFilterGradScratchBytes', parts);
+  writeConvArgs(runtime, info, ctx.at('x'), dw.at, ctx.at('dy'), 0, 'conv2dFilterGradScratchBytes', parts);
   // Each part sums its share of the pixels into its own buffer, then the parts are added up.
   runtime.run('conv2dFilterGrad', [runtime.argsAt], parts);
   runtime.run('conv2dFilterGradSum', [runtime.argsAt, parts], runtime.partsFor(tf.util.sizeFromShape(attrs.filterShape) * parts));

@@ -1,20 +1,25 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { BatchMatMulAttrs, KernelFunc } from '@tensorflow/tfjs-core';
+import type { _FusedMatMulAttrs, KernelFunc } from '@tensorflow/tfjs-core';
 import { wasmKernel } from './wasm-kernel.js';
 
+/** Index of the scratch field of MatMulArgs in matmul.as (scratchPerPart follows). */
+const SCRATCH_FIELD = 11;
+
 /**
- * BatchMatMul on our threaded SIMD product (kernels/assembly/matmul.as). Transposed operands
- * are read through their strides, so no transpose is ever materialised. Batches broadcast when
- * one side has a single matrix; other broadcasts and non-float32 inputs go to the package's kernel.
+ * BatchMatMul, and _FusedMatMul with a bias over the last axis, on our threaded SIMD product
+ * (kernels/assembly/matmul.as). Transposed operands are read through their strides, so no
+ * transpose is ever materialised. Batches broadcast when one side has a single matrix; other
+ * broadcasts, other biases, fused activations and non-float32 inputs go to the package's kernel.
  */
-export function batchMatMulConfig(fallback: KernelFunc | undefined) {
+export function batchMatMulConfig(kernelName: typeof tf.BatchMatMul | typeof tf._FusedMatMul, fallback: KernelFunc | undefined) {
   return wasmKernel(
-    tf.BatchMatMul,
+    kernelName,
     (ctx) => {
       const a = ctx.input('a');
       const b = ctx.input('b');
-      const { transposeA, transposeB } = ctx.attrs as unknown as BatchMatMulAttrs;
-      if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+      const { transposeA, transposeB, activation } = ctx.attrs as unknown as _FusedMatMulAttrs;
+      if (a.dtype !== 'float32' || b.dtype !== 'float32' || (activation !== undefined && activation !== 'linear')) return null;
+      const biasInput = ctx.inputs['bias'];
       const [aRows, aCols] = a.shape.slice(-2) as [number, number];
       const [bRows, bCols] = b.shape.slice(-2) as [number, number];
       const m = transposeA ? aCols : aRows;
@@ -28,6 +33,8 @@ export function batchMatMulConfig(fallback: KernelFunc | undefined) {
       const outer = a.shape.length >= b.shape.length ? a.shape.slice(0, -2) : b.shape.slice(0, -2);
       const batch = Math.max(aBatch, bBatch);
       if ((aBatch !== batch && aBatch !== 1) || (bBatch !== batch && bBatch !== 1) || tf.util.sizeFromShape(outer) !== batch) return null;
+      if (biasInput !== undefined && (biasInput.dtype !== 'float32' || tf.util.sizeFromShape(biasInput.shape) !== n || biasInput.shape[biasInput.shape.length - 1] !== n)) return null;
+      const bias = biasInput === undefined ? 0 : ctx.at('bias');
 
       const { runtime } = ctx;
       const out = ctx.output([...outer, m, n]);
@@ -46,12 +53,13 @@ export function batchMatMulConfig(fallback: KernelFunc | undefined) {
           transposeB ? 1 : n,
           transposeB ? k : 1,
           out.at + i * m * n * 4,
+          bias,
           0,
           0,
         ]);
         const scratch = runtime.scratch(runtime.scratchBytes('matMulScratchBytes'), parts);
-        runtime.setArg(10, scratch.base);
-        runtime.setArg(11, scratch.perPart);
+        runtime.setArg(SCRATCH_FIELD, scratch.base);
+        runtime.setArg(SCRATCH_FIELD + 1, scratch.perPart);
         runtime.run('matMul', [runtime.argsAt], parts);
       }
       return out.info;

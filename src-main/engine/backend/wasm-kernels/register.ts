@@ -3,7 +3,8 @@ import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterConfig, conv2dBackpropInputConfig, conv2dConfig } from './conv2d.js';
 import { COMPRESSED_KERNEL_CONFIGS } from './compressed.js';
 import { batchMatMulConfig } from './matmul.js';
-import { maxPoolGradConfig } from './max-pool-grad.js';
+import { dropoutConfig } from './dropout.js';
+import { maxPoolConfig, maxPoolGradConfig } from './max-pool.js';
 import { batchNormConfig, batchNormGradConfig, reluGradConfig } from './normalization.js';
 import { sgdStepConfig } from './sgd.js';
 import { transposeConfig } from './transpose.js';
@@ -19,21 +20,25 @@ function packageKernel(name: string): KernelFunc | undefined {
 /**
  * Our kernels for the wasm backend: products and convolutions on our threaded SIMD kernels
  * (tfjs-wasm 4.22 lacks Conv2DBackpropFilter, has a naive Conv2DBackpropInput and uses one
- * thread), matrix transposes, a correct MaxPoolGrad, one-pass SGD, BatchNorm and ReLU-gradient
- * kernels, and our compressed-layer kernels.
+ * thread), matrix transposes, max pooling and a correct MaxPoolGrad, one-pass SGD, BatchNorm,
+ * ReLU-gradient and dropout kernels, and our compressed-layer kernels.
  */
 function ourKernels(): KernelConfig[] {
   return [
-    batchMatMulConfig(packageKernel(tf.BatchMatMul)),
-    conv2dConfig(packageKernel(tf.Conv2D)),
+    batchMatMulConfig(tf.BatchMatMul, packageKernel(tf.BatchMatMul)),
+    batchMatMulConfig(tf._FusedMatMul, packageKernel(tf._FusedMatMul)),
+    conv2dConfig(tf.Conv2D, packageKernel(tf.Conv2D)),
+    conv2dConfig(tf.FusedConv2D, packageKernel(tf.FusedConv2D)),
     conv2dBackpropInputConfig,
     conv2dBackpropFilterConfig,
     transposeConfig(packageKernel(tf.Transpose)),
+    maxPoolConfig(packageKernel(tf.MaxPool)),
     maxPoolGradConfig,
     sgdStepConfig,
     batchNormConfig,
     batchNormGradConfig,
     reluGradConfig,
+    dropoutConfig,
     ...COMPRESSED_KERNEL_CONFIGS,
   ];
 }

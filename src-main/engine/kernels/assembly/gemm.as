@@ -2,7 +2,7 @@
 // (each read through its own pointer) and an 8-wide panel of packed B. Reading A through
 // pointers lets convolutions skip im2col: a row of A is a list of segments (one per kernel tap),
 // each a run of contiguous input channels, or a run of zeros where the tap falls in the padding.
-import { f32At, zero } from './memory';
+import { f32At } from './memory';
 
 /** Rows of a tile. */
 export const MR: i32 = 4;
@@ -11,17 +11,24 @@ export const NR: i32 = 8;
 /** Bytes of one packed B row (NR floats). */
 export const PANEL_ROW_BYTES: usize = 32;
 
+/** Bytes of one segment entry: 4 row pointers, then the byte offset of its rows in the B panel. */
+export const SEGMENT_BYTES: usize = 20;
+
 /**
- * C[4×8] (=, or += when `accumulate`) Σ_seg Σ_t a_r(seg, t)·Bp[seg·segLen + t, 0..8].
- * `rows` holds 4 pointers per segment (u32 each); a row's pointer advances by `aStride` bytes
- * per t. Bp is packed: NR floats per row. `ldc` is in bytes.
+ * C[4×8] (=, or += when `accumulate`) init + Σ_seg Σ_t a_r(seg, t)·B[seg, t, 0..8]. `rows` holds
+ * one entry per segment (SEGMENT_BYTES each: 4 row pointers, u32, then the offset of the
+ * segment's first row in the packed panel); a row's pointer advances by `aStride` bytes per t,
+ * the panel by one row (NR floats). `init` points at 8 floats every row starts from (a bias, or
+ * zeros). `ldc` is in bytes.
  */
-export function microTile(rows: usize, segments: i32, segLen: i32, aStride: usize, bp: usize, c: usize, ldc: usize, accumulate: bool): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+export function microTile(rows: usize, segments: i32, segLen: i32, aStride: usize, panel: usize, c: usize, ldc: usize, accumulate: bool, init: usize): void {
+  const i0 = v128.load(init);
+  const i1 = v128.load(init, 16);
+  let c00 = i0, c01 = i1, c10 = i0, c11 = i1, c20 = i0, c21 = i1, c30 = i0, c31 = i1;
   for (let s = 0; s < segments; s++) {
     let p0 = <usize>load<u32>(rows), p1 = <usize>load<u32>(rows, 4), p2 = <usize>load<u32>(rows, 8), p3 = <usize>load<u32>(rows, 12);
-    rows += 16;
+    let bp = panel + <usize>load<u32>(rows, 16);
+    rows += SEGMENT_BYTES;
     for (let t = 0; t < segLen; t++) {
       const b0 = v128.load(bp), b1 = v128.load(bp, 16);
       let a = v128.load32_splat(p0);
@@ -68,14 +75,14 @@ export function microTile(rows: usize, segments: i32, segLen: i32, aStride: usiz
  * (4×8 floats), then the valid part copied (or added) into C.
  */
 export function edgeTile(
-  rows: usize, segments: i32, segLen: i32, aStride: usize, bp: usize,
-  c: usize, ldc: usize, rowCount: i32, colCount: i32, accumulate: bool, tmp: usize,
+  rows: usize, segments: i32, segLen: i32, aStride: usize, panel: usize,
+  c: usize, ldc: usize, rowCount: i32, colCount: i32, accumulate: bool, init: usize, tmp: usize,
 ): void {
   if (rowCount == MR && colCount == NR) {
-    microTile(rows, segments, segLen, aStride, bp, c, ldc, accumulate);
+    microTile(rows, segments, segLen, aStride, panel, c, ldc, accumulate, init);
     return;
   }
-  microTile(rows, segments, segLen, aStride, bp, tmp, PANEL_ROW_BYTES, false);
+  microTile(rows, segments, segLen, aStride, panel, tmp, PANEL_ROW_BYTES, false, init);
   for (let r = 0; r < rowCount; r++) {
     const out = c + <usize>r * ldc;
     const from = tmp + <usize>r * PANEL_ROW_BYTES;
@@ -85,6 +92,23 @@ export function edgeTile(
     }
   }
 }
+
+/** One segment entry: the 4 row pointers and the segment's offset in the panel. */
+@inline export function setSegment(entry: usize, p0: usize, p1: usize, p2: usize, p3: usize, panelOffset: usize): void {
+  store<u32>(entry, <u32>p0);
+  store<u32>(entry, <u32>p1, 4);
+  store<u32>(entry, <u32>p2, 8);
+  store<u32>(entry, <u32>p3, 12);
+  store<u32>(entry, <u32>panelOffset, 16);
+}
+
+/** The single segment of an interleaved tile packed by packATile (row r at tile + 4r, 16 bytes per k). */
+@inline export function interleavedRows(entry: usize, tile: usize): void {
+  setSegment(entry, tile, tile + 4, tile + 8, tile + 12, 0);
+}
+
+/** Bytes of 8 zero floats that a caller keeps for `init`. */
+export const ZERO_INIT_BYTES: usize = 32;
 
 /**
  * Packs rows [0, kCount) and columns [j0, j1) of B (element (k, j) at b + (k·rs + j·cs)·4) into
@@ -163,12 +187,3 @@ export function packATile(a: usize, rs: i32, cs: i32, i0: i32, m: i32, kCount: i
   }
 }
 
-/** The 4 row pointers of an interleaved tile packed by packATile. */
-@inline export function interleavedRows(rows: usize, tile: usize): void {
-  store<u32>(rows, <u32>tile);
-  store<u32>(rows, <u32>(tile + 4), 4);
-  store<u32>(rows, <u32>(tile + 8), 8);
-  store<u32>(rows, <u32>(tile + 12), 12);
-}
-
-export { zero };

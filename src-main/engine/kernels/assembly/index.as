@@ -14,3 +14,5 @@ export { sgdStep } from './optimizer';
 export {
   normalizationScratchBytes, batchNormMoments, batchNormForward, batchNormGradMoments, batchNormGrad, reluGrad,
 } from './normalization';
+export { maxPool, maxPoolGrad } from './pooling';
+export { dropout } from './dropout';
