@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { OptimizerConfig } from '../../src-shared/config/run.js';
 import { hasKernel, KERNEL_NAMES, type SgdStepAttrs } from './kernels/names.js';
+import { readFloats } from './kernels/tensor-view.js';
 import { gather, remap, scatter } from './nn/compressed-weights.js';
 import { KernelParam } from './nn/kernel-param.js';
 import type { Param } from './nn/module.js';
@@ -121,7 +122,7 @@ export class Sgd {
     const compact = this.compactAt.get(param.name);
     if (!compact) throw new Error(`${param.name}: moveState on dense momentum`);
     const v = this.velocity.get(param.name);
-    if (v) this.replaceVelocity(param.name, remap(v.dataSync() as Float32Array, compact.positions, positions));
+    if (v) this.replaceVelocity(param.name, remap(readFloats(v), compact.positions, positions));
     this.compactAt.set(param.name, { positions, size: compact.size });
   }
 

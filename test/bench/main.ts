@@ -9,6 +9,7 @@ import { openStore } from '../../src-main/store/index.js';
 import { benchCases, REFERENCE_DELTA_T, type BenchCase } from './cases.js';
 import { summarise } from './stats.js';
 import { timeSteps } from './step-timer.js';
+import { pytorchReference, type Reference } from './native-reference.js';
 import { syntheticTrainingData } from './synthetic-data.js';
 import { fixed, formatTable, percent, ratio } from './table.js';
 
@@ -27,6 +28,8 @@ interface StepRow {
   backend: string;
   sparsity: number;
   batch: number;
+  /** Threads the backend's kernels used. */
+  threads: number;
   /**
    * How masked fully connected layers ran: on compressed weights where sparse enough (convolutions
    * stay masked dense), or all masked dense. SNFS never compresses (dense momentum); the
@@ -40,6 +43,22 @@ interface StepRow {
   /** Extra time of one RigL/SET/SNFS update over ΔT = 100 ordinary steps. */
   updateCost: number | null;
   updateExtraMs: number | null;
+  /** This step time over PyTorch's for the same dense model on this machine, when PyTorch is there. */
+  vsPytorch: number | null;
+}
+
+/** PyTorch's time for a dense model, measured in the same run. */
+interface ReferenceRow {
+  kind: 'reference';
+  model: string;
+  method: 'dense';
+  backend: 'pytorch-cpu';
+  sparsity: 0;
+  batch: number;
+  threads: number;
+  msPerStep: number;
+  imagesPerSecond: number;
+  torch: string;
 }
 
 interface OtherRow {
@@ -68,7 +87,7 @@ function parseArgs(argv: string[]): { quick: boolean; json: boolean } {
 
 async function main(): Promise<void> {
   const { quick, json } = parseArgs(process.argv.slice(2));
-  const emit = (row: StepRow | OtherRow): void => {
+  const emit = (row: StepRow | ReferenceRow | OtherRow): void => {
     if (json) console.log(JSON.stringify(row));
   };
   const dataDir = mkdtempSync(join(tmpdir(), 'rigl-lab-bench-'));
@@ -96,10 +115,11 @@ async function main(): Promise<void> {
       const runs = [];
       for (let round = 0; round < 2; round++) {
         setMaxCompressedDensity(c.compressed === false ? 0 : DEFAULT_MAX_COMPRESSED_DENSITY);
-        runs.push(summarise(await timeSteps(runInput(c), data(c)), c.warmup));
+        const times = await timeSteps(runInput(c), data(c));
+        runs.push({ ...summarise(times, c.warmup), threads: times.threads });
         setMaxCompressedDensity(DEFAULT_MAX_COMPRESSED_DENSITY);
       }
-      const { msPerStep, updateExtraMs } = runs.reduce((a, b) => (b.msPerStep < a.msPerStep ? b : a));
+      const { msPerStep, updateExtraMs, threads } = runs.reduce((a, b) => (b.msPerStep < a.msPerStep ? b : a));
       const row: StepRow = {
         kind: 'step',
         model: c.model,
@@ -107,12 +127,14 @@ async function main(): Promise<void> {
         backend: c.backend,
         sparsity: c.sparsity,
         batch: c.batch,
+        threads,
         path: c.method === 'dense' ? 'dense' : c.compressed === false || c.method === 'snfs' || c.backend !== 'wasm' ? 'masked-dense' : 'compressed',
         msPerStep,
         imagesPerSecond: (c.batch * 1000) / msPerStep,
         speedupOverDense: null,
         updateCost: updateExtraMs === null ? null : updateExtraMs / (REFERENCE_DELTA_T * msPerStep),
         updateExtraMs,
+        vsPytorch: null,
       };
       const dense = stepRows.find((r) => r.model === c.model && r.backend === c.backend && r.method === 'dense');
       if (dense) {
@@ -120,9 +142,12 @@ async function main(): Promise<void> {
         row.speedupOverDense = dense.msPerStep / amortised;
       }
       stepRows.push(row);
-      emit(row);
       if (!json) console.error(`timed ${c.model} ${c.method} (${row.path}) ${c.backend} s=${c.sparsity}: ${msPerStep.toFixed(1)} ms/step`);
     }
+
+    const reference = nativeReference(cases, stepRows);
+    for (const row of stepRows) emit(row);
+    if (reference.available) for (const row of reference.rows) emit(row);
 
     const others: OtherRow[] = [
       await maskOverhead(data),
@@ -133,7 +158,7 @@ async function main(): Promise<void> {
       batchAssembly(fashion, true),
     ];
     for (const row of others) emit(row);
-    if (!json) printTables(stepRows, others);
+    if (!json) printTables(stepRows, reference, others);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -225,15 +250,49 @@ function batchAssembly(fashion: LoadedDataset, augment: boolean): OtherRow {
   return { kind: 'input', model: '-', method: '-', backend: '-', sparsity: 0, batch: 128, msPerStep: ms, detail: `batch assembly${augment ? ' with crop + flip' : ''}`, value: ms };
 }
 
-function printTables(steps: StepRow[], others: OtherRow[]): void {
+/**
+ * PyTorch's step time for each dense wasm model of the run (same batch, threads as ours), and
+ * each dense row's ratio to it.
+ */
+function nativeReference(cases: BenchCase[], steps: StepRow[]): { available: true; rows: ReferenceRow[] } | { available: false; reason: string } {
+  const dense = cases.filter((c) => c.method === 'dense' && c.backend === 'wasm');
+  const threads = steps.find((r) => r.backend === 'wasm')?.threads ?? 1;
+  const reference: Reference = pytorchReference(
+    dense.map((c) => ({ model: c.model, batch: c.batch, steps: c.steps - c.warmup, warmup: Math.max(5, c.warmup) })),
+    threads,
+  );
+  if (!reference.available) return reference;
+  const rows = reference.results.map(
+    (r): ReferenceRow => ({
+      kind: 'reference',
+      model: r.model,
+      method: 'dense',
+      backend: 'pytorch-cpu',
+      sparsity: 0,
+      batch: r.batch,
+      threads: r.threads,
+      msPerStep: r.msPerStep,
+      imagesPerSecond: (r.batch * 1000) / r.msPerStep,
+      torch: r.torch,
+    }),
+  );
+  for (const row of steps) {
+    const native = rows.find((r) => r.model === row.model && r.batch === row.batch);
+    if (native && row.method === 'dense') row.vsPytorch = row.msPerStep / native.msPerStep;
+  }
+  return { available: true, rows };
+}
+
+function printTables(steps: StepRow[], reference: ReturnType<typeof nativeReference>, others: OtherRow[]): void {
   console.log(
     formatTable(
-      ['model', 'method', 'path', 'backend', 'sparsity', 'batch', 'ms/step', 'images/s', 'vs dense', 'update +ms', 'update cost @ΔT=100'],
+      ['model', 'method', 'path', 'backend', 'threads', 'sparsity', 'batch', 'ms/step', 'images/s', 'vs dense', 'update +ms', 'update cost @ΔT=100'],
       steps.map((r) => [
         r.model,
         r.method,
         r.path,
         r.backend,
+        String(r.threads),
         r.sparsity.toFixed(2),
         String(r.batch),
         fixed(r.msPerStep, 2),
@@ -244,6 +303,21 @@ function printTables(steps: StepRow[], others: OtherRow[]): void {
       ]),
     ),
   );
+  console.log();
+  if (reference.available) {
+    console.log(
+      formatTable(
+        ['model', 'batch', 'PyTorch threads', 'PyTorch ms/step', 'wasm ms/step', 'wasm / PyTorch'],
+        reference.rows.map((r) => {
+          const ours = steps.find((s) => s.model === r.model && s.method === 'dense' && s.backend === 'wasm');
+          return [r.model, String(r.batch), String(r.threads), fixed(r.msPerStep, 2), fixed(ours?.msPerStep ?? null, 2), ratio(ours?.vsPytorch ?? null)];
+        }),
+      ),
+    );
+    console.log(`(PyTorch ${reference.rows[0]?.torch ?? ''} on the CPU, same machine and run)`);
+  } else {
+    console.log(`native reference: ${reference.reason}`);
+  }
   console.log();
   console.log(
     formatTable(

@@ -13,6 +13,8 @@ export interface StepTimes {
   ms: number[];
   updateSteps: Set<number>;
   backendDevice: string;
+  /** Threads the backend's kernels use. */
+  threads: number;
   /** Milliseconds spent inside the recorder (buffering and every batched write), whole run. */
   recordingMs: number;
   /** Milliseconds of the whole run, evaluation included. */
@@ -83,5 +85,5 @@ export async function timeSteps(input: RunConfigInput, data: TrainingData, recor
   await train({ config, backend, data, observer });
   observer.record((r) => r.flush());
   const totalMs = performance.now() - started;
-  return { ms: observer.ms, updateSteps: observer.updateSteps, backendDevice: backend.device, recordingMs: observer.recordingMs, totalMs };
+  return { ms: observer.ms, updateSteps: observer.updateSteps, backendDevice: backend.device, threads: backend.threads, recordingMs: observer.recordingMs, totalMs };
 }

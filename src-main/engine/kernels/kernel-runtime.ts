@@ -41,10 +41,12 @@ const SCRATCH_SIZERS = [
 export type ScratchSizer = (typeof SCRATCH_SIZERS)[number];
 
 /**
- * Below this much work a call runs on one thread: handing a part to another thread costs a few
- * microseconds, and 2 MFLOP takes about 40 µs on one core.
+ * Below this much work a part is not worth handing to another thread (handing one over costs a
+ * few microseconds; 1 MFLOP takes about 20 µs on one core).
  */
-const MIN_FLOPS_PER_PART = 2e6;
+const MIN_FLOPS_PER_PART = 1e6;
+/** Parts per thread: with more parts than threads, a thread that starts late or runs slow takes fewer. */
+const PARTS_PER_THREAD = 4;
 /**
  * Parts of every reduction over a long axis (the filter gradient's pixels, BatchNorm's rows):
  * fixed, so that the partial sums, and so the numbers, do not depend on how many threads run them.
@@ -115,9 +117,10 @@ export class KernelRuntime {
     return this.threads?.size ?? 1;
   }
 
-  /** Parts to split `flops` of work into: one per thread, unless the work is too small to share. */
+  /** Parts to split `flops` of work into: a few per thread, unless the work is too small to share. */
   partsFor(flops: number): number {
-    return Math.max(1, Math.min(this.threadCount, Math.floor(flops / MIN_FLOPS_PER_PART)));
+    if (this.threadCount === 1) return 1;
+    return Math.max(1, Math.min(this.threadCount * PARTS_PER_THREAD, Math.floor(flops / MIN_FLOPS_PER_PART)));
   }
 
   /**

@@ -4,12 +4,15 @@ import type { WasmMemory, WasmModule } from './webassembly-api.js';
 /** Slots of the control block shared with the workers. */
 const GENERATION = 0;
 const KERNEL = 1;
-const PARTS = 2;
-const ARG_COUNT = 3;
-const DONE = 4;
+const ARG_COUNT = 2;
+/** The call's parts as one word: generation (8 bits), part count (12), next part to take (12). */
+const TICKETS = 3;
+/** Threads inside a call (registered before taking a part, gone once no part is left). */
+const ACTIVE = 4;
 const FAILED = 5;
 const CONTROL_SLOTS = 8;
 const MAX_ARGS = 16;
+const MAX_PARTS = 4095;
 /** KERNEL value that tells the workers to stop. */
 const STOP = -1;
 
@@ -18,8 +21,8 @@ const STOP = -1;
  * while after each call because the next one usually follows within a fraction of a
  * millisecond, and waking from Atomics.wait costs tens of microseconds.
  */
-const WORKER_SPINS = 200_000;
-const CALLER_SPINS = 20_000;
+const WORKER_SPINS = 2_000;
+const CALLER_SPINS = 2_000;
 
 interface WorkerSetup {
   module: WasmModule;
@@ -27,14 +30,28 @@ interface WorkerSetup {
   control: SharedArrayBuffer;
   args: SharedArrayBuffer;
   index: number;
-  workers: number;
   kernels: readonly string[];
   spins: number;
 }
 
 /**
- * The body of every kernel thread. It runs as a CommonJS script of its own (`eval: true`), so it
- * may use nothing from this module: the slot numbers above are repeated as literals.
+ * Takes the next part of the current call for a thread that saw generation `generation`: its
+ * number, or −1 when none is left (or the call is another one). One compare-and-swap on the
+ * ticket word, so a part is never taken twice.
+ */
+function takePart(control: Int32Array, generation: number): number {
+  for (;;) {
+    const ticket = Atomics.load(control, 3);
+    const parts = (ticket >>> 12) & 0xfff;
+    const next = ticket & 0xfff;
+    if (ticket >>> 24 !== (generation & 0xff) || next >= parts) return -1;
+    if (Atomics.compareExchange(control, 3, ticket, ticket + 1) === ticket) return next;
+  }
+}
+
+/**
+ * The body of every kernel thread. It runs as a CommonJS script of its own (`eval: true`) with
+ * takePart prepended, and may use nothing else from this module: slot numbers are literals.
  */
 function kernelWorker(): void {
   const { workerData, parentPort } = require('node:worker_threads') as typeof import('node:worker_threads');
@@ -56,32 +73,33 @@ function kernelWorker(): void {
       }
     }
     seen = Atomics.load(control, 0);
-    const kernel = Atomics.load(control, 1);
-    if (kernel < 0) return;
-    const parts = Atomics.load(control, 2);
-    if (setup.index < parts) {
+    if (Atomics.load(control, 1) < 0) return;
+    // Registered before taking a part: a caller that sees every part taken and none active knows
+    // no part is still running.
+    Atomics.add(control, 4, 1);
+    for (let part = takePart(control, seen); part >= 0; part = takePart(control, seen)) {
+      const kernel = Atomics.load(control, 1);
       try {
         const call: number[] = [];
-        for (let i = 0, n = Atomics.load(control, 3); i < n; i++) call.push(args[i]!);
-        call.push(0, parts);
-        for (let part = setup.index; part < parts; part += setup.workers + 1) {
-          call[call.length - 2] = part;
-          kernels[kernel]!(...call);
-        }
+        for (let i = 0, n = Atomics.load(control, 2); i < n; i++) call.push(args[i]!);
+        call.push(part, (Atomics.load(control, 3) >>> 12) & 0xfff);
+        kernels[kernel]!(...call);
       } catch (error) {
         // Written synchronously: the caller is blocked until this call ends and reads no messages.
         writeSync(2, `kernel thread ${setup.index}: ${setup.kernels[kernel]} failed: ${String(error)}\n`);
         Atomics.store(control, 5, setup.index);
       }
     }
-    if (Atomics.add(control, 4, 1) + 1 === setup.workers) Atomics.notify(control, 4);
+    if (Atomics.sub(control, 4, 1) === 1) Atomics.notify(control, 4);
   }
 }
 
 /**
- * Worker threads that run parts of our wasm kernels on a shared memory. A call hands parts
- * 1…n−1 to the workers through a shared control block and runs part 0 on the calling thread, so
- * the caller never idles and a call costs no message passing.
+ * Worker threads that run parts of our wasm kernels on a shared memory. A call publishes its
+ * arguments and parts in a shared control block; the calling thread and every awake worker take
+ * parts one at a time until none is left, so a worker that wakes late, or runs on a busy core,
+ * takes fewer parts instead of holding the call up. Which thread runs a part never changes what
+ * the part computes.
  */
 export class KernelThreads {
   private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4));
@@ -93,6 +111,7 @@ export class KernelThreads {
   /** Starts `count` workers, each with its own instance of `module` on `memory`; resolves once all are ready. */
   static async start(module: WasmModule, memory: WasmMemory, kernels: readonly string[], count: number): Promise<KernelThreads> {
     const threads = new KernelThreads(kernels);
+    const source = `${takePart.toString()}\n(${kernelWorker.toString()})()`;
     const ready: Array<Promise<void>> = [];
     for (let index = 1; index <= count; index++) {
       const setup: WorkerSetup = {
@@ -101,11 +120,10 @@ export class KernelThreads {
         control: threads.control.buffer as SharedArrayBuffer,
         args: threads.args.buffer as SharedArrayBuffer,
         index,
-        workers: count,
         kernels,
         spins: WORKER_SPINS,
       };
-      const worker = new Worker(`(${kernelWorker.toString()})()`, { eval: true, workerData: setup });
+      const worker = new Worker(source, { eval: true, workerData: setup });
       ready.push(
         new Promise((resolve, reject) => {
           worker.once('error', reject);
@@ -134,34 +152,36 @@ export class KernelThreads {
   }
 
   /**
-   * Runs kernel(...args, part, parts) for every part: thread t takes parts t, t + size, …, the
-   * calling thread (t = 0) through `local(part)`. Returns when every part is done.
+   * Runs kernel(...args, part, parts) for every part, the calling thread taking parts through
+   * `local(part)` like any worker; returns when every part is done.
    */
   run(kernel: number, args: readonly number[], parts: number, local: (part: number) => void): void {
     if (parts <= 1) {
       local(0);
       return;
     }
+    if (parts > MAX_PARTS) throw new Error(`kernel threads: ${parts} parts, at most ${MAX_PARTS}`);
     if (args.length > MAX_ARGS) throw new Error(`kernel threads: ${args.length} arguments, at most ${MAX_ARGS}`);
     const c = this.control;
     this.args.set(args);
     Atomics.store(c, ARG_COUNT, args.length);
     Atomics.store(c, KERNEL, kernel);
-    Atomics.store(c, PARTS, parts);
-    Atomics.store(c, DONE, 0);
     Atomics.store(c, FAILED, 0);
-    Atomics.add(c, GENERATION, 1);
+    const generation = (Atomics.load(c, GENERATION) + 1) | 0;
+    Atomics.store(c, TICKETS, (((generation & 0xff) << 24) | (parts << 12)) | 0);
+    Atomics.store(c, GENERATION, generation);
     Atomics.notify(c, GENERATION);
     let localError: unknown = null;
     try {
-      for (let part = 0; part < parts; part += this.size) local(part);
+      for (let part = takePart(c, generation); part >= 0; part = takePart(c, generation)) local(part);
     } catch (error) {
       localError = error;
+      // Leave no part for the workers, then wait for the ones they hold.
+      while (takePart(c, generation) >= 0);
     }
-    const workers = this.workers.length;
     let spins = 0;
-    for (let done = Atomics.load(c, DONE); done < workers; done = Atomics.load(c, DONE)) {
-      if (++spins > CALLER_SPINS) Atomics.wait(c, DONE, done);
+    for (let active = Atomics.load(c, ACTIVE); active > 0; active = Atomics.load(c, ACTIVE)) {
+      if (++spins > CALLER_SPINS) Atomics.wait(c, ACTIVE, active);
     }
     if (localError !== null) throw localError;
     const failed = Atomics.load(c, FAILED);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { hasKernel, KERNEL_NAMES } from '../kernels/names.js';
+import { readFloats } from '../kernels/tensor-view.js';
 
 /**
  * The active weights of a fully connected kernel W [nIn, nOut]: the flat positions in increasing
@@ -52,7 +53,7 @@ export class CompressedWeights {
 
   /** The dense kernel, zero at inactive positions. */
   toDense(): tf.Tensor2D {
-    return tf.tensor2d(scatter(this.values.dataSync() as Float32Array, this.positions, this.shape[0] * this.shape[1]), this.shape);
+    return tf.tensor2d(scatter(readFloats(this.values), this.positions, this.shape[0] * this.shape[1]), this.shape);
   }
 
   /** Takes ownership of `values` (one per active position). */
@@ -67,9 +68,10 @@ export class CompressedWeights {
   }
 }
 
-/** A dense array of `size` zeros with `values` at `positions`. */
-export function scatter(values: Float32Array, positions: Uint32Array, size: number): Float32Array {
-  const dense = new Float32Array(size);
+/** A dense array of `size` zeros with `values` at `positions` (written into `into` when given). */
+export function scatter(values: Float32Array, positions: Uint32Array, size: number, into?: Float32Array): Float32Array {
+  const dense = into ?? new Float32Array(size);
+  if (into) into.fill(0);
   for (let k = 0; k < positions.length; k++) dense[positions[k]!] = values[k]!;
   return dense;
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { readFloats } from '../kernels/tensor-view.js';
 import { CompressedWeights, gather, remap, scatter } from './compressed-weights.js';
 import type { Param } from './module.js';
 
@@ -49,18 +50,18 @@ export class KernelParam implements Param {
   moveTo(positions: Uint32Array): void {
     const packed = this.packed;
     if (packed === null) throw new Error(`${this.name}: moveTo on a dense kernel`);
-    const values = remap(packed.values.dataSync() as Float32Array, packed.positions, positions);
+    const values = remap(readFloats(packed.values), packed.positions, positions);
     this.packed = new CompressedWeights(packed.shape, positions, values);
     packed.dispose();
     this.dense?.dispose();
     this.dense = null;
   }
 
-  /** The dense weights as a host array, without building a dense tensor. */
-  denseArray(): Float32Array {
+  /** The dense weights as a host array (written into `into` when given), without building a dense tensor. */
+  denseArray(into?: Float32Array): Float32Array {
     const packed = this.packed;
     if (packed === null) return this.value.dataSync() as Float32Array;
-    return scatter(packed.values.dataSync() as Float32Array, packed.positions, packed.shape[0] * packed.shape[1]);
+    return scatter(readFloats(packed.values), packed.positions, packed.shape[0] * packed.shape[1], into);
   }
 
   /** Back to one dense tensor. */

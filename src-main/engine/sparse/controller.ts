@@ -3,6 +3,7 @@ import type { RunPlan } from '../../../src-shared/plan.js';
 import type { Random } from '../../../src-shared/random.js';
 import { dropCount, isMaskUpdateStep, isPruningStep, pruningActiveCount } from '../../../src-shared/sparsity/schedules.js';
 import { shouldCompress } from '../nn/compressed-weights.js';
+import { readFloats } from '../kernels/tensor-view.js';
 import { KernelParam } from '../nn/kernel-param.js';
 import type { Param } from '../nn/module.js';
 import type { Sgd } from '../optimizer.js';
@@ -10,7 +11,6 @@ import { dropAndGrow, type GrowCriterion } from './dropgrow.js';
 import { LayerMask, maskParam, randomMask } from './masks.js';
 import { pruneGlobal, pruneLayerwise } from './prune.js';
 import { redistributeGrowth } from './redistribute.js';
-import { positions } from './select.js';
 
 export interface MaskChange {
   layer: string;
@@ -38,6 +38,8 @@ const GROW_CRITERION: Partial<Record<RunConfig['method'], GrowCriterion>> = {
 export class SparsityController {
   readonly masks = new Map<string, LayerMask>();
   private readonly kernels: Param[];
+  /** Host buffers for the dense weights of compressed kernels, by parameter name (see denseWeights). */
+  private readonly weightBuffers = new Map<string, Float32Array>();
 
   constructor(
     private readonly config: RunConfig,
@@ -106,21 +108,21 @@ export class SparsityController {
     const schedule = this.plan.dropGrow!;
     const criterion = GROW_CRITERION[this.config.method]!;
     const layers = this.kernels.map((p) => this.masks.get(p.name)!);
-    const weights = layers.map((m) => denseWeights(m.param));
     const drops = layers.map((m) => dropCount(t, m.active, schedule));
-    const growScores = layers.map((m) => this.growScore(m.param, criterion));
     const grows = this.growBudget(layers, drops);
     const changes = layers.map((m, i): MaskChange => {
       const result = dropAndGrow({
         mask: m.mask,
-        weights: weights[i]!,
-        growScore: growScores[i]!,
+        weights: this.denseWeights(m.param),
+        growScore: this.growScore(m.param, criterion),
         drop: drops[i]!,
         grow: grows[i]!,
         criterion,
         rng: this.rng,
+        into: m.spare(),
+        active: m.positions(),
       });
-      m.set(result.mask);
+      m.set(result.mask, result.positions);
       this.enforce(m);
       return { layer: m.name, active: result.active, dropped: result.dropped, grown: result.grown };
     });
@@ -149,7 +151,7 @@ export class SparsityController {
     if (criterion === 'random') return null;
     if (criterion === 'gradient') {
       if (!param.grad) throw new Error(`RigL update of ${param.layer}: no dense gradient for this step`);
-      return param.grad.dataSync() as Float32Array;
+      return readFloats(param.grad);
     }
     return this.redistributionSource(param, 'momentum');
   }
@@ -159,7 +161,7 @@ export class SparsityController {
     const layers = this.kernels.map((p) => this.masks.get(p.name)!);
     const input = layers.map((m, i) => ({
       mask: m.mask,
-      weights: denseWeights(m.param),
+      weights: this.denseWeights(m.param),
       target: pruningActiveCount(t, m.size, this.plan.allocation[i]!.active, schedule),
     }));
     const next = this.config.pruning.scope === 'global' ? pruneGlobal(input) : pruneLayerwise(input);
@@ -181,7 +183,7 @@ export class SparsityController {
   private enforce(mask: LayerMask): void {
     const param = mask.param;
     if (param instanceof KernelParam && param.compressed !== null && this.compressible(param, mask)) {
-      const active = positions(mask.mask, true);
+      const active = mask.positions();
       param.moveTo(active);
       this.optimizer.moveState(param, active);
       return;
@@ -199,7 +201,7 @@ export class SparsityController {
   private compressIfSparse(mask: LayerMask): void {
     const param = mask.param;
     if (!(param instanceof KernelParam) || !this.compressible(param, mask)) return;
-    const active = positions(mask.mask, true);
+    const active = mask.positions();
     param.compress(active);
     this.optimizer.compactState(param, active);
   }
@@ -225,6 +227,17 @@ export class SparsityController {
     }
   }
 
+  /**
+   * A kernel's weights as a dense host array, read for one update: a view of the tensor where the
+   * backend allows, or a compressed kernel's values scattered into a buffer kept for its next update.
+   */
+  private denseWeights(param: Param): Float32Array {
+    if (!(param instanceof KernelParam) || param.compressed === null) return readFloats(param.value);
+    let buffer = this.weightBuffers.get(param.name);
+    if (buffer === undefined) this.weightBuffers.set(param.name, (buffer = new Float32Array(param.compressed.shape[0] * param.compressed.shape[1])));
+    return param.denseArray(buffer);
+  }
+
   /** Leaves every kernel dense (the caller disposes the weights). */
   dispose(): void {
     for (const m of this.masks.values()) {
@@ -234,9 +247,6 @@ export class SparsityController {
   }
 }
 
-function denseWeights(param: Param): Float32Array {
-  return param instanceof KernelParam ? param.denseArray() : (param.value.dataSync() as Float32Array);
-}
 
 function meanAbsActive(values: Float32Array, mask: Uint8Array): number {
   let sum = 0;

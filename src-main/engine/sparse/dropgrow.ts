@@ -6,17 +6,23 @@ export type GrowCriterion = 'random' | 'gradient' | 'momentum';
 
 export interface DropGrowInput {
   mask: Uint8Array;
-  weights: Float32Array;
+  weights: ArrayLike<number>;
   /** |gradient| (RigL) or |momentum| (SNFS) at every position; unused for random growth. */
-  growScore: Float32Array | null;
+  growScore: ArrayLike<number> | null;
   drop: number;
   grow: number;
   criterion: GrowCriterion;
   rng: Random;
+  /** Where to write the new mask (a buffer the caller reuses); a new array when left out. */
+  into?: Uint8Array;
+  /** The active positions of `mask` in increasing order, when the caller has them (else listed here). */
+  active?: Uint32Array;
 }
 
 export interface DropGrowResult {
   mask: Uint8Array;
+  /** The active positions of the new mask, in increasing order. */
+  positions: Uint32Array;
   dropped: number;
   grown: number;
   active: number;
@@ -28,20 +34,64 @@ export interface DropGrowResult {
  * may come back and then keeps its value).
  */
 export function dropAndGrow(input: DropGrowInput): DropGrowResult {
-  const { weights, growScore } = input;
-  const next = input.mask.slice();
-  const active = positions(input.mask, true);
+  const { weights, growScore, mask } = input;
+  const next = input.into ?? new Uint8Array(mask.length);
+  next.set(mask);
+  // The drop ranks the active positions only: listed, they are a tenth of the mask or less.
+  const active = input.active ?? positions(mask, true);
   const dropped = smallestK(weights, active, input.drop);
   for (let j = 0; j < dropped.length; j++) next[dropped[j]!] = 0;
-  const candidates = positions(next, false);
-  const grow = Math.min(input.grow, candidates.length);
+  const inactiveCount = mask.length - (active.length - dropped.length);
+  const grow = Math.min(input.grow, inactiveCount);
   let grown: Uint32Array;
   if (input.criterion === 'random') {
-    grown = input.rng.sample(candidates.length, grow).map((j) => candidates[j]!);
+    grown = nthInactive(next, input.rng.sample(inactiveCount, grow));
   } else {
     if (!growScore) throw new Error(`growth by ${input.criterion} needs its scores`);
-    grown = largestK(growScore, candidates, grow);
+    grown = largestK(growScore, { mask: next, want: 0, count: inactiveCount }, grow);
   }
   for (let j = 0; j < grown.length; j++) next[grown[j]!] = 1;
-  return { mask: next, dropped: dropped.length, grown: grown.length, active: active.length - dropped.length + grown.length };
+  return {
+    mask: next,
+    positions: mergeActive(active, dropped, grown),
+    dropped: dropped.length,
+    grown: grown.length,
+    active: active.length - dropped.length + grown.length,
+  };
+}
+
+/** (active − dropped) ∪ grown, all three increasing (dropped ⊆ active; grown may retake dropped ones). */
+function mergeActive(active: Uint32Array, dropped: Uint32Array, grown: Uint32Array): Uint32Array {
+  const out = new Uint32Array(active.length - dropped.length + grown.length);
+  let a = 0;
+  let d = 0;
+  let g = 0;
+  let n = 0;
+  for (;;) {
+    while (a < active.length && d < dropped.length && active[a] === dropped[d]) {
+      a++;
+      d++;
+    }
+    const nextActive = a < active.length ? active[a]! : Infinity;
+    const nextGrown = g < grown.length ? grown[g]! : Infinity;
+    if (nextActive === Infinity && nextGrown === Infinity) return out;
+    if (nextActive < nextGrown) {
+      out[n++] = nextActive;
+      a++;
+    } else {
+      out[n++] = nextGrown;
+      g++;
+    }
+  }
+}
+
+/** The positions of the n-th inactive entries of `mask`, for increasing ranks n. */
+function nthInactive(mask: Uint8Array, ranks: Uint32Array): Uint32Array {
+  const out = new Uint32Array(ranks.length);
+  for (let i = 0, rank = 0, r = 0; i < mask.length && r < ranks.length; i++) {
+    if (mask[i] !== 0) continue;
+    if (rank === ranks[r]) out[r++] = i;
+    rank++;
+  }
+  return out;
 }

@@ -1,15 +1,25 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Random } from '../../../src-shared/random.js';
 import type { Param } from '../nn/module.js';
+import { positions } from './select.js';
 
-/** The mask of one kernel: a host copy for selection and a 0/1 tensor for the per-step products. */
+/**
+ * The mask of one kernel: a host copy for selection, and a 0/1 tensor for the per-step products
+ * of masked dense kernels, made when first asked for (compressed kernels never need it).
+ */
 export class LayerMask {
   readonly size: number;
   /** The kernel's shape, kept so that a compressed kernel need not build its dense form. */
   private readonly shape: number[];
   mask: Uint8Array;
-  tensor: tf.Tensor;
   active: number;
+  private maskTensor: tf.Tensor | null = null;
+  /** The previous mask's buffer, for the next update to write into. */
+  private spareBuffer: Uint8Array | null = null;
+  /** The mask as floats on the host, kept for the next tensor upload. */
+  private floats: Float32Array | null = null;
+  /** The active positions, in increasing order, once listed. */
+  private activePositions: Uint32Array | null = null;
 
   constructor(
     readonly param: Param,
@@ -19,7 +29,6 @@ export class LayerMask {
     this.shape = param.value.shape;
     this.mask = mask;
     this.active = countActive(mask);
-    this.tensor = tf.keep(maskTensor(mask, this.shape));
   }
 
   get name(): string {
@@ -30,16 +39,45 @@ export class LayerMask {
     return this.active / this.size;
   }
 
-  /** Replaces the mask and refreshes its tensor. */
-  set(mask: Uint8Array): void {
-    this.mask = mask;
-    this.active = countActive(mask);
-    this.tensor.dispose();
-    this.tensor = tf.keep(maskTensor(mask, this.shape));
+  get tensor(): tf.Tensor {
+    if (this.maskTensor === null) {
+      // Reused: a fresh array this size costs a page fault per 4 KB on first touch.
+      this.floats ??= new Float32Array(this.size);
+      this.floats.set(this.mask);
+      this.maskTensor = tf.keep(tf.tensor(this.floats, this.shape, 'float32'));
+    }
+    return this.maskTensor;
+  }
+
+  /** The active positions, in increasing order. */
+  positions(): Uint32Array {
+    this.activePositions ??= positions(this.mask, true);
+    return this.activePositions;
+  }
+
+  /** A buffer of the mask's size for the next mask (the one before the current, reused). */
+  spare(): Uint8Array {
+    return this.spareBuffer ?? new Uint8Array(this.size);
+  }
+
+  /**
+   * Replaces the mask (with its active positions, when the caller has them); the old buffer
+   * becomes the spare one, so nothing may keep it.
+   */
+  set(mask: Uint8Array, activePositions: Uint32Array | null = null): void {
+    if (mask !== this.mask) {
+      this.spareBuffer = this.mask;
+      this.mask = mask;
+    }
+    this.activePositions = activePositions;
+    this.active = activePositions?.length ?? countActive(mask);
+    this.maskTensor?.dispose();
+    this.maskTensor = null;
   }
 
   dispose(): void {
-    this.tensor.dispose();
+    this.maskTensor?.dispose();
+    this.maskTensor = null;
   }
 }
 
@@ -47,10 +85,6 @@ function countActive(mask: Uint8Array): number {
   let n = 0;
   for (let i = 0; i < mask.length; i++) n += mask[i]!;
   return n;
-}
-
-function maskTensor(mask: Uint8Array, shape: number[]): tf.Tensor {
-  return tf.tensor(new Float32Array(mask), shape, 'float32');
 }
 
 /** A mask with exactly `active` positions set, chosen uniformly at random. */

@@ -3,65 +3,130 @@
  * that the same values always give the same choice.
  */
 
+/** The positions where `mask[i] === want`, without listing them (a quarter of a million for LeNet-300-100's first layer). */
+export interface MaskCandidates {
+  mask: Uint8Array;
+  want: 0 | 1;
+  /** How many there are, when the caller knows (else counted). */
+  count?: number;
+}
+
+/** Candidate positions: listed in increasing order, or every position where a mask has a value. */
+export type Candidates = Uint32Array | MaskCandidates;
+
 /** The k positions of `candidates` with the smallest |values[i]|, in increasing position order. */
-export function smallestK(values: ArrayLike<number>, candidates: Uint32Array, k: number): Uint32Array {
+export function smallestK(values: ArrayLike<number>, candidates: Candidates, k: number): Uint32Array {
   return selectK(values, candidates, k, 1);
 }
 
 /** The k positions of `candidates` with the largest |values[i]|, in increasing position order. */
-export function largestK(values: ArrayLike<number>, candidates: Uint32Array, k: number): Uint32Array {
+export function largestK(values: ArrayLike<number>, candidates: Candidates, k: number): Uint32Array {
   return selectK(values, candidates, k, -1);
+}
+
+/** How many positions `candidates` holds. */
+export function candidateCount(candidates: Candidates): number {
+  if (candidates instanceof Uint32Array) return candidates.length;
+  if (candidates.count !== undefined) return candidates.count;
+  let set = 0;
+  for (let i = 0; i < candidates.mask.length; i++) set += candidates.mask[i]!;
+  return candidates.want === 1 ? set : candidates.mask.length - set;
+}
+
+// Grow-only scratch for the candidates that pass the bound: a mask update runs every ΔT steps,
+// and fresh large arrays cost a page fault per 4 KB on first touch.
+let keptPositions = new Uint32Array(0);
+let keptKeys = new Float64Array(0);
+/** A copy of the kept keys for quickselect to reorder. */
+let shuffledKeys = new Float64Array(0);
+
+/**
+ * Writes the candidates whose key (sign·|value|) is at most `bound` to the scratch arrays, in
+ * position order; returns how many. When there are at least k, they include the k smallest and
+ * every tie with the k-th, so selecting among them is exact.
+ */
+function collectBelow(values: ArrayLike<number>, candidates: Candidates, sign: 1 | -1, bound: number, capacity: number): number {
+  if (keptPositions.length < capacity) {
+    keptPositions = new Uint32Array(capacity);
+    keptKeys = new Float64Array(capacity);
+    shuffledKeys = new Float64Array(capacity);
+  }
+  let n = 0;
+  if (candidates instanceof Uint32Array) {
+    for (let j = 0; j < candidates.length; j++) {
+      const i = candidates[j]!;
+      const key = sign * Math.abs(values[i]!);
+      if (key <= bound) {
+        keptPositions[n] = i;
+        keptKeys[n++] = key;
+      }
+    }
+  } else {
+    const { mask, want } = candidates;
+    for (let i = 0; i < mask.length; i++) {
+      if (mask[i] !== want) continue;
+      const key = sign * Math.abs(values[i]!);
+      if (key <= bound) {
+        keptPositions[n] = i;
+        keptKeys[n++] = key;
+      }
+    }
+  }
+  return n;
 }
 
 // Every method ranks by magnitude, so the ranking reads the values directly (a score callback
 // per candidate cost about half of a RigL update on LeNet-300-100).
-function selectK(values: ArrayLike<number>, candidates: Uint32Array, k: number, sign: 1 | -1): Uint32Array {
+function selectK(values: ArrayLike<number>, candidates: Candidates, k: number, sign: 1 | -1): Uint32Array {
   if (k <= 0) return new Uint32Array(0);
-  if (k >= candidates.length) return candidates.slice();
-  // The candidates whose key (sign·|value|) is at most a bound, in position order: when there
-  // are at least k, they include the k smallest and every tie with the k-th, so selecting among
-  // them is exact.
-  const below = (bound: number): { subset: number[]; keys: number[] } => {
-    const subset: number[] = [];
-    const keys: number[] = [];
-    for (let j = 0; j < candidates.length; j++) {
-      const v = sign * Math.abs(values[candidates[j]!]!);
-      if (v <= bound) {
-        subset.push(candidates[j]!);
-        keys.push(v);
-      }
-    }
-    return { subset, keys };
-  };
-  let chosen = below(sampledBound(values, candidates, sign, k));
-  if (chosen.subset.length < k) chosen = below(Infinity);
-  const { subset } = chosen;
-  const keys = Float64Array.from(chosen.keys);
-  const threshold = kthSmallest(keys.slice(), k - 1);
+  const count = candidateCount(candidates);
+  let n = collectBelow(values, candidates, sign, sampledBound(values, candidates, count, sign, k), count);
+  if (n < k) n = collectBelow(values, candidates, sign, Infinity, count);
+  if (k >= n) return keptPositions.slice(0, n);
+  const keys = shuffledKeys.subarray(0, n);
+  keys.set(keptKeys.subarray(0, n));
+  const threshold = kthSmallest(keys, k - 1);
+  let below = 0;
+  for (let j = 0; j < n; j++) if (keptKeys[j]! < threshold) below++;
+  // One pass in position order: everything strictly below the threshold, and the first ties.
   const out = new Uint32Array(k);
-  let n = 0;
-  // Strictly below the threshold first, then ties at the threshold in position order.
-  for (let j = 0; j < subset.length; j++) if (keys[j]! < threshold) out[n++] = subset[j]!;
-  for (let j = 0; j < subset.length && n < k; j++) if (keys[j] === threshold) out[n++] = subset[j]!;
-  return out.sort();
+  let ties = k - below;
+  for (let j = 0, m = 0; j < n && m < k; j++) {
+    const key = keptKeys[j]!;
+    if (key < threshold || (key === threshold && ties-- > 0)) out[m++] = keptPositions[j]!;
+  }
+  return out;
 }
 
 const SAMPLE = 1024;
 
 /**
- * A key value that at least k of the n keys probably do not exceed, a little above the k-th
- * smallest, read from an evenly spaced sample; +Infinity when the sample cannot tell (small n,
- * k near n). The caller checks the count, so a poor sample costs time, never correctness.
+ * A key value that at least k of the candidates probably do not exceed, a little above the k-th
+ * smallest, read from an evenly spaced sample; +Infinity when the sample cannot tell (few
+ * candidates, k near their count). The caller checks the count, so a poor sample costs time,
+ * never correctness.
  */
-function sampledBound(values: ArrayLike<number>, candidates: Uint32Array, sign: 1 | -1, k: number): number {
-  const n = candidates.length;
-  if (n <= 4 * SAMPLE) return Infinity;
+function sampledBound(values: ArrayLike<number>, candidates: Candidates, count: number, sign: 1 | -1, k: number): number {
+  if (count <= 4 * SAMPLE) return Infinity;
   const sample = new Float64Array(SAMPLE);
-  for (let i = 0; i < SAMPLE; i++) sample[i] = sign * Math.abs(values[candidates[Math.floor(((i + 0.5) * n) / SAMPLE)]!]!);
-  sample.sort();
-  const expected = (k * SAMPLE) / n;
+  let taken = 0;
+  if (candidates instanceof Uint32Array) {
+    for (; taken < SAMPLE; taken++) sample[taken] = sign * Math.abs(values[candidates[Math.floor(((taken + 0.5) * count) / SAMPLE)]!]!);
+  } else {
+    // Evenly spaced probes over all positions, as many as should meet about SAMPLE candidates,
+    // keeping the candidates among them.
+    const { mask, want } = candidates;
+    const probes = Math.min(mask.length, Math.ceil((SAMPLE * mask.length) / count));
+    for (let s = 0; s < probes && taken < SAMPLE; s++) {
+      const i = Math.floor(((s + 0.5) * mask.length) / probes);
+      if (mask[i] === want) sample[taken++] = sign * Math.abs(values[i]!);
+    }
+  }
+  if (taken < SAMPLE / 4) return Infinity;
+  const keys = sample.subarray(0, taken).sort();
+  const expected = (k * taken) / count;
   const rank = Math.ceil(expected + 4 * Math.sqrt(expected) + 4);
-  return rank >= SAMPLE ? Infinity : sample[rank]!;
+  return rank >= taken ? Infinity : keys[rank]!;
 }
 
 /** Quickselect: the value that would sit at index `k` if `a` were sorted (a is reordered). */
