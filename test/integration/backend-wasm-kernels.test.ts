@@ -1,8 +1,10 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { Random } from '../../src-shared/random.js';
 import { selectBackend } from '../../src-main/engine/backend/select-backend.js';
+import { kernelRuntime, type KernelName } from '../../src-main/engine/kernels/kernel-runtime.js';
 
 type Array4 = [number, number, number, number];
 interface HostTensor {
@@ -16,6 +18,9 @@ function randomTensor(shape: number[]): HostTensor {
   return { data: Float32Array.from({ length: size }, () => rng.normal()), shape };
 }
 
+/** Our wasm kernels (kernel-runtime.ts) that the last runKernel on wasm called: empty when it went to the package's kernel. */
+let ourKernelsRun: KernelName[] = [];
+
 /** Runs one kernel on a backend and reads the result back; `prepare` may add inputs computed on that backend. */
 async function runKernel(
   backend: 'cpu' | 'wasm',
@@ -27,7 +32,16 @@ async function runKernel(
   await selectBackend(backend);
   const tensors = Object.fromEntries(Object.entries(inputs).map(([name, t]) => [name, tf.tensor(t.data, t.shape)]));
   const all = prepare === undefined ? tensors : { ...tensors, ...prepare(tensors) };
-  const result = tf.engine().runKernel(kernelName, all, attrs) as tf.Tensor;
+  const spy = backend === 'wasm' ? vi.spyOn(kernelRuntime(tf.backend() as BackendWasm), 'run') : null;
+  let result: tf.Tensor;
+  try {
+    result = tf.engine().runKernel(kernelName, all, attrs) as tf.Tensor;
+  } finally {
+    if (spy !== null) {
+      ourKernelsRun = spy.mock.calls.map((call) => call[0]);
+      spy.mockRestore();
+    }
+  }
   const values = (await result.data()) as Float32Array;
   tf.dispose([result, ...Object.values(all)]);
   return values;
@@ -190,5 +204,184 @@ describe('the other training kernels on wasm, at our models’ shapes', () => {
     variance.data.forEach((v, i) => (variance.data[i] = v * v + 0.1));
     const inputs = { x: randomTensor(x), mean: randomTensor([channels]), variance, offset: randomTensor([channels]), scale: randomTensor([channels]) };
     expect(await compareWithCpu('FusedBatchNorm', inputs, { varianceEpsilon: 1e-5 })).toBeLessThan(1e-5);
+  });
+});
+
+describe('Conv2D on wasm (our kernel) matches the cpu kernel', () => {
+  it.each([
+    ...FILTER_CASES,
+    { label: 'LeNet conv2, batch 8', x: [8, 12, 12, 20] as Array4, filter: [5, 5, 20, 50] as Array4, strides: 1, pad: 'valid' as const },
+    { label: 'WRN middle', x: [4, 16, 16, 64] as Array4, filter: [3, 3, 64, 64] as Array4, strides: 1, pad: 'same' as const },
+    { label: '4x4 kernel, same (uneven padding)', x: [2, 6, 6, 3] as Array4, filter: [4, 4, 3, 4] as Array4, strides: 1, pad: 'same' as const },
+    { label: 'stride 3, 4x4 kernel, 9 output channels', x: [2, 7, 7, 3] as Array4, filter: [4, 4, 3, 9] as Array4, strides: 3, pad: 'same' as const },
+    { label: 'kernel larger than the image', x: [2, 3, 3, 3] as Array4, filter: [5, 5, 3, 4] as Array4, strides: 1, pad: 'same' as const },
+    {
+      label: 'padding wider than the kernel',
+      x: [2, 5, 5, 3] as Array4,
+      filter: [3, 3, 3, 4] as Array4,
+      strides: 1,
+      pad: [[0, 0], [3, 3], [3, 3], [0, 0]] as tf.backend_util.ExplicitPadding,
+    },
+  ])('$label', async ({ x, filter, strides, pad }) => {
+    const inputs = { x: randomTensor(x), filter: randomTensor(filter) };
+    const attrs = { strides, pad, dataFormat: 'NHWC', dilations: 1 } as unknown as NamedAttrMap;
+    expect(await compareWithCpu('Conv2D', inputs, attrs)).toBeLessThan(1e-4);
+    expect(ourKernelsRun).toEqual(['conv2d']);
+  });
+
+  it('gives a hand-checked result', async () => {
+    // x = 1..9 in a 3x3 image, filter [1, 2; 3, 4], valid: 1+4+12+20, 2+6+15+24, 4+10+21+32, 5+12+24+36.
+    const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);
+    const filter = tf.tensor4d([1, 2, 3, 4], [2, 2, 1, 1]);
+    const y = tf.conv2d(x, filter, 1, 'valid');
+    expect(Array.from(await y.data())).toEqual([37, 47, 67, 77]);
+    tf.dispose([x, filter, y]);
+  });
+
+  it('frees every intermediate it makes', () => {
+    const x = tf.randomNormal([2, 9, 9, 3]);
+    const filter = tf.randomNormal([3, 3, 3, 5]);
+    const before = tf.backend().numDataIds();
+    const y = tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 2, 'same');
+    expect(tf.backend().numDataIds()).toBe(before + 1);
+    tf.dispose([x, filter, y]);
+  });
+
+  it.each([
+    { label: 'same', x: [2, 9, 9, 4] as Array4, filter: [3, 3, 4, 5] as Array4, pad: 'same' as const },
+    { label: 'valid', x: [2, 11, 10, 3] as Array4, filter: [3, 2, 3, 4] as Array4, pad: 'valid' as const },
+  ])('a dilated convolution (dilations 2, $label) goes to the package kernel and still matches', async ({ x, filter, pad }) => {
+    const inputs = { x: randomTensor(x), filter: randomTensor(filter) };
+    const attrs = { strides: 1, pad, dataFormat: 'NHWC', dilations: 2 } as unknown as NamedAttrMap;
+    expect(await compareWithCpu('Conv2D', inputs, attrs)).toBeLessThan(1e-4);
+    expect(ourKernelsRun).toEqual([]);
+  });
+});
+
+interface MatMulCase {
+  label: string;
+  a: number[];
+  b: number[];
+  transposeA: boolean;
+  transposeB: boolean;
+  /** Whether our kernel takes it (else the package's does). */
+  ours: boolean;
+}
+
+/** a [m, k] (or [k, m] transposed) and b [k, n] (or [n, k]) with the given transposes. */
+function product(label: string, m: number, k: number, n: number, transposeA = false, transposeB = false, batchA: number[] = [], batchB: number[] = []): MatMulCase {
+  return {
+    label: `${label}: ${m}x${k} · ${k}x${n}${transposeA ? ', transposeA' : ''}${transposeB ? ', transposeB' : ''}`,
+    a: [...batchA, ...(transposeA ? [k, m] : [m, k])],
+    b: [...batchB, ...(transposeB ? [n, k] : [k, n])],
+    transposeA,
+    transposeB,
+    ours: true,
+  };
+}
+
+const TRANSPOSES = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+] as const;
+
+const MATMUL_CASES: MatMulCase[] = [
+  product('LeNet-300-100 fc1, batch 128', 128, 784, 300),
+  product('odd', 7, 5, 3),
+  product('odd, one row', 1, 9, 10),
+  product('odd', 13, 17, 11),
+  product('one column', 9, 6, 1),
+  ...TRANSPOSES.flatMap(([ta, tb]) => [product('small', 37, 53, 29, ta, tb), product('threaded', 128, 300, 100, ta, tb)]),
+  product('batch of 3', 13, 17, 11, false, false, [3], [3]),
+  product('batch of 3, threaded', 64, 70, 90, false, false, [3], [3]),
+  product('batch of 3', 13, 17, 11, true, true, [3], [3]),
+  product('one matrix (rank 2) against a batch of 3', 13, 17, 11, false, false, [], [3]),
+  product('a batch of 3 against one matrix (rank 2)', 13, 17, 11, false, false, [3], []),
+  product('a batch of 3 against one matrix [1, k, n]', 13, 17, 11, false, true, [3], [1]),
+  // Same rank with a single matrix on the left (what tf.matMul makes of a rank-2 a): today
+  // matmul.ts takes the batch shape from a and declines, so the package's kernel runs it.
+  { ...product('one matrix [1, m, k] against a batch of 3', 13, 17, 11, true, false, [1], [3]), ours: false },
+];
+
+describe('BatchMatMul on wasm (our kernel) matches the cpu kernel', () => {
+  it.each(MATMUL_CASES)('$label', async ({ a, b, transposeA, transposeB, ours }) => {
+    const error = await compareWithCpu('BatchMatMul', { a: randomTensor(a), b: randomTensor(b) }, { transposeA, transposeB });
+    expect(error).toBeLessThan(1e-5);
+    if (ours) expect(new Set(ourKernelsRun)).toEqual(new Set(['matMul']));
+  });
+
+  it('gives the output shape of the batch, and tf.matMul broadcasts both ways', async () => {
+    await selectBackend('wasm');
+    const a = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+    const b = tf.tensor3d([5, 6, 7, 8, 1, 0, 0, 1, 0, 1, 1, 0], [3, 2, 2]);
+    const left = tf.matMul(a, b);
+    expect(left.shape).toEqual([3, 2, 2]);
+    // [1, 2; 3, 4] times [5, 6; 7, 8], the identity, and the swap.
+    expect(Array.from(await left.data())).toEqual([19, 22, 43, 50, 1, 2, 3, 4, 2, 1, 4, 3]);
+    const right = tf.matMul(b, a);
+    expect(right.shape).toEqual([3, 2, 2]);
+    expect(Array.from(await right.data())).toEqual([23, 34, 31, 46, 1, 2, 3, 4, 3, 4, 1, 2]);
+    tf.dispose([a, b, left, right]);
+  });
+
+  it('frees every intermediate it makes', () => {
+    const a = tf.randomNormal([3, 20, 30]);
+    const b = tf.randomNormal([30, 40]);
+    const before = tf.backend().numDataIds();
+    const c = tf.engine().runKernel('BatchMatMul', { a, b }, { transposeA: false, transposeB: false }) as tf.Tensor;
+    expect(c.shape).toEqual([3, 20, 40]);
+    expect(tf.backend().numDataIds()).toBe(before + 1);
+    tf.dispose([a, b, c]);
+  });
+
+  it('rejects inner dimensions that differ', () => {
+    const a = tf.zeros([4, 5]);
+    const b = tf.zeros([6, 3]);
+    expect(() => tf.engine().runKernel('BatchMatMul', { a, b }, { transposeA: false, transposeB: false })).toThrow('inner dimensions differ');
+    tf.dispose([a, b]);
+  });
+});
+
+describe('Transpose on wasm matches the cpu kernel exactly', () => {
+  it.each([
+    [37, 53],
+    [128, 784],
+    [1, 37],
+    [37, 1],
+    [5, 3],
+    [64, 64],
+  ])('float32 [%i, %i] (our kernel)', async (rows, cols) => {
+    const inputs = { x: randomTensor([rows, cols]) };
+    const expected = await runKernel('cpu', 'Transpose', inputs, { perm: [1, 0] });
+    const actual = await runKernel('wasm', 'Transpose', inputs, { perm: [1, 0] });
+    expect(ourKernelsRun).toEqual(['transpose2d']);
+    expect(actual).toEqual(expected);
+    // And it is the transpose: out[c, r] = x[r, c].
+    expect(actual[cols > 1 ? rows : 0]).toBe(inputs.x.data[cols > 1 ? 1 : 0]);
+  });
+
+  it('rank 3 goes to the package’s kernel and still matches', async () => {
+    const inputs = { x: randomTensor([4, 7, 6]) };
+    for (const perm of [
+      [2, 0, 1],
+      [0, 2, 1],
+      [1, 0, 2],
+    ]) {
+      const expected = await runKernel('cpu', 'Transpose', inputs, { perm });
+      const actual = await runKernel('wasm', 'Transpose', inputs, { perm });
+      expect(ourKernelsRun).toEqual([]);
+      expect(actual).toEqual(expected);
+    }
+  });
+
+  it('int32 matrices go to the package’s kernel', async () => {
+    await selectBackend('wasm');
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32');
+    const y = tf.transpose(x);
+    expect(y.dtype).toBe('int32');
+    expect(Array.from(await y.data())).toEqual([1, 4, 2, 5, 3, 6]);
+    tf.dispose([x, y]);
   });
 });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendWasm, version_wasm } from '@tensorflow/tfjs-backend-wasm';
-import { startKernelRuntime } from '../kernels/kernel-runtime.js';
+import { kernelThreadCount, startKernelRuntime } from '../kernels/kernel-runtime.js';
 import { withSharedHeap } from '../kernels/shared-heap.js';
 import { BackendUnavailableError, type BackendAvailability, type BackendSelection } from './types.js';
 import { firstLine } from './optional-modules.js';
@@ -11,13 +11,15 @@ import { registerWasmKernels } from './wasm-kernels/register.js';
  * BackendUnavailableError with the cause.
  */
 export async function activateWasm(): Promise<BackendSelection> {
+  // Checked first: a bad setting must not leave wasm active without its kernels.
+  const threadCount = kernelThreadCount();
   if (!(await withSharedHeap(() => tf.setBackend('wasm')))) {
     throw new BackendUnavailableError('wasm', `failed to initialise: ${await initialisationError()}`);
   }
   const backend = tf.backend();
   if (!(backend instanceof BackendWasm)) throw new BackendUnavailableError('wasm', 'tfjs made another backend active');
   registerWasmKernels();
-  const runtime = await startKernelRuntime(backend);
+  const runtime = await startKernelRuntime(backend, threadCount);
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threads = runtime.threadCount;
   return {

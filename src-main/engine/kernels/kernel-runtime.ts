@@ -67,8 +67,8 @@ interface HeapAllocator {
 export function kernelThreadCount(env: NodeJS.ProcessEnv = process.env): number {
   const value = env['RIGL_LAB_THREADS'];
   if (value === undefined || value === '') return Math.max(1, Math.min(8, availableParallelism()));
-  const count = Number(value);
-  if (!Number.isInteger(count) || count < 1 || count > 64) {
+  const count = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+  if (!(count >= 1 && count <= 64)) {
     throw new Error(`RIGL_LAB_THREADS must be a whole number from 1 to 64 (threads for the wasm kernels), got "${value}"`);
   }
   return count;
@@ -188,7 +188,7 @@ export class KernelRuntime {
 const runtimes = new WeakMap<BackendWasm, KernelRuntime>();
 
 /** Starts the runtime of `backend` once (a new backend has a new heap). */
-export async function startKernelRuntime(backend: BackendWasm, threads = kernelThreadCount()): Promise<KernelRuntime> {
+export async function startKernelRuntime(backend: BackendWasm, threads: number): Promise<KernelRuntime> {
   const existing = runtimes.get(backend);
   if (existing) return existing;
   const runtime = await KernelRuntime.start(backend, threads);

@@ -123,7 +123,8 @@ export class KernelThreads {
         kernels,
         spins: WORKER_SPINS,
       };
-      const worker = new Worker(source, { eval: true, workerData: setup });
+      // No inherited flags: the script is CommonJS whatever the parent ran with (e.g. --input-type=module).
+      const worker = new Worker(source, { eval: true, workerData: setup, execArgv: [] });
       ready.push(
         new Promise((resolve, reject) => {
           worker.once('error', reject);

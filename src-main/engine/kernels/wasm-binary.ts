@@ -134,13 +134,18 @@ function imports(body: Uint8Array): Array<{ start: number; end: number; memory: 
   return out;
 }
 
+/** The limits of the one memory a memory section defines. */
+function onlyMemory(section: Section): MemoryLimits {
+  const reader = new Reader(section.body);
+  const count = reader.u32();
+  if (count !== 1) throw new Error(`wasm binary: the memory section defines ${count} memories, expected one`);
+  return reader.limits();
+}
+
 /** The limits of the memory a module defines itself, or null if it defines none. */
 export function definedMemory(bytes: Uint8Array): MemoryLimits | null {
   const memory = sections(bytes).find((s) => s.id === SECTION_MEMORY);
-  if (!memory) return null;
-  const reader = new Reader(memory.body);
-  if (reader.u32() !== 1) throw new Error('wasm binary: more than one memory');
-  return reader.limits();
+  return memory ? onlyMemory(memory) : null;
 }
 
 /**
@@ -151,9 +156,11 @@ export function importingMemory(bytes: Uint8Array, limits: MemoryLimits): Uint8A
   const all = sections(bytes);
   const existing = all.find((s) => s.id === SECTION_IMPORT);
   const entries = existing ? imports(existing.body) : [];
-  if (all.some((s) => s.id === SECTION_MEMORY) === entries.some((e) => e.memory !== null)) {
+  const defined = all.find((s) => s.id === SECTION_MEMORY);
+  if ((defined !== undefined) === entries.some((e) => e.memory !== null)) {
     throw new Error('wasm binary: expected exactly one memory, defined or imported');
   }
+  if (defined) onlyMemory(defined);
   const kept = entries.filter((e) => e.memory === null);
   const importBody = [
     ...u32Bytes(kept.length + 1),

@@ -30,9 +30,9 @@ export function batchMatMulConfig(kernelName: typeof tf.BatchMatMul | typeof tf.
       }
       const aBatch = tf.util.sizeFromShape(a.shape.slice(0, -2));
       const bBatch = tf.util.sizeFromShape(b.shape.slice(0, -2));
-      const outer = a.shape.length >= b.shape.length ? a.shape.slice(0, -2) : b.shape.slice(0, -2);
-      const batch = Math.max(aBatch, bBatch);
-      if ((aBatch !== batch && aBatch !== 1) || (bBatch !== batch && bBatch !== 1) || tf.util.sizeFromShape(outer) !== batch) return null;
+      const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+      const batch = tf.util.sizeFromShape(outer);
+      if ((aBatch !== batch && aBatch !== 1) || (bBatch !== batch && bBatch !== 1)) return null;
       if (biasInput !== undefined && (biasInput.dtype !== 'float32' || tf.util.sizeFromShape(biasInput.shape) !== n || biasInput.shape[biasInput.shape.length - 1] !== n)) return null;
       const bias = biasInput === undefined ? 0 : ctx.at('bias');
 

@@ -19,8 +19,10 @@ export function normalizationScratchBytes(channels: i32): usize {
 }
 
 /**
- * Adds Σ_rows a[r, c] and Σ_rows a[r, c]·b[r, c] (b = 0: a², b = 1: a·(x − mean)·invStd with x
- * at bPtr) over rows [r0, r1) into the part's f64 totals at `totals` [2][C].
+ * Adds Σ_rows a'[r, c] and Σ_rows a'[r, c]·b'[r, c] over rows [r0, r1) into the part's f64
+ * totals at `totals` [2][C]. Without b (0): a' = a − a[0, c] and b' = a' (sums shifted by the
+ * first row, so that the variance E[a'²] − E[a']² keeps its precision when the mean is large
+ * against the spread). With b: a' = a and b' = (b − mean)·invStd.
  */
 function moments(a: usize, b: usize, mean: usize, invStd: usize, rows0: i32, rows1: i32, channels: i32, totals: usize, block: usize): void {
   memory.fill(totals, 0, <usize>channels * 16);
@@ -32,7 +34,7 @@ function moments(a: usize, b: usize, mean: usize, invStd: usize, rows0: i32, row
       const ar = f32At(a, r * channels);
       let c = 0;
       for (; c < vecEnd; c += 4) {
-        const av = v128.load(f32At(ar, c));
+        const av = b == 0 ? f32x4.sub(v128.load(f32At(ar, c)), v128.load(f32At(a, c))) : v128.load(f32At(ar, c));
         const second = b == 0 ? av : f32x4.mul(f32x4.sub(v128.load(f32At(f32At(b, r * channels), c)), v128.load(f32At(mean, c))), v128.load(f32At(invStd, c)));
         const s = f32At(block, c);
         const q = f32At(block, channels + c);
@@ -40,7 +42,7 @@ function moments(a: usize, b: usize, mean: usize, invStd: usize, rows0: i32, row
         v128.store(q, f32x4.add(v128.load(q), f32x4.mul(av, second)));
       }
       for (; c < channels; c++) {
-        const av = load<f32>(f32At(ar, c));
+        const av = b == 0 ? load<f32>(f32At(ar, c)) - load<f32>(f32At(a, c)) : load<f32>(f32At(ar, c));
         const second = b == 0 ? av : (load<f32>(f32At(f32At(b, r * channels), c)) - load<f32>(f32At(mean, c))) * load<f32>(f32At(invStd, c));
         store<f32>(f32At(block, c), load<f32>(f32At(block, c)) + av);
         store<f32>(f32At(block, channels + c), load<f32>(f32At(block, channels + c)) + av * second);
@@ -57,7 +59,7 @@ function moments(a: usize, b: usize, mean: usize, invStd: usize, rows0: i32, row
   return sum;
 }
 
-/** Parts sum Σx and Σx² over their rows (pass 1 of the forward pass). */
+/** Parts sum Σ(x − x₀) and Σ(x − x₀)² over their rows, x₀ the first row (pass 1 of the forward pass). */
 export function batchNormMoments(x: usize, rows: i32, channels: i32, scratch: usize, perPart: usize, part: i32, parts: i32): void {
   const at = scratch + <usize>part * perPart;
   moments(x, 0, 0, 0, shareStart(rows, part, parts), shareStart(rows, part + 1, parts), channels, at, at + <usize>channels * 16);
@@ -75,8 +77,10 @@ export function batchNormForward(
   const factors = scratch + <usize>part * perPart + <usize>channels * 16;
   const n: f64 = <f64>rows;
   for (let c = 0; c < channels; c++) {
-    const m = combined(scratch, perPart, momentParts, channels, 0, c) / n;
-    const v = max<f64>(0, combined(scratch, perPart, momentParts, channels, 1, c) / n - m * m);
+    // Moments of x − x[0, c] (see moments): the shift returns in the mean only.
+    const shifted = combined(scratch, perPart, momentParts, channels, 0, c) / n;
+    const m = <f64>load<f32>(f32At(x, c)) + shifted;
+    const v = max<f64>(0, combined(scratch, perPart, momentParts, channels, 1, c) / n - shifted * shifted);
     const inv = <f32>(1 / Math.sqrt(v + <f64>epsilon));
     const scale = inv * load<f32>(f32At(gamma, c));
     store<f32>(f32At(factors, c), scale);

@@ -1,0 +1,292 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import type { OptimizerConfig } from '../../src-shared/config/run.js';
+import { Random } from '../../src-shared/random.js';
+import { selectBackend } from '../../src-main/engine/backend/select-backend.js';
+import { hasKernel, KERNEL_NAMES } from '../../src-main/engine/kernels/names.js';
+import { Relu } from '../../src-main/engine/nn/activation.js';
+import { BatchNorm } from '../../src-main/engine/nn/batchnorm.js';
+import type { ForwardContext, Param } from '../../src-main/engine/nn/module.js';
+import { Sgd } from '../../src-main/engine/optimizer.js';
+import { LayerMask } from '../../src-main/engine/sparse/masks.js';
+
+/*
+ * Our fused kernels on wasm (RiglBatchNorm, RiglBatchNormGrad, RiglReluGrad, RiglSgdStep)
+ * against the plain tfjs ops the same modules use on cpu, the reference.
+ */
+
+type BackendName = 'cpu' | 'wasm';
+const BACKENDS: readonly BackendName[] = ['cpu', 'wasm'];
+const TRAINING: ForwardContext = { training: true, nextSeed: () => 0, denseGradients: false };
+
+const rng = new Random(7031);
+function normal(size: number, scale = 1, offset = 0): Float32Array {
+  return Float32Array.from({ length: size }, () => offset + scale * rng.normal());
+}
+
+/** Largest difference relative to the largest reference value. */
+function relativeError(actual: Float32Array, expected: Float32Array): number {
+  expect(actual.length).toBe(expected.length);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
+    scale = Math.max(scale, Math.abs(expected[i]!));
+  }
+  return diff / scale;
+}
+
+/** Elements that differ (+0 and −0 count as equal), and the largest difference. */
+function differences(actual: Float32Array, expected: Float32Array): { count: number; largest: number; first: string } {
+  expect(actual.length).toBe(expected.length);
+  let count = 0;
+  let largest = 0;
+  let first = '';
+  for (let i = 0; i < expected.length; i++) {
+    if (actual[i] === expected[i]) continue;
+    if (count === 0) first = `at ${i}: ${actual[i]} vs ${expected[i]}`;
+    count++;
+    largest = Math.max(largest, Math.abs(actual[i]! - expected[i]!));
+  }
+  return { count, largest, first };
+}
+
+const read = (t: tf.Tensor): Float32Array => Float32Array.from(t.dataSync() as Float32Array);
+
+describe('BatchNorm in training on wasm matches cpu', () => {
+  interface BnResult {
+    y: Float32Array;
+    dx: Float32Array;
+    dgamma: Float32Array;
+    dbeta: Float32Array;
+    runningMean: Float32Array;
+    runningVar: Float32Array;
+  }
+
+  async function batchNormStep(backend: BackendName, shape: number[], x: Float32Array, dy: Float32Array, gamma: Float32Array, beta: Float32Array): Promise<BnResult> {
+    await selectBackend(backend);
+    expect(hasKernel(KERNEL_NAMES.batchNorm)).toBe(backend === 'wasm');
+    expect(hasKernel(KERNEL_NAMES.batchNormGrad)).toBe(backend === 'wasm');
+    const channels = shape[shape.length - 1]!;
+    const bn = new BatchNorm('bn', channels);
+    bn.gamma.value.dispose();
+    bn.beta.value.dispose();
+    bn.gamma.value = tf.keep(tf.tensor1d(gamma));
+    bn.beta.value = tf.keep(tf.tensor1d(beta));
+    const result = tf.tidy(() => {
+      const y = bn.forward(tf.tensor(x, shape), TRAINING);
+      const dx = bn.backward(tf.tensor(dy, shape));
+      return {
+        y: read(y),
+        dx: read(dx),
+        dgamma: read(bn.gamma.grad!),
+        dbeta: read(bn.beta.grad!),
+        runningMean: read(bn.runningMean.value),
+        runningVar: read(bn.runningVar.value),
+      };
+    });
+    tf.dispose([bn.gamma.value, bn.beta.value, bn.runningMean.value, bn.runningVar.value]);
+    return result;
+  }
+
+  it.each([
+    { label: 'WRN group 1', shape: [8, 32, 32, 32], offset: 0 },
+    { label: 'WRN group 3', shape: [8, 8, 8, 128], offset: 0 },
+    { label: 'flat features, 10 channels (not a multiple of 4)', shape: [64, 10], offset: 0 },
+    { label: 'odd everything', shape: [3, 5, 7, 6], offset: 0 },
+    { label: 'inputs with a mean of 2 standard deviations', shape: [8, 8, 8, 128], offset: 2 },
+    // The kernel sums x − x₀ and its square in one pass (x₀ the first row), the ops subtract the
+    // mean first: the shift keeps the one-pass variance exact enough far from zero.
+    { label: 'inputs with a mean of 10 standard deviations', shape: [4, 8, 8, 64], offset: 10 },
+    { label: 'inputs with a mean of 300 standard deviations', shape: [8, 16, 16, 64], offset: 300 },
+  ])('$label $shape', async ({ shape, offset }) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const channels = shape[shape.length - 1]!;
+    // Per-channel spread and offset, like activations after a convolution.
+    const x = normal(size);
+    const channelScale = Float32Array.from({ length: channels }, () => 0.5 + 2 * rng.next());
+    for (let i = 0; i < size; i++) x[i] = x[i]! * channelScale[i % channels]! + offset * channelScale[i % channels]!;
+    const dy = normal(size);
+    const gamma = normal(channels, 0.5, 1);
+    const beta = normal(channels, 0.5);
+    const [expected, actual] = [await batchNormStep('cpu', shape, x, dy, gamma, beta), await batchNormStep('wasm', shape, x, dy, gamma, beta)];
+    for (const key of ['y', 'dx', 'dgamma', 'dbeta', 'runningMean', 'runningVar'] as const) {
+      expect(relativeError(actual[key], expected[key]), key).toBeLessThan(1e-4);
+    }
+  });
+
+  it('gives hand-checked numbers', async () => {
+    // One channel, x = [1, 2, 3, 4]: mean 2.5, biased variance 1.25, x̂ = (x − 2.5)/√(1.25 + 1e-5).
+    // γ = 2, β = 1: y = 2x̂ + 1. dy = [1, 0, 0, 0]: dβ = 1, dγ = x̂₀, dx = γ/σ·(dy − 1/4 − x̂·x̂₀/4).
+    // Running statistics: mean 0.1·2.5 = 0.25, variance 0.9 + 0.1·(5/3) (unbiased).
+    for (const backend of BACKENDS) {
+      const r = await batchNormStep(backend, [4, 1], Float32Array.from([1, 2, 3, 4]), Float32Array.from([1, 0, 0, 0]), Float32Array.from([2]), Float32Array.from([1]));
+      const sigma = Math.sqrt(1.25 + 1e-5);
+      const xhat = [1, 2, 3, 4].map((v) => (v - 2.5) / sigma);
+      const close = (actual: Float32Array, expected: number[]) => expected.forEach((e, i) => expect(actual[i], `${backend} [${i}]`).toBeCloseTo(e, 5));
+      close(r.y, xhat.map((v) => 2 * v + 1));
+      close(r.dbeta, [1]);
+      close(r.dgamma, [xhat[0]!]);
+      close(
+        r.dx,
+        xhat.map((v, i) => (2 / sigma) * ((i === 0 ? 1 : 0) - 0.25 - (v * xhat[0]!) / 4)),
+      );
+      close(r.runningMean, [0.25]);
+      close(r.runningVar, [0.9 + 0.1 * (5 / 3)]);
+    }
+  });
+});
+
+describe('Relu backward on wasm matches cpu', () => {
+  it.each([
+    { label: 'a 4-D activation', shape: [4, 9, 9, 16] },
+    { label: 'an odd length (SIMD tail)', shape: [7, 13] },
+    { label: 'large enough for two threads', shape: [64, 32, 32, 16] },
+  ])('$label', async ({ shape }) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const x = normal(size);
+    // Exact zeros, and negative zeros, among the inputs: their gradient is 0.
+    for (let i = 0; i < size; i += 5) x[i] = 0;
+    for (let i = 2; i < size; i += 11) x[i] = -0;
+    const dy = normal(size);
+    const results: Float32Array[] = [];
+    for (const backend of BACKENDS) {
+      await selectBackend(backend);
+      expect(hasKernel(KERNEL_NAMES.reluGrad)).toBe(backend === 'wasm');
+      const relu = new Relu();
+      results.push(tf.tidy(() => {
+        relu.forward(tf.tensor(x, shape));
+        return read(relu.backward(tf.tensor(dy, shape)));
+      }));
+    }
+    const [expected, actual] = results as [Float32Array, Float32Array];
+    expect(differences(actual, expected)).toEqual({ count: 0, largest: 0, first: '' });
+    const wrong = actual.findIndex((v, i) => v !== (x[i]! > 0 ? dy[i] : 0));
+    expect(wrong, `dx[${wrong}] = ${actual[wrong]} for x = ${x[wrong]}, dy = ${dy[wrong]}`).toBe(-1);
+  });
+});
+
+describe('Sgd on wasm gives exactly the numbers of cpu', () => {
+  interface ParamSpec {
+    name: string;
+    shape: number[];
+    decay: boolean;
+    /** Fraction of positions kept by the mask, if masked. */
+    density?: number;
+  }
+
+  const PARAMS: ParamSpec[] = [
+    { name: 'conv.kernel', shape: [3, 3, 16, 32], decay: true, density: 0.3 },
+    { name: 'fc.kernel', shape: [37, 29], decay: true, density: 0.1 },
+    { name: 'fc.bias', shape: [29], decay: false },
+    { name: 'odd', shape: [1001], decay: true, density: 0.5 },
+    // 601k elements: enough work to be split between threads.
+    { name: 'big.kernel', shape: [1000, 601], decay: true, density: 0.2 },
+  ];
+
+  interface Scenario {
+    label: string;
+    config: OptimizerConfig;
+    masked: boolean;
+    denseMomentum: boolean;
+  }
+
+  const SCENARIOS: Scenario[] = [
+    { label: 'momentum, Nesterov, weight decay', config: { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 5e-4 }, masked: false, denseMomentum: false },
+    { label: 'momentum without Nesterov', config: { lr: 0.1, momentum: 0.9, nesterov: false, weightDecay: 1e-3 }, masked: false, denseMomentum: false },
+    { label: 'no momentum', config: { lr: 0.1, momentum: 0, nesterov: false, weightDecay: 0.01 }, masked: false, denseMomentum: false },
+    { label: 'no momentum, no decay', config: { lr: 0.1, momentum: 0, nesterov: false, weightDecay: 0 }, masked: true, denseMomentum: false },
+    { label: 'masked gradient (RigL, SET, static)', config: { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 5e-4 }, masked: true, denseMomentum: false },
+    { label: 'dense momentum, masked weights (SNFS)', config: { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 5e-4 }, masked: true, denseMomentum: true },
+  ];
+
+  const STEPS = 4;
+  const LRS = [0.1, 0.1, 0.05, 0.0123];
+
+  /** Initial weights (zero where masked), masks and per-step gradients, shared by both backends. */
+  const host = PARAMS.map((spec) => {
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    const mask = spec.density === undefined ? null : Uint8Array.from({ length: size }, () => (rng.next() < spec.density! ? 1 : 0));
+    const weights = normal(size, 0.3);
+    if (mask) for (let i = 0; i < size; i++) if (mask[i] === 0) weights[i] = 0;
+    return { spec, mask, weights, grads: Array.from({ length: STEPS }, () => normal(size, 0.1)) };
+  });
+
+  async function train(backend: BackendName, scenario: Scenario): Promise<{ weights: Float32Array[]; velocity: Float32Array[] }> {
+    await selectBackend(backend);
+    expect(hasKernel(KERNEL_NAMES.sgdStep)).toBe(backend === 'wasm');
+    const params: Param[] = host.map(({ spec, weights }) => ({
+      name: spec.name,
+      layer: spec.name,
+      value: tf.keep(tf.tensor(weights, spec.shape)),
+      grad: null,
+      decay: spec.decay,
+      maskable: spec.density !== undefined,
+    }));
+    const masks = new Map<string, LayerMask>();
+    if (scenario.masked) host.forEach(({ mask }, i) => mask && masks.set(params[i]!.name, new LayerMask(params[i]!, mask)));
+    const sgd = new Sgd(scenario.config);
+    for (let step = 0; step < STEPS; step++) {
+      params.forEach((p, i) => (p.grad = tf.tensor(host[i]!.grads[step]!, p.value.shape)));
+      sgd.step(params, { lr: LRS[step]!, masks, denseMomentum: scenario.denseMomentum });
+      for (const p of params) p.grad!.dispose();
+    }
+    const result = {
+      weights: params.map((p) => read(p.value)),
+      velocity: params.map((p) => (sgd.velocity.has(p.name) ? read(sgd.velocity.get(p.name)!) : new Float32Array(0))),
+    };
+    sgd.dispose();
+    for (const p of params) p.value.dispose();
+    for (const m of masks.values()) m.dispose();
+    return result;
+  }
+
+  it.each(SCENARIOS)('$label: weights and momentum after several steps', async (scenario) => {
+    const expected = await train('cpu', scenario);
+    const actual = await train('wasm', scenario);
+    host.forEach(({ spec, mask }, i) => {
+      expect(differences(actual.weights[i]!, expected.weights[i]!), `${spec.name} weights`).toEqual({ count: 0, largest: 0, first: '' });
+      expect(differences(actual.velocity[i]!, expected.velocity[i]!), `${spec.name} momentum`).toEqual({ count: 0, largest: 0, first: '' });
+      expect(actual.velocity[i]!.length).toBe(scenario.config.momentum > 0 ? actual.weights[i]!.length : 0);
+      if (scenario.masked && mask) {
+        // Inactive weights stay exactly zero (±0); with the gradient masked, so does their momentum.
+        const inactive = (values: Float32Array) => values.filter((_, j) => mask[j] === 0);
+        expect(inactive(actual.weights[i]!).every((v) => v === 0), `${spec.name}: inactive weights`).toBe(true);
+        if (!scenario.denseMomentum && scenario.config.momentum > 0) {
+          expect(inactive(actual.velocity[i]!).every((v) => v === 0), `${spec.name}: inactive momentum`).toBe(true);
+        }
+      }
+    });
+    if (scenario.denseMomentum) {
+      // SNFS: the momentum of inactive positions is not zero (it accumulates the full gradient).
+      const { mask } = host[1]!;
+      expect(actual.velocity[1]!.some((v, j) => mask![j] === 0 && v !== 0)).toBe(true);
+    }
+  });
+
+  it('a hand-checked step: w = 1, g = 0.5, lr 0.1, momentum 0.9, Nesterov, decay 0.01', async () => {
+    // g ← 0.5 + 0.01·1 = 0.51; v ← 0.51 (first step); w ← 1 − 0.1·(0.51 + 0.9·0.51) = 1 − 0.1·0.969 = 0.9031.
+    // Second step, same gradient: g ← 0.5 + 0.01·0.9031 = 0.509031; v ← 0.9·0.51 + 0.509031 = 0.968031;
+    // w ← 0.9031 − 0.1·(0.509031 + 0.9·0.968031) = 0.9031 − 0.13802589 = 0.76507411.
+    for (const backend of BACKENDS) {
+      await selectBackend(backend);
+      const p: Param = { name: 'w', layer: 'w', value: tf.keep(tf.tensor1d([1, 1, 1, 1, 1])), grad: null, decay: true, maskable: true };
+      const sgd = new Sgd({ lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 });
+      const values: number[][] = [];
+      for (let step = 0; step < 2; step++) {
+        p.grad = tf.tensor1d([0.5, 0.5, 0.5, 0.5, 0.5]);
+        sgd.step([p], { lr: 0.1, masks: new Map(), denseMomentum: false });
+        p.grad.dispose();
+        values.push([p.value.dataSync()[4]!, sgd.velocity.get('w')!.dataSync()[4]!]);
+      }
+      expect(values[0]![0], backend).toBeCloseTo(0.9031, 6);
+      expect(values[0]![1], backend).toBeCloseTo(0.51, 6);
+      expect(values[1]![0], backend).toBeCloseTo(0.76507411, 6);
+      expect(values[1]![1], backend).toBeCloseTo(0.968031, 6);
+      // All five positions (four in a SIMD vector, one after) agree.
+      expect(new Set(p.value.dataSync()).size, backend).toBe(1);
+      sgd.dispose();
+      p.value.dispose();
+    }
+  });
+});
