@@ -20,6 +20,19 @@ export function writeImage(
 ): void {
   const [height, width, channels] = shape;
   const rowLength = width * channels;
+  if (dy === 0 && dx === 0 && !flip) {
+    // No augmentation: one pass over the image, a table look-up per value.
+    const n = height * rowLength;
+    if (channels === 1) {
+      for (let i = 0; i < n; i++) out[outOffset + i] = table[source[sourceOffset + i]!]!;
+    } else {
+      for (let i = 0, c = 0; i < n; i++) {
+        out[outOffset + i] = table[c * 256 + source[sourceOffset + i]!]!;
+        if (++c === channels) c = 0;
+      }
+    }
+    return;
+  }
   for (let y = 0; y < height; y++) {
     const sy = y + dy;
     const rowOut = outOffset + y * rowLength;

@@ -46,7 +46,7 @@ export type ScratchSizer = (typeof SCRATCH_SIZERS)[number];
  */
 const MIN_FLOPS_PER_PART = 1e6;
 /** Parts per thread: with more parts than threads, a thread that starts late or runs slow takes fewer. */
-const PARTS_PER_THREAD = 4;
+const PARTS_PER_THREAD = 8;
 /**
  * Parts of every reduction over a long axis (the filter gradient's pixels, BatchNorm's rows):
  * fixed, so that the partial sums, and so the numbers, do not depend on how many threads run them.

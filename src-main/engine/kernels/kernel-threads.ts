@@ -21,7 +21,7 @@ const STOP = -1;
  * while after each call because the next one usually follows within a fraction of a
  * millisecond, and waking from Atomics.wait costs tens of microseconds.
  */
-const WORKER_SPINS = 2_000;
+const WORKER_SPINS = 200_000;
 const CALLER_SPINS = 2_000;
 
 interface WorkerSetup {

@@ -92,32 +92,66 @@ export function compressedMatMulTransposed(rowPtr: usize, cols: usize, vals: usi
   }
 }
 
-/** grad[k] = xT[i, :]·dyT[j, :] for the k-th active position (i, j): dW = xᵀ·dy at active positions only. */
+/** xRow·yRow over `batch` floats. */
+@inline function dot(xRow: usize, yRow: usize, batch: i32): f32 {
+  let acc0 = f32x4.splat(0);
+  let acc1 = f32x4.splat(0);
+  let b = 0;
+  for (; b + 8 <= batch; b += 8) {
+    acc0 = f32x4.add(acc0, f32x4.mul(v128.load(f32At(xRow, b)), v128.load(f32At(yRow, b))));
+    acc1 = f32x4.add(acc1, f32x4.mul(v128.load(f32At(xRow, b + 4)), v128.load(f32At(yRow, b + 4))));
+  }
+  const acc = f32x4.add(acc0, acc1);
+  let sum = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+  for (; b < batch; b++) sum += load<f32>(f32At(xRow, b)) * load<f32>(f32At(yRow, b));
+  return sum;
+}
+
+/** The four sums of a vector accumulator pair, added lane by lane into one vector. */
+@inline function horizontal4(a: v128, b: v128, c: v128, d: v128): v128 {
+  // Transpose-and-add: lane t of the result is the sum of the lanes of the t-th input.
+  const ab = f32x4.add(v128.shuffle<f32>(a, b, 0, 4, 1, 5), v128.shuffle<f32>(a, b, 2, 6, 3, 7));
+  const cd = f32x4.add(v128.shuffle<f32>(c, d, 0, 4, 1, 5), v128.shuffle<f32>(c, d, 2, 6, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 1, 4, 5), v128.shuffle<f32>(ab, cd, 2, 3, 6, 7));
+}
+
+/**
+ * grad[k] = xT[i, :]·dyT[j, :] for the k-th active position (i, j): dW = xᵀ·dy at active
+ * positions only. Four positions of a row at a time share each load of xT[i, :].
+ */
 export function compressedSampledGrad(rowPtr: usize, cols: usize, nIn: i32, xT: usize, dyT: usize, batch: i32, grad: usize, part: i32, parts: i32): void {
   const nnz = load<i32>(f32At(rowPtr, nIn));
   const k0 = shareStart(nnz, part, parts);
   const k1 = shareStart(nnz, part + 1, parts);
   if (k0 >= k1) return;
-  const vecEnd = batch & ~7;
+  const vecEnd = batch & ~3;
   for (let i = ownerOf(rowPtr, nIn, k0); i < nIn; i++) {
     const start = max(k0, load<i32>(f32At(rowPtr, i)));
     const end = min(k1, load<i32>(f32At(rowPtr, i + 1)));
     if (start >= k1) break;
     const xRow = f32At(xT, i * batch);
-    for (let k = start; k < end; k++) {
-      const dyRow = f32At(dyT, load<i32>(f32At(cols, k)) * batch);
-      let acc0 = f32x4.splat(0);
-      let acc1 = f32x4.splat(0);
-      let b = 0;
-      for (; b < vecEnd; b += 8) {
-        acc0 = f32x4.add(acc0, f32x4.mul(v128.load(f32At(xRow, b)), v128.load(f32At(dyRow, b))));
-        acc1 = f32x4.add(acc1, f32x4.mul(v128.load(f32At(xRow, b + 4)), v128.load(f32At(dyRow, b + 4))));
+    let k = start;
+    for (; k + 4 <= end; k += 4) {
+      const y0 = f32At(dyT, load<i32>(f32At(cols, k)) * batch);
+      const y1 = f32At(dyT, load<i32>(f32At(cols, k + 1)) * batch);
+      const y2 = f32At(dyT, load<i32>(f32At(cols, k + 2)) * batch);
+      const y3 = f32At(dyT, load<i32>(f32At(cols, k + 3)) * batch);
+      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+      for (let b = 0; b < vecEnd; b += 4) {
+        const x = v128.load(f32At(xRow, b));
+        a0 = f32x4.add(a0, f32x4.mul(x, v128.load(f32At(y0, b))));
+        a1 = f32x4.add(a1, f32x4.mul(x, v128.load(f32At(y1, b))));
+        a2 = f32x4.add(a2, f32x4.mul(x, v128.load(f32At(y2, b))));
+        a3 = f32x4.add(a3, f32x4.mul(x, v128.load(f32At(y3, b))));
       }
-      const acc = f32x4.add(acc0, acc1);
-      let sum = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
-      for (; b < batch; b++) sum += load<f32>(f32At(xRow, b)) * load<f32>(f32At(dyRow, b));
-      store<f32>(f32At(grad, k), sum);
+      let sums = horizontal4(a0, a1, a2, a3);
+      for (let b = vecEnd; b < batch; b++) {
+        const x = load<f32>(f32At(xRow, b));
+        sums = f32x4.add(sums, f32x4(x * load<f32>(f32At(y0, b)), x * load<f32>(f32At(y1, b)), x * load<f32>(f32At(y2, b)), x * load<f32>(f32At(y3, b))));
+      }
+      v128.store(f32At(grad, k), sums);
     }
+    for (; k < end; k++) store<f32>(f32At(grad, k), dot(xRow, f32At(dyT, load<i32>(f32At(cols, k)) * batch), batch));
   }
 }
 
