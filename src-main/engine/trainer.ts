@@ -5,7 +5,8 @@ import { Random } from '../../src-shared/random.js';
 import { sparseForwardFlops, trainingFlopsPerExample } from '../../src-shared/sparsity/flops.js';
 import { learningRate } from '../../src-shared/training/lr.js';
 import type { BackendSelection } from './backend/types.js';
-import { TrainingBatches, type Batch, type TrainingData } from './data/index.js';
+import { BatchInput, type StepInput } from './batch-input.js';
+import { TrainingBatches, type TrainingData } from './data/index.js';
 import { evaluate } from './evaluate.js';
 import { buildNetwork } from './nn/build.js';
 import { softmaxCrossEntropy } from './nn/loss.js';
@@ -90,6 +91,7 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
     Object.assign(counters, structuredClone(resume.counters));
     startStep = resume.step;
   }
+  const batchInput = new BatchInput(batches, data.train);
   try {
     observer.started({ plan, backend: input.backend, startStep });
     if (!input.resume) observer.layerStats(0, 0, layerStats(plan, sparsity.densities()));
@@ -101,9 +103,9 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
 
     for (let t = startStep; t < plan.totalSteps; t++) {
       const epoch = Math.floor(t / plan.stepsPerEpoch);
-      const batch = batches.next();
+      const batch = batchInput.next();
       context.denseGradients = sparsity.needsDenseGradient(t);
-      const { loss, correct } = forwardBackward(network, params, batch, plan, config.labelSmoothing, context);
+      const { loss, correct } = forwardBackward(network, params, batch, config.labelSmoothing, context);
       if (!Number.isFinite(loss)) {
         disposeGrads(params);
         observer.log('error', `loss became ${loss} at step ${t}`);
@@ -217,6 +219,7 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
       };
     }
   } finally {
+    batchInput.dispose();
     sparsity.dispose();
     optimizer.dispose();
     for (const p of params) p.value.dispose();
@@ -224,25 +227,17 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
   }
 }
 
-/** Forward and backward of one batch; leaves each param's gradient in `param.grad`. */
-function forwardBackward(
-  network: Module,
-  params: Param[],
-  batch: Batch,
-  plan: RunPlan,
-  smoothing: number,
-  context: ForwardContext,
-): { loss: number; correct: number } {
-  const [h, w, c] = plan.model.inputShape;
+/** Forward and backward of one batch; leaves each param's gradient in `param.grad` and disposes the input. */
+function forwardBackward(network: Module, params: Param[], input: StepInput, smoothing: number, context: ForwardContext): { loss: number; correct: number } {
+  const { x, y } = input;
   const [loss, correct] = tf.tidy(() => {
-    const x = tf.tensor4d(batch.images, [batch.size, h, w, c]);
-    const y = tf.tensor1d(batch.labels, 'int32');
     const logits = network.forward(x, context) as tf.Tensor2D;
     const result = softmaxCrossEntropy(logits, y, smoothing);
     network.backward(result.dLogits);
     for (const p of params) if (p.grad) tf.keep(p.grad);
     return [result.loss.dataSync()[0]!, result.correct.dataSync()[0]!];
   });
+  tf.dispose([x, y]);
   return { loss, correct };
 }
 

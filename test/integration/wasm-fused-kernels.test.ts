@@ -3,16 +3,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { OptimizerConfig } from '../../src-shared/config/run.js';
 import { Random } from '../../src-shared/random.js';
 import { selectBackend } from '../../src-main/engine/backend/select-backend.js';
+import { BatchInput } from '../../src-main/engine/batch-input.js';
+import { TrainingBatches, type ImageSet } from '../../src-main/engine/data/index.js';
 import { hasKernel, KERNEL_NAMES } from '../../src-main/engine/kernels/names.js';
 import { Relu } from '../../src-main/engine/nn/activation.js';
 import { BatchNorm } from '../../src-main/engine/nn/batchnorm.js';
+import { softmaxCrossEntropy } from '../../src-main/engine/nn/loss.js';
 import type { ForwardContext, Param } from '../../src-main/engine/nn/module.js';
 import { Sgd } from '../../src-main/engine/optimizer.js';
 import { LayerMask } from '../../src-main/engine/sparse/masks.js';
 
 /*
- * Our fused kernels on wasm (RiglBatchNorm, RiglBatchNormGrad, RiglReluGrad, RiglSgdStep)
- * against the plain tfjs ops the same modules use on cpu, the reference.
+ * Our fused kernels on wasm (RiglBatchNorm, RiglBatchNormGrad, RiglReluGrad, RiglSgdStep,
+ * RiglSoftmaxCrossEntropy) against the plain tfjs ops the same modules use on cpu, the reference.
  */
 
 type BackendName = 'cpu' | 'wasm';
@@ -288,5 +291,72 @@ describe('Sgd on wasm gives exactly the numbers of cpu', () => {
       sgd.dispose();
       p.value.dispose();
     }
+  });
+});
+
+describe('softmax cross-entropy on wasm matches cpu', () => {
+  async function lossOn(backend: BackendName, logits: Float32Array, labels: Int32Array, classes: number, smoothing: number) {
+    await selectBackend(backend);
+    expect(hasKernel(KERNEL_NAMES.softmaxCrossEntropy)).toBe(backend === 'wasm');
+    return tf.tidy(() => {
+      const r = softmaxCrossEntropy(tf.tensor2d(logits, [labels.length, classes]), tf.tensor1d(labels, 'int32'), smoothing);
+      return { loss: r.loss.dataSync()[0]!, correct: r.correct.dataSync()[0]!, dLogits: read(r.dLogits) };
+    });
+  }
+
+  it.each([
+    { label: '128 × 10, no smoothing', batch: 128, classes: 10, smoothing: 0, scale: 3 },
+    { label: '64 × 100, smoothing 0.1', batch: 64, classes: 100, smoothing: 0.1, scale: 3 },
+    { label: 'large logits (a shifted softmax must not overflow)', batch: 16, classes: 10, smoothing: 0, scale: 80 },
+  ])('$label', async ({ batch, classes, smoothing, scale }) => {
+    const logits = normal(batch * classes, scale);
+    const labels = Int32Array.from({ length: batch }, () => rng.nextUint32() % classes);
+    const [expected, actual] = [await lossOn('cpu', logits, labels, classes, smoothing), await lossOn('wasm', logits, labels, classes, smoothing)];
+    expect(Math.abs(actual.loss - expected.loss) / Math.abs(expected.loss)).toBeLessThan(1e-5);
+    expect(actual.correct).toBe(expected.correct);
+    expect(relativeError(actual.dLogits, expected.dLogits)).toBeLessThan(1e-5);
+  });
+
+  it('gives hand-checked numbers, counting the first of tied maxima as the prediction', async () => {
+    // Row 0: logits [0, 0] (a tie, arg-max 0), label 0: loss ln 2, dLogits [(½ − 1)/2, ½/2].
+    // Row 1: logits [ln 3, 0], label 1: p = [¾, ¼], loss ln 4, dLogits [¾/2, (¼ − 1)/2].
+    for (const backend of BACKENDS) {
+      const r = await lossOn(backend, Float32Array.from([0, 0, Math.log(3), 0]), Int32Array.from([0, 1]), 2, 0);
+      expect(r.loss).toBeCloseTo((Math.log(2) + Math.log(4)) / 2, 6);
+      expect(r.correct).toBe(1);
+      [-0.25, 0.25, 0.375, -0.375].forEach((e, i) => expect(r.dLogits[i]).toBeCloseTo(e, 6));
+    }
+  });
+});
+
+describe('training batches written on the heap', () => {
+  it.each([
+    { label: '28×28×1, plain', shape: [28, 28, 1] as const, augment: false },
+    { label: '32×32×3, padded crop and flip', shape: [32, 32, 3] as const, augment: true },
+  ])('$label: the same pixels and labels as the host batches, batch after batch', async ({ shape, augment }) => {
+    await selectBackend('wasm');
+    const count = 300;
+    const size = shape[0] * shape[1] * shape[2];
+    const set: ImageSet = {
+      images: Uint8Array.from({ length: count * size }, () => rng.nextUint32() & 255),
+      labels: Uint8Array.from({ length: count }, () => rng.nextUint32() % 10),
+      count,
+      shape: [...shape],
+    };
+    const options = { batchSize: 64, seed: 3, stats: { mean: shape.map(() => 0.4), std: shape.map(() => 0.3) }, augment };
+    const host = new TrainingBatches(set, options);
+    const device = new BatchInput(new TrainingBatches(set, options), set);
+    expect(hasKernel(KERNEL_NAMES.assembleBatch)).toBe(true);
+    // Past an epoch (4 batches of 64 of 300), so the second shuffle is covered too.
+    for (let b = 0; b < 6; b++) {
+      const expected = host.next();
+      const { x, y, size: rows } = device.next();
+      expect(rows).toBe(64);
+      expect(x.shape).toEqual([64, ...shape]);
+      expect(differences(read(x), expected.images.subarray(0, 64 * size))).toEqual({ count: 0, largest: 0, first: '' });
+      expect(Array.from(y.dataSync())).toEqual(Array.from(expected.labels));
+      tf.dispose([x, y]);
+    }
+    device.dispose();
   });
 });

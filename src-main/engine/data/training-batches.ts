@@ -37,14 +37,29 @@ export const trainingBatchStateSchema = z.strictObject({
 export type TrainingBatchState = z.infer<typeof trainingBatchStateSchema>;
 
 /**
+ * Which examples a batch holds and how each is augmented, for whoever writes its pixels (see
+ * writeImage): row r is example examples[r], shifted by shifts[3r] rows and shifts[3r + 1]
+ * columns, mirrored first when shifts[3r + 2] is 1.
+ */
+export interface BatchPlan {
+  examples: Int32Array;
+  shifts: Int32Array;
+  /** The batch, with its labels written and its images not yet. */
+  batch: Batch;
+}
+
+/**
  * Endless training batches: each epoch visits the set in a fresh seeded order, in
  * floor(count / batchSize) full batches (the remainder is dropped). `next()` fills the same
- * preallocated arrays every time, so a batch is valid until the next call.
+ * preallocated arrays every time, so a batch is valid until the next call; `nextPlan()` takes the
+ * same step but leaves the pixels to the caller (a kernel that writes them on the device).
  */
 export class TrainingBatches {
   readonly batchesPerEpoch: number;
+  /** Normalised value of each byte, by channel (see normalizationTable). */
+  readonly table: Float32Array;
   private readonly buffers: Batch;
-  private readonly table: Float32Array;
+  private readonly plan: BatchPlan;
   private readonly order: Uint32Array;
   private epoch = 0;
   private batch = 0;
@@ -62,6 +77,7 @@ export class TrainingBatches {
     }
     this.batchesPerEpoch = Math.floor(set.count / options.batchSize);
     this.buffers = allocateBatch(options.batchSize, imageBytes(set), options.oneHotClasses ?? null);
+    this.plan = { examples: new Int32Array(options.batchSize), shifts: new Int32Array(3 * options.batchSize), batch: this.buffers };
     this.table = normalizationTable(options.stats);
     this.order = new Uint32Array(set.count);
     this.augmentation = Random.derive(options.seed, DATA_STREAMS.augmentation);
@@ -75,6 +91,17 @@ export class TrainingBatches {
   }
 
   next(): Batch {
+    const { examples, shifts } = this.nextPlan();
+    const size = imageBytes(this.set);
+    for (let row = 0; row < examples.length; row++) {
+      const [dy, dx, flip] = [shifts[3 * row]!, shifts[3 * row + 1]!, shifts[3 * row + 2] === 1];
+      writeImage(this.set.images, examples[row]! * size, this.set.shape, this.table, this.buffers.images, row * size, dy, dx, flip);
+    }
+    return this.buffers;
+  }
+
+  /** The next batch's examples, augmentation and labels; its images are the caller's to write. */
+  nextPlan(): BatchPlan {
     if (this.batch === this.batchesPerEpoch) {
       this.epoch++;
       this.batch = 0;
@@ -82,23 +109,20 @@ export class TrainingBatches {
       this.nextEpochOrderState = this.shuffle(this.epochOrderState);
     }
     const { batchSize, augment } = this.options;
-    const size = imageBytes(this.set);
+    const { examples, shifts } = this.plan;
     const span = 2 * CROP_PADDING + 1;
     for (let row = 0; row < batchSize; row++) {
       const example = this.order[this.batch * batchSize + row]!;
-      let dy = 0;
-      let dx = 0;
-      let flip = false;
+      examples[row] = example;
       if (augment) {
-        dy = this.augmentation.int(span) - CROP_PADDING;
-        dx = this.augmentation.int(span) - CROP_PADDING;
-        flip = this.augmentation.next() < 0.5;
+        shifts[3 * row] = this.augmentation.int(span) - CROP_PADDING;
+        shifts[3 * row + 1] = this.augmentation.int(span) - CROP_PADDING;
+        shifts[3 * row + 2] = this.augmentation.next() < 0.5 ? 1 : 0;
       }
-      writeImage(this.set.images, example * size, this.set.shape, this.table, this.buffers.images, row * size, dy, dx, flip);
       writeLabel(this.buffers, row, this.set.labels[example]!);
     }
     this.batch++;
-    return this.buffers;
+    return this.plan;
   }
 
   state(): TrainingBatchState {

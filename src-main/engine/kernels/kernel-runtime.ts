@@ -27,6 +27,8 @@ export const KERNELS = [
   'maxPool',
   'maxPoolGrad',
   'dropout',
+  'softmaxCrossEntropy',
+  'assembleBatch',
 ] as const;
 export type KernelName = (typeof KERNELS)[number];
 

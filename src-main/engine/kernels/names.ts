@@ -14,6 +14,8 @@ export const KERNEL_NAMES = {
   batchNormGrad: 'RiglBatchNormGrad',
   reluGrad: 'RiglReluGrad',
   dropout: 'RiglDropout',
+  softmaxCrossEntropy: 'RiglSoftmaxCrossEntropy',
+  assembleBatch: 'RiglAssembleBatch',
 } as const;
 
 /** Attributes of RiglSgdStep (see Sgd in optimizer.ts); its `mask` input masks the gradient or, with maskWeights, the new weights. */

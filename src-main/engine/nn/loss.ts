@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { hasKernel, KERNEL_NAMES } from '../kernels/names.js';
 
 export interface LossResult {
   /** Mean cross-entropy over the batch (a scalar). */
@@ -14,6 +15,10 @@ export interface LossResult {
  * gradient (softmax − targets)/B.
  */
 export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, smoothing: number): LossResult {
+  if (hasKernel(KERNEL_NAMES.softmaxCrossEntropy)) {
+    const [loss, correct, dLogits] = tf.engine().runKernel(KERNEL_NAMES.softmaxCrossEntropy, { logits, labels }, { smoothing }) as tf.Tensor[];
+    return { loss: loss as tf.Scalar, correct: correct as tf.Scalar, dLogits: dLogits as tf.Tensor2D };
+  }
   const [batch, classes] = logits.shape;
   const onehot = tf.oneHot(labels, classes);
   const targets = smoothing > 0 ? tf.add(tf.mul(onehot, 1 - smoothing), smoothing / classes) : onehot;

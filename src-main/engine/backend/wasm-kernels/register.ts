@@ -4,6 +4,8 @@ import { conv2dBackpropFilterConfig, conv2dBackpropInputConfig, conv2dConfig } f
 import { COMPRESSED_KERNEL_CONFIGS } from './compressed.js';
 import { batchMatMulConfig } from './matmul.js';
 import { dropoutConfig } from './dropout.js';
+import { assembleBatchConfig } from './batch.js';
+import { softmaxCrossEntropyConfig } from './loss.js';
 import { maxPoolConfig, maxPoolGradConfig } from './max-pool.js';
 import { batchNormConfig, batchNormGradConfig, reluGradConfig } from './normalization.js';
 import { sgdStepConfig } from './sgd.js';
@@ -21,7 +23,8 @@ function packageKernel(name: string): KernelFunc | undefined {
  * Our kernels for the wasm backend: products and convolutions on our threaded SIMD kernels
  * (tfjs-wasm 4.22 lacks Conv2DBackpropFilter, has a naive Conv2DBackpropInput and uses one
  * thread), matrix transposes, max pooling and a correct MaxPoolGrad, one-pass SGD, BatchNorm,
- * ReLU-gradient and dropout kernels, and our compressed-layer kernels.
+ * ReLU-gradient, dropout and softmax cross-entropy kernels, batches written on the heap, and our
+ * compressed-layer kernels.
  */
 function ourKernels(): KernelConfig[] {
   return [
@@ -39,6 +42,8 @@ function ourKernels(): KernelConfig[] {
     batchNormGradConfig,
     reluGradConfig,
     dropoutConfig,
+    softmaxCrossEntropyConfig,
+    assembleBatchConfig,
     ...COMPRESSED_KERNEL_CONFIGS,
   ];
 }

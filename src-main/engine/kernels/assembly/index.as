@@ -16,3 +16,5 @@ export {
 } from './normalization';
 export { maxPool, maxPoolGrad } from './pooling';
 export { dropout } from './dropout';
+export { softmaxCrossEntropy } from './loss';
+export { assembleBatch } from './batch';

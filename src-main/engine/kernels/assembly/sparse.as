@@ -92,24 +92,22 @@ export function compressedMatMulTransposed(rowPtr: usize, cols: usize, vals: usi
   }
 }
 
-/** xRow·yRow over `batch` floats. */
+/**
+ * xRow·yRow over `batch` floats, summed exactly as compressedSampledGrad sums each of four
+ * positions at a time (lanes of a 4-wide accumulator, folded (0 + 2) + (1 + 3), then the
+ * remainder in order): which positions a part groups must not change a single bit.
+ */
 @inline function dot(xRow: usize, yRow: usize, batch: i32): f32 {
-  let acc0 = f32x4.splat(0);
-  let acc1 = f32x4.splat(0);
-  let b = 0;
-  for (; b + 8 <= batch; b += 8) {
-    acc0 = f32x4.add(acc0, f32x4.mul(v128.load(f32At(xRow, b)), v128.load(f32At(yRow, b))));
-    acc1 = f32x4.add(acc1, f32x4.mul(v128.load(f32At(xRow, b + 4)), v128.load(f32At(yRow, b + 4))));
-  }
-  const acc = f32x4.add(acc0, acc1);
-  let sum = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
-  for (; b < batch; b++) sum += load<f32>(f32At(xRow, b)) * load<f32>(f32At(yRow, b));
+  const vecEnd = batch & ~3;
+  let acc = f32x4.splat(0);
+  for (let b = 0; b < vecEnd; b += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(f32At(xRow, b)), v128.load(f32At(yRow, b))));
+  let sum = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 2)) + (f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 3));
+  for (let b = vecEnd; b < batch; b++) sum += load<f32>(f32At(xRow, b)) * load<f32>(f32At(yRow, b));
   return sum;
 }
 
-/** The four sums of a vector accumulator pair, added lane by lane into one vector. */
+/** The lane sums of four accumulators, lane t for the t-th: (a0 + a2) + (a1 + a3) and so on. */
 @inline function horizontal4(a: v128, b: v128, c: v128, d: v128): v128 {
-  // Transpose-and-add: lane t of the result is the sum of the lanes of the t-th input.
   const ab = f32x4.add(v128.shuffle<f32>(a, b, 0, 4, 1, 5), v128.shuffle<f32>(a, b, 2, 6, 3, 7));
   const cd = f32x4.add(v128.shuffle<f32>(c, d, 0, 4, 1, 5), v128.shuffle<f32>(c, d, 2, 6, 3, 7));
   return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 1, 4, 5), v128.shuffle<f32>(ab, cd, 2, 3, 6, 7));
