@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { OptimizerConfig } from '../../src-shared/config/run.js';
 import { hasKernel, KERNEL_NAMES, type SgdStepAttrs } from './kernels/names.js';
+import { scratchFloat32, tensorOf } from './host-arrays.js';
 import { readFloats } from './kernels/tensor-view.js';
 import { gather, remap, scatter } from './nn/compressed-weights.js';
 import { KernelParam } from './nn/kernel-param.js';
@@ -122,7 +123,7 @@ export class Sgd {
     const compact = this.compactAt.get(param.name);
     if (!compact) throw new Error(`${param.name}: moveState on dense momentum`);
     const v = this.velocity.get(param.name);
-    if (v) this.replaceVelocity(param.name, remap(readFloats(v), compact.positions, positions));
+    if (v) this.replaceVelocity(param.name, remap(readFloats(v), compact.positions, positions, scratchFloat32('moveState.velocity', positions.length)));
     this.compactAt.set(param.name, { positions, size: compact.size });
   }
 
@@ -142,10 +143,12 @@ export class Sgd {
     return compact ? scatter(values, compact.positions, compact.size) : Float32Array.from(values);
   }
 
+  /** New momentum for `name` from host values (which may be scratch). */
   private replaceVelocity(name: string, values: Float32Array, shape: number[] = [values.length]): void {
     this.velocity.get(name)?.dispose();
-    this.velocity.set(name, tf.keep(tf.tensor(values, shape, 'float32')));
+    this.velocity.set(name, tf.keep(tensorOf(values, shape)));
   }
+
 
   dispose(): void {
     for (const v of this.velocity.values()) v.dispose();

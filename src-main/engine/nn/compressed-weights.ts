@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { hasKernel, KERNEL_NAMES } from '../kernels/names.js';
 import { readFloats } from '../kernels/tensor-view.js';
+import { scratchInt32, tensorOf } from '../host-arrays.js';
 
 /**
  * The active weights of a fully connected kernel W [nIn, nOut]: the flat positions in increasing
@@ -21,34 +22,43 @@ export class CompressedWeights {
     readonly shape: [number, number],
     /** Active flat positions, increasing. */
     readonly positions: Uint32Array,
+    /** Their values (uploaded; the array may be scratch). */
     values: Float32Array,
   ) {
     const [nIn, nOut] = shape;
-    if (values.length !== positions.length) throw new Error(`compressed weights: ${values.length} values for ${positions.length} positions`);
-    const rowPtr = new Int32Array(nIn + 1);
-    const colPtr = new Int32Array(nOut + 1);
-    const cols = new Int32Array(positions.length);
-    positions.forEach((p, k) => {
-      rowPtr[Math.floor(p / nOut) + 1]!++;
-      colPtr[(cols[k] = p % nOut) + 1]!++;
-    });
+    const nnz = positions.length;
+    if (values.length !== nnz) throw new Error(`compressed weights: ${values.length} values for ${nnz} positions`);
+    const rowPtr = scratchInt32('compressed.rowPtr', nIn + 1).fill(0);
+    const colPtr = scratchInt32('compressed.colPtr', nOut + 1).fill(0);
+    const cols = scratchInt32('compressed.cols', nnz);
+    for (let k = 0, row = 0; k < nnz; k++) {
+      const p = positions[k]!;
+      while (p >= (row + 1) * nOut) row++;
+      rowPtr[row + 1]!++;
+      const col = p - row * nOut;
+      cols[k] = col;
+      colPtr[col + 1]!++;
+    }
     for (let i = 0; i < nIn; i++) rowPtr[i + 1]! += rowPtr[i]!;
     for (let j = 0; j < nOut; j++) colPtr[j + 1]! += colPtr[j]!;
     // Positions are row-major, so each column receives its rows in increasing order.
-    const next = colPtr.slice(0, nOut);
-    const colRows = new Int32Array(positions.length);
-    const colOrder = new Int32Array(positions.length);
-    positions.forEach((p, k) => {
-      const slot = next[cols[k]!]!++;
-      colRows[slot] = Math.floor(p / nOut);
-      colOrder[slot] = k;
-    });
-    this.rowPtr = tf.keep(tf.tensor1d(rowPtr, 'int32'));
-    this.cols = tf.keep(tf.tensor1d(cols, 'int32'));
-    this.colPtr = tf.keep(tf.tensor1d(colPtr, 'int32'));
-    this.colRows = tf.keep(tf.tensor1d(colRows, 'int32'));
-    this.colOrder = tf.keep(tf.tensor1d(colOrder, 'int32'));
-    this.values = tf.keep(tf.tensor1d(values));
+    const next = scratchInt32('compressed.next', nOut);
+    next.set(colPtr.subarray(0, nOut));
+    const colRows = scratchInt32('compressed.colRows', nnz);
+    const colOrder = scratchInt32('compressed.colOrder', nnz);
+    for (let i = 0; i < nIn; i++) {
+      for (let k = rowPtr[i]!; k < rowPtr[i + 1]!; k++) {
+        const slot = next[cols[k]!]!++;
+        colRows[slot] = i;
+        colOrder[slot] = k;
+      }
+    }
+    this.rowPtr = tf.keep(tensorOf(rowPtr)) as tf.Tensor1D;
+    this.cols = tf.keep(tensorOf(cols)) as tf.Tensor1D;
+    this.colPtr = tf.keep(tensorOf(colPtr)) as tf.Tensor1D;
+    this.colRows = tf.keep(tensorOf(colRows)) as tf.Tensor1D;
+    this.colOrder = tf.keep(tensorOf(colOrder)) as tf.Tensor1D;
+    this.values = tf.keep(tensorOf(values)) as tf.Tensor1D;
   }
 
   /** The dense kernel, zero at inactive positions. */
@@ -81,13 +91,13 @@ export function scatter(values: Float32Array, positions: Uint32Array, size: numb
  * value, a new one gets 0. The same as masking the dense kernel with the new mask, since the
  * dense kernel is zero wherever the old mask was.
  */
-export function remap(values: Float32Array, from: Uint32Array, to: Uint32Array): Float32Array {
-  const out = new Float32Array(to.length);
+export function remap(values: Float32Array, from: Uint32Array, to: Uint32Array, into?: Float32Array): Float32Array {
+  const out = into ?? new Float32Array(to.length);
   let j = 0;
   for (let k = 0; k < to.length; k++) {
     const p = to[k]!;
     while (j < from.length && from[j]! < p) j++;
-    if (j < from.length && from[j] === p) out[k] = values[j]!;
+    out[k] = j < from.length && from[j] === p ? values[j]! : 0;
   }
   return out;
 }

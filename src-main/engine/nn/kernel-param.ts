@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { scratchFloat32 } from '../host-arrays.js';
 import { readFloats } from '../kernels/tensor-view.js';
 import { CompressedWeights, gather, remap, scatter } from './compressed-weights.js';
 import type { Param } from './module.js';
@@ -50,7 +51,7 @@ export class KernelParam implements Param {
   moveTo(positions: Uint32Array): void {
     const packed = this.packed;
     if (packed === null) throw new Error(`${this.name}: moveTo on a dense kernel`);
-    const values = remap(readFloats(packed.values), packed.positions, positions);
+    const values = remap(readFloats(packed.values), packed.positions, positions, scratchFloat32('moveTo.values', positions.length));
     this.packed = new CompressedWeights(packed.shape, positions, values);
     packed.dispose();
     this.dense?.dispose();

@@ -1,4 +1,5 @@
 import type { Random } from '../../../src-shared/random.js';
+import { scratchUint32 } from '../host-arrays.js';
 import { largestK, positions, smallestK } from './select.js';
 
 /** How a method picks the connections it grows. */
@@ -39,7 +40,7 @@ export function dropAndGrow(input: DropGrowInput): DropGrowResult {
   next.set(mask);
   // The drop ranks the active positions only: listed, they are a tenth of the mask or less.
   const active = input.active ?? positions(mask, true);
-  const dropped = smallestK(weights, active, input.drop);
+  const dropped = smallestK(weights, active, input.drop, scratchUint32('dropAndGrow.dropped', input.drop));
   for (let j = 0; j < dropped.length; j++) next[dropped[j]!] = 0;
   const inactiveCount = mask.length - (active.length - dropped.length);
   const grow = Math.min(input.grow, inactiveCount);
@@ -48,7 +49,7 @@ export function dropAndGrow(input: DropGrowInput): DropGrowResult {
     grown = nthInactive(next, input.rng.sample(inactiveCount, grow));
   } else {
     if (!growScore) throw new Error(`growth by ${input.criterion} needs its scores`);
-    grown = largestK(growScore, { mask: next, want: 0, count: inactiveCount }, grow);
+    grown = largestK(growScore, { mask: next, want: 0, count: inactiveCount }, grow, scratchUint32('dropAndGrow.grown', grow));
   }
   for (let j = 0; j < grown.length; j++) next[grown[j]!] = 1;
   return {
