@@ -30,7 +30,7 @@ export function benchCases(quick: boolean): BenchCase[] {
     { ...mlp, method: 'dense', sparsity: 0, backend: wasm, steps: 60, warmup: 5 },
     { ...mlp, method: 'static', sparsity: 0.9, backend: wasm, steps: 60, warmup: 5, compressed: false },
     { ...mlp, method: 'static', sparsity: 0.9, backend: wasm, steps: 60, warmup: 5 },
-    { ...mlp, method: 'rigl', sparsity: 0.9, backend: wasm, steps: 120, warmup: 5, deltaT: 20 },
+    { ...mlp, method: 'rigl', sparsity: 0.9, backend: wasm, steps: 240, warmup: 5, deltaT: 10 },
     { ...lenet5, method: 'dense', sparsity: 0, backend: wasm, steps: quick ? 20 : 40, warmup: 3 },
     { ...lenet5, method: 'rigl', sparsity: 0.9, backend: wasm, steps: quick ? 40 : 80, warmup: 3, deltaT: 10 },
     { ...wrn, method: 'dense', sparsity: 0, backend: wasm, steps: quick ? 6 : 20, warmup: 2 },

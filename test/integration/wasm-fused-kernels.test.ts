@@ -11,7 +11,9 @@ import { BatchNorm } from '../../src-main/engine/nn/batchnorm.js';
 import { softmaxCrossEntropy } from '../../src-main/engine/nn/loss.js';
 import type { ForwardContext, Param } from '../../src-main/engine/nn/module.js';
 import { Sgd } from '../../src-main/engine/optimizer.js';
+import { ranksOnDevice, selectMagnitudes } from '../../src-main/engine/sparse/device-select.js';
 import { LayerMask } from '../../src-main/engine/sparse/masks.js';
+import { largestK, smallestK } from '../../src-main/engine/sparse/select.js';
 
 /*
  * Our fused kernels on wasm (RiglBatchNorm, RiglBatchNormGrad, RiglReluGrad, RiglSgdStep,
@@ -358,5 +360,43 @@ describe('training batches written on the heap', () => {
       tf.dispose([x, y]);
     }
     device.dispose();
+  });
+});
+
+describe('magnitude ranking on the device (a RigL update\'s drop and growth)', () => {
+  it.each([
+    { label: 'a small layer (no sampled bound)', size: 3000, active: 0.1, k: 250, quantised: false },
+    { label: 'LeNet-300-100 fc1 at 92% sparsity', size: 235200, active: 0.08, k: 5600, quantised: false },
+    { label: 'many ties (values on a coarse grid)', size: 60000, active: 0.2, k: 3000, quantised: true },
+    { label: 'every candidate', size: 5000, active: 0.5, k: 2500, quantised: false },
+  ])('$label: the positions largestK and smallestK pick on the host', async ({ size, active, k, quantised }) => {
+    await selectBackend('wasm');
+    expect(ranksOnDevice()).toBe(true);
+    const mask = Uint8Array.from({ length: size }, () => (rng.next() < active ? 1 : 0));
+    const scores = normal(size).map((v) => (quantised ? Math.round(v * 4) / 4 : v));
+    const inactive = mask.reduce((a, b) => a + (b === 0 ? 1 : 0), 0);
+    const values = tf.tensor1d(scores);
+    for (const want of [0, 1] as const) {
+      const count = want === 0 ? inactive : size - inactive;
+      const candidates = { mask, want, count };
+      const take = Math.min(k, count);
+      expect(Array.from(selectMagnitudes(values, candidates, take, true, 'test'))).toEqual(Array.from(largestK(scores, candidates, take)));
+      expect(Array.from(selectMagnitudes(values, candidates, take, false, 'test'))).toEqual(Array.from(smallestK(scores, candidates, take)));
+    }
+    const all = Uint32Array.from(scores.keys());
+    expect(Array.from(selectMagnitudes(values, 'all', k, false, 'test'))).toEqual(Array.from(smallestK(scores, all, k)));
+    values.dispose();
+  });
+
+  it('leaves out NaN magnitudes, as the host does', async () => {
+    await selectBackend('wasm');
+    const scores = Float32Array.from([5, NaN, -7, 1, NaN, 2]);
+    const mask = Uint8Array.from([0, 0, 0, 1, 0, 0]);
+    const values = tf.tensor1d(scores);
+    const candidates = { mask, want: 0 as const, count: 5 };
+    expect(Array.from(selectMagnitudes(values, candidates, 5, true, 'test'))).toEqual(Array.from(largestK(scores, candidates, 5)));
+    expect(Array.from(selectMagnitudes(values, candidates, 2, true, 'test'))).toEqual([0, 2]);
+    expect(Array.from(selectMagnitudes(values, candidates, 1, false, 'test'))).toEqual([5]);
+    values.dispose();
   });
 });

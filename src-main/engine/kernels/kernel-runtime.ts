@@ -27,10 +27,13 @@ export const KERNELS = [
   'maxPool',
   'maxPoolGrad',
   'dropout',
-  'softmaxCrossEntropy',
   'assembleBatch',
 ] as const;
 export type KernelName = (typeof KERNELS)[number];
+
+/** Kernels that run whole on the calling thread (small work, or a result to return). */
+const SERIAL_KERNELS = ['softmaxCrossEntropy', 'selectMagnitudes'] as const;
+export type SerialKernelName = (typeof SERIAL_KERNELS)[number];
 
 /** Exports that give the scratch bytes one part of a kernel needs (from its argument struct, or its channel count). */
 const SCRATCH_SIZERS = [
@@ -39,6 +42,7 @@ const SCRATCH_SIZERS = [
   'conv2dInputGradScratchBytes',
   'conv2dFilterGradScratchBytes',
   'normalizationScratchBytes',
+  'selectMagnitudesScratchBytes',
 ] as const;
 export type ScratchSizer = (typeof SCRATCH_SIZERS)[number];
 
@@ -107,7 +111,7 @@ export class KernelRuntime {
     compiled ??= new WebAssemblyApi.Module(Buffer.from(KERNELS_WASM, 'base64'));
     const module = shared === null ? compiled : new WebAssemblyApi.Module(importingMemory(Buffer.from(KERNELS_WASM, 'base64'), { ...shared, initial: 0 }));
     const instance = new WebAssemblyApi.Instance(module, { env: { memory } });
-    for (const name of [...KERNELS, ...SCRATCH_SIZERS]) {
+    for (const name of [...KERNELS, ...SERIAL_KERNELS, ...SCRATCH_SIZERS]) {
       if (typeof instance.exports[name] !== 'function') throw new Error(`wasm kernels: the compiled module lacks ${name}; rebuild it with build-kernels.mjs`);
     }
     const pool = shared !== null && threads > 1 ? await KernelThreads.start(module, memory, KERNELS, threads - 1) : null;
@@ -135,6 +139,11 @@ export class KernelRuntime {
     const local = (part: number): void => void fn(...args, part, parts);
     if (this.threads === null) for (let part = 0; part < parts; part++) local(part);
     else this.threads.run(KERNELS.indexOf(kernel), args, parts, local);
+  }
+
+  /** Runs a serial kernel on this thread and returns what it returns. */
+  call(kernel: SerialKernelName, args: readonly number[]): number {
+    return this.exports[kernel]!(...args);
   }
 
   /** Writes an argument struct (i32 fields in order) to the argument block and returns its address. */

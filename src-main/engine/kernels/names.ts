@@ -16,6 +16,7 @@ export const KERNEL_NAMES = {
   dropout: 'RiglDropout',
   softmaxCrossEntropy: 'RiglSoftmaxCrossEntropy',
   assembleBatch: 'RiglAssembleBatch',
+  selectMagnitudes: 'RiglSelectMagnitudes',
 } as const;
 
 /** Attributes of RiglSgdStep (see Sgd in optimizer.ts); its `mask` input masks the gradient or, with maskWeights, the new weights. */

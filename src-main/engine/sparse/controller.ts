@@ -1,3 +1,4 @@
+import type * as tf from '@tensorflow/tfjs-core';
 import type { RunConfig } from '../../../src-shared/config/run.js';
 import type { RunPlan } from '../../../src-shared/plan.js';
 import type { Random } from '../../../src-shared/random.js';
@@ -7,7 +8,9 @@ import { readFloats } from '../kernels/tensor-view.js';
 import { KernelParam } from '../nn/kernel-param.js';
 import type { Param } from '../nn/module.js';
 import type { Sgd } from '../optimizer.js';
-import { dropAndGrow, type GrowCriterion } from './dropgrow.js';
+import { ranksOnDevice, selectMagnitudes } from './device-select.js';
+import { dropAndGrow, type DropGrowInput, type GrowCriterion } from './dropgrow.js';
+import { largestK } from './select.js';
 import { LayerMask, maskParam, randomMask } from './masks.js';
 import { pruneGlobal, pruneLayerwise } from './prune.js';
 import { redistributeGrowth } from './redistribute.js';
@@ -114,7 +117,8 @@ export class SparsityController {
       const result = dropAndGrow({
         mask: m.mask,
         weights: this.denseWeights(m.param),
-        growScore: this.growScore(m.param, criterion),
+        growScore: ranksOnDevice() ? null : this.growScore(m.param, criterion),
+        ...(ranksOnDevice() ? { ranking: this.deviceRanking(m, criterion) } : {}),
         drop: drops[i]!,
         grow: grows[i]!,
         criterion,
@@ -149,10 +153,7 @@ export class SparsityController {
 
   private growScore(param: Param, criterion: GrowCriterion): Float32Array | null {
     if (criterion === 'random') return null;
-    if (criterion === 'gradient') {
-      if (!param.grad) throw new Error(`RigL update of ${param.layer}: no dense gradient for this step`);
-      return readFloats(param.grad);
-    }
+    if (criterion === 'gradient') return readFloats(this.denseGradient(param));
     return this.redistributionSource(param, 'momentum');
   }
 
@@ -225,6 +226,34 @@ export class SparsityController {
       this.expand(m.param);
       this.compressIfSparse(m);
     }
+  }
+
+  private denseGradient(param: Param): tf.Tensor {
+    if (!param.grad) throw new Error(`RigL update of ${param.layer}: no dense gradient for this step`);
+    return param.grad;
+  }
+
+  /**
+   * Drop and growth ranked where the weights and scores live: the drop among a compressed
+   * kernel's values (or a dense kernel's active weights), RigL's growth among the dense gradient;
+   * other growth scores are host arrays and go to the host's largestK.
+   */
+  private deviceRanking(mask: LayerMask, criterion: GrowCriterion): NonNullable<DropGrowInput['ranking']> {
+    const param = mask.param;
+    const packed = param instanceof KernelParam ? param.compressed : null;
+    return {
+      drop: (k) => {
+        if (packed === null) return selectMagnitudes(param.value, { mask: mask.mask, want: 1, count: mask.active }, k, false, 'drop');
+        // Indices into the values, which follow the active positions in order.
+        const chosen = selectMagnitudes(packed.values, 'all', k, false, 'drop');
+        for (let j = 0; j < chosen.length; j++) chosen[j] = packed.positions[chosen[j]!]!;
+        return chosen;
+      },
+      grow: (next, count, k) => {
+        if (criterion === 'gradient') return selectMagnitudes(this.denseGradient(param), { mask: next, want: 0, count }, k, true, 'grow');
+        return largestK(this.growScore(param, criterion)!, { mask: next, want: 0, count }, k);
+      },
+    };
   }
 
   /**

@@ -18,6 +18,16 @@ export interface DropGrowInput {
   into?: Uint8Array;
   /** The active positions of `mask` in increasing order, when the caller has them (else listed here). */
   active?: Uint32Array;
+  /**
+   * Where the ranking runs when the backend ranks on the device: `drop(k)` gives the k active
+   * positions of smallest |w|, `grow(next, candidates, k)` the k positions to grow among the
+   * `candidates` inactive ones of `next`, both in increasing order. By default smallestK of
+   * weights and largestK of growScore run on the host.
+   */
+  ranking?: {
+    drop(k: number): Uint32Array;
+    grow(next: Uint8Array, candidates: number, k: number): Uint32Array;
+  };
 }
 
 export interface DropGrowResult {
@@ -40,7 +50,7 @@ export function dropAndGrow(input: DropGrowInput): DropGrowResult {
   next.set(mask);
   // The drop ranks the active positions only: listed, they are a tenth of the mask or less.
   const active = input.active ?? positions(mask, true);
-  const dropped = smallestK(weights, active, input.drop, scratchUint32('dropAndGrow.dropped', input.drop));
+  const dropped = input.ranking ? input.ranking.drop(input.drop) : smallestK(weights, active, input.drop, scratchUint32('dropAndGrow.dropped', input.drop));
   for (let j = 0; j < dropped.length; j++) next[dropped[j]!] = 0;
   const inactiveCount = mask.length - (active.length - dropped.length);
   const grow = Math.min(input.grow, inactiveCount);
@@ -48,8 +58,12 @@ export function dropAndGrow(input: DropGrowInput): DropGrowResult {
   if (input.criterion === 'random') {
     grown = nthInactive(next, input.rng.sample(inactiveCount, grow));
   } else {
-    if (!growScore) throw new Error(`growth by ${input.criterion} needs its scores`);
-    grown = largestK(growScore, { mask: next, want: 0, count: inactiveCount }, grow, scratchUint32('dropAndGrow.grown', grow));
+    if (input.ranking) {
+      grown = input.ranking.grow(next, inactiveCount, grow);
+    } else {
+      if (!growScore) throw new Error(`growth by ${input.criterion} needs its scores`);
+      grown = largestK(growScore, { mask: next, want: 0, count: inactiveCount }, grow, scratchUint32('dropAndGrow.grown', grow));
+    }
   }
   for (let j = 0; j < grown.length; j++) next[grown[j]!] = 1;
   return {

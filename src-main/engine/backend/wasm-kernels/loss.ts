@@ -16,7 +16,7 @@ export const softmaxCrossEntropyConfig = wasmKernel(KERNEL_NAMES.softmaxCrossEnt
   const loss = ctx.output([]);
   const correct = ctx.output([]);
   const dLogits = ctx.output([batch, classes]);
-  ctx.runtime.run('softmaxCrossEntropy', [ctx.at('logits'), ctx.at('labels'), batch, classes, ctx.attrs['smoothing'] as number, loss.at, correct.at, dLogits.at], 1);
+  ctx.runtime.call('softmaxCrossEntropy', [ctx.at('logits'), ctx.at('labels'), batch, classes, ctx.attrs['smoothing'] as number, loss.at, correct.at, dLogits.at]);
   return [loss.info, correct.info, dLogits.info];
 });
 

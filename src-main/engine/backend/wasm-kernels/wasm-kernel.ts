@@ -11,8 +11,8 @@ export interface WasmKernelContext {
   /** Heap address of input `name`. */
   at(name: string): number;
   input(name: string): TensorInfo;
-  /** A new float32 tensor on the heap and its address. */
-  output(shape: number[]): { info: TensorInfo; at: number };
+  /** A new tensor (float32 unless said) on the heap and its address. */
+  output(shape: number[], dtype?: 'float32' | 'int32'): { info: TensorInfo; at: number };
 }
 
 /**
@@ -41,8 +41,8 @@ export function wasmKernel(kernelName: string, run: (ctx: WasmKernelContext) => 
         attrs,
         input,
         at: (name) => runtime.offset(input(name).dataId),
-        output: (shape) => {
-          const info = backend.makeOutput(shape, 'float32');
+        output: (shape, dtype = 'float32') => {
+          const info = backend.makeOutput(shape, dtype);
           return { info, at: runtime.offset(info.dataId) };
         },
       });

@@ -1,8 +1,9 @@
 // Entry of the kernel module (see ../build-kernels.mjs). The module imports the memory of
 // tfjs-backend-wasm, so every pointer is a byte offset into a tfjs tensor or into scratch the
 // caller allocated there, and no data is copied. It must never allocate: no strings, arrays or
-// other static data, which would be written into tfjs's heap. Every kernel takes (…, part,
-// parts) last and computes only its part, so that threads sharing the memory split the work.
+// other static data, which would be written into tfjs's heap. Every kernel but the serial ones
+// (softmaxCrossEntropy, selectMagnitudes) takes (…, part, parts) last and computes only its
+// part, so that threads sharing the memory split the work.
 export { compressedMatMul, compressedMatMulTransposed, compressedSampledGrad, sumRows } from './sparse';
 export { matMul, matMulScratchBytes } from './matmul';
 export {
@@ -18,3 +19,4 @@ export { maxPool, maxPoolGrad } from './pooling';
 export { dropout } from './dropout';
 export { softmaxCrossEntropy } from './loss';
 export { assembleBatch } from './batch';
+export { selectMagnitudes, selectMagnitudesScratchBytes } from './select';
