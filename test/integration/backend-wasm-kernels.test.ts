@@ -5,6 +5,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { Random } from '../../src-shared/random.js';
 import { selectBackend } from '../../src-main/engine/backend/select-backend.js';
 import { kernelRuntime, type KernelName } from '../../src-main/engine/kernels/kernel-runtime.js';
+import { relativeError } from '../helpers/compare.js';
 
 type Array4 = [number, number, number, number];
 interface HostTensor {
@@ -45,18 +46,6 @@ async function runKernel(
   const values = (await result.data()) as Float32Array;
   tf.dispose([result, ...Object.values(all)]);
   return values;
-}
-
-/** Largest difference relative to the largest reference value. */
-function relativeError(actual: Float32Array, expected: Float32Array): number {
-  expect(actual.length).toBe(expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return diff / scale;
 }
 
 async function compareWithCpu(

@@ -14,6 +14,7 @@ import { Sgd } from '../../src-main/engine/optimizer.js';
 import { ranksOnDevice, selectMagnitudes } from '../../src-main/engine/sparse/device-select.js';
 import { LayerMask } from '../../src-main/engine/sparse/masks.js';
 import { largestK, smallestK } from '../../src-main/engine/sparse/select.js';
+import { relativeError } from '../helpers/compare.js';
 
 /*
  * Our fused kernels on wasm (RiglBatchNorm, RiglBatchNormGrad, RiglReluGrad, RiglSgdStep,
@@ -27,18 +28,6 @@ const TRAINING: ForwardContext = { training: true, nextSeed: () => 0, denseGradi
 const rng = new Random(7031);
 function normal(size: number, scale = 1, offset = 0): Float32Array {
   return Float32Array.from({ length: size }, () => offset + scale * rng.normal());
-}
-
-/** Largest difference relative to the largest reference value. */
-function relativeError(actual: Float32Array, expected: Float32Array): number {
-  expect(actual.length).toBe(expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return diff / scale;
 }
 
 /** Elements that differ (+0 and −0 count as equal), and the largest difference. */

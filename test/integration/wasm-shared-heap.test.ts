@@ -6,6 +6,7 @@ import { selectBackend } from '../../src-main/engine/backend/select-backend.js';
 import { kernelRuntime } from '../../src-main/engine/kernels/kernel-runtime.js';
 import { sharedHeapLimits } from '../../src-main/engine/kernels/shared-heap.js';
 import { isWasmMemory, type WasmMemory } from '../../src-main/engine/kernels/webassembly-api.js';
+import { relativeError } from '../helpers/compare.js';
 
 /*
  * tfjs-wasm's heap made shared (kernels/shared-heap.ts), with two kernel threads whatever the
@@ -23,18 +24,6 @@ function heap(): WasmMemory {
 
 const rng = new Random(404);
 const normal = (size: number) => Float32Array.from({ length: size }, () => rng.normal());
-
-/** Largest difference relative to the largest reference value. */
-function relativeError(actual: Float32Array, expected: Float32Array): number {
-  expect(actual.length).toBe(expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return diff / scale;
-}
 
 beforeAll(() => {
   // Two threads even on a one-core machine: the point is a second thread on the grown heap.

@@ -9,6 +9,7 @@ import { KERNEL_NAMES } from '../../src-main/engine/kernels/names.js';
 import { CompressedWeights } from '../../src-main/engine/nn/compressed-weights.js';
 import { compressedMatMul, compressedMatMulTransposed, compressedSampledGrad } from '../../src-main/engine/nn/kernels.js';
 import { Dense } from '../../src-main/engine/nn/dense.js';
+import { relativeError } from '../helpers/compare.js';
 
 const rng = new Random(11);
 const randn = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
@@ -23,16 +24,7 @@ function randomSparse(nIn: number, nOut: number, density: number): Float32Array 
 }
 
 function maxRelativeError(actual: tf.Tensor, expected: tf.Tensor): number {
-  const a = actual.dataSync();
-  const e = expected.dataSync();
-  expect(a.length).toBe(e.length);
-  let diff = 0;
-  let scale = 1e-12;
-  for (let i = 0; i < e.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - e[i]!));
-    scale = Math.max(scale, Math.abs(e[i]!));
-  }
-  return diff / scale;
+  return relativeError(actual.dataSync(), expected.dataSync());
 }
 
 beforeAll(async () => {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Conv2DAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, FusedConv2DAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { REDUCTION_PARTS, type KernelRuntime, type ScratchSizer } from '../../kernels/kernel-runtime.js';
+import { geometryFields } from './geometry.js';
 import { wasmKernel, type WasmKernelContext } from './wasm-kernel.js';
 
 /*
@@ -31,27 +32,7 @@ function convInfo(
 
 /** Writes ConvArgs for `info` with the tensor addresses (bias 0: none) and sizes the scratch of `parts` parts. */
 function writeConvArgs(runtime: KernelRuntime, info: tf.backend_util.Conv2DInfo, x: number, w: number, y: number, bias: number, sizer: ScratchSizer, parts: number): void {
-  runtime.writeArgs([
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.outHeight,
-    info.outWidth,
-    info.outChannels,
-    info.filterHeight,
-    info.filterWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.padInfo.top,
-    info.padInfo.left,
-    x,
-    w,
-    y,
-    bias,
-    0,
-    0,
-  ]);
+  runtime.writeArgs([...geometryFields(info), x, w, y, bias, 0, 0]);
   const scratch = runtime.scratch(runtime.scratchBytes(sizer), parts);
   runtime.setArg(SCRATCH_FIELD, scratch.base);
   runtime.setArg(SCRATCH_FIELD + 1, scratch.perPart);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, MaxPoolAttrs, MaxPoolGradAttrs } from '@tensorflow/tfjs-core';
 import type { KernelRuntime } from '../../kernels/kernel-runtime.js';
+import { geometryFields } from './geometry.js';
 import { wasmKernel } from './wasm-kernel.js';
 
 /*
@@ -16,23 +17,7 @@ import { wasmKernel } from './wasm-kernel.js';
 const BEST_BYTES = 32;
 
 function writePoolArgs(runtime: KernelRuntime, info: tf.backend_util.Conv2DInfo, x: number, dy: number, out: number): void {
-  runtime.writeArgs([
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.outHeight,
-    info.outWidth,
-    info.filterHeight,
-    info.filterWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.padInfo.top,
-    info.padInfo.left,
-    x,
-    dy,
-    out,
-  ]);
+  runtime.writeArgs([...geometryFields(info), x, dy, out]);
 }
 
 function poolInfo(shape: number[], attrs: MaxPoolAttrs): tf.backend_util.Conv2DInfo {

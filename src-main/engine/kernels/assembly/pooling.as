@@ -3,6 +3,7 @@
 // overlap add up. Parts take whole images, so no two write the same input pixel.
 import { f32At, shareStart } from './memory';
 
+/** The window geometry in ConvArgs' order (outC equal to channels), then the tensors. */
 @unmanaged export class PoolArgs {
   batch: i32;
   inH: i32;
@@ -10,6 +11,7 @@ import { f32At, shareStart } from './memory';
   channels: i32;
   outH: i32;
   outW: i32;
+  outChannels: i32;
   kh: i32;
   kw: i32;
   strideH: i32;
