@@ -11,7 +11,7 @@ import { formatPercent, formatRatio } from '../format.js';
 import { STORE_FLAGS, storeLocation } from '../options.js';
 import { parseFlags } from '../parse-flags.js';
 import { ProgressBar } from '../progress-bar.js';
-import { configErrorAsFlags, flagsToExperiment, runFlagOptions, runFlagsHelp } from '../run-flags.js';
+import { RUN_FLAGS, configErrorAsFlags, flagsToExperiment, runFlagOptions, runFlagsHelp } from '../run-flags.js';
 
 export const RUN_HELP = `rigl-lab run [training flags] [--config FILE] [--name NAME] [--db FILE] [--data-dir DIR] [--json]
   Trains one run, or a grid: comma lists (--method rigl,static --sparsity 0.8,0.9 --seed 0,1,2) and
@@ -73,8 +73,12 @@ function readConfigFile(path: string): unknown {
   }
 }
 
-/** Flags on top of a config file: base fields merge (nested objects too), grid axes replace. */
-function mergeSpecs(file: Record<string, unknown>, flags: ReturnType<typeof flagsToExperiment>): unknown {
+/**
+ * Flags on top of a config file: base fields merge (nested objects too), and an axis a flag
+ * sets, to one value or to a list, replaces the file's axis (a single value sits in the base,
+ * where the file's axis would otherwise sweep over it).
+ */
+function mergeSpecs(file: Record<string, unknown>, flags: ReturnType<typeof flagsToExperiment>, values: Record<string, unknown>): unknown {
   const fileBase = (file.base ?? {}) as Record<string, unknown>;
   const base: Record<string, unknown> = { ...fileBase };
   for (const [key, value] of Object.entries(flags.base ?? {})) {
@@ -84,7 +88,9 @@ function mergeSpecs(file: Record<string, unknown>, flags: ReturnType<typeof flag
         ? { ...(existing as object), ...value }
         : value;
   }
-  return { ...file, base, grid: { ...((file.grid ?? {}) as object), ...(flags.grid ?? {}) } };
+  const fileGrid: Record<string, unknown> = { ...((file.grid ?? {}) as object) };
+  for (const [flag, def] of Object.entries(RUN_FLAGS)) if (def.grid && values[flag] !== undefined) delete fileGrid[def.grid];
+  return { ...file, base, grid: { ...fileGrid, ...(flags.grid ?? {}) } };
 }
 
 export function resolveRunFlags(args: string[]): { spec: ExperimentSpec; configs: RunConfig[]; values: Record<string, unknown> } {
@@ -95,7 +101,7 @@ export function resolveRunFlags(args: string[]): { spec: ExperimentSpec; configs
       const file = readConfigFile(values.config);
       if (!file || typeof file !== 'object' || Array.isArray(file)) throw new UsageError(`--config ${values.config}: must hold a JSON object`);
       try {
-        const spec = parseExperimentSpec(mergeSpecs({ name: values.config, ...(file as object) }, flags));
+        const spec = parseExperimentSpec(mergeSpecs({ name: values.config, ...(file as object) }, flags, values));
         return { spec, configs: expandExperiment(spec), values };
       } catch (error) {
         if (error instanceof ConfigError) throw new UsageError(`${values.config}:\n${error.message}`);
