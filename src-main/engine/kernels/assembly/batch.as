@@ -22,9 +22,13 @@ export function assembleBatch(
     const flip = load<i32>(shifts + <usize>(r * 12), 8) != 0;
     const target = f32At(out, r * imageBytes);
     if (dy == 0 && dx == 0 && !flip) {
-      for (let i = 0, c = 0; i < imageBytes; i++) {
-        store<f32>(f32At(target, i), load<f32>(f32At(table, (c << 8) + <i32>load<u8>(source + <usize>i))));
-        if (++c == channels) c = 0;
+      if (channels == 1) {
+        for (let i = 0; i < imageBytes; i++) store<f32>(f32At(target, i), load<f32>(table + (<usize>load<u8>(source + <usize>i) << 2)));
+      } else {
+        for (let i = 0, c = 0; i < imageBytes; i++) {
+          store<f32>(f32At(target, i), load<f32>(f32At(table, (c << 8) + <i32>load<u8>(source + <usize>i))));
+          if (++c == channels) c = 0;
+        }
       }
       continue;
     }
