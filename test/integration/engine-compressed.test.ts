@@ -17,7 +17,7 @@ import { trainOnFashion } from '../helpers/training.js';
 /** Counts calls of our compressed forward kernel, to tell which path a run took. */
 async function countCompressedForwards(): Promise<() => number> {
   await selectBackend('wasm');
-  const config = tf.getKernel(KERNEL_NAMES.compressedMatMul, 'wasm')!;
+  const config = tf.getKernel(KERNEL_NAMES.compressedDense, 'wasm')!;
   let calls = 0;
   tf.unregisterKernel(config.kernelName, 'wasm');
   tf.registerKernel({

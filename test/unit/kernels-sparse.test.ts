@@ -7,7 +7,7 @@ import { Random } from '../../src-shared/random.js';
 import { selectBackend } from '../../src-main/engine/backend/select-backend.js';
 import { KERNEL_NAMES } from '../../src-main/engine/kernels/names.js';
 import { CompressedWeights } from '../../src-main/engine/nn/compressed-weights.js';
-import { compressedMatMul, compressedMatMulTransposed, compressedSampledGrad } from '../../src-main/engine/nn/kernels.js';
+import { compressedDense, compressedDenseGrad } from '../../src-main/engine/nn/kernels.js';
 import { Dense } from '../../src-main/engine/nn/dense.js';
 import { relativeError } from '../helpers/compare.js';
 
@@ -37,7 +37,9 @@ function compressedFrom(dense: Float32Array, shape: [number, number]): Compresse
   return new CompressedWeights(shape, positions, Float32Array.from(positions, (p) => dense[p]!));
 }
 
-describe('compressed fully connected kernels on wasm match dense products', () => {
+describe('the compressed fully connected layer kernels on wasm match dense products', () => {
+  const ALL = { activeGradient: true, biasGradient: true, inputGradient: true };
+
   it.each([
     { nIn: 37, nOut: 23, batch: 128, density: 0.1 },
     { nIn: 300, nOut: 100, batch: 128, density: 0.1 },
@@ -49,29 +51,40 @@ describe('compressed fully connected kernels on wasm match dense products', () =
     const packed = compressedFrom(dense, [nIn, nOut]);
     tf.tidy(() => {
       const W = tf.tensor2d(dense, [nIn, nOut]);
+      const b = tf.tensor1d(randn(nOut));
       const x = tf.tensor2d(randn(batch * nIn), [batch, nIn]);
       const dy = tf.tensor2d(randn(batch * nOut), [batch, nOut]);
-      const xT = tf.transpose(x);
-      const dyT = tf.transpose(dy);
 
-      expect(maxRelativeError(compressedMatMul(xT, packed), tf.transpose(tf.matMul(x, W)))).toBeLessThan(1e-5);
-      expect(maxRelativeError(compressedMatMulTransposed(dyT, packed), tf.transpose(tf.matMul(dy, tf.transpose(W))))).toBeLessThan(1e-5);
+      const forward = compressedDense(x, packed, b);
+      expect(maxRelativeError(forward.y, tf.add(tf.matMul(x, W), b))).toBeLessThan(1e-5);
+      expect(Array.from(forward.xT.dataSync())).toEqual(Array.from(tf.transpose(x).dataSync()));
+      expect(maxRelativeError(compressedDense(x, packed, null).y, tf.matMul(x, W))).toBeLessThan(1e-5);
+
+      const { grad, dbias, dx } = compressedDenseGrad(dy, forward.xT, packed, ALL);
       const denseGrad = tf.matMul(tf.transpose(x), dy).dataSync();
-      const activeGrad = tf.tensor1d(Array.from(packed.positions, (p) => denseGrad[p]!));
-      expect(maxRelativeError(compressedSampledGrad(xT, dyT, packed), activeGrad)).toBeLessThan(1e-5);
+      expect(maxRelativeError(grad!, tf.tensor1d(Array.from(packed.positions, (p) => denseGrad[p]!)))).toBeLessThan(1e-5);
+      expect(maxRelativeError(dbias!, tf.sum(dy, 0))).toBeLessThan(1e-5);
+      expect(maxRelativeError(dx!, tf.matMul(dy, tf.transpose(W)))).toBeLessThan(1e-5);
     });
     packed.dispose();
   });
 
-  it('gives hand-checked numbers', () => {
-    // W = [[2, 0], [0, 3]] keeps (0,0) and (1,1); x = [[1, 4]]: y = [2, 12]; dy = [[1, 1]]: dx = [2, 3], dW at active = [1, 4].
+  it('gives hand-checked numbers, and only the outputs asked for', () => {
+    // W = [[2, 0], [0, 3]] keeps (0,0) and (1,1), b = [1, −1]; x = [[1, 4]]: y = [3, 11].
+    // dy = [[1, 1]]: dx = [2, 3], dW at the active positions = [1, 4], db = [1, 1].
     const packed = compressedFrom(Float32Array.from([2, 0, 0, 3]), [2, 2]);
     tf.tidy(() => {
-      const xT = tf.tensor2d([1, 4], [2, 1]);
-      const dyT = tf.tensor2d([1, 1], [2, 1]);
-      expect(Array.from(compressedMatMul(xT, packed).dataSync())).toEqual([2, 12]);
-      expect(Array.from(compressedMatMulTransposed(dyT, packed).dataSync())).toEqual([2, 3]);
-      expect(Array.from(compressedSampledGrad(xT, dyT, packed).dataSync())).toEqual([1, 4]);
+      const { y, xT } = compressedDense(tf.tensor2d([1, 4], [1, 2]), packed, tf.tensor1d([1, -1]));
+      expect(Array.from(y.dataSync())).toEqual([3, 11]);
+      const dy = tf.tensor2d([1, 1], [1, 2]);
+      const all = compressedDenseGrad(dy, xT, packed, ALL);
+      expect(Array.from(all.grad!.dataSync())).toEqual([1, 4]);
+      expect(Array.from(all.dbias!.dataSync())).toEqual([1, 1]);
+      expect(Array.from(all.dx!.dataSync())).toEqual([2, 3]);
+      const some = compressedDenseGrad(dy, xT, packed, { activeGradient: false, biasGradient: false, inputGradient: true });
+      expect(some.grad).toBeNull();
+      expect(some.dbias).toBeNull();
+      expect(Array.from(some.dx!.dataSync())).toEqual([2, 3]);
     });
     packed.dispose();
   });

@@ -5,9 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
  * call them by name, so they need not import the wasm package.
  */
 export const KERNEL_NAMES = {
-  compressedMatMul: 'RiglCompressedMatMul',
-  compressedMatMulTransposed: 'RiglCompressedMatMulTransposed',
-  compressedSampledGrad: 'RiglCompressedSampledGrad',
+  compressedDense: 'RiglCompressedDense',
+  compressedDenseGrad: 'RiglCompressedDenseGrad',
   sumLeadingAxes: 'RiglSumLeadingAxes',
   sgdStep: 'RiglSgdStep',
   batchNorm: 'RiglBatchNorm',

@@ -130,5 +130,5 @@ export function setMaxCompressedDensity(density: number): void {
 
 /** Whether a masked kernel of this shape and density should train compressed on the active backend. */
 export function shouldCompress(shape: readonly number[], density: number): boolean {
-  return shape.length === 2 && density <= maxCompressedDensity && hasKernel(KERNEL_NAMES.compressedMatMul);
+  return shape.length === 2 && density <= maxCompressedDensity && hasKernel(KERNEL_NAMES.compressedDense);
 }

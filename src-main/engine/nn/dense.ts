@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { CompressedWeights } from './compressed-weights.js';
-import { compressedMatMul, compressedMatMulTransposed, compressedSampledGrad } from './kernels.js';
+import { compressedDense, compressedDenseGrad } from './kernels.js';
 import { KernelParam } from './kernel-param.js';
 import type { Buffer, ForwardContext, Module, Param } from './module.js';
 import { sumLeadingAxes } from './reduce.js';
@@ -33,9 +33,9 @@ export class Dense implements Module {
     this.denseGradients = ctx.denseGradients;
     const packed = this.kernel.compressed;
     if (packed) {
-      this.xT = tf.transpose(this.x);
-      const y = tf.transpose(compressedMatMul(this.xT, packed));
-      return this.bias ? tf.add(y, this.bias.value) : y;
+      const { y, xT } = compressedDense(this.x, packed, this.bias?.value ?? null);
+      this.xT = xT;
+      return y;
     }
     this.xT = null;
     const b = this.kernel.value as tf.Tensor2D;
@@ -44,21 +44,27 @@ export class Dense implements Module {
 
   backward(dy: tf.Tensor): tf.Tensor | null {
     const dy2 = dy as tf.Tensor2D;
-    if (this.bias) this.bias.grad = sumLeadingAxes(dy2);
     const packed = this.kernel.compressed;
     return packed ? this.backwardCompressed(dy2, packed) : this.backwardDense(dy2);
   }
 
   private backwardDense(dy: tf.Tensor2D): tf.Tensor | null {
+    if (this.bias) this.bias.grad = sumLeadingAxes(dy);
     this.kernel.grad = tf.matMul(this.x!, dy, true, false);
     return this.inputGradient ? tf.matMul(dy, this.kernel.value as tf.Tensor2D, false, true) : null;
   }
 
+  /** The dense gradient (xᵀ·dy over every position) only when the step asks for it; else the active positions'. */
   private backwardCompressed(dy: tf.Tensor2D, packed: CompressedWeights): tf.Tensor | null {
     const xT = this.xT!;
-    const dyT = tf.transpose(dy);
-    this.kernel.grad = this.denseGradients ? tf.matMul(xT, dy) : compressedSampledGrad(xT, dyT, packed);
-    return this.inputGradient ? tf.transpose(compressedMatMulTransposed(dyT, packed)) : null;
+    const { grad, dbias, dx } = compressedDenseGrad(dy, xT, packed, {
+      activeGradient: !this.denseGradients,
+      biasGradient: this.bias !== null,
+      inputGradient: this.inputGradient,
+    });
+    this.kernel.grad = grad ?? tf.matMul(xT, dy);
+    if (this.bias) this.bias.grad = dbias;
+    return dx;
   }
 
   params(): Param[] {

@@ -44,23 +44,28 @@ export function maxPoolGrad(dy: tf.Tensor4D, input: tf.Tensor4D, output: tf.Tens
   ) as tf.Tensor4D;
 }
 
-/** yT [nOut, batch] = (x·W)ᵀ from xT [nIn, batch] and compressed W. */
-export function compressedMatMul(xT: tf.Tensor2D, w: CompressedWeights): tf.Tensor2D {
-  return tf.engine().runKernel(
-    KERNEL_NAMES.compressedMatMul,
-    { xT, colPtr: w.colPtr, colRows: w.colRows, colOrder: w.colOrder, vals: w.values },
-    {},
-  ) as tf.Tensor2D;
+/** y = x·W (+ b) on compressed W, and xT [nIn, batch] for the backward pass. */
+export function compressedDense(x: tf.Tensor2D, w: CompressedWeights, bias: tf.Tensor | null): { y: tf.Tensor2D; xT: tf.Tensor2D } {
+  const inputs = { x, colPtr: w.colPtr, colRows: w.colRows, colOrder: w.colOrder, vals: w.values, ...(bias ? { bias } : {}) };
+  const [y, xT] = tf.engine().runKernel(KERNEL_NAMES.compressedDense, inputs, {}) as tf.Tensor2D[];
+  return { y: y!, xT: xT! };
 }
 
-/** dxT [nIn, batch] = (dy·Wᵀ)ᵀ from dyT [nOut, batch] and compressed W. */
-export function compressedMatMulTransposed(dyT: tf.Tensor2D, w: CompressedWeights): tf.Tensor2D {
-  return tf.engine().runKernel(KERNEL_NAMES.compressedMatMulTransposed, { dyT, rowPtr: w.rowPtr, cols: w.cols, vals: w.values }, {}) as tf.Tensor2D;
-}
-
-/** xᵀ·dy at the active positions of W only, one value per position. */
-export function compressedSampledGrad(xT: tf.Tensor2D, dyT: tf.Tensor2D, w: CompressedWeights): tf.Tensor1D {
-  return tf.engine().runKernel(KERNEL_NAMES.compressedSampledGrad, { xT, dyT, rowPtr: w.rowPtr, cols: w.cols }, {}) as tf.Tensor1D;
+/**
+ * From dL/dy and the forward pass's xT: dL/dW at W's active positions, dL/db and dL/dx, each
+ * only when asked for (null otherwise).
+ */
+export function compressedDenseGrad(
+  dy: tf.Tensor2D,
+  xT: tf.Tensor2D,
+  w: CompressedWeights,
+  wanted: { activeGradient: boolean; biasGradient: boolean; inputGradient: boolean },
+): { grad: tf.Tensor1D | null; dbias: tf.Tensor1D | null; dx: tf.Tensor2D | null } {
+  const outputs = tf.engine().runKernel(KERNEL_NAMES.compressedDenseGrad, { dy, xT, rowPtr: w.rowPtr, cols: w.cols, vals: w.values }, wanted) as tf.Tensor[];
+  const next = (wanted: boolean): tf.Tensor | null => (wanted ? outputs.shift()! : null);
+  const grad = next(wanted.activeGradient) as tf.Tensor1D | null;
+  const dbias = next(wanted.biasGradient) as tf.Tensor1D | null;
+  return { grad, dbias, dx: next(wanted.inputGradient) as tf.Tensor2D | null };
 }
 
 /** dL/dx of y = relu(x), from y: dy where y > 0, else 0. */
