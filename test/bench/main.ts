@@ -20,6 +20,8 @@ import { fixed, formatTable, percent, ratio } from './table.js';
  * `--json` prints one JSON object per row instead of tables; `--quick` keeps it under two minutes.
  */
 const USAGE = 'usage: npm run bench -- [--quick] [--json]';
+/** Runs of every case, taken in turns with the model's other cases. */
+const ROUNDS = 3;
 
 interface StepRow {
   kind: 'step';
@@ -109,21 +111,26 @@ async function main(): Promise<void> {
     const cases = benchCases(quick);
     // One untimed run first: the wasm heap grows and the JIT warms up once per process.
     await timeSteps(runInput(cases[0]!), data(cases[0]!));
+    // Rounds over all the cases of a model, so that a model's dense and sparse runs meet the same
+    // conditions (a shared machine's speed drifts over minutes), keeping the fastest of each.
+    const runs = new Map<BenchCase, Array<ReturnType<typeof summarise> & { threads: number }>>();
+    for (const model of new Set(cases.map((c) => c.model))) {
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const c of cases.filter((k) => k.model === model)) {
+          setMaxCompressedDensity(c.compressed === false ? 0 : DEFAULT_MAX_COMPRESSED_DENSITY);
+          const times = await timeSteps(runInput(c), data(c));
+          setMaxCompressedDensity(DEFAULT_MAX_COMPRESSED_DENSITY);
+          runs.set(c, [...(runs.get(c) ?? []), { ...summarise(times, c.warmup), threads: times.threads }]);
+        }
+      }
+    }
     const stepRows: StepRow[] = [];
     for (const c of cases) {
-      // Twice, keeping the faster: other jobs on a shared machine only ever add time.
-      const runs = [];
-      for (let round = 0; round < 2; round++) {
-        setMaxCompressedDensity(c.compressed === false ? 0 : DEFAULT_MAX_COMPRESSED_DENSITY);
-        const times = await timeSteps(runInput(c), data(c));
-        runs.push({ ...summarise(times, c.warmup), threads: times.threads });
-        setMaxCompressedDensity(DEFAULT_MAX_COMPRESSED_DENSITY);
-      }
+      const caseRuns = runs.get(c)!;
       // The fastest of each figure: other jobs on a shared machine only ever add time.
-      const msPerStep = Math.min(...runs.map((r) => r.msPerStep));
-      const extras = runs.flatMap((r) => (r.updateExtraMs === null ? [] : [r.updateExtraMs]));
+      const msPerStep = Math.min(...caseRuns.map((r) => r.msPerStep));
+      const extras = caseRuns.flatMap((r) => (r.updateExtraMs === null ? [] : [r.updateExtraMs]));
       const updateExtraMs = extras.length > 0 ? Math.min(...extras) : null;
-      const threads = runs[0]!.threads;
       const row: StepRow = {
         kind: 'step',
         model: c.model,
@@ -131,7 +138,7 @@ async function main(): Promise<void> {
         backend: c.backend,
         sparsity: c.sparsity,
         batch: c.batch,
-        threads,
+        threads: caseRuns[0]!.threads,
         path: c.method === 'dense' ? 'dense' : c.compressed === false || c.method === 'snfs' || c.backend !== 'wasm' ? 'masked-dense' : 'compressed',
         msPerStep,
         imagesPerSecond: (c.batch * 1000) / msPerStep,
