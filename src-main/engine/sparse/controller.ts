@@ -114,17 +114,19 @@ export class SparsityController {
     const drops = layers.map((m) => dropCount(t, m.active, schedule));
     const grows = this.growBudget(layers, drops);
     const changes = layers.map((m, i): MaskChange => {
+      const onDevice = ranksOnDevice();
       const result = dropAndGrow({
         mask: m.mask,
-        weights: this.denseWeights(m.param),
-        growScore: ranksOnDevice() ? null : this.growScore(m.param, criterion),
-        ...(ranksOnDevice() ? { ranking: this.deviceRanking(m, criterion) } : {}),
+        weights: onDevice ? null : this.denseWeights(m.param),
+        growScore: onDevice ? null : this.growScore(m.param, criterion),
+        ...(onDevice ? { ranking: this.deviceRanking(m, criterion) } : {}),
         drop: drops[i]!,
         grow: grows[i]!,
         criterion,
         rng: this.rng,
         into: m.spare(),
         active: m.positions(),
+        positionsInto: m.sparePositions(),
       });
       m.set(result.mask, result.positions);
       this.enforce(m);

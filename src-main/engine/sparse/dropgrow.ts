@@ -7,7 +7,8 @@ export type GrowCriterion = 'random' | 'gradient' | 'momentum';
 
 export interface DropGrowInput {
   mask: Uint8Array;
-  weights: ArrayLike<number>;
+  /** |w| of every position, for the host's ranking (unused with `ranking`). */
+  weights: ArrayLike<number> | null;
   /** |gradient| (RigL) or |momentum| (SNFS) at every position; unused for random growth. */
   growScore: ArrayLike<number> | null;
   drop: number;
@@ -18,6 +19,8 @@ export interface DropGrowInput {
   into?: Uint8Array;
   /** The active positions of `mask` in increasing order, when the caller has them (else listed here). */
   active?: Uint32Array;
+  /** Where to write the new active positions (as many as before: the update keeps the count); a new array when left out. */
+  positionsInto?: Uint32Array;
   /**
    * Where the ranking runs when the backend ranks on the device: `drop(k)` gives the k active
    * positions of smallest |w|, `grow(next, candidates, k)` the k positions to grow among the
@@ -50,7 +53,13 @@ export function dropAndGrow(input: DropGrowInput): DropGrowResult {
   next.set(mask);
   // The drop ranks the active positions only: listed, they are a tenth of the mask or less.
   const active = input.active ?? positions(mask, true);
-  const dropped = input.ranking ? input.ranking.drop(input.drop) : smallestK(weights, active, input.drop, scratchUint32('dropAndGrow.dropped', input.drop));
+  let dropped: Uint32Array;
+  if (input.ranking) {
+    dropped = input.ranking.drop(input.drop);
+  } else {
+    if (!weights) throw new Error('the host ranking of the drop needs the weights');
+    dropped = smallestK(weights, active, input.drop, scratchUint32('dropAndGrow.dropped', input.drop));
+  }
   for (let j = 0; j < dropped.length; j++) next[dropped[j]!] = 0;
   const inactiveCount = mask.length - (active.length - dropped.length);
   const grow = Math.min(input.grow, inactiveCount);
@@ -68,7 +77,7 @@ export function dropAndGrow(input: DropGrowInput): DropGrowResult {
   for (let j = 0; j < grown.length; j++) next[grown[j]!] = 1;
   return {
     mask: next,
-    positions: mergeActive(active, dropped, grown),
+    positions: mergeActive(active, dropped, grown, input.positionsInto),
     dropped: dropped.length,
     grown: grown.length,
     active: active.length - dropped.length + grown.length,
@@ -76,8 +85,9 @@ export function dropAndGrow(input: DropGrowInput): DropGrowResult {
 }
 
 /** (active − dropped) ∪ grown, all three increasing (dropped ⊆ active; grown may retake dropped ones). */
-function mergeActive(active: Uint32Array, dropped: Uint32Array, grown: Uint32Array): Uint32Array {
-  const out = new Uint32Array(active.length - dropped.length + grown.length);
+function mergeActive(active: Uint32Array, dropped: Uint32Array, grown: Uint32Array, into?: Uint32Array): Uint32Array {
+  const size = active.length - dropped.length + grown.length;
+  const out = into?.length === size ? into : new Uint32Array(size);
   let a = 0;
   let d = 0;
   let g = 0;

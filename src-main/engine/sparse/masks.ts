@@ -20,6 +20,8 @@ export class LayerMask {
   private floats: Float32Array | null = null;
   /** The active positions, in increasing order, once listed. */
   private activePositions: Uint32Array | null = null;
+  /** The active positions before the current ones, for the next update to write into. */
+  private sparePositionsBuffer: Uint32Array | null = null;
 
   constructor(
     readonly param: Param,
@@ -55,6 +57,14 @@ export class LayerMask {
     return this.activePositions;
   }
 
+  /**
+   * A buffer for the next active positions: those of two updates ago, which nothing holds any
+   * more (a compressed kernel and its momentum move to the current ones during an update).
+   */
+  sparePositions(): Uint32Array | undefined {
+    return this.sparePositionsBuffer ?? undefined;
+  }
+
   /** A buffer of the mask's size for the next mask (the one before the current, reused). */
   spare(): Uint8Array {
     return this.spareBuffer ?? new Uint8Array(this.size);
@@ -69,6 +79,7 @@ export class LayerMask {
       this.spareBuffer = this.mask;
       this.mask = mask;
     }
+    if (activePositions !== this.activePositions) this.sparePositionsBuffer = this.activePositions;
     this.activePositions = activePositions;
     this.active = activePositions?.length ?? countActive(mask);
     this.maskTensor?.dispose();

@@ -45,18 +45,20 @@ function kthSmallest(keys: usize, n: i32, k: i32): f32 {
 function collect(values: usize, mask: usize, want: u8, n: i32, sign: f32, bound: f32, positions: usize, keys: usize, capacity: i32): i32 {
   const signs = f32x4.splat(sign);
   const bounds = f32x4.splat(bound);
+  const wants = i8x16.splat(want);
   let count = 0;
   let i = 0;
   for (; i + 4 <= n; i += 4) {
-    const vectorKeys = f32x4.mul(signs, f32x4.abs(v128.load(f32At(values, i))));
-    if (!v128.any_true(f32x4.le(vectorKeys, bounds))) continue;
-    for (let lane = 0; lane < 4; lane++) {
-      const key = sign * Mathf.abs(load<f32>(f32At(values, i + lane)));
-      if (key <= bound && isCandidate(mask, want, i + lane)) {
-        if (count == capacity) return -1;
-        store<i32>(f32At(positions, count), i + lane);
-        store<f32>(f32At(keys, count++), key);
-      }
+    // One bit per lane that passes the bound (NaN never does), then per lane that is a candidate.
+    let lanes = i32x4.bitmask(f32x4.le(f32x4.mul(signs, f32x4.abs(v128.load(f32At(values, i)))), bounds));
+    if (lanes == 0) continue;
+    if (mask != 0) lanes &= i8x16.bitmask(i8x16.eq(v128.load32_zero(mask + <usize>i), wants));
+    while (lanes != 0) {
+      const lane = ctz(lanes);
+      lanes &= lanes - 1;
+      if (count == capacity) return -1;
+      store<i32>(f32At(positions, count), i + lane);
+      store<f32>(f32At(keys, count++), sign * Mathf.abs(load<f32>(f32At(values, i + lane))));
     }
   }
   for (; i < n; i++) {
