@@ -333,6 +333,20 @@ describe('BatchMatMul on wasm (our kernel) matches the cpu kernel', () => {
   });
 });
 
+describe('fused products and convolutions with a bias on wasm match the cpu kernels', () => {
+  it.each([
+    { label: 'FusedConv2D, LeNet conv1 with its bias', kernel: 'FusedConv2D', inputs: { x: [4, 28, 28, 1], filter: [5, 5, 1, 20], bias: [20] }, attrs: { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1, activation: 'linear' }, ours: 'conv2d' },
+    { label: 'FusedConv2D, 50 channels (not a multiple of 8)', kernel: 'FusedConv2D', inputs: { x: [3, 12, 12, 20], filter: [5, 5, 20, 50], bias: [50] }, attrs: { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1, activation: 'linear' }, ours: 'conv2d' },
+    { label: 'FusedConv2D with a ReLU (the package’s kernel)', kernel: 'FusedConv2D', inputs: { x: [2, 9, 9, 4], filter: [3, 3, 4, 6], bias: [6] }, attrs: { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1, activation: 'relu' }, ours: null },
+    { label: '_FusedMatMul, LeNet-300-100 fc1 with its bias', kernel: '_FusedMatMul', inputs: { a: [32, 784], b: [784, 300], bias: [300] }, attrs: { transposeA: false, transposeB: false, activation: 'linear' }, ours: 'matMul' },
+    { label: '_FusedMatMul, 10 outputs, transposed B', kernel: '_FusedMatMul', inputs: { a: [17, 100], b: [10, 100], bias: [10] }, attrs: { transposeA: false, transposeB: true, activation: 'linear' }, ours: 'matMul' },
+  ])('$label', async ({ kernel, inputs, attrs, ours }) => {
+    const host = Object.fromEntries(Object.entries(inputs).map(([name, shape]) => [name, randomTensor(shape)]));
+    expect(await compareWithCpu(kernel, host, attrs as unknown as NamedAttrMap)).toBeLessThan(1e-5);
+    expect(ourKernelsRun).toEqual(ours === null ? [] : [ours]);
+  });
+});
+
 describe('Transpose on wasm matches the cpu kernel exactly', () => {
   it.each([
     [37, 53],

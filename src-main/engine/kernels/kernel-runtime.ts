@@ -54,6 +54,11 @@ const MIN_FLOPS_PER_PART = 1e6;
 /** Parts per thread: with more parts than threads, a thread that starts late or runs slow takes fewer. */
 const PARTS_PER_THREAD = 8;
 /**
+ * Parts per thread for the products and convolutions, whose every part packs a whole operand
+ * (the filter, or B): fewer parts, less packing done twice.
+ */
+export const PACKING_PARTS_PER_THREAD = 2;
+/**
  * Parts of every reduction over a long axis (the filter gradient's pixels, BatchNorm's rows):
  * fixed, so that the partial sums, and so the numbers, do not depend on how many threads run them.
  */
@@ -124,9 +129,9 @@ export class KernelRuntime {
   }
 
   /** Parts to split `flops` of work into: a few per thread, unless the work is too small to share. */
-  partsFor(flops: number): number {
+  partsFor(flops: number, perThread = PARTS_PER_THREAD): number {
     if (this.threadCount === 1) return 1;
-    return Math.max(1, Math.min(this.threadCount * PARTS_PER_THREAD, Math.floor(flops / MIN_FLOPS_PER_PART)));
+    return Math.max(1, Math.min(this.threadCount * perThread, Math.floor(flops / MIN_FLOPS_PER_PART)));
   }
 
   /**

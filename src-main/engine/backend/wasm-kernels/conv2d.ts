@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Conv2DAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, FusedConv2DAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { REDUCTION_PARTS, type KernelRuntime, type ScratchSizer } from '../../kernels/kernel-runtime.js';
+import { PACKING_PARTS_PER_THREAD, REDUCTION_PARTS, type KernelRuntime, type ScratchSizer } from '../../kernels/kernel-runtime.js';
 import { geometryFields } from './geometry.js';
 import { wasmKernel, type WasmKernelContext } from './wasm-kernel.js';
 
@@ -43,8 +43,8 @@ function convFlops(info: tf.backend_util.Conv2DInfo): number {
 }
 
 /**
- * Conv2D, and FusedConv2D with a bias (added as each output tile starts); a fused activation,
- * dilation or NCHW goes to the package's kernel.
+ * Conv2D, and FusedConv2D with a bias per output channel (added as each output tile starts);
+ * other biases, a fused activation, dilation or NCHW go to the package's kernel.
  */
 export function conv2dConfig(kernelName: typeof tf.Conv2D | typeof tf.FusedConv2D, fallback: KernelFunc | undefined) {
   return wasmKernel(
@@ -56,9 +56,11 @@ export function conv2dConfig(kernelName: typeof tf.Conv2D | typeof tf.FusedConv2
       if (x.dtype !== 'float32' || (attrs.activation !== undefined && attrs.activation !== 'linear')) return null;
       const info = convInfo(kernelName, x.shape, filter.shape, attrs, attrs.dilations);
       if (typeof info === 'string') return null;
+      const biasInput = ctx.inputs['bias'];
+      if (biasInput !== undefined && (biasInput.dtype !== 'float32' || tf.util.sizeFromShape(biasInput.shape) !== info.outChannels)) return null;
       const out = ctx.output(info.outShape);
-      const parts = ctx.runtime.partsFor(convFlops(info));
-      const bias = ctx.inputs['bias'] === undefined ? 0 : ctx.at('bias');
+      const parts = ctx.runtime.partsFor(convFlops(info), PACKING_PARTS_PER_THREAD);
+      const bias = biasInput === undefined ? 0 : ctx.at('bias');
       writeConvArgs(ctx.runtime, info, ctx.at('x'), ctx.at('filter'), out.at, bias, 'conv2dScratchBytes', parts);
       ctx.runtime.run('conv2d', [ctx.runtime.argsAt], parts);
       return out.info;
@@ -73,7 +75,7 @@ export const conv2dBackpropInputConfig = wasmKernel(tf.Conv2DBackpropInput, (ctx
   const info = convInfo('Conv2DBackpropInput', attrs.inputShape, filter.shape, attrs);
   if (typeof info === 'string') throw new Error(info);
   const dx = ctx.output(info.inShape);
-  const parts = ctx.runtime.partsFor(convFlops(info));
+  const parts = ctx.runtime.partsFor(convFlops(info), PACKING_PARTS_PER_THREAD);
   writeConvArgs(ctx.runtime, info, dx.at, ctx.at('filter'), ctx.at('dy'), 0, 'conv2dInputGradScratchBytes', parts);
   ctx.runtime.run('conv2dInputGrad', [ctx.runtime.argsAt], parts);
   return dx.info;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { _FusedMatMulAttrs, KernelFunc } from '@tensorflow/tfjs-core';
+import { PACKING_PARTS_PER_THREAD } from '../../kernels/kernel-runtime.js';
 import { wasmKernel } from './wasm-kernel.js';
 
 /** Index of the scratch field of MatMulArgs in matmul.as (scratchPerPart follows). */
@@ -40,7 +41,7 @@ export function batchMatMulConfig(kernelName: typeof tf.BatchMatMul | typeof tf.
       const out = ctx.output([...outer, m, n]);
       const aAt = ctx.at('a');
       const bAt = ctx.at('b');
-      const parts = runtime.partsFor(2 * m * n * k);
+      const parts = runtime.partsFor(2 * m * n * k, PACKING_PARTS_PER_THREAD);
       for (let i = 0; i < batch; i++) {
         runtime.writeArgs([
           m,
