@@ -1,7 +1,6 @@
 import { utilityProcess } from 'electron';
 import type { WorkerExit, WorkerHandle, WorkerLauncher } from '../runner/launcher.js';
-import { WORKER_ENTRY } from '../runner/launcher.js';
-import { gpuWorkerEnv } from '../engine/backend/gpu-worker-env.js';
+import { WORKER_ENTRY, workerEnv } from '../runner/launcher.js';
 
 const STDERR_TAIL = 4000;
 
@@ -10,8 +9,8 @@ const STDERR_TAIL = 4000;
  * service name in the app's metrics (Task Manager). A crash ends only the run it was training.
  */
 export function utilityLauncher(): WorkerLauncher {
-  return (): WorkerHandle => {
-    const child = utilityProcess.fork(WORKER_ENTRY, [], { serviceName: 'RigL Lab training', stdio: 'pipe', env: gpuWorkerEnv(process.env) });
+  return (options): WorkerHandle => {
+    const child = utilityProcess.fork(WORKER_ENTRY, [], { serviceName: 'RigL Lab training', stdio: 'pipe', env: workerEnv(process.env, options) });
     let stderr = '';
     let killedByUs = false;
     child.stderr?.on('data', (chunk: Buffer) => {

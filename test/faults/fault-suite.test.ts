@@ -131,8 +131,8 @@ describe('fault suite', () => {
       dbPath: db,
       dataDir,
       mode: 'web',
-      launch: () => {
-        const h = launch();
+      launch: (options) => {
+        const h = launch(options);
         handles.push(h);
         return h;
       },

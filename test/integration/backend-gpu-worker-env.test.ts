@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gpuWorkerEnv } from '../../src-main/engine/backend/gpu-worker-env.js';
+import { workerEnv } from '../../src-main/runner/launcher.js';
 
 describe('environment of a training worker that may use tfjs-node-gpu (no CUDA on this machine)', () => {
   const only = (...paths: string[]) => (p: string) => paths.includes(p);
@@ -23,5 +24,13 @@ describe('environment of a training worker that may use tfjs-node-gpu (no CUDA o
     const base = { TF_FORCE_GPU_ALLOW_GROWTH: 'false', HOME: '/home/u' };
     expect(gpuWorkerEnv(base, () => false)).toEqual(base);
     expect(gpuWorkerEnv({}, () => false)).toEqual({ TF_FORCE_GPU_ALLOW_GROWTH: 'true' });
+  });
+});
+
+describe('environment of a training worker', () => {
+  it('gives the worker its share of the cores for the wasm kernels, unless RIGL_LAB_THREADS is set', () => {
+    expect(workerEnv({}, { threads: 3 })['RIGL_LAB_THREADS']).toBe('3');
+    expect(workerEnv({ RIGL_LAB_THREADS: '1' }, { threads: 3 })['RIGL_LAB_THREADS']).toBe('1');
+    expect(workerEnv({}, { threads: 3 })['TF_FORCE_GPU_ALLOW_GROWTH']).toBe('true');
   });
 });

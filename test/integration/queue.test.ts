@@ -1,5 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiEvent } from '../../src-shared/api/contract.js';
@@ -33,7 +33,12 @@ async function until(condition: () => boolean, what: string, timeoutMs = 90_000)
 
 describe('run queue', () => {
   it('trains queued runs one at a time in worker processes, streaming progress', async () => {
-    const { backend, events } = start(forkLauncher(WORKER));
+    const shares: number[] = [];
+    const launch = forkLauncher(WORKER);
+    const { backend, events } = start((options) => {
+      shares.push(options.threads);
+      return launch(options);
+    });
     const created = (await backend.handle('experiments.create', {
       spec: { name: 'queue', base: tiny, grid: { method: ['static', 'rigl'], sparsity: [0.9] } },
     })) as { runIds: number[] };
@@ -47,6 +52,8 @@ describe('run queue', () => {
     const secondStarts = events.findIndex((e) => e.event === 'run.progress' && (e.payload as { runId: number }).runId === created.runIds[1]);
     expect(secondStarts).toBeGreaterThan(finishedFirst);
     expect(backend.store.getRun(created.runIds[1]!)!.backend).toBe('wasm');
+    // Alone in the queue, each run may use every core for its kernels.
+    expect(shares).toEqual([availableParallelism(), availableParallelism()]);
   });
 
   it('marks a run failed with the reason when its worker crashes, and goes on with the next', async () => {
@@ -56,7 +63,7 @@ describe('run queue', () => {
     let launches = 0;
     const real = forkLauncher(WORKER);
     const crashing = forkLauncher(crash);
-    const { backend } = start(() => (launches++ === 0 ? crashing() : real()));
+    const { backend } = start((options) => (launches++ === 0 ? crashing(options) : real(options)));
     const { runIds } = (await backend.handle('experiments.create', {
       spec: { name: 'crash', base: tiny, grid: { method: ['static', 'rigl'] } },
     })) as { runIds: number[] };
@@ -70,8 +77,8 @@ describe('run queue', () => {
   it('marks a run whose worker is killed as interrupted, and can queue it again', async () => {
     const handles: Array<{ kill(): void }> = [];
     const launch = forkLauncher(WORKER);
-    const { backend, events } = start(() => {
-      const h = launch();
+    const { backend, events } = start((options) => {
+      const h = launch(options);
       handles.push(h);
       return h;
     });
