@@ -10,10 +10,10 @@ import type { Param } from '../nn/module.js';
 import type { Sgd } from '../optimizer.js';
 import { ranksOnDevice, selectMagnitudes } from './device-select.js';
 import { dropAndGrow, type DropGrowInput, type GrowCriterion } from './dropgrow.js';
-import { largestK } from './select.js';
 import { LayerMask, maskParam, randomMask } from './masks.js';
 import { pruneGlobal, pruneLayerwise } from './prune.js';
 import { redistributeGrowth } from './redistribute.js';
+import { largestK } from './select.js';
 
 export interface MaskChange {
   layer: string;
@@ -113,8 +113,8 @@ export class SparsityController {
     const layers = this.kernels.map((p) => this.masks.get(p.name)!);
     const drops = layers.map((m) => dropCount(t, m.active, schedule));
     const grows = this.growBudget(layers, drops);
+    const onDevice = ranksOnDevice();
     const changes = layers.map((m, i): MaskChange => {
-      const onDevice = ranksOnDevice();
       const result = dropAndGrow({
         mask: m.mask,
         weights: onDevice ? null : this.denseWeights(m.param),
