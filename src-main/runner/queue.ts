@@ -1,5 +1,5 @@
-import { availableParallelism } from 'node:os';
 import type { ApiEvent, ApiEventPayload, QueueState, RunProgress } from '../../src-shared/api/contract.js';
+import { defaultKernelThreads } from '../engine/kernels/kernel-runtime.js';
 import type { Store } from '../store/index.js';
 import type { WorkerExit, WorkerHandle, WorkerLauncher } from './launcher.js';
 import { fromWorkerSchema, type ToWorker } from './worker-protocol.js';
@@ -138,8 +138,8 @@ export class RunQueue {
   }
 
   private launch(runId: number): void {
-    // Runs side by side share the cores instead of each starting a kernel thread per core.
-    const worker = this.options.launch({ threads: Math.max(1, Math.floor(availableParallelism() / this.concurrency)) });
+    // Runs side by side share the kernel threads instead of each starting one per core.
+    const worker = this.options.launch({ threads: Math.max(1, Math.floor(defaultKernelThreads() / this.concurrency)) });
     const active: ActiveRun = { worker, progress: null, finished: false, cancelled: false };
     this.active.set(runId, active);
     worker.onMessage((raw) => this.onWorkerMessage(runId, active, raw));

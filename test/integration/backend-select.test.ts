@@ -17,7 +17,7 @@ describe('backend selection on this machine', () => {
       tfBackend: 'wasm',
       reason:
         'auto; tfjs-node-gpu: not installed (optional dependency missing); tfjs-node: not installed (optional dependency missing); ' +
-        `chose wasm: WebAssembly with SIMD, ${threads} ${plural} for products and convolutions`,
+        `chose wasm: WebAssembly with SIMD, ${threads} ${plural} for our kernels`,
       device: `CPU (WebAssembly SIMD, ${threads} ${plural})`,
       versions: { 'tfjs-core': '4.22.0', 'tfjs-backend-wasm': '4.22.0' },
       threads,

@@ -1,9 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiEvent } from '../../src-shared/api/contract.js';
 import { createBackend, type Backend } from '../../src-main/api/backend.js';
+import { defaultKernelThreads } from '../../src-main/engine/kernels/kernel-runtime.js';
 import { forkLauncher, type WorkerLauncher } from '../../src-main/runner/launcher.js';
 import { WORKER } from '../helpers/cli.js';
 
@@ -52,8 +53,8 @@ describe('run queue', () => {
     const secondStarts = events.findIndex((e) => e.event === 'run.progress' && (e.payload as { runId: number }).runId === created.runIds[1]);
     expect(secondStarts).toBeGreaterThan(finishedFirst);
     expect(backend.store.getRun(created.runIds[1]!)!.backend).toBe('wasm');
-    // Alone in the queue, each run may use every core for its kernels.
-    expect(shares).toEqual([availableParallelism(), availableParallelism()]);
+    // Alone in the queue, each run may use every kernel thread.
+    expect(shares).toEqual([defaultKernelThreads(), defaultKernelThreads()]);
   });
 
   it('marks a run failed with the reason when its worker crashes, and goes on with the next', async () => {

@@ -25,7 +25,7 @@ export async function activateWasm(): Promise<BackendSelection> {
   return {
     name: 'wasm',
     tfBackend: 'wasm',
-    reason: `wasm: WebAssembly${simd ? ' with SIMD' : ' without SIMD'}, ${threads} thread${threads === 1 ? '' : 's'} for products and convolutions`,
+    reason: `wasm: WebAssembly${simd ? ' with SIMD' : ' without SIMD'}, ${threads} thread${threads === 1 ? '' : 's'} for our kernels`,
     device: `CPU (WebAssembly${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'})`,
     versions: { 'tfjs-core': tf.version_core, 'tfjs-backend-wasm': version_wasm },
     threads,

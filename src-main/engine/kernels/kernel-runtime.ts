@@ -35,7 +35,7 @@ export type KernelName = (typeof KERNELS)[number];
 const SERIAL_KERNELS = ['softmaxCrossEntropy', 'selectMagnitudes'] as const;
 export type SerialKernelName = (typeof SERIAL_KERNELS)[number];
 
-/** Exports that give the scratch bytes one part of a kernel needs (from its argument struct, or its channel count). */
+/** Exports that give the scratch bytes one part of a kernel needs (from its argument struct, or a count). */
 const SCRATCH_SIZERS = [
   'matMulScratchBytes',
   'conv2dScratchBytes',
@@ -74,10 +74,15 @@ interface HeapAllocator {
   _free(at: number): void;
 }
 
-/** Threads the kernels may use: RIGL_LAB_THREADS if set, else every core. */
+/** Threads by default: one per core, up to 8 (each thread polls a while after every call). */
+export function defaultKernelThreads(): number {
+  return Math.max(1, Math.min(8, availableParallelism()));
+}
+
+/** Threads the kernels may use: RIGL_LAB_THREADS if set, else defaultKernelThreads(). */
 export function kernelThreadCount(env: NodeJS.ProcessEnv = process.env): number {
   const value = env['RIGL_LAB_THREADS'];
-  if (value === undefined || value === '') return Math.max(1, Math.min(8, availableParallelism()));
+  if (value === undefined || value === '') return defaultKernelThreads();
   const count = /^[0-9]+$/.test(value) ? Number(value) : NaN;
   if (!(count >= 1 && count <= 64)) {
     throw new Error(`RIGL_LAB_THREADS must be a whole number from 1 to 64 (threads for the wasm kernels), got "${value}"`);
@@ -196,9 +201,6 @@ export class KernelRuntime {
     return at;
   }
 
-  close(): void {
-    this.threads?.close();
-  }
 }
 
 const runtimes = new WeakMap<BackendWasm, KernelRuntime>();

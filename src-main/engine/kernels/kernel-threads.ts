@@ -134,6 +134,9 @@ export class KernelThreads {
             worker.unref();
             resolve();
           });
+          // After start-up only an error outside a kernel call can come (those inside are caught
+          // and reported through the control block): say so rather than drop it.
+          worker.on('error', (error) => console.error(`kernel thread ${index} stopped: ${error.message}`));
         }),
       );
       threads.workers.push(worker);
@@ -157,6 +160,7 @@ export class KernelThreads {
    * `local(part)` like any worker; returns when every part is done.
    */
   run(kernel: number, args: readonly number[], parts: number, local: (part: number) => void): void {
+    if (parts <= 0) return;
     if (parts <= 1) {
       local(0);
       return;

@@ -91,8 +91,8 @@ export function scatter(values: Float32Array, positions: Uint32Array, size: numb
  * value, a new one gets 0. The same as masking the dense kernel with the new mask, since the
  * dense kernel is zero wherever the old mask was.
  */
-export function remap(values: Float32Array, from: Uint32Array, to: Uint32Array, into?: Float32Array): Float32Array {
-  const out = into ?? new Float32Array(to.length);
+export function remap(values: Float32Array, from: Uint32Array, to: Uint32Array, into: Float32Array): Float32Array {
+  const out = into;
   let j = 0;
   for (let k = 0; k < to.length; k++) {
     const p = to[k]!;

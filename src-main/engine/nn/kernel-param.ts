@@ -58,11 +58,11 @@ export class KernelParam implements Param {
     this.dense = null;
   }
 
-  /** The dense weights as a host array (written into `into` when given), without building a dense tensor. */
-  denseArray(into?: Float32Array): Float32Array {
+  /** A compressed kernel's weights in dense layout, zero at inactive positions, written into `into`. */
+  denseArray(into: Float32Array): Float32Array {
     const packed = this.packed;
-    if (packed === null) return this.value.dataSync() as Float32Array;
-    return scatter(readFloats(packed.values), packed.positions, packed.shape[0] * packed.shape[1], into);
+    if (packed === null) throw new Error(`${this.name}: denseArray of a kernel that is not compressed`);
+    return scatter(readFloats(packed.values), packed.positions, into.length, into);
   }
 
   /** Back to one dense tensor. */

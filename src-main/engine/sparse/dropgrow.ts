@@ -19,7 +19,7 @@ export interface DropGrowInput {
   into?: Uint8Array;
   /** The active positions of `mask` in increasing order, when the caller has them (else listed here). */
   active?: Uint32Array;
-  /** Where to write the new active positions (as many as before: the update keeps the count); a new array when left out. */
+  /** Where to write the new active positions, used when it has their number; a new array otherwise. */
   positionsInto?: Uint32Array;
   /**
    * Where the ranking runs when the backend ranks on the device: `drop(k)` gives the k active
@@ -51,7 +51,7 @@ export function dropAndGrow(input: DropGrowInput): DropGrowResult {
   const { weights, growScore, mask } = input;
   const next = input.into ?? new Uint8Array(mask.length);
   next.set(mask);
-  // The drop ranks the active positions only: listed, they are a tenth of the mask or less.
+  // The drop ranks the active positions only: listed, they are the mask's density of it.
   const active = input.active ?? positions(mask, true);
   let dropped: Uint32Array;
   if (input.ranking) {

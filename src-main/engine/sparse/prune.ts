@@ -10,9 +10,9 @@ export interface PruneLayer {
 /** Removes each layer's smallest-magnitude active weights down to its own target. */
 export function pruneLayerwise(layers: PruneLayer[]): Uint8Array[] {
   return layers.map(({ mask, weights, target }) => {
-    const active = { mask, want: 1 } as const;
+    const count = candidateCount({ mask, want: 1 });
     const next = mask.slice();
-    for (const i of smallestK(weights, active, candidateCount(active) - target)) next[i] = 0;
+    for (const i of smallestK(weights, { mask, want: 1, count }, count - target)) next[i] = 0;
     return next;
   });
 }
@@ -34,8 +34,8 @@ export function pruneGlobal(layers: PruneLayer[]): Uint8Array[] {
     flatMask.set(l.mask, offsets[i]);
     flatWeights.set(l.weights, offsets[i]);
   });
-  const active = { mask: flatMask, want: 1 } as const;
+  const count = candidateCount({ mask: flatMask, want: 1 });
   const target = layers.reduce((a, l) => a + l.target, 0);
-  for (const i of smallestK(flatWeights, active, candidateCount(active) - target)) flatMask[i] = 0;
+  for (const i of smallestK(flatWeights, { mask: flatMask, want: 1, count }, count - target)) flatMask[i] = 0;
   return layers.map((l, i) => flatMask.slice(offsets[i], offsets[i]! + l.mask.length));
 }

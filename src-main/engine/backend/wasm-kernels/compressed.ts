@@ -11,10 +11,14 @@ import { wasmKernel, type WasmKernelContext } from './wasm-kernel.js';
  * [nOut + 1], colRows, colOrder), with their values vals (see nn/compressed-weights.ts).
  */
 
-/** A scratch tensor on the heap for the middle of a kernel (disposed by `free`). */
-function temporary(ctx: WasmKernelContext, shape: number[]): { at: number; free: () => void } {
-  const info = ctx.backend.makeOutput(shape, 'float32');
-  return { at: ctx.runtime.offset(info.dataId), free: () => ctx.backend.disposeData(info.dataId) };
+/** Runs `body` with scratch tensors of these shapes on the heap, freed afterwards whatever happens. */
+function withTemporaries<T>(ctx: WasmKernelContext, shapes: number[][], body: (at: number[]) => T): T {
+  const infos = shapes.map((shape) => ctx.backend.makeOutput(shape, 'float32'));
+  try {
+    return body(infos.map((info) => ctx.runtime.offset(info.dataId)));
+  } finally {
+    for (const info of infos) ctx.backend.disposeData(info.dataId);
+  }
 }
 
 function transpose(ctx: WasmKernelContext, from: number, rows: number, cols: number, to: number, bias = 0): void {
@@ -26,13 +30,13 @@ const compressedDense = wasmKernel(KERNEL_NAMES.compressedDense, (ctx) => {
   const [batch, nIn] = ctx.input('x').shape as [number, number];
   const nOut = ctx.input('colPtr').shape[0]! - 1;
   const xT = ctx.output([nIn, batch]);
-  transpose(ctx, ctx.at('x'), batch, nIn, xT.at);
-  const yT = temporary(ctx, [nOut, batch]);
-  const nnz = ctx.input('colRows').shape[0]!;
-  ctx.runtime.run('compressedMatMul', [ctx.at('colPtr'), ctx.at('colRows'), ctx.at('colOrder'), ctx.at('vals'), nOut, xT.at, batch, yT.at], ctx.runtime.partsFor(2 * nnz * batch));
   const y = ctx.output([batch, nOut]);
-  transpose(ctx, yT.at, nOut, batch, y.at, ctx.inputs['bias'] === undefined ? 0 : ctx.at('bias'));
-  yT.free();
+  const nnz = ctx.input('colRows').shape[0]!;
+  transpose(ctx, ctx.at('x'), batch, nIn, xT.at);
+  withTemporaries(ctx, [[nOut, batch]], ([yT]) => {
+    ctx.runtime.run('compressedMatMul', [ctx.at('colPtr'), ctx.at('colRows'), ctx.at('colOrder'), ctx.at('vals'), nOut, xT.at, batch, yT!], ctx.runtime.partsFor(2 * nnz * batch));
+    transpose(ctx, yT!, nOut, batch, y.at, ctx.inputs['bias'] === undefined ? 0 : ctx.at('bias'));
+  });
   return [y.info, xT.info];
 });
 
@@ -47,29 +51,22 @@ const compressedDenseGrad = wasmKernel(KERNEL_NAMES.compressedDenseGrad, (ctx) =
   const nnz = ctx.input('cols').shape[0]!;
   const { activeGradient, biasGradient, inputGradient } = ctx.attrs as { activeGradient: boolean; biasGradient: boolean; inputGradient: boolean };
   const { runtime } = ctx;
-  const outputs: TensorInfo[] = [];
-  const dyT = temporary(ctx, [nOut, batch]);
-  transpose(ctx, ctx.at('dy'), batch, nOut, dyT.at);
-  if (activeGradient) {
-    const grad = ctx.output([nnz]);
-    runtime.run('compressedSampledGrad', [ctx.at('rowPtr'), ctx.at('cols'), nIn, ctx.at('xT'), dyT.at, batch, grad.at], runtime.partsFor(2 * nnz * batch));
-    outputs.push(grad.info);
+  const grad = activeGradient ? ctx.output([nnz]) : null;
+  const dbias = biasGradient ? ctx.output([nOut]) : null;
+  const dx = inputGradient ? ctx.output([batch, nIn]) : null;
+  if (dbias) runtime.run('sumRows', [ctx.at('dy'), batch, nOut, dbias.at], runtime.partsFor(batch * nOut));
+  // dyT only for the products that read it (a dense-gradient step of the first layer needs neither).
+  if (grad || dx) {
+    withTemporaries(ctx, dx ? [[nOut, batch], [nIn, batch]] : [[nOut, batch]], ([dyT, dxT]) => {
+      transpose(ctx, ctx.at('dy'), batch, nOut, dyT!);
+      if (grad) runtime.run('compressedSampledGrad', [ctx.at('rowPtr'), ctx.at('cols'), nIn, ctx.at('xT'), dyT!, batch, grad.at], runtime.partsFor(2 * nnz * batch));
+      if (dx) {
+        runtime.run('compressedMatMulTransposed', [ctx.at('rowPtr'), ctx.at('cols'), ctx.at('vals'), nIn, dyT!, batch, dxT!], runtime.partsFor(2 * nnz * batch));
+        transpose(ctx, dxT!, nIn, batch, dx.at);
+      }
+    });
   }
-  if (biasGradient) {
-    const dbias = ctx.output([nOut]);
-    runtime.run('sumRows', [ctx.at('dy'), batch, nOut, dbias.at], runtime.partsFor(batch * nOut));
-    outputs.push(dbias.info);
-  }
-  if (inputGradient) {
-    const dxT = temporary(ctx, [nIn, batch]);
-    runtime.run('compressedMatMulTransposed', [ctx.at('rowPtr'), ctx.at('cols'), ctx.at('vals'), nIn, dyT.at, batch, dxT.at], runtime.partsFor(2 * nnz * batch));
-    const dx = ctx.output([batch, nIn]);
-    transpose(ctx, dxT.at, nIn, batch, dx.at);
-    dxT.free();
-    outputs.push(dx.info);
-  }
-  dyT.free();
-  return outputs;
+  return [grad, dbias, dx].flatMap((o): TensorInfo[] => (o ? [o.info] : []));
 });
 
 /** [..., C] -> [C]. */

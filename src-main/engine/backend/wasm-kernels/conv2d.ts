@@ -8,7 +8,7 @@ import { wasmKernel, type WasmKernelContext } from './wasm-kernel.js';
  * Conv2D and its two gradients on our threaded SIMD kernels (kernels/assembly/conv.as), NHWC,
  * any stride and padding, no dilation. tfjs-wasm 4.22 has no Conv2DBackpropFilter at all and a
  * naive Conv2DBackpropInput; these replace both, and the forward kernel too, so that all three
- * passes of a convolution use both cores.
+ * passes of a convolution run on every kernel thread.
  */
 
 type Shape4 = [number, number, number, number];

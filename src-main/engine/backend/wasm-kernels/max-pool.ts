@@ -34,7 +34,8 @@ export function maxPoolConfig(fallback: KernelFunc | undefined) {
       const out = ctx.output(info.outShape);
       const parts = Math.min(info.batchSize, ctx.runtime.partsFor(tf.util.sizeFromShape(info.outShape) * info.filterHeight * info.filterWidth));
       writePoolArgs(ctx.runtime, info, ctx.at('x'), 0, out.at);
-      ctx.runtime.run('maxPool', [ctx.runtime.argsAt, ctx.runtime.scratch(BEST_BYTES, parts).base], parts);
+      const scratch = ctx.runtime.scratch(BEST_BYTES, parts);
+      ctx.runtime.run('maxPool', [ctx.runtime.argsAt, scratch.base, scratch.perPart], parts);
       return out.info;
     },
     fallback,
@@ -49,6 +50,7 @@ export const maxPoolGradConfig = wasmKernel(tf.MaxPoolGrad, (ctx) => {
   const dx = ctx.output(input.shape);
   const parts = Math.min(info.batchSize, ctx.runtime.partsFor(tf.util.sizeFromShape(info.outShape) * info.filterHeight * info.filterWidth));
   writePoolArgs(ctx.runtime, info, ctx.at('input'), ctx.at('dy'), dx.at);
-  ctx.runtime.run('maxPoolGrad', [ctx.runtime.argsAt, ctx.runtime.scratch(BEST_BYTES, parts).base], parts);
+  const scratch = ctx.runtime.scratch(BEST_BYTES, parts);
+  ctx.runtime.run('maxPoolGrad', [ctx.runtime.argsAt, scratch.base, scratch.perPart], parts);
   return dx.info;
 });

@@ -27,6 +27,10 @@ export const selectMagnitudesConfig = wasmKernel(KERNEL_NAMES.selectMagnitudes, 
   // Room for what a good sampled bound lets through; every candidate when it was not good enough.
   let found = select(Math.min(count, 2 * k + 8192));
   if (found < 0) found = select(count);
+  if (found < 0) {
+    ctx.backend.disposeData(out.info.dataId);
+    throw new Error(`${KERNEL_NAMES.selectMagnitudes}: more than the ${count} candidates it was told of passed the bound (is count right?)`);
+  }
   if (found === k) return out.info;
   const fewer = ctx.output([found], 'int32');
   ctx.backend.typedArrayFromHeap(fewer.info).set(ctx.backend.typedArrayFromHeap(out.info).subarray(0, found));

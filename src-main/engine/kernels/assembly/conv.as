@@ -273,7 +273,8 @@ export function conv2dInputGradScratchBytes(argsPtr: usize): usize {
   const a = changetype<ConvArgs>(argsPtr);
   const taps = a.kh * a.kw;
   if (a.strideH == 1 && a.strideW == 1) {
-    // The rotated geometry's needs, measured on a copy of it at the end of the part's own scratch.
+    // The rotated geometry's needs, measured on a copy of it written after this struct in the
+    // argument block; the kernel keeps its own copy at the end of each part's scratch.
     return indirectScratch(rotatedGeometry(a, argsPtr + ARGS_BYTES)) + ARGS_BYTES;
   }
   const k = taps * a.inC;

@@ -107,9 +107,6 @@ export function edgeTile(
   setSegment(entry, tile, tile + 4, tile + 8, tile + 12, 0);
 }
 
-/** Bytes of 8 zero floats that a caller keeps for `init`. */
-export const ZERO_INIT_BYTES: usize = 32;
-
 /**
  * Packs rows [0, kCount) and columns [j0, j1) of B (element (k, j) at b + (k·rs + j·cs)·4) into
  * panels of NR columns: panel p starts at dst + p·panelBytes, row k of it at + k·32; columns

@@ -10,18 +10,6 @@
   memory.fill(dst, 0, <usize>n << 2);
 }
 
-/** dst[0..n) += w · src[0..n) */
-@inline export function axpy(dst: usize, src: usize, w: f32, n: i32): void {
-  const ws = f32x4.splat(w);
-  const vecEnd = n & ~3;
-  let b = 0;
-  for (; b < vecEnd; b += 4) {
-    const d = f32At(dst, b);
-    v128.store(d, f32x4.add(v128.load(d), f32x4.mul(ws, v128.load(f32At(src, b)))));
-  }
-  for (; b < n; b++) store<f32>(f32At(dst, b), load<f32>(f32At(dst, b)) + w * load<f32>(f32At(src, b)));
-}
-
 /** dst[0..n) += src[0..n) */
 @inline export function addTo(dst: usize, src: usize, n: i32): void {
   const vecEnd = n & ~3;

@@ -78,9 +78,9 @@ import { f32At, shareStart } from './memory';
 }
 
 /** out = max over each window. */
-export function maxPool(argsPtr: usize, best: usize, part: i32, parts: i32): void {
+export function maxPool(argsPtr: usize, scratch: usize, perPart: usize, part: i32, parts: i32): void {
   const a = changetype<PoolArgs>(argsPtr);
-  const slot = best + <usize>part * 32;
+  const slot = scratch + <usize>part * perPart;
   for (let n = shareStart(a.batch, part, parts), n1 = shareStart(a.batch, part + 1, parts); n < n1; n++) {
     for (let oh = 0; oh < a.outH; oh++) {
       for (let ow = 0; ow < a.outW; ow++) {
@@ -95,9 +95,9 @@ export function maxPool(argsPtr: usize, best: usize, part: i32, parts: i32): voi
 }
 
 /** out = dx: each window's dy added at its first maximum. */
-export function maxPoolGrad(argsPtr: usize, best: usize, part: i32, parts: i32): void {
+export function maxPoolGrad(argsPtr: usize, scratch: usize, perPart: usize, part: i32, parts: i32): void {
   const a = changetype<PoolArgs>(argsPtr);
-  const slot = best + <usize>part * 32;
+  const slot = scratch + <usize>part * perPart;
   const n0 = shareStart(a.batch, part, parts);
   const n1 = shareStart(a.batch, part + 1, parts);
   const imageSize = <usize>(a.inH * a.inW * a.channels) << 2;
