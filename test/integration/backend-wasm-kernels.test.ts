@@ -160,12 +160,30 @@ describe('Conv2DBackpropInput on wasm (our replacement) matches the cpu kernel',
 });
 
 describe('the other training kernels on wasm, at our models’ shapes', () => {
-  it.each([
+  const poolCases = [
     { label: 'LeNet pool1', x: [8, 24, 24, 20], size: 2, strides: 2, pad: 'valid' },
     { label: 'LeNet pool2', x: [8, 8, 8, 50], size: 2, strides: 2, pad: 'valid' },
     { label: 'odd size', x: [3, 7, 7, 4], size: 2, strides: 2, pad: 'valid' },
+    { label: 'odd size, 5 channels', x: [3, 7, 7, 5], size: 2, strides: 2, pad: 'valid' },
+    { label: 'stride over size', x: [2, 9, 9, 6], size: 2, strides: 3, pad: 'valid' },
     { label: '3x3, stride 2, same', x: [2, 7, 7, 3], size: 3, strides: 2, pad: 'same' },
-  ])('MaxPoolGrad (our replacement), $label', async ({ x, size, strides, pad }) => {
+    { label: '3x3, stride 1, same, 6 channels', x: [2, 5, 6, 6], size: 3, strides: 1, pad: 'same' },
+  ];
+
+  it.each(poolCases)('MaxPool (ours), $label', async ({ x, size, strides, pad }) => {
+    expect(await compareWithCpu('MaxPool', { x: randomTensor(x) }, { filterSize: size, strides, pad } as NamedAttrMap)).toBe(0);
+  });
+
+  it('MaxPool skips NaN and gives −∞ where a window holds nothing else, in vector and leftover channels', () => {
+    // 5 channels: the first four take the SIMD path, the fifth the scalar one; one 2x2 window.
+    const values = [NaN, 1, -Infinity, NaN, NaN, 2, NaN, -Infinity, NaN, -Infinity, NaN, -3, -Infinity, NaN, NaN, NaN, NaN, -Infinity, NaN, NaN];
+    const x = tf.tensor4d(values, [1, 2, 2, 5]);
+    const y = tf.engine().runKernel('MaxPool', { x }, { filterSize: 2, strides: 2, pad: 'valid' }) as tf.Tensor;
+    expect(Array.from(y.dataSync())).toEqual([2, 1, -Infinity, -Infinity, -Infinity]);
+    tf.dispose([x, y]);
+  });
+
+  it.each(poolCases)('MaxPoolGrad (our replacement), $label', async ({ x, size, strides, pad }) => {
     const attrs = { filterSize: size, strides, pad } as NamedAttrMap;
     const outShape = tf.backend_util.computePool2DInfo(x as Array4, size, strides, 1, pad as 'same' | 'valid').outShape;
     const withOutput = (t: Record<string, tf.Tensor>) => ({ output: tf.engine().runKernel('MaxPool', { x: t['input']! }, attrs) as tf.Tensor });
@@ -193,6 +211,21 @@ describe('the other training kernels on wasm, at our models’ shapes', () => {
     variance.data.forEach((v, i) => (variance.data[i] = v * v + 0.1));
     const inputs = { x: randomTensor(x), mean: randomTensor([channels]), variance, offset: randomTensor([channels]), scale: randomTensor([channels]) };
     expect(await compareWithCpu('FusedBatchNorm', inputs, { varianceEpsilon: 1e-5 })).toBeLessThan(1e-5);
+  });
+});
+
+describe('ReLU on wasm (our kernel)', () => {
+  it.each([[128, 300], [8, 24, 24, 20], [7]])('matches the cpu kernel, shape %j', async (...shape) => {
+    expect(await compareWithCpu('Relu', { x: randomTensor(shape) }, {})).toBe(0);
+  });
+
+  it('keeps NaN and −0 as the cpu kernel does', () => {
+    const x = tf.tensor1d([NaN, -1, -0, 0, 2, -Infinity, Infinity, -5, NaN]);
+    const y = tf.engine().runKernel('Relu', { x }, {}) as tf.Tensor;
+    const values = Array.from(y.dataSync());
+    expect(values).toEqual([NaN, 0, -0, 0, 2, 0, Infinity, 0, NaN]);
+    expect(Object.is(values[2], -0)).toBe(true);
+    tf.dispose([x, y]);
   });
 });
 

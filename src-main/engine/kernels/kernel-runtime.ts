@@ -23,6 +23,7 @@ export const KERNELS = [
   'batchNormForward',
   'batchNormGradMoments',
   'batchNormGrad',
+  'relu',
   'reluGrad',
   'maxPool',
   'maxPoolGrad',
@@ -47,10 +48,29 @@ const SCRATCH_SIZERS = [
 export type ScratchSizer = (typeof SCRATCH_SIZERS)[number];
 
 /**
- * Below this much work a part is not worth handing to another thread (handing one over costs a
- * few microseconds; 1 MFLOP takes about 20 µs on one core).
+ * Work is counted in FLOPs of our dense product, which one core runs at about 50 per ns here.
+ * Below this much work (about 5 µs) a part is not worth handing to another thread: a hand-off to
+ * a polling thread costs about 1 µs (measured).
  */
-const MIN_FLOPS_PER_PART = 1e6;
+const MIN_WORK_PER_PART = 2.5e5;
+/**
+ * The work of one element (one FLOP for the sparse products, one window tap for pooling) of the
+ * other kernels, in dense-product FLOPs: the dense product's speed over each kernel's, both on
+ * one core (2-core EPYC VM; a kernel counted as cheaper than it is would run whole on one thread).
+ */
+export const WORK_PER_ELEMENT = {
+  sparseProduct: 2,
+  transpose: 8,
+  sumRows: 8,
+  relu: 8,
+  reluGrad: 8,
+  batchNormPass: 8,
+  sgdStep: 24,
+  assembleBatch: 24,
+  maxPool: 40,
+  dropout: 50,
+  maxPoolGrad: 70,
+} as const;
 /** Parts per thread: with more parts than threads, a thread that starts late or runs slow takes fewer. */
 const PARTS_PER_THREAD = 8;
 /**
@@ -133,10 +153,13 @@ export class KernelRuntime {
     return this.threads?.size ?? 1;
   }
 
-  /** Parts to split `flops` of work into: a few per thread, unless the work is too small to share. */
-  partsFor(flops: number, perThread = PARTS_PER_THREAD): number {
+  /**
+   * Parts to split `work` (dense-product FLOPs, see WORK_PER_ELEMENT) into: a few per thread,
+   * unless the work is too small to share.
+   */
+  partsFor(work: number, perThread = PARTS_PER_THREAD): number {
     if (this.threadCount === 1) return 1;
-    return Math.max(1, Math.min(this.threadCount * perThread, Math.floor(flops / MIN_FLOPS_PER_PART)));
+    return Math.max(1, Math.min(this.threadCount * perThread, Math.floor(work / MIN_WORK_PER_PART)));
   }
 
   /**

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { KERNEL_NAMES } from '../../kernels/names.js';
 import { wasmKernel, type WasmKernelContext } from './wasm-kernel.js';
+import { WORK_PER_ELEMENT, type KernelRuntime } from '../../kernels/kernel-runtime.js';
 
 /*
  * A fully connected layer on compressed weights (kernels/assembly/sparse.as), forward and
@@ -21,8 +22,16 @@ function withTemporaries<T>(ctx: WasmKernelContext, shapes: number[][], body: (a
   }
 }
 
+/**
+ * sumRows' parts split the columns in cache lines: at least four lines each, so that two parts
+ * can share a line only at their edges (narrow sums over many rows split finer ran slower).
+ */
+function sumRowsParts(runtime: KernelRuntime, rows: number, cols: number): number {
+  return Math.max(1, Math.min(runtime.partsFor(rows * cols * WORK_PER_ELEMENT.sumRows), Math.floor(cols / 64)));
+}
+
 function transpose(ctx: WasmKernelContext, from: number, rows: number, cols: number, to: number, bias = 0): void {
-  ctx.runtime.run('transpose2d', [from, rows, cols, to, bias], ctx.runtime.partsFor(rows * cols * 8));
+  ctx.runtime.run('transpose2d', [from, rows, cols, to, bias], ctx.runtime.partsFor(rows * cols * WORK_PER_ELEMENT.transpose));
 }
 
 /** Inputs x [batch, nIn], colPtr, colRows, colOrder, vals, optional bias [nOut]. Outputs y = x·W + b and xT [nIn, batch]. */
@@ -34,7 +43,7 @@ const compressedDense = wasmKernel(KERNEL_NAMES.compressedDense, (ctx) => {
   const nnz = ctx.input('colRows').shape[0]!;
   transpose(ctx, ctx.at('x'), batch, nIn, xT.at);
   withTemporaries(ctx, [[nOut, batch]], ([yT]) => {
-    ctx.runtime.run('compressedMatMul', [ctx.at('colPtr'), ctx.at('colRows'), ctx.at('colOrder'), ctx.at('vals'), nOut, xT.at, batch, yT!], ctx.runtime.partsFor(2 * nnz * batch));
+    ctx.runtime.run('compressedMatMul', [ctx.at('colPtr'), ctx.at('colRows'), ctx.at('colOrder'), ctx.at('vals'), nOut, xT.at, batch, yT!], ctx.runtime.partsFor(2 * nnz * batch * WORK_PER_ELEMENT.sparseProduct));
     transpose(ctx, yT!, nOut, batch, y.at, ctx.inputs['bias'] === undefined ? 0 : ctx.at('bias'));
   });
   return [y.info, xT.info];
@@ -54,14 +63,14 @@ const compressedDenseGrad = wasmKernel(KERNEL_NAMES.compressedDenseGrad, (ctx) =
   const grad = activeGradient ? ctx.output([nnz]) : null;
   const dbias = biasGradient ? ctx.output([nOut]) : null;
   const dx = inputGradient ? ctx.output([batch, nIn]) : null;
-  if (dbias) runtime.run('sumRows', [ctx.at('dy'), batch, nOut, dbias.at], runtime.partsFor(batch * nOut));
+  if (dbias) runtime.run('sumRows', [ctx.at('dy'), batch, nOut, dbias.at], sumRowsParts(runtime, batch, nOut));
   // dyT only for the products that read it (a dense-gradient step of the first layer needs neither).
   if (grad || dx) {
     withTemporaries(ctx, dx ? [[nOut, batch], [nIn, batch]] : [[nOut, batch]], ([dyT, dxT]) => {
       transpose(ctx, ctx.at('dy'), batch, nOut, dyT!);
-      if (grad) runtime.run('compressedSampledGrad', [ctx.at('rowPtr'), ctx.at('cols'), nIn, ctx.at('xT'), dyT!, batch, grad.at], runtime.partsFor(2 * nnz * batch));
+      if (grad) runtime.run('compressedSampledGrad', [ctx.at('rowPtr'), ctx.at('cols'), nIn, ctx.at('xT'), dyT!, batch, grad.at], runtime.partsFor(2 * nnz * batch * WORK_PER_ELEMENT.sparseProduct));
       if (dx) {
-        runtime.run('compressedMatMulTransposed', [ctx.at('rowPtr'), ctx.at('cols'), ctx.at('vals'), nIn, dyT!, batch, dxT!], runtime.partsFor(2 * nnz * batch));
+        runtime.run('compressedMatMulTransposed', [ctx.at('rowPtr'), ctx.at('cols'), ctx.at('vals'), nIn, dyT!, batch, dxT!], runtime.partsFor(2 * nnz * batch * WORK_PER_ELEMENT.sparseProduct));
         transpose(ctx, dxT!, nIn, batch, dx.at);
       }
     });
@@ -75,7 +84,7 @@ const sumLeadingAxes = wasmKernel(KERNEL_NAMES.sumLeadingAxes, (ctx) => {
   const cols = shape[shape.length - 1]!;
   const rows = tf.util.sizeFromShape(shape) / cols;
   const out = ctx.output([cols]);
-  ctx.runtime.run('sumRows', [ctx.at('x'), rows, cols, out.at], ctx.runtime.partsFor(rows * cols));
+  ctx.runtime.run('sumRows', [ctx.at('x'), rows, cols, out.at], sumRowsParts(ctx.runtime, rows, cols));
   return out.info;
 });
 

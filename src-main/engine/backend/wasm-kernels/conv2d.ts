@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Conv2DAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, FusedConv2DAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { PACKING_PARTS_PER_THREAD, REDUCTION_PARTS, type KernelRuntime, type ScratchSizer } from '../../kernels/kernel-runtime.js';
+import { PACKING_PARTS_PER_THREAD, REDUCTION_PARTS, WORK_PER_ELEMENT, type KernelRuntime, type ScratchSizer } from '../../kernels/kernel-runtime.js';
 import { geometryFields } from './geometry.js';
 import { wasmKernel, type WasmKernelContext } from './wasm-kernel.js';
 
@@ -92,6 +92,6 @@ export const conv2dBackpropFilterConfig = wasmKernel(tf.Conv2DBackpropFilter, (c
   writeConvArgs(runtime, info, ctx.at('x'), dw.at, ctx.at('dy'), 0, 'conv2dFilterGradScratchBytes', parts);
   // Each part sums its share of the pixels into its own buffer, then the parts are added up.
   runtime.run('conv2dFilterGrad', [runtime.argsAt], parts);
-  runtime.run('conv2dFilterGradSum', [runtime.argsAt, parts], runtime.partsFor(tf.util.sizeFromShape(attrs.filterShape) * parts));
+  runtime.run('conv2dFilterGradSum', [runtime.argsAt, parts], runtime.partsFor(tf.util.sizeFromShape(attrs.filterShape) * parts * WORK_PER_ELEMENT.sumRows));
   return dw.info;
 });

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { KERNEL_NAMES } from '../../kernels/names.js';
 import { wasmKernel } from './wasm-kernel.js';
+import { WORK_PER_ELEMENT } from '../../kernels/kernel-runtime.js';
 
 /**
  * Inverted dropout (kernels/assembly/dropout.as): input x, attrs rate and seed (uint32); outputs
@@ -15,6 +16,6 @@ export const dropoutConfig = wasmKernel(KERNEL_NAMES.dropout, (ctx) => {
   const mask = ctx.output(x.shape);
   const rate = ctx.attrs['rate'] as number;
   if (!(rate >= 0 && rate < 1)) throw new Error(`${KERNEL_NAMES.dropout}: rate ${rate} is not in [0, 1)`);
-  ctx.runtime.run('dropout', [ctx.at('x'), n, rate, ctx.attrs['seed'] as number, y.at, mask.at], ctx.runtime.partsFor(n * 8));
+  ctx.runtime.run('dropout', [ctx.at('x'), n, rate, ctx.attrs['seed'] as number, y.at, mask.at], ctx.runtime.partsFor(n * WORK_PER_ELEMENT.dropout));
   return [y.info, mask.info];
 });

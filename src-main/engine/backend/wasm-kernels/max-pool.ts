@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, MaxPoolAttrs, MaxPoolGradAttrs } from '@tensorflow/tfjs-core';
-import type { KernelRuntime } from '../../kernels/kernel-runtime.js';
+import { WORK_PER_ELEMENT, type KernelRuntime } from '../../kernels/kernel-runtime.js';
 import { geometryFields } from './geometry.js';
 import { wasmKernel } from './wasm-kernel.js';
 
@@ -12,9 +12,6 @@ import { wasmKernel } from './wasm-kernel.js';
  * (found by comparing with the cpu kernel on random inputs). Ours follows the cpu kernel: the
  * first maximum of each window, in row-major order, receives the window's gradient.
  */
-
-/** Bytes of one part's scratch in pooling.as (a window's maxima and where they are). */
-const BEST_BYTES = 32;
 
 function writePoolArgs(runtime: KernelRuntime, info: tf.backend_util.Conv2DInfo, x: number, dy: number, out: number): void {
   runtime.writeArgs([...geometryFields(info), x, dy, out]);
@@ -32,10 +29,9 @@ export function maxPoolConfig(fallback: KernelFunc | undefined) {
       if (x.dtype !== 'float32' || x.shape.length !== 4) return null;
       const info = poolInfo(x.shape, ctx.attrs as unknown as MaxPoolAttrs);
       const out = ctx.output(info.outShape);
-      const parts = Math.min(info.batchSize, ctx.runtime.partsFor(tf.util.sizeFromShape(info.outShape) * info.filterHeight * info.filterWidth));
+      const parts = Math.min(info.batchSize, ctx.runtime.partsFor(tf.util.sizeFromShape(info.outShape) * info.filterHeight * info.filterWidth * WORK_PER_ELEMENT.maxPool));
       writePoolArgs(ctx.runtime, info, ctx.at('x'), 0, out.at);
-      const scratch = ctx.runtime.scratch(BEST_BYTES, parts);
-      ctx.runtime.run('maxPool', [ctx.runtime.argsAt, scratch.base, scratch.perPart], parts);
+      ctx.runtime.run('maxPool', [ctx.runtime.argsAt], parts);
       return out.info;
     },
     fallback,
@@ -48,9 +44,8 @@ export const maxPoolGradConfig = wasmKernel(tf.MaxPoolGrad, (ctx) => {
   // The attributes tfjs-core's maxPool gradient passes for this kernel name.
   const info = poolInfo(input.shape, ctx.attrs as unknown as MaxPoolGradAttrs);
   const dx = ctx.output(input.shape);
-  const parts = Math.min(info.batchSize, ctx.runtime.partsFor(tf.util.sizeFromShape(info.outShape) * info.filterHeight * info.filterWidth));
+  const parts = Math.min(info.batchSize, ctx.runtime.partsFor(tf.util.sizeFromShape(info.outShape) * info.filterHeight * info.filterWidth * WORK_PER_ELEMENT.maxPoolGrad));
   writePoolArgs(ctx.runtime, info, ctx.at('input'), ctx.at('dy'), dx.at);
-  const scratch = ctx.runtime.scratch(BEST_BYTES, parts);
-  ctx.runtime.run('maxPoolGrad', [ctx.runtime.argsAt, scratch.base, scratch.perPart], parts);
+  ctx.runtime.run('maxPoolGrad', [ctx.runtime.argsAt], parts);
   return dx.info;
 });

@@ -7,7 +7,7 @@ import { dropoutConfig } from './dropout.js';
 import { assembleBatchConfig } from './batch.js';
 import { softmaxCrossEntropyConfig } from './loss.js';
 import { maxPoolConfig, maxPoolGradConfig } from './max-pool.js';
-import { batchNormConfig, batchNormGradConfig, reluGradConfig } from './normalization.js';
+import { batchNormConfig, batchNormGradConfig, reluConfig, reluGradConfig } from './normalization.js';
 import { selectMagnitudesConfig } from './select.js';
 import { sgdStepConfig } from './sgd.js';
 import { transposeConfig } from './transpose.js';
@@ -24,8 +24,8 @@ function packageKernel(name: string): KernelFunc | undefined {
  * Our kernels for the wasm backend: products and convolutions on our threaded SIMD kernels
  * (tfjs-wasm 4.22 lacks Conv2DBackpropFilter, has a naive Conv2DBackpropInput and uses one
  * thread), matrix transposes, max pooling and a correct MaxPoolGrad, one-pass SGD, BatchNorm,
- * ReLU-gradient, dropout and softmax cross-entropy kernels, batches written on the heap, RigL's
- * growth selection, and our compressed-layer kernels.
+ * ReLU and its gradient, dropout and softmax cross-entropy kernels, batches written on the
+ * heap, RigL's growth selection, and our compressed-layer kernels.
  */
 function ourKernels(): KernelConfig[] {
   return [
@@ -41,6 +41,7 @@ function ourKernels(): KernelConfig[] {
     sgdStepConfig,
     batchNormConfig,
     batchNormGradConfig,
+    reluConfig(packageKernel(tf.Relu)),
     reluGradConfig,
     dropoutConfig,
     softmaxCrossEntropyConfig,

@@ -1,5 +1,6 @@
 import { KERNEL_NAMES, type SgdStepAttrs } from '../../kernels/names.js';
 import { wasmKernel } from './wasm-kernel.js';
+import { WORK_PER_ELEMENT } from '../../kernels/kernel-runtime.js';
 
 /** Flag bits of sgdStep in kernels/assembly/optimizer.as. */
 const NESTEROV = 1;
@@ -29,7 +30,7 @@ export const sgdStepConfig = wasmKernel(KERNEL_NAMES.sgdStep, (ctx) => {
   ctx.runtime.run(
     'sgdStep',
     [ctx.at('weights'), ctx.at('grad'), hasVelocity ? ctx.at('velocity') : 0, hasMask ? ctx.at('mask') : 0, w.at, v?.at ?? 0, n, lr, momentum, decay, flags],
-    ctx.runtime.partsFor(n * 8),
+    ctx.runtime.partsFor(n * WORK_PER_ELEMENT.sgdStep),
   );
   return v === null ? [w.info] : [w.info, v.info];
 });

@@ -13,7 +13,7 @@ export {
 export { transpose2d } from './layout';
 export { sgdStep } from './optimizer';
 export {
-  normalizationScratchBytes, batchNormMoments, batchNormForward, batchNormGradMoments, batchNormGrad, reluGrad,
+  normalizationScratchBytes, batchNormMoments, batchNormForward, batchNormGradMoments, batchNormGrad, relu, reluGrad,
 } from './normalization';
 export { maxPool, maxPoolGrad } from './pooling';
 export { dropout } from './dropout';

@@ -15,6 +15,23 @@ const LOG2E: f32 = 1.4426950408889634;
   return p * reinterpret<f32>((<i32>n + 127) << 23);
 }
 
+/** expNonPositive on four lanes, with the same operations in the same order (so the same bits). */
+@inline function expNonPositive4(x: v128): v128 {
+  const t = f32x4.mul(x, f32x4.splat(LOG2E));
+  const n = f32x4.floor(t);
+  const f = f32x4.mul(f32x4.sub(t, n), f32x4.splat(LN2));
+  let p = f32x4.add(f32x4.splat(0.0001984127), f32x4.mul(f, f32x4.splat(0.0000248016)));
+  p = f32x4.add(f32x4.splat(0.0013888889), f32x4.mul(f, p));
+  p = f32x4.add(f32x4.splat(0.008333334), f32x4.mul(f, p));
+  p = f32x4.add(f32x4.splat(0.041666668), f32x4.mul(f, p));
+  p = f32x4.add(f32x4.splat(0.16666667), f32x4.mul(f, p));
+  p = f32x4.add(f32x4.splat(0.5), f32x4.mul(f, p));
+  p = f32x4.add(f32x4.splat(1), f32x4.mul(f, p));
+  p = f32x4.add(f32x4.splat(1), f32x4.mul(f, p));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return v128.andnot(f32x4.mul(p, scale), f32x4.lt(t, f32x4.splat(-126)));
+}
+
 /** ln x for x ≥ 1 (a sum of shifted exponentials, one of them e⁰): e·ln 2 + 2·atanh(z), z = (m − 1)/(m + 1) ≤ 1/3 for m ∈ [1, 2), the series to z¹¹ (error < 1e-7). */
 @inline function logAtLeastOne(x: f32): f32 {
   const bits = reinterpret<i32>(x);
@@ -50,15 +67,26 @@ export function softmaxCrossEntropy(logits: usize, labels: usize, batch: i32, cl
       }
     }
     if (best == label) correct++;
+    // The shifted exponentials, four at a time, parked in the gradient's row, then summed in order.
+    let k = 0;
+    for (; k + 4 <= classes; k += 4) {
+      v128.store(grad + (<usize>k << 2), expNonPositive4(f32x4.sub(v128.load(row + (<usize>k << 2)), f32x4.splat(top))));
+    }
+    for (; k < classes; k++) store<f32>(grad + (<usize>k << 2), expNonPositive(load<f32>(row + (<usize>k << 2)) - top));
     let sum: f32 = 0;
-    for (let k = 0; k < classes; k++) sum += expNonPositive(load<f32>(row + (<usize>k << 2)) - top);
+    for (k = 0; k < classes; k++) sum += load<f32>(grad + (<usize>k << 2));
     const logSum = top + logAtLeastOne(sum);
     let rowLoss: f32 = 0;
-    for (let k = 0; k < classes; k++) {
-      const logProb = load<f32>(row + (<usize>k << 2)) - logSum;
+    for (k = 0; k < classes; k++) rowLoss -= (k == label ? on : off) * (load<f32>(row + (<usize>k << 2)) - logSum);
+    for (k = 0; k + 4 <= classes; k += 4) {
+      const lanes = i32x4.add(i32x4.splat(k), i32x4(0, 1, 2, 3));
+      const target = v128.bitselect(f32x4.splat(on), f32x4.splat(off), i32x4.eq(lanes, i32x4.splat(label)));
+      const probability = expNonPositive4(f32x4.sub(v128.load(row + (<usize>k << 2)), f32x4.splat(logSum)));
+      v128.store(grad + (<usize>k << 2), f32x4.mul(f32x4.sub(probability, target), f32x4.splat(inverseBatch)));
+    }
+    for (; k < classes; k++) {
       const target = k == label ? on : off;
-      rowLoss -= target * logProb;
-      store<f32>(grad + (<usize>k << 2), (expNonPositive(logProb) - target) * inverseBatch);
+      store<f32>(grad + (<usize>k << 2), (expNonPositive(load<f32>(row + (<usize>k << 2)) - logSum) - target) * inverseBatch);
     }
     loss += rowLoss;
   }

@@ -1,6 +1,7 @@
-// Max pooling over NHWC windows and its gradient, four channels at a time. The gradient goes to
-// the first maximum of each window in row-major order (as tfjs's cpu kernel does); windows that
-// overlap add up. Parts take whole images, so no two write the same input pixel.
+// Max pooling over NHWC windows and its gradient, four channels at a time in SIMD lanes (the
+// channels left over one by one). The gradient goes to the first maximum of each window in
+// row-major order (as tfjs's cpu kernel does); windows that overlap add up. Parts take whole
+// images, so no two write the same input pixel.
 import { f32At, shareStart } from './memory';
 
 /** The window geometry in ConvArgs' order (outC equal to channels), then the tensors. */
@@ -23,71 +24,68 @@ import { f32At, shareStart } from './memory';
   out: u32;
 }
 
-/**
- * For output pixel (n, oh, ow) and channels c..c+3: the window maximum and the flat input index
- * where it first occurs (−1 where every value is NaN or −∞), as (max, index) vectors via `best`.
- */
-@inline function windowMax(a: PoolArgs, n: i32, oh: i32, ow: i32, c: i32, best: usize): void {
+/** The window of output pixel (oh, ow) clipped to the image, rows [r0, r1) and columns [c0, c1), packed in an i64. */
+@inline function windowOf(a: PoolArgs, oh: i32, ow: i32): i64 {
   const top = oh * a.strideH - a.padTop;
   const left = ow * a.strideW - a.padLeft;
   const r0 = max(0, top), r1 = min(a.inH, top + a.kh);
   const c0 = max(0, left), c1 = min(a.inW, left + a.kw);
-  let value = f32x4.splat(-Infinity);
-  let index = i32x4.splat(-1);
-  for (let r = r0; r < r1; r++) {
-    for (let col = c0; col < c1; col++) {
-      const at = ((n * a.inH + r) * a.inW + col) * a.channels + c;
-      const v = v128.load(f32At(a.x, at));
-      const greater = f32x4.gt(v, value);
-      value = v128.bitselect(v, value, greater);
-      index = v128.bitselect(i32x4.add(i32x4.splat(at), i32x4(0, 1, 2, 3)), index, greater);
-    }
-  }
-  v128.store(best, value);
-  v128.store(best, index, 16);
+  return (<i64>r0 << 48) | (<i64>r1 << 32) | (<i64>c0 << 16) | <i64>c1;
 }
 
-/** The same for a single channel c: max into best, index into best + 16. */
-@inline function windowMaxScalar(a: PoolArgs, n: i32, oh: i32, ow: i32, c: i32, best: usize): void {
-  const top = oh * a.strideH - a.padTop;
-  const left = ow * a.strideW - a.padLeft;
+@inline function r0Of(w: i64): i32 { return <i32>(w >> 48) & 0xffff; }
+@inline function r1Of(w: i64): i32 { return <i32>(w >> 32) & 0xffff; }
+@inline function c0Of(w: i64): i32 { return <i32>(w >> 16) & 0xffff; }
+@inline function c1Of(w: i64): i32 { return <i32>w & 0xffff; }
+
+/** Maxima of channels c..c+3 over a window of image `image` (NaN never wins; −∞ where nothing else does). */
+@inline function windowMax4(a: PoolArgs, image: usize, w: i64, c: i32): v128 {
+  const step = <usize>a.channels << 2;
+  let value = f32x4.splat(-Infinity);
+  for (let r = r0Of(w), r1 = r1Of(w); r < r1; r++) {
+    let p = f32At(image, (r * a.inW + c0Of(w)) * a.channels + c);
+    for (let col = c0Of(w), c1 = c1Of(w); col < c1; col++, p += step) {
+      const v = v128.load(p);
+      value = v128.bitselect(v, value, f32x4.gt(v, value));
+    }
+  }
+  return value;
+}
+
+/** Address of the first maximum of channel c over a window of `image`, or 0 where every value is NaN or −∞. */
+@inline function firstMaxAt(a: PoolArgs, image: usize, w: i64, c: i32): usize {
   let value: f32 = -Infinity;
-  let index = -1;
-  for (let r = max(0, top), r1 = min(a.inH, top + a.kh); r < r1; r++) {
-    for (let col = max(0, left), c1 = min(a.inW, left + a.kw); col < c1; col++) {
-      const at = ((n * a.inH + r) * a.inW + col) * a.channels + c;
-      const v = load<f32>(f32At(a.x, at));
+  let at: usize = 0;
+  for (let r = r0Of(w), r1 = r1Of(w); r < r1; r++) {
+    for (let col = c0Of(w), c1 = c1Of(w); col < c1; col++) {
+      const p = f32At(image, (r * a.inW + col) * a.channels + c);
+      const v = load<f32>(p);
       if (v > value) {
         value = v;
-        index = at;
+        at = p;
       }
     }
   }
-  store<f32>(best, value);
-  store<i32>(best, index, 16);
-}
-
-/** Window maxima of channels c.. (4 of them, or the 1 to 3 left at the end) into best: lanes filled. */
-@inline function windowMaxAt(a: PoolArgs, n: i32, oh: i32, ow: i32, c: i32, best: usize): i32 {
-  if (c + 4 <= a.channels) {
-    windowMax(a, n, oh, ow, c, best);
-    return 4;
-  }
-  for (let lane = 0; c + lane < a.channels; lane++) windowMaxScalar(a, n, oh, ow, c + lane, best + <usize>lane * 4);
-  return a.channels - c;
+  return at;
 }
 
 /** out = max over each window. */
-export function maxPool(argsPtr: usize, scratch: usize, perPart: usize, part: i32, parts: i32): void {
+export function maxPool(argsPtr: usize, part: i32, parts: i32): void {
   const a = changetype<PoolArgs>(argsPtr);
-  const slot = scratch + <usize>part * perPart;
+  const channels = a.channels;
+  const vecEnd = channels & ~3;
+  const imageSize = a.inH * a.inW * channels;
   for (let n = shareStart(a.batch, part, parts), n1 = shareStart(a.batch, part + 1, parts); n < n1; n++) {
+    const image = f32At(a.x, n * imageSize);
     for (let oh = 0; oh < a.outH; oh++) {
       for (let ow = 0; ow < a.outW; ow++) {
-        const o = ((n * a.outH + oh) * a.outW + ow) * a.channels;
-        for (let c = 0; c < a.channels; c += 4) {
-          const lanes = windowMaxAt(a, n, oh, ow, c, slot);
-          for (let lane = 0; lane < lanes; lane++) store<f32>(f32At(a.out, o + c + lane), load<f32>(slot + <usize>lane * 4));
+        const w = windowOf(a, oh, ow);
+        const o = f32At(a.out, ((n * a.outH + oh) * a.outW + ow) * channels);
+        let c = 0;
+        for (; c < vecEnd; c += 4) v128.store(f32At(o, c), windowMax4(a, image, w, c));
+        for (; c < channels; c++) {
+          const at = firstMaxAt(a, image, w, c);
+          store<f32>(f32At(o, c), at == 0 ? -Infinity : load<f32>(at));
         }
       }
     }
@@ -95,22 +93,62 @@ export function maxPool(argsPtr: usize, scratch: usize, perPart: usize, part: i3
 }
 
 /** out = dx: each window's dy added at its first maximum. */
-export function maxPoolGrad(argsPtr: usize, scratch: usize, perPart: usize, part: i32, parts: i32): void {
+export function maxPoolGrad(argsPtr: usize, part: i32, parts: i32): void {
   const a = changetype<PoolArgs>(argsPtr);
-  const slot = scratch + <usize>part * perPart;
+  const channels = a.channels;
+  const vecEnd = channels & ~3;
+  const step = <usize>channels << 2;
+  const imageSize = a.inH * a.inW * channels;
+  // Windows that do not overlap own their pixels: each is written once instead of added to.
+  const overlapping = a.kh > a.strideH || a.kw > a.strideW;
+  // Windows that tile the image exactly write every pixel: no need to clear it first.
+  const tiling = !overlapping && a.kh == a.strideH && a.kw == a.strideW && a.padTop == 0 && a.padLeft == 0 && a.outH * a.kh == a.inH && a.outW * a.kw == a.inW;
   const n0 = shareStart(a.batch, part, parts);
   const n1 = shareStart(a.batch, part + 1, parts);
-  const imageSize = <usize>(a.inH * a.inW * a.channels) << 2;
-  memory.fill(f32At(a.out, n0 * a.inH * a.inW * a.channels), 0, <usize>(n1 - n0) * imageSize);
+  if (!tiling) memory.fill(f32At(a.out, n0 * imageSize), 0, <usize>(n1 - n0) * imageSize << 2);
   for (let n = n0; n < n1; n++) {
+    const image = f32At(a.x, n * imageSize);
+    const grad = f32At(a.out, n * imageSize);
     for (let oh = 0; oh < a.outH; oh++) {
       for (let ow = 0; ow < a.outW; ow++) {
-        const o = ((n * a.outH + oh) * a.outW + ow) * a.channels;
-        for (let c = 0; c < a.channels; c += 4) {
-          const lanes = windowMaxAt(a, n, oh, ow, c, slot);
-          for (let lane = 0; lane < lanes; lane++) {
-            const at = load<i32>(slot + 16 + <usize>lane * 4);
-            if (at >= 0) store<f32>(f32At(a.out, at), load<f32>(f32At(a.out, at)) + load<f32>(f32At(a.dy, o + c + lane)));
+        const w = windowOf(a, oh, ow);
+        const r0 = r0Of(w), r1 = r1Of(w), c0 = c0Of(w), c1 = c1Of(w);
+        const g = f32At(a.dy, ((n * a.outH + oh) * a.outW + ow) * channels);
+        let c = 0;
+        for (; c < vecEnd; c += 4) {
+          // The tap of each lane's first maximum (−1: none), then dy added where it is.
+          let value = f32x4.splat(-Infinity);
+          let best = i32x4.splat(-1);
+          let tap = 0;
+          for (let r = r0; r < r1; r++) {
+            let p = f32At(image, (r * a.inW + c0) * channels + c);
+            for (let col = c0; col < c1; col++, p += step, tap++) {
+              const v = v128.load(p);
+              const greater = f32x4.gt(v, value);
+              value = v128.bitselect(v, value, greater);
+              best = v128.bitselect(i32x4.splat(tap), best, greater);
+            }
+          }
+          const dy = v128.load(f32At(g, c));
+          tap = 0;
+          for (let r = r0; r < r1; r++) {
+            let p = f32At(grad, (r * a.inW + c0) * channels + c);
+            for (let col = c0; col < c1; col++, p += step, tap++) {
+              const mine = v128.and(dy, i32x4.eq(best, i32x4.splat(tap)));
+              v128.store(p, overlapping ? f32x4.add(v128.load(p), mine) : mine);
+            }
+          }
+        }
+        for (; c < channels; c++) {
+          const at = firstMaxAt(a, image, w, c);
+          if (tiling) {
+            for (let r = r0; r < r1; r++) {
+              for (let col = c0; col < c1; col++) store<f32>(f32At(grad, (r * a.inW + col) * channels + c), 0);
+            }
+          }
+          if (at != 0) {
+            const p = grad + (at - image);
+            store<f32>(p, load<f32>(p) + load<f32>(f32At(g, c)));
           }
         }
       }
