@@ -21,9 +21,23 @@
   for (; b < n; b++) store<f32>(f32At(dst, b), load<f32>(f32At(dst, b)) + load<f32>(f32At(src, b)));
 }
 
-/** The share [start, end) of `units` units that part `part` of `parts` takes (contiguous, sizes differ by at most one). */
-@inline export function shareStart(units: i32, part: i32, parts: i32): i32 {
-  return <i32>((<i64>units * part) / parts);
+/** Each part's share of the units over the one before it. */
+const SHARE_RATIO: f64 = 0.875;
+
+/**
+ * Where part `part` of `parts` starts in `units` units (part `parts` starting at `units`): the
+ * parts are contiguous and shrink, each about 7/8 of the one before, so that the last ones,
+ * which the first thread to finish waits for, are short. The same arguments always give the
+ * same boundary.
+ */
+export function shareStart(units: i32, part: i32, parts: i32): i32 {
+  if (part <= 0) return 0;
+  if (part >= parts) return units;
+  let before: f64 = 1;
+  for (let i = 0; i < part; i++) before *= SHARE_RATIO;
+  let all = before;
+  for (let i = part; i < parts; i++) all *= SHARE_RATIO;
+  return min(units, <i32>(<f64>units * ((1 - before) / (1 - all))));
 }
 
 @inline export function ceilDiv(a: i32, b: i32): i32 {
