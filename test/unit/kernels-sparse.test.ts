@@ -44,6 +44,7 @@ describe('the compressed fully connected layer kernels on wasm match dense produ
     { nIn: 37, nOut: 23, batch: 128, density: 0.1 },
     { nIn: 300, nOut: 100, batch: 128, density: 0.1 },
     { nIn: 784, nOut: 300, batch: 67, density: 0.05 },
+    { nIn: 40, nOut: 30, batch: 96, density: 0.3 },
     { nIn: 20, nOut: 9, batch: 7, density: 0.5 },
     { nIn: 5, nOut: 3, batch: 1, density: 1 },
   ])('nIn $nIn, nOut $nOut, batch $batch, density $density', ({ nIn, nOut, batch, density }) => {
@@ -57,7 +58,9 @@ describe('the compressed fully connected layer kernels on wasm match dense produ
 
       const forward = compressedDense(x, packed, b);
       expect(maxRelativeError(forward.y, tf.add(tf.matMul(x, W), b))).toBeLessThan(1e-5);
-      expect(Array.from(forward.xT.dataSync())).toEqual(Array.from(tf.transpose(x).dataSync()));
+      // xT is x transposed one chunk of 32 examples at a time, each chunk a [nIn, examples] block.
+      const chunks = Array.from({ length: Math.ceil(batch / 32) }, (_, c) => tf.transpose(x.slice([32 * c, 0], [Math.min(32, batch - 32 * c), nIn])).flatten());
+      expect(Array.from(forward.xT.dataSync())).toEqual(Array.from(tf.concat(chunks).dataSync()));
       expect(maxRelativeError(compressedDense(x, packed, null).y, tf.matMul(x, W))).toBeLessThan(1e-5);
 
       const { grad, dbias, dx } = compressedDenseGrad(dy, forward.xT, packed, ALL);

@@ -16,6 +16,7 @@ export const KERNELS = [
   'compressedMatMul',
   'compressedMatMulTransposed',
   'compressedSampledGrad',
+  'sumPartials',
   'sumRows',
   'transpose2d',
   'sgdStep',
@@ -54,19 +55,16 @@ export type ScratchSizer = (typeof SCRATCH_SIZERS)[number];
  */
 const MIN_WORK_PER_PART = 2.5e5;
 /**
- * The work of one element (one FLOP for the sparse products, one window tap for pooling) of the
- * other kernels, in dense-product FLOPs: the dense product's speed over each kernel's, both on
+ * The work of one element (one window tap for pooling) of the other kernels, in dense-product FLOPs: the dense product's speed over each kernel's, both on
  * one core (2-core EPYC VM; a kernel counted as cheaper than it is would run whole on one thread).
  */
 export const WORK_PER_ELEMENT = {
-  sparseProduct: 2,
   transpose: 8,
   sumRows: 8,
   relu: 8,
   reluGrad: 8,
   batchNormPass: 8,
   sgdStep: 24,
-  assembleBatch: 24,
   maxPool: 40,
   dropout: 50,
   maxPoolGrad: 70,
@@ -83,6 +81,17 @@ export const PACKING_PARTS_PER_THREAD = 2;
  * fixed, so that the partial sums, and so the numbers, do not depend on how many threads run them.
  */
 export const REDUCTION_PARTS = 8;
+/** Examples per chunk of a batch split by runPinned (BATCH_CHUNK in assembly/memory.as). */
+export const BATCH_CHUNK = 32;
+/** transpose2d's modes (assembly/layout.as). */
+export const TRANSPOSE_MODE = {
+  /** Plain matrices, run unpinned. */
+  plain: 0,
+  /** [batch, n] to [n, batch] stored by batch chunk (assembly/sparse.as), run pinned. */
+  toChunks: 1,
+  /** [n, batch] stored by batch chunk to [batch, n], run pinned. */
+  fromChunks: 2,
+} as const;
 /** Bytes reserved for one kernel's argument struct. */
 const ARGS_BYTES = 256;
 
@@ -163,15 +172,38 @@ export class KernelRuntime {
   }
 
   /**
+   * Parts of a kernel that splits a batch into chunks of BATCH_CHUNK examples (see
+   * assembly/memory.as chunkStart), run with runPinned: one per chunk, or a single part on one
+   * thread. Products and transposes give the same numbers either way; the reductions over the
+   * batch sum the chunks in the same order either way.
+   */
+  batchParts(batch: number): number {
+    return this.threadCount === 1 ? 1 : Math.ceil(batch / BATCH_CHUNK);
+  }
+
+  /**
    * Runs `kernel(...args, part, parts)` for every part, spread over the threads. Parts may
    * outnumber threads: a reduction split into a fixed number of parts gives the same sums
    * whatever the number of threads.
    */
   run(kernel: KernelName, args: readonly number[], parts: number): void {
+    this.runOn(kernel, args, parts, false);
+  }
+
+  /**
+   * Runs `kernel(...args, part, parts)` with part p on thread p mod threadCount, for the chain
+   * of kernels through which one batch's activations pass (each chunk then stays in one core's
+   * cache; shared, the same sparse products ran slower than on one thread, measured).
+   */
+  runPinned(kernel: KernelName, args: readonly number[], parts: number): void {
+    this.runOn(kernel, args, parts, true);
+  }
+
+  private runOn(kernel: KernelName, args: readonly number[], parts: number, pinned: boolean): void {
     const fn = this.exports[kernel]!;
     const local = (part: number): void => void fn(...args, part, parts);
     if (this.threads === null) for (let part = 0; part < parts; part++) local(part);
-    else this.threads.run(KERNELS.indexOf(kernel), args, parts, local);
+    else this.threads.run(KERNELS.indexOf(kernel), args, parts, local, pinned);
   }
 
   /** Runs a serial kernel on this thread and returns what it returns. */

@@ -62,7 +62,7 @@ export class Dense implements Module {
       biasGradient: this.bias !== null,
       inputGradient: this.inputGradient,
     });
-    this.kernel.grad = grad ?? tf.matMul(xT, dy);
+    this.kernel.grad = grad ?? tf.matMul(this.x!, dy, true, false);
     if (this.bias) this.bias.grad = dbias;
     return dx;
   }

@@ -44,7 +44,7 @@ export function maxPoolGrad(dy: tf.Tensor4D, input: tf.Tensor4D, output: tf.Tens
   ) as tf.Tensor4D;
 }
 
-/** y = x·W (+ b) on compressed W, and xT [nIn, batch] for the backward pass. */
+/** y = x·W (+ b) on compressed W, and xT (x transposed, stored by batch chunk) for compressedDenseGrad only. */
 export function compressedDense(x: tf.Tensor2D, w: CompressedWeights, bias: tf.Tensor | null): { y: tf.Tensor2D; xT: tf.Tensor2D } {
   const inputs = { x, colPtr: w.colPtr, colRows: w.colRows, colOrder: w.colOrder, vals: w.values, ...(bias ? { bias } : {}) };
   const [y, xT] = tf.engine().runKernel(KERNEL_NAMES.compressedDense, inputs, {}) as tf.Tensor2D[];

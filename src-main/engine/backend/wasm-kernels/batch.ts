@@ -1,6 +1,5 @@
 import { KERNEL_NAMES } from '../../kernels/names.js';
 import { wasmKernel } from './wasm-kernel.js';
-import { WORK_PER_ELEMENT } from '../../kernels/kernel-runtime.js';
 
 /**
  * A training batch written on the heap (kernels/assembly/batch.as): inputs images (the training
@@ -11,7 +10,7 @@ export const assembleBatchConfig = wasmKernel(KERNEL_NAMES.assembleBatch, (ctx) 
   const [h, w, c] = ctx.attrs['shape'] as [number, number, number];
   const batch = ctx.input('examples').shape[0]!;
   const out = ctx.output([batch, h, w, c]);
-  const parts = Math.min(batch, ctx.runtime.partsFor(batch * h * w * c * WORK_PER_ELEMENT.assembleBatch));
-  ctx.runtime.run('assembleBatch', [ctx.at('images'), h, w, c, ctx.at('table'), ctx.at('examples'), ctx.at('shifts'), batch, out.at], parts);
+  // Pinned in batch chunks, as the compressed layers that read it next run.
+  ctx.runtime.runPinned('assembleBatch', [ctx.at('images'), h, w, c, ctx.at('table'), ctx.at('examples'), ctx.at('shifts'), batch, out.at], ctx.runtime.batchParts(batch));
   return out.info;
 });

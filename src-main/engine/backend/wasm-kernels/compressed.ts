@@ -2,14 +2,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { KERNEL_NAMES } from '../../kernels/names.js';
 import { wasmKernel, type WasmKernelContext } from './wasm-kernel.js';
-import { WORK_PER_ELEMENT, type KernelRuntime } from '../../kernels/kernel-runtime.js';
+import { TRANSPOSE_MODE, WORK_PER_ELEMENT, type KernelRuntime } from '../../kernels/kernel-runtime.js';
 
 /*
  * A fully connected layer on compressed weights (kernels/assembly/sparse.as), forward and
- * backward each one tfjs kernel: the transposes to and from the batch-minor layout the sparse
- * products run in, and the bias, happen inside, on every thread. Compressed weights are W
- * [nIn, nOut]'s active positions, indexed by row (rowPtr [nIn + 1], cols) and by column (colPtr
- * [nOut + 1], colRows, colOrder), with their values vals (see nn/compressed-weights.ts).
+ * backward each one tfjs kernel: the transposes to and from the layout the sparse products run
+ * in ([features, batch] stored by batch chunk), and the bias, happen inside. Compressed weights
+ * are W [nIn, nOut]'s active positions, indexed by row (rowPtr [nIn + 1], cols) and by column
+ * (colPtr [nOut + 1], colRows, colOrder), with their values vals (see nn/compressed-weights.ts).
+ * Every step of the chain runs pinned in batch chunks (KernelRuntime.runPinned), so each thread
+ * keeps to its own examples.
  */
 
 /** Runs `body` with scratch tensors of these shapes on the heap, freed afterwards whatever happens. */
@@ -30,27 +32,31 @@ function sumRowsParts(runtime: KernelRuntime, rows: number, cols: number): numbe
   return Math.max(1, Math.min(runtime.partsFor(rows * cols * WORK_PER_ELEMENT.sumRows), Math.floor(cols / 64)));
 }
 
-function transpose(ctx: WasmKernelContext, from: number, rows: number, cols: number, to: number, bias = 0): void {
-  ctx.runtime.run('transpose2d', [from, rows, cols, to, bias], ctx.runtime.partsFor(rows * cols * WORK_PER_ELEMENT.transpose));
+/** [batch, n] to [n, batch] by batch chunk, or back with `toBatchMajor` (+ bias[j] on feature j). */
+function transposeBatch(ctx: WasmKernelContext, from: number, batch: number, n: number, to: number, toBatchMajor: boolean, bias = 0): void {
+  const args = toBatchMajor ? [from, n, batch, to, bias, TRANSPOSE_MODE.fromChunks] : [from, batch, n, to, 0, TRANSPOSE_MODE.toChunks];
+  ctx.runtime.runPinned('transpose2d', args, ctx.runtime.batchParts(batch));
 }
 
-/** Inputs x [batch, nIn], colPtr, colRows, colOrder, vals, optional bias [nOut]. Outputs y = x·W + b and xT [nIn, batch]. */
+/**
+ * Inputs x [batch, nIn], colPtr, colRows, colOrder, vals, optional bias [nOut]. Outputs y = x·W + b
+ * and xT, x transposed by batch chunk (for compressedDenseGrad only).
+ */
 const compressedDense = wasmKernel(KERNEL_NAMES.compressedDense, (ctx) => {
   const [batch, nIn] = ctx.input('x').shape as [number, number];
   const nOut = ctx.input('colPtr').shape[0]! - 1;
   const xT = ctx.output([nIn, batch]);
   const y = ctx.output([batch, nOut]);
-  const nnz = ctx.input('colRows').shape[0]!;
-  transpose(ctx, ctx.at('x'), batch, nIn, xT.at);
+  transposeBatch(ctx, ctx.at('x'), batch, nIn, xT.at, false);
   withTemporaries(ctx, [[nOut, batch]], ([yT]) => {
-    ctx.runtime.run('compressedMatMul', [ctx.at('colPtr'), ctx.at('colRows'), ctx.at('colOrder'), ctx.at('vals'), nOut, xT.at, batch, yT!], ctx.runtime.partsFor(2 * nnz * batch * WORK_PER_ELEMENT.sparseProduct));
-    transpose(ctx, yT!, nOut, batch, y.at, ctx.inputs['bias'] === undefined ? 0 : ctx.at('bias'));
+    ctx.runtime.runPinned('compressedMatMul', [ctx.at('colPtr'), ctx.at('colRows'), ctx.at('colOrder'), ctx.at('vals'), nIn, nOut, xT.at, batch, yT!], ctx.runtime.batchParts(batch));
+    transposeBatch(ctx, yT!, batch, nOut, y.at, true, ctx.inputs['bias'] === undefined ? 0 : ctx.at('bias'));
   });
   return [y.info, xT.info];
 });
 
 /**
- * Inputs dy [batch, nOut], xT [nIn, batch], rowPtr, cols, vals; attrs activeGradient,
+ * Inputs dy [batch, nOut], xT (from compressedDense), rowPtr, cols, vals; attrs activeGradient,
  * biasGradient, inputGradient (which outputs to make). Outputs, in this order and each only when
  * asked for: dL/dW at the active positions [nnz], dL/db [nOut], dL/dx [batch, nIn].
  */
@@ -63,15 +69,25 @@ const compressedDenseGrad = wasmKernel(KERNEL_NAMES.compressedDenseGrad, (ctx) =
   const grad = activeGradient ? ctx.output([nnz]) : null;
   const dbias = biasGradient ? ctx.output([nOut]) : null;
   const dx = inputGradient ? ctx.output([batch, nIn]) : null;
+  const parts = runtime.batchParts(batch);
   if (dbias) runtime.run('sumRows', [ctx.at('dy'), batch, nOut, dbias.at], sumRowsParts(runtime, batch, nOut));
   // dyT only for the products that read it (a dense-gradient step of the first layer needs neither).
   if (grad || dx) {
-    withTemporaries(ctx, dx ? [[nOut, batch], [nIn, batch]] : [[nOut, batch]], ([dyT, dxT]) => {
-      transpose(ctx, ctx.at('dy'), batch, nOut, dyT!);
-      if (grad) runtime.run('compressedSampledGrad', [ctx.at('rowPtr'), ctx.at('cols'), nIn, ctx.at('xT'), dyT!, batch, grad.at], runtime.partsFor(2 * nnz * batch * WORK_PER_ELEMENT.sparseProduct));
+    withTemporaries(ctx, [[nOut, batch]], ([dyT]) => {
+      transposeBatch(ctx, ctx.at('dy'), batch, nOut, dyT!, false);
+      if (grad && parts === 1) runtime.run('compressedSampledGrad', [ctx.at('rowPtr'), ctx.at('cols'), nIn, nOut, ctx.at('xT'), dyT!, batch, grad.at], 1);
+      if (grad && parts > 1) {
+        // Each chunk's sums apart, then added in chunk order (the order one part adds them in).
+        withTemporaries(ctx, [[parts, nnz]], ([partials]) => {
+          runtime.runPinned('compressedSampledGrad', [ctx.at('rowPtr'), ctx.at('cols'), nIn, nOut, ctx.at('xT'), dyT!, batch, partials!], parts);
+          runtime.run('sumPartials', [partials!, parts, nnz, grad.at], runtime.partsFor(nnz * parts * WORK_PER_ELEMENT.sumRows));
+        });
+      }
       if (dx) {
-        runtime.run('compressedMatMulTransposed', [ctx.at('rowPtr'), ctx.at('cols'), ctx.at('vals'), nIn, dyT!, batch, dxT!], runtime.partsFor(2 * nnz * batch * WORK_PER_ELEMENT.sparseProduct));
-        transpose(ctx, dxT!, nIn, batch, dx.at);
+        withTemporaries(ctx, [[nIn, batch]], ([dxT]) => {
+          runtime.runPinned('compressedMatMulTransposed', [ctx.at('rowPtr'), ctx.at('cols'), ctx.at('vals'), nIn, nOut, dyT!, batch, dxT!], parts);
+          transposeBatch(ctx, dxT!, batch, nIn, dx.at, true);
+        });
       }
     });
   }

@@ -1,13 +1,14 @@
 // Training batches assembled on the heap: each row's image is read from a copy of the training
 // set's bytes, cropped and flipped as its plan says, and normalised through a per-channel table,
 // straight into the input tensor. The same arithmetic as data/write-image.ts, without the upload.
-import { f32At, shareStart } from './memory';
+import { chunkStart, f32At } from './memory';
 
 /**
  * out [batch, height, width, channels] (float32) from `images` (bytes, imageBytes per example);
  * plan: examples int32 [batch], shifts int32 [batch, 3] = (dy, dx, flip). Output pixel (y, x)
  * takes source pixel (y + dy, x' + dx) with x' = width − 1 − x when flipped, else x; outside the
- * source it is 0. table [channels · 256] holds the normalised value of each byte. Parts split the rows.
+ * source it is 0. table [channels · 256] holds the normalised value of each byte. Parts split the
+ * batch in chunks (memory.as chunkStart), run pinned like the kernels that read the batch next.
  */
 export function assembleBatch(
   images: usize, height: i32, width: i32, channels: i32, table: usize, examples: usize, shifts: usize,
@@ -15,7 +16,7 @@ export function assembleBatch(
 ): void {
   const rowLength = width * channels;
   const imageBytes = height * rowLength;
-  for (let r = shareStart(batch, part, parts), end = shareStart(batch, part + 1, parts); r < end; r++) {
+  for (let r = chunkStart(batch, part, parts), end = chunkStart(batch, part + 1, parts); r < end; r++) {
     const source = images + <usize>load<i32>(examples + (<usize>r << 2)) * <usize>imageBytes;
     const dy = load<i32>(shifts + <usize>(r * 12));
     const dx = load<i32>(shifts + <usize>(r * 12), 4);

@@ -1,5 +1,5 @@
 // Moving data without arithmetic.
-import { f32At, shareStart, ceilDiv } from './memory';
+import { BATCH_CHUNK, ceilDiv, chunkBlock, chunkLanes, chunkStart, f32At, shareStart } from './memory';
 
 /** v + bias[r] with a bias, v itself without (so that −0 stays −0 in a plain transpose). */
 @inline function plusBias(v: f32, bias: usize, r: i32): f32 {
@@ -13,20 +13,43 @@ import { f32At, shareStart, ceilDiv } from './memory';
 /** Input columns handled per sweep: keeps the output rows being written few enough to stay in L1. */
 const COLUMN_BLOCK: i32 = 64;
 
+/** transpose2d's split: x's columns in shrinking shares (any number of parts). */
+export const SPLIT_COLUMNS: i32 = 0;
+/** transpose2d's mode: x is [batch, n]; out is [n, batch] stored by batch chunk (sparse.as), parts split the chunks. */
+export const TO_CHUNKS: i32 = 1;
+/** transpose2d's mode: x is [n, batch] stored by batch chunk; out is [batch, n], parts split the chunks. */
+export const FROM_CHUNKS: i32 = 2;
+
 /**
  * out[cols, rows] = x[rows, cols]ᵀ (+ bias[r] on every out[c, r] when bias is not 0), 4×4 blocks
- * transposed in registers; parts split the rows of out (so that no two write into the same row).
+ * transposed in registers. `mode` SPLIT_COLUMNS: plain matrices, parts split x's columns.
+ * TO_CHUNKS / FROM_CHUNKS: one side stored by batch chunk (rows = batch, or cols = batch), parts
+ * split the chunks (for runPinned); the bias applies FROM_CHUNKS only.
  */
-export function transpose2d(x: usize, rows: i32, cols: i32, out: usize, bias: usize, part: i32, parts: i32): void {
-  const blocks = ceilDiv(cols, 4);
-  const c0 = shareStart(blocks, part, parts) * 4;
-  const c1 = min(cols, shareStart(blocks, part + 1, parts) * 4);
+export function transpose2d(x: usize, rows: i32, cols: i32, out: usize, bias: usize, mode: i32, part: i32, parts: i32): void {
+  if (mode == SPLIT_COLUMNS) {
+    const blocks = ceilDiv(cols, 4);
+    transposeBlock(x, rows, cols, out, bias, 0, rows, shareStart(blocks, part, parts) * 4, min(cols, shareStart(blocks, part + 1, parts) * 4));
+    return;
+  }
+  const batch = mode == TO_CHUNKS ? rows : cols;
+  const n = mode == TO_CHUNKS ? cols : rows;
+  for (let c = chunkStart(batch, part, parts) / BATCH_CHUNK, end = ceilDiv(chunkStart(batch, part + 1, parts), BATCH_CHUNK); c < end; c++) {
+    const lanes = chunkLanes(batch, c);
+    const first = c * BATCH_CHUNK;
+    if (mode == TO_CHUNKS) transposeBlock(f32At(x, first * n), lanes, n, chunkBlock(out, n, c), 0, 0, lanes, 0, n);
+    else transposeBlock(chunkBlock(x, n, c), n, lanes, f32At(out, first * n), bias, 0, n, 0, lanes);
+  }
+}
+
+/** transpose2d on rows [r0, r1) and columns [c0, c1) of x (r0 and c0 multiples of 4). */
+function transposeBlock(x: usize, rows: i32, cols: i32, out: usize, bias: usize, r0: i32, r1: i32, c0: i32, c1: i32): void {
   const inRow = <usize>cols << 2;
   const outRow = <usize>rows << 2;
   for (let cb = c0; cb < c1; cb += COLUMN_BLOCK) {
     const cEnd = min(c1, cb + COLUMN_BLOCK);
-    let r = 0;
-    for (; r + 4 <= rows; r += 4) {
+    let r = r0;
+    for (; r + 4 <= r1; r += 4) {
       const src = f32At(x, r * cols);
       const b = bias == 0 ? f32x4.splat(0) : v128.load(f32At(bias, r));
       let c = cb;
@@ -50,7 +73,7 @@ export function transpose2d(x: usize, rows: i32, cols: i32, out: usize, bias: us
         for (let i = 0; i < 4; i++) store<f32>(f32At(out, c * rows + r + i), plusBias(load<f32>(f32At(x, (r + i) * cols + c)), bias, r + i));
       }
     }
-    for (; r < rows; r++) {
+    for (; r < r1; r++) {
       for (let c = cb; c < cEnd; c++) store<f32>(f32At(out, c * rows + r), plusBias(load<f32>(f32At(x, r * cols + c)), bias, r));
     }
   }

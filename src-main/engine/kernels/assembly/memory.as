@@ -40,6 +40,32 @@ export function shareStart(units: i32, part: i32, parts: i32): i32 {
   return min(units, <i32>(<f64>units * ((1 - before) / (1 - all))));
 }
 
+/** Examples per chunk of a batch split across pinned parts (BATCH_CHUNK in kernel-runtime.ts). */
+export const BATCH_CHUNK: i32 = 32;
+
+/**
+ * Where part `part` of `parts` starts in a batch of `batch` examples split in whole chunks of
+ * BATCH_CHUNK, the chunks shared out evenly (one part: the whole batch; as many parts as chunks:
+ * one chunk each).
+ */
+@inline export function chunkStart(batch: i32, part: i32, parts: i32): i32 {
+  const chunks = (batch + BATCH_CHUNK - 1) / BATCH_CHUNK;
+  return min(batch, <i32>((<i64>chunks * part) / parts) * BATCH_CHUNK);
+}
+
+/** Examples in chunk `chunk` of a batch: BATCH_CHUNK, or what is left for the last one. */
+@inline export function chunkLanes(batch: i32, chunk: i32): i32 {
+  return min(BATCH_CHUNK, batch - chunk * BATCH_CHUNK);
+}
+
+/**
+ * Where chunk `chunk` starts in a [rows, batch] matrix stored by batch chunk: each chunk a
+ * row-major [rows, chunkLanes] block, one after the other (the same floats as [rows, batch]).
+ */
+@inline export function chunkBlock(base: usize, rows: i32, chunk: i32): usize {
+  return f32At(base, rows * chunk * BATCH_CHUNK);
+}
+
 @inline export function ceilDiv(a: i32, b: i32): i32 {
   return (a + b - 1) / b;
 }
