@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { Random } from '../../src-shared/random.js';
 import { selectBackend } from '../../src-main/engine/backend/select-backend.js';
-import { kernelRuntime } from '../../src-main/engine/kernels/kernel-runtime.js';
+import { kernelRuntime, TRANSPOSE_MODE } from '../../src-main/engine/kernels/kernel-runtime.js';
 import { sharedHeapLimits } from '../../src-main/engine/kernels/shared-heap.js';
 import { isWasmMemory, type WasmMemory } from '../../src-main/engine/kernels/webassembly-api.js';
 import { relativeError } from '../helpers/compare.js';
@@ -134,5 +134,29 @@ describe('the shared wasm heap', () => {
     expect(heap().buffer.byteLength).toBeGreaterThan(200 * MB);
     const actual = compute();
     actual.forEach((values, i) => expect(relativeError(values, expected[i]!), ['conv2d', 'input gradient', 'filter gradient'][i]).toBeLessThan(1e-4));
+  });
+  it('a kernel part that traps, pinned or not, throws on the caller, and the threads go on working', async () => {
+    await selectBackend('wasm');
+    const runtime = kernelRuntime(tf.backend() as BackendWasm);
+    const [batch, n] = [64, 8];
+    const out = tf.zeros([batch * n]);
+    const at = runtime.offset(out.dataId);
+    // x [64, 8] placed so that its first chunk of 32 rows ends at the heap's end: the part of
+    // the second chunk (a worker's, pinned) reads past it and traps.
+    const x = heap().buffer.byteLength - 32 * n * 4;
+    for (let i = 0; i < 3; i++) {
+      expect(() => runtime.runPinned('transpose2d', [x, batch, n, at, 0, TRANSPOSE_MODE.toChunks], 2)).toThrow();
+      expect(() => runtime.run('transpose2d', [x, batch, n, at, 0, TRANSPOSE_MODE.plain], 2)).toThrow();
+    }
+    const a = tf.ones([96, 96]);
+    const product = tf.matMul(a, a);
+    expect(Array.from(product.dataSync())).toEqual(new Array<number>(96 * 96).fill(96));
+    const xs = tf.tensor2d(normal(batch * n), [batch, n]);
+    const chunked = tf.zeros([batch * n]);
+    runtime.runPinned('transpose2d', [runtime.offset(xs.dataId), batch, n, runtime.offset(chunked.dataId), 0, TRANSPOSE_MODE.toChunks], 2);
+    const rows = xs.arraySync();
+    const expected = [0, 1].flatMap((c) => Array.from({ length: n }, (_, j) => rows.slice(32 * c, 32 * c + 32).map((row) => row[j]!)).flat());
+    expect(Array.from(chunked.dataSync())).toEqual(expected.map((v) => Math.fround(v)));
+    tf.dispose([out, a, product, xs, chunked]);
   });
 });

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { KERNELS_WASM } from './compiled.js';
-import { KernelThreads } from './kernel-threads.js';
+import { KernelThreads, MAX_PINNED_PARTS } from './kernel-threads.js';
 import { sharedHeapLimits } from './shared-heap.js';
 import { importingMemory } from './wasm-binary.js';
 import { isWasmMemory, WebAssemblyApi, type WasmMemory, type WasmModule } from './webassembly-api.js';
@@ -174,11 +174,13 @@ export class KernelRuntime {
   /**
    * Parts of a kernel that splits a batch into chunks of BATCH_CHUNK examples (see
    * assembly/memory.as chunkStart), run with runPinned: one per chunk, or a single part on one
-   * thread. Products and transposes give the same numbers either way; the reductions over the
-   * batch sum the chunks in the same order either way.
+   * thread (or for batches of more chunks than a pinned call takes). Products and transposes give
+   * the same numbers either way; the reductions over the batch sum the chunks in the same order
+   * either way.
    */
   batchParts(batch: number): number {
-    return this.threadCount === 1 ? 1 : Math.ceil(batch / BATCH_CHUNK);
+    const chunks = Math.ceil(batch / BATCH_CHUNK);
+    return this.threadCount === 1 || chunks > MAX_PINNED_PARTS ? 1 : chunks;
   }
 
   /**

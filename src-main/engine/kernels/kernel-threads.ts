@@ -19,7 +19,7 @@ const CONTROL_SLOTS = 8;
 const MAX_ARGS = 16;
 const MAX_PARTS = 4095;
 /** Parts a pinned call may have (one claim word each). */
-const MAX_PINNED_PARTS = 1024;
+export const MAX_PINNED_PARTS = 1024;
 /** KERNEL value that tells the workers to stop. */
 const STOP = -1;
 
@@ -46,8 +46,9 @@ interface WorkerSetup {
 }
 
 /**
- * Takes the next part of the current call for a thread that saw generation `generation`: its
- * number, or −1 when none is left (or the call is another one). One compare-and-swap on the
+ * Takes the next part of the current call for a thread that saw generation `generation`: the
+ * call's part count and the part's number as (parts << 12) | part, read from the very ticket
+ * taken, or −1 when none is left (or the call is another one). One compare-and-swap on the
  * ticket word, so a part is never taken twice.
  */
 function takePart(control: Int32Array, generation: number): number {
@@ -56,14 +57,15 @@ function takePart(control: Int32Array, generation: number): number {
     const parts = (ticket >>> 12) & 0xfff;
     const next = ticket & 0xfff;
     if (ticket >>> 25 !== (generation & 0x7f) || next >= parts) return -1;
-    if (Atomics.compareExchange(control, 3, ticket, ticket + 1) === ticket) return next;
+    if (Atomics.compareExchange(control, 3, ticket, ticket + 1) === ticket) return (parts << 12) | next;
   }
 }
 
 /**
  * Claims part `part` of pinned call `generation`: true for the one thread whose compare-and-swap
  * writes the generation into the part's claim word. A claim word left by a later call is never
- * overwritten, so a thread that woke too late for its call claims nothing.
+ * overwritten, so a thread that woke too late for its call claims nothing (the caller sets each
+ * word of a call to generation − 1 first, so that words stay within 2³¹ generations of it).
  */
 function claimPart(claims: Int32Array, part: number, generation: number): boolean {
   for (;;) {
@@ -102,6 +104,7 @@ function kernelWorker(): void {
     if (Atomics.load(control, 1) < 0) return;
     // The kernel and its arguments are read only once the ticket word shows this very call (they
     // are written before it): a worker that woke late may otherwise see the next call half written.
+    // Never throws: a part left uncounted would keep the caller waiting for ever.
     const runPart = (part: number, parts: number): void => {
       const kernel = Atomics.load(control, 1);
       try {
@@ -110,14 +113,20 @@ function kernelWorker(): void {
         call.push(part, parts);
         kernels[kernel]!(...call);
       } catch (error) {
-        // Written synchronously: the caller is blocked until this call ends and reads no messages.
-        writeSync(2, `kernel thread ${setup.index}: ${setup.kernels[kernel]} failed: ${String(error)}\n`);
         Atomics.store(control, 5, setup.index);
+        // Written synchronously: the caller is blocked until this call ends and reads no messages.
+        try {
+          writeSync(2, `kernel thread ${setup.index}: ${setup.kernels[kernel]} failed: ${String(error)}\n`);
+        } catch {
+          // The failure is in FAILED; the caller reports it.
+        }
       }
     };
     const ticket = Atomics.load(control, 3);
     const parts = (ticket >>> 12) & 0xfff;
-    if (ticket >>> 25 === (seen & 0x7f) && ((ticket >>> 24) & 1) === 1) {
+    // The ticket is written before the generation: with the generation unchanged since, the
+    // ticket is this call's, not a later one's with the same 7 bits.
+    if (ticket >>> 25 === (seen & 0x7f) && ((ticket >>> 24) & 1) === 1 && Atomics.load(control, 0) === seen) {
       // This thread's parts, all claimed before any runs (the caller takes those left unclaimed
       // once its own are done). A claimed part keeps the call current until it is finished.
       const mine: number[] = [];
@@ -129,7 +138,7 @@ function kernelWorker(): void {
     // Registered before taking a part: a caller that sees every part taken and none active knows
     // no part is still running.
     Atomics.add(control, 4, 1);
-    for (let part = takePart(control, seen); part >= 0; part = takePart(control, seen)) runPart(part, parts);
+    for (let taken = takePart(control, seen); taken >= 0; taken = takePart(control, seen)) runPart(taken & 0xfff, taken >>> 12);
     if (Atomics.sub(control, 4, 1) === 1) Atomics.notify(control, 4);
   }
 }
@@ -213,15 +222,16 @@ export class KernelThreads {
       return;
     }
     if (parts > MAX_PARTS) throw new Error(`kernel threads: ${parts} parts, at most ${MAX_PARTS}`);
+    if (pinned && parts > MAX_PINNED_PARTS) throw new Error(`kernel threads: ${parts} pinned parts, at most ${MAX_PINNED_PARTS}`);
     if (args.length > MAX_ARGS) throw new Error(`kernel threads: ${args.length} arguments, at most ${MAX_ARGS}`);
     const c = this.control;
     this.args.set(args);
     Atomics.store(c, ARG_COUNT, args.length);
     Atomics.store(c, KERNEL, kernel);
     Atomics.store(c, FAILED, 0);
-    if (pinned && parts > MAX_PINNED_PARTS) throw new Error(`kernel threads: ${parts} pinned parts, at most ${MAX_PINNED_PARTS}`);
     Atomics.store(c, REMAINING, pinned ? parts : 0);
     const generation = (Atomics.load(c, GENERATION) + 1) | 0;
+    if (pinned) for (let part = 0; part < parts; part++) Atomics.store(this.claims, part, (generation - 1) | 0);
     // Pinned, the next-part field starts full: no part is there to take.
     Atomics.store(c, TICKETS, ((generation & 0x7f) << 25) | (pinned ? 1 << 24 : 0) | (parts << 12) | (pinned ? parts : 0));
     Atomics.store(c, GENERATION, generation);
@@ -243,7 +253,7 @@ export class KernelThreads {
       this.waitUntilZero(REMAINING);
     } else {
       try {
-        for (let part = takePart(c, generation); part >= 0; part = takePart(c, generation)) local(part);
+        for (let taken = takePart(c, generation); taken >= 0; taken = takePart(c, generation)) local(taken & 0xfff);
       } catch (error) {
         localError = error;
         // Leave no part for the workers, then wait for the ones they hold.
