@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { OptimizerConfig } from '../../src-shared/config/run.js';
 import { hasKernel, KERNEL_NAMES, type SgdStepAttrs } from './kernels/names.js';
-import { scratchFloat32, tensorOf } from './host-arrays.js';
-import { readFloats } from './kernels/tensor-view.js';
-import { gather, remap, scatter } from './nn/compressed-weights.js';
+import { tensorOf } from './host-arrays.js';
+import { gather, scatter, type CompressedWeights } from './nn/compressed-weights.js';
 import { KernelParam } from './nn/kernel-param.js';
 import type { Param } from './nn/module.js';
 import type { LayerMask } from './sparse/masks.js';
@@ -118,13 +117,16 @@ export class Sgd {
     this.compactAt.set(param.name, { positions, size: param.value.size });
   }
 
-  /** Compact momentum follows its kernel to new positions: kept ones keep it, new ones start at 0. */
-  moveState(param: Param, positions: Uint32Array): void {
+  /** Compact momentum follows its kernel, just moved to `to` (see CompressedWeights.carried): kept positions keep it, new ones start at 0. */
+  moveState(param: Param, to: CompressedWeights): void {
     const compact = this.compactAt.get(param.name);
     if (!compact) throw new Error(`${param.name}: moveState on dense momentum`);
     const v = this.velocity.get(param.name);
-    if (v) this.replaceVelocity(param.name, remap(readFloats(v), compact.positions, positions, scratchFloat32('moveState.velocity', positions.length)));
-    this.compactAt.set(param.name, { positions, size: compact.size });
+    if (v) {
+      this.velocity.set(param.name, tf.keep(to.carried(v as tf.Tensor1D)));
+      v.dispose();
+    }
+    this.compactAt.set(param.name, { positions: to.positions, size: compact.size });
   }
 
   /** Back to dense momentum for `param` (zero at the positions the compact one did not hold). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../src-shared/random.js';
+import { sourcesOf } from '../../src-main/engine/nn/compressed-weights.js';
 import { dropAndGrow } from '../../src-main/engine/sparse/dropgrow.js';
 import { pruneGlobal, pruneLayerwise } from '../../src-main/engine/sparse/prune.js';
 import { redistributeGrowth } from '../../src-main/engine/sparse/redistribute.js';
@@ -44,12 +45,33 @@ describe('drop and grow', () => {
     // Dropped: positions 1 (|−0.1|) and 2 (0.3). Grown among {1, 2, 4..7}: |g| 9, 9 at positions 1, 2 again.
     expect([...r.mask]).toEqual([1, 1, 1, 1, 0, 0, 0, 0]);
     expect(r).toMatchObject({ dropped: 2, grown: 2, active: 4 });
+    // Regrown positions keep their place among the old active ones (and so their values).
+    expect([...r.positions]).toEqual([0, 1, 2, 3]);
+    expect([...r.sources]).toEqual([0, 1, 2, 3]);
   });
 
   it('grows new positions when the dropped ones score low', () => {
     const grad = f32([9, 0, 0, 9, 0.1, -0.7, 0.2, 0.05]);
     const r = dropAndGrow({ mask, weights, growScore: grad, drop: 2, grow: 2, criterion: 'gradient', rng: new Random(0) });
     expect([...r.mask]).toEqual([1, 0, 0, 1, 0, 1, 1, 0]);
+    expect([...r.positions]).toEqual([0, 3, 5, 6]);
+    expect([...r.sources]).toEqual([0, 3, -1, -1]);
+  });
+
+  it('lists the new active positions and where each came from, whatever the order of drops and growth', () => {
+    const rng = new Random(5);
+    for (let trial = 0; trial < 50; trial++) {
+      const size = 1 + rng.int(60);
+      const mask = Uint8Array.from({ length: size }, () => (rng.next() < 0.4 ? 1 : 0));
+      const active = positions(mask, true);
+      const drop = rng.int(active.length + 1);
+      const score = Float32Array.from({ length: size }, () => rng.next());
+      const w = Float32Array.from({ length: size }, () => rng.normal());
+      const r = dropAndGrow({ mask, weights: w, growScore: score, drop, grow: drop, criterion: 'gradient', rng });
+      expect([...r.positions]).toEqual([...positions(r.mask, true)]);
+      expect([...r.sources]).toEqual([...r.positions].map((p) => active.indexOf(p)));
+      expect([...r.sources]).toEqual([...sourcesOf(active, r.positions, new Int32Array(r.positions.length))]);
+    }
   });
 
   it('SET grows uniformly at random, keeping the active count', () => {

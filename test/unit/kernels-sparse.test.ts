@@ -34,7 +34,7 @@ beforeAll(async () => {
 /** The positions and values of the non-zero entries of a dense [nIn, nOut] matrix, as a layer would compress them. */
 function compressedFrom(dense: Float32Array, shape: [number, number]): CompressedWeights {
   const positions = Uint32Array.from(Array.from(dense).flatMap((v, i) => (v !== 0 ? [i] : [])));
-  return new CompressedWeights(shape, positions, Float32Array.from(positions, (p) => dense[p]!));
+  return CompressedWeights.of(shape, positions, Float32Array.from(positions, (p) => dense[p]!));
 }
 
 describe('the compressed fully connected layer kernels on wasm match dense products', () => {
@@ -94,13 +94,58 @@ describe('the compressed fully connected layer kernels on wasm match dense produ
 
   it('indexes the active positions by row and by column', () => {
     // W [2, 3] with active positions 1, 2, 3: (0,1), (0,2), (1,0).
-    const packed = new CompressedWeights([2, 3], Uint32Array.from([1, 2, 3]), Float32Array.from([10, 20, 30]));
+    const packed = CompressedWeights.of([2, 3], Uint32Array.from([1, 2, 3]), Float32Array.from([10, 20, 30]));
     expect(Array.from(packed.rowPtr.dataSync())).toEqual([0, 2, 3]);
     expect(Array.from(packed.cols.dataSync())).toEqual([1, 2, 0]);
     expect(Array.from(packed.colPtr.dataSync())).toEqual([0, 1, 2, 3]);
     expect(Array.from(packed.colRows.dataSync())).toEqual([1, 0, 0]);
     expect(Array.from(packed.colOrder.dataSync())).toEqual([2, 0, 1]);
     packed.dispose();
+  });
+
+  it('indexes a layer with empty rows and columns as a plain host count does', () => {
+    const [nIn, nOut] = [37, 23];
+    // Rows 0, 5 and 36 and column 22 empty; the first and last positions of row 1 active.
+    const positions = Uint32Array.from(
+      Array.from({ length: nIn * nOut }, (_, p) => p).filter((p) => {
+        const [i, j] = [Math.floor(p / nOut), p % nOut];
+        if (i === 0 || i === 5 || i === 36 || j === 22) return false;
+        return p === nOut || p === 2 * nOut - 2 || rng.next() < 0.2;
+      }),
+    );
+    const packed = CompressedWeights.of([nIn, nOut], positions, new Float32Array(positions.length));
+    const rowPtr = [0];
+    const cols: number[] = [];
+    for (let i = 0; i < nIn; i++) {
+      const row = Array.from(positions).filter((p) => Math.floor(p / nOut) === i);
+      cols.push(...row.map((p) => p % nOut));
+      rowPtr.push(rowPtr[i]! + row.length);
+    }
+    const byColumn = Array.from(positions, (p, k) => ({ row: Math.floor(p / nOut), col: p % nOut, k })).sort((a, b) => a.col - b.col || a.row - b.row);
+    const colPtr = Array.from({ length: nOut + 1 }, (_, j) => byColumn.filter((e) => e.col < j).length);
+    expect(Array.from(packed.rowPtr.dataSync())).toEqual(rowPtr);
+    expect(Array.from(packed.cols.dataSync())).toEqual(cols);
+    expect(Array.from(packed.colPtr.dataSync())).toEqual(colPtr);
+    expect(Array.from(packed.colRows.dataSync())).toEqual(byColumn.map((e) => e.row));
+    expect(Array.from(packed.colOrder.dataSync())).toEqual(byColumn.map((e) => e.k));
+    packed.dispose();
+  });
+
+  it('moves to new positions keeping the values of kept ones, and carries momentum the same way', () => {
+    // Positions 1, 2, 3 → 0, 2, 3, 5: 2 and 3 kept (old indices 1 and 2), 1 dropped, 0 and 5 grown.
+    const packed = CompressedWeights.of([2, 3], Uint32Array.from([1, 2, 3]), Float32Array.from([10, 20, 30]));
+    const moved = packed.movedTo(Uint32Array.from([0, 2, 3, 5]), Int32Array.from([-1, 1, 2, -1]));
+    expect(Array.from(moved.values.dataSync())).toEqual([0, 20, 30, 0]);
+    expect(Array.from(moved.rowPtr.dataSync())).toEqual([0, 2, 4]);
+    const momentum = tf.tensor1d([-1, -2, -3]);
+    const carried = moved.carried(momentum);
+    expect(Array.from(carried.dataSync())).toEqual([0, -2, -3, 0]);
+    expect(() => packed.carried(momentum)).toThrow(/not moved/);
+    const emptied = moved.movedTo(new Uint32Array(0), new Int32Array(0));
+    expect(emptied.values.size).toBe(0);
+    expect(Array.from(emptied.colPtr.dataSync())).toEqual([0, 0, 0, 0]);
+    tf.dispose([momentum, carried]);
+    for (const w of [packed, moved, emptied]) w.dispose();
   });
 });
 

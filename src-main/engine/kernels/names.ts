@@ -7,6 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 export const KERNEL_NAMES = {
   compressedDense: 'RiglCompressedDense',
   compressedDenseGrad: 'RiglCompressedDenseGrad',
+  compressedIndex: 'RiglCompressedIndex',
+  carryValues: 'RiglCarryValues',
   sumLeadingAxes: 'RiglSumLeadingAxes',
   sgdStep: 'RiglSgdStep',
   batchNorm: 'RiglBatchNorm',

@@ -1,14 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { hasKernel, KERNEL_NAMES } from '../kernels/names.js';
 import { readFloats } from '../kernels/tensor-view.js';
-import { scratchInt32, tensorOf } from '../host-arrays.js';
+import { tensorOf } from '../host-arrays.js';
+import { carryValues, compressedIndex } from './kernels.js';
 
 /**
  * The active weights of a fully connected kernel W [nIn, nOut]: the flat positions in increasing
  * order (row-major, so each row's columns come together), indexed two ways for the kernels as
  * int32 tensors: by row (CSR: row starts and columns, in position order) and by column (column
  * starts, each entry's row and its index in position order), and the values, in position order.
- * Only the values change between mask updates.
+ * Only the values change between mask updates. The index is built, and values are carried to new
+ * positions, on the device (kernels/assembly/compressed-index.as).
  */
 export class CompressedWeights {
   readonly rowPtr: tf.Tensor1D;
@@ -18,47 +20,51 @@ export class CompressedWeights {
   readonly colOrder: tf.Tensor1D;
   values: tf.Tensor1D;
 
-  constructor(
+  /** Weights at `positions` (increasing flat indices) with `values` (a host array, which may be scratch). */
+  static of(shape: [number, number], positions: Uint32Array, values: Float32Array): CompressedWeights {
+    if (values.length !== positions.length) throw new Error(`compressed weights: ${values.length} values for ${positions.length} positions`);
+    return new CompressedWeights(shape, positions, tensorOf(values) as tf.Tensor1D, null);
+  }
+
+  private constructor(
     readonly shape: [number, number],
     /** Active flat positions, increasing. */
     readonly positions: Uint32Array,
-    /** Their values (uploaded; the array may be scratch). */
-    values: Float32Array,
+    values: tf.Tensor1D,
+    /** For weights made by movedTo: each position's index among the previous ones, or −1 (int32). */
+    private readonly sources: tf.Tensor1D | null,
   ) {
-    const [nIn, nOut] = shape;
-    const nnz = positions.length;
-    if (values.length !== nnz) throw new Error(`compressed weights: ${values.length} values for ${nnz} positions`);
-    const rowPtr = scratchInt32('compressed.rowPtr', nIn + 1).fill(0);
-    const colPtr = scratchInt32('compressed.colPtr', nOut + 1).fill(0);
-    const cols = scratchInt32('compressed.cols', nnz);
-    for (let k = 0, row = 0; k < nnz; k++) {
-      const p = positions[k]!;
-      while (p >= (row + 1) * nOut) row++;
-      rowPtr[row + 1]!++;
-      const col = p - row * nOut;
-      cols[k] = col;
-      colPtr[col + 1]!++;
+    const onDevice = tensorOf(new Int32Array(positions.buffer, positions.byteOffset, positions.length)) as tf.Tensor1D;
+    try {
+      const index = compressedIndex(onDevice, shape[0], shape[1]);
+      this.rowPtr = tf.keep(index.rowPtr);
+      this.cols = tf.keep(index.cols);
+      this.colPtr = tf.keep(index.colPtr);
+      this.colRows = tf.keep(index.colRows);
+      this.colOrder = tf.keep(index.colOrder);
+    } finally {
+      onDevice.dispose();
     }
-    for (let i = 0; i < nIn; i++) rowPtr[i + 1]! += rowPtr[i]!;
-    for (let j = 0; j < nOut; j++) colPtr[j + 1]! += colPtr[j]!;
-    // Positions are row-major, so each column receives its rows in increasing order.
-    const next = scratchInt32('compressed.next', nOut);
-    next.set(colPtr.subarray(0, nOut));
-    const colRows = scratchInt32('compressed.colRows', nnz);
-    const colOrder = scratchInt32('compressed.colOrder', nnz);
-    for (let i = 0; i < nIn; i++) {
-      for (let k = rowPtr[i]!; k < rowPtr[i + 1]!; k++) {
-        const slot = next[cols[k]!]!++;
-        colRows[slot] = i;
-        colOrder[slot] = k;
-      }
-    }
-    this.rowPtr = tf.keep(tensorOf(rowPtr)) as tf.Tensor1D;
-    this.cols = tf.keep(tensorOf(cols)) as tf.Tensor1D;
-    this.colPtr = tf.keep(tensorOf(colPtr)) as tf.Tensor1D;
-    this.colRows = tf.keep(tensorOf(colRows)) as tf.Tensor1D;
-    this.colOrder = tf.keep(tensorOf(colOrder)) as tf.Tensor1D;
-    this.values = tf.keep(tensorOf(values)) as tf.Tensor1D;
+    this.values = tf.keep(values);
+  }
+
+  /**
+   * These weights at new active positions; `sources` gives each one's index among the current
+   * positions, or −1 for a new one (see sourcesOf). Kept ones keep their value, new ones start at 0.
+   */
+  movedTo(positions: Uint32Array, sources: Int32Array): CompressedWeights {
+    if (sources.length !== positions.length) throw new Error(`compressed weights: ${sources.length} sources for ${positions.length} positions`);
+    const onDevice = tf.keep(tensorOf(sources)) as tf.Tensor1D;
+    return new CompressedWeights(this.shape, positions, carryValues(this.values, onDevice), onDevice);
+  }
+
+  /**
+   * Values kept one per active position of the weights these were moved from (compact momentum),
+   * carried to these positions the way movedTo carried the weights.
+   */
+  carried(values: tf.Tensor1D): tf.Tensor1D {
+    if (this.sources === null) throw new Error('compressed weights: carried() on weights that were not moved');
+    return carryValues(values, this.sources);
   }
 
   /** The dense kernel, zero at inactive positions. */
@@ -74,7 +80,7 @@ export class CompressedWeights {
   }
 
   dispose(): void {
-    tf.dispose([this.rowPtr, this.cols, this.colPtr, this.colRows, this.colOrder, this.values]);
+    tf.dispose([this.rowPtr, this.cols, this.colPtr, this.colRows, this.colOrder, this.values, ...(this.sources ? [this.sources] : [])]);
   }
 }
 
@@ -87,19 +93,17 @@ export function scatter(values: Float32Array, positions: Uint32Array, size: numb
 }
 
 /**
- * Values at `to` taken from values at `from` (both increasing): a position in both keeps its
- * value, a new one gets 0. The same as masking the dense kernel with the new mask, since the
- * dense kernel is zero wherever the old mask was.
+ * Each position of `to`'s index in `from` (both increasing), or −1 where it is not there: the
+ * sources of CompressedWeights.movedTo for a mask change that did not list them (a pruning step).
  */
-export function remap(values: Float32Array, from: Uint32Array, to: Uint32Array, into: Float32Array): Float32Array {
-  const out = into;
+export function sourcesOf(from: Uint32Array, to: Uint32Array, into: Int32Array): Int32Array {
   let j = 0;
   for (let k = 0; k < to.length; k++) {
     const p = to[k]!;
     while (j < from.length && from[j]! < p) j++;
-    out[k] = j < from.length && from[j] === p ? values[j]! : 0;
+    into[k] = j < from.length && from[j] === p ? j : -1;
   }
-  return out;
+  return into;
 }
 
 /** The entries of `dense` at `positions`. */

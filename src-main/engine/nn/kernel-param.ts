@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { scratchFloat32 } from '../host-arrays.js';
 import { readFloats } from '../kernels/tensor-view.js';
-import { CompressedWeights, gather, remap, scatter } from './compressed-weights.js';
+import { CompressedWeights, gather, scatter } from './compressed-weights.js';
 import type { Param } from './module.js';
 
 /**
@@ -44,16 +43,19 @@ export class KernelParam implements Param {
     if (this.value.shape.length !== 2) throw new Error(`${this.name}: only fully connected kernels can be compressed`);
     const values = gather(this.value.dataSync(), positions);
     this.packed?.dispose();
-    this.packed = new CompressedWeights(this.value.shape as [number, number], positions, values);
+    this.packed = CompressedWeights.of(this.value.shape as [number, number], positions, values);
   }
 
-  /** A compressed kernel's new active positions (after a mask update): kept ones keep their value, new ones start at 0. */
-  moveTo(positions: Uint32Array): void {
-    const packed = this.packed;
-    if (packed === null) throw new Error(`${this.name}: moveTo on a dense kernel`);
-    const values = remap(readFloats(packed.values), packed.positions, positions, scratchFloat32('moveTo.values', positions.length));
-    this.packed = new CompressedWeights(packed.shape, positions, values);
-    packed.dispose();
+  /**
+   * A compressed kernel's new active positions (after a mask update), with each one's index
+   * among the previous ones or −1 (CompressedWeights.movedTo): kept ones keep their value, new
+   * ones start at 0.
+   */
+  moveTo(positions: Uint32Array, sources: Int32Array): void {
+    const previous = this.packed;
+    if (previous === null) throw new Error(`${this.name}: moveTo on a dense kernel`);
+    this.packed = previous.movedTo(positions, sources);
+    previous.dispose();
     this.dense?.dispose();
     this.dense = null;
   }

@@ -68,6 +68,17 @@ export function compressedDenseGrad(
   return { grad, dbias, dx: next(wanted.inputGradient) as tf.Tensor2D | null };
 }
 
+/** The index of compressed weights at `positions` (int32, increasing flat indices of W [nIn, nOut]). */
+export function compressedIndex(positions: tf.Tensor1D, nIn: number, nOut: number): { rowPtr: tf.Tensor1D; cols: tf.Tensor1D; colPtr: tf.Tensor1D; colRows: tf.Tensor1D; colOrder: tf.Tensor1D } {
+  const [rowPtr, cols, colPtr, colRows, colOrder] = tf.engine().runKernel(KERNEL_NAMES.compressedIndex, { positions }, { nIn, nOut }) as tf.Tensor1D[];
+  return { rowPtr: rowPtr!, cols: cols!, colPtr: colPtr!, colRows: colRows!, colOrder: colOrder! };
+}
+
+/** values[sources[k]] for each k, 0 where sources[k] is −1 (sources: int32 indices into values). */
+export function carryValues(values: tf.Tensor1D, sources: tf.Tensor1D): tf.Tensor1D {
+  return tf.engine().runKernel(KERNEL_NAMES.carryValues, { values, sources }, {}) as tf.Tensor1D;
+}
+
 /** dL/dx of y = relu(x), from y: dy where y > 0, else 0. */
 export function reluGrad(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
   if (hasKernel(KERNEL_NAMES.reluGrad)) return tf.engine().runKernel(KERNEL_NAMES.reluGrad, { dy, y }, {}) as tf.Tensor;

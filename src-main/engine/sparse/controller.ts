@@ -3,7 +3,8 @@ import type { RunConfig } from '../../../src-shared/config/run.js';
 import type { RunPlan } from '../../../src-shared/plan.js';
 import type { Random } from '../../../src-shared/random.js';
 import { dropCount, isMaskUpdateStep, isPruningStep, pruningActiveCount } from '../../../src-shared/sparsity/schedules.js';
-import { shouldCompress } from '../nn/compressed-weights.js';
+import { scratchInt32 } from '../host-arrays.js';
+import { shouldCompress, sourcesOf } from '../nn/compressed-weights.js';
 import { readFloats } from '../kernels/tensor-view.js';
 import { KernelParam } from '../nn/kernel-param.js';
 import type { Param } from '../nn/module.js';
@@ -115,6 +116,11 @@ export class SparsityController {
     const grows = this.growBudget(layers, drops);
     const onDevice = ranksOnDevice();
     const changes = layers.map((m, i): MaskChange => {
+      // Nothing changes when nothing is dropped or grown, or in a layer with every position active
+      // (ERK keeps small layers dense), which can only grow back what it drops, values kept.
+      if (grows[i] === drops[i] && (drops[i] === 0 || m.active === m.size)) {
+        return { layer: m.name, active: m.active, dropped: drops[i]!, grown: grows[i]! };
+      }
       const result = dropAndGrow({
         mask: m.mask,
         weights: onDevice ? null : this.denseWeights(m.param),
@@ -129,7 +135,7 @@ export class SparsityController {
         positionsInto: m.sparePositions(),
       });
       m.set(result.mask, result.positions);
-      this.enforce(m);
+      this.enforce(m, result.sources);
       return { layer: m.name, active: result.active, dropped: result.dropped, grown: result.grown };
     });
     return { step: t, kind: 'drop-grow', layers: changes };
@@ -180,15 +186,17 @@ export class SparsityController {
   /**
    * Weights (and, but for SNFS, momentum) follow the new mask at once. A compressed kernel that
    * stays sparse enough moves to the new positions (kept ones keep their value and momentum, new
-   * ones start at zero: what masking the dense kernel does); otherwise it goes back to dense
-   * form, is masked like any kernel, and is compressed again if it has become sparse enough.
+   * ones start at zero: what masking the dense kernel does), given each new position's index
+   * among the previous ones (`sources`; worked out here when the caller has none); otherwise it
+   * goes back to dense form, is masked like any kernel, and is compressed again if it has become
+   * sparse enough.
    */
-  private enforce(mask: LayerMask): void {
+  private enforce(mask: LayerMask, sources?: Int32Array): void {
     const param = mask.param;
     if (param instanceof KernelParam && param.compressed !== null && this.compressible(param, mask)) {
       const active = mask.positions();
-      param.moveTo(active);
-      this.optimizer.moveState(param, active);
+      param.moveTo(active, sources ?? sourcesOf(param.compressed.positions, active, scratchInt32('enforce.sources', active.length)));
+      this.optimizer.moveState(param, param.compressed);
       return;
     }
     this.expand(mask.param);

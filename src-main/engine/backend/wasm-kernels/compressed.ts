@@ -104,4 +104,31 @@ const sumLeadingAxes = wasmKernel(KERNEL_NAMES.sumLeadingAxes, (ctx) => {
   return out.info;
 });
 
-export const COMPRESSED_KERNEL_CONFIGS = [compressedDense, compressedDenseGrad, sumLeadingAxes];
+/**
+ * Input positions (int32 [nnz], increasing flat indices of W [nIn, nOut]); attrs nIn, nOut.
+ * Outputs the int32 index of compressed weights: rowPtr, cols, colPtr, colRows, colOrder.
+ */
+const compressedIndex = wasmKernel(KERNEL_NAMES.compressedIndex, (ctx) => {
+  const positions = ctx.input('positions');
+  const nnz = positions.shape[0]!;
+  const { nIn, nOut } = ctx.attrs as { nIn: number; nOut: number };
+  if (positions.dtype !== 'int32' || positions.shape.length !== 1) throw new Error(`${KERNEL_NAMES.compressedIndex}: positions must be int32 [nnz]`);
+  const [rowPtr, cols, colPtr, colRows, colOrder] = [[nIn + 1], [nnz], [nOut + 1], [nnz], [nnz]].map((shape) => ctx.output(shape, 'int32'));
+  ctx.runtime.call('compressedIndex', [ctx.at('positions'), nnz, nIn, nOut, rowPtr!.at, cols!.at, colPtr!.at, colRows!.at, colOrder!.at]);
+  return [rowPtr!.info, cols!.info, colPtr!.info, colRows!.info, colOrder!.info];
+});
+
+/**
+ * Inputs values [nFrom] and sources (int32 [nTo], each an index into values or −1); output
+ * [nTo]: values[sources[k]], 0 where sources[k] is −1.
+ */
+const carryValues = wasmKernel(KERNEL_NAMES.carryValues, (ctx) => {
+  const sources = ctx.input('sources');
+  const n = sources.shape[0]!;
+  if (sources.dtype !== 'int32' || sources.shape.length !== 1) throw new Error(`${KERNEL_NAMES.carryValues}: sources must be int32 [n]`);
+  const out = ctx.output([n]);
+  ctx.runtime.call('carryValues', [ctx.at('values'), ctx.at('sources'), n, out.at]);
+  return out.info;
+});
+
+export const COMPRESSED_KERNEL_CONFIGS = [compressedDense, compressedDenseGrad, sumLeadingAxes, compressedIndex, carryValues];
