@@ -354,15 +354,16 @@ describe('training batches written on the heap', () => {
 
 describe('magnitude ranking on the device (a RigL update\'s drop and growth)', () => {
   it.each([
-    { label: 'a small layer (no sampled bound)', size: 3000, active: 0.1, k: 250, quantised: false },
-    { label: 'LeNet-300-100 fc1 at 92% sparsity', size: 235200, active: 0.08, k: 5600, quantised: false },
-    { label: 'many ties (values on a coarse grid)', size: 60000, active: 0.2, k: 3000, quantised: true },
-    { label: 'every candidate', size: 5000, active: 0.5, k: 2500, quantised: false },
-  ])('$label: the positions largestK and smallestK pick on the host', async ({ size, active, k, quantised }) => {
+    { label: 'a small layer (no sampled bound)', size: 3000, active: 0.1, k: 250, quantised: false, holes: false },
+    { label: 'LeNet-300-100 fc1 at 92% sparsity', size: 235200, active: 0.08, k: 5600, quantised: false, holes: false },
+    { label: 'many ties (values on a coarse grid)', size: 60000, active: 0.2, k: 3000, quantised: true, holes: false },
+    { label: 'every candidate', size: 5000, active: 0.5, k: 2500, quantised: false, holes: false },
+    { label: 'a fifth exact zeros and a ninth NaN (the sample leaves NaN out)', size: 50000, active: 0.3, k: 4000, quantised: false, holes: true },
+  ])('$label: the positions largestK and smallestK pick on the host', async ({ size, active, k, quantised, holes }) => {
     await selectBackend('wasm');
     expect(ranksOnDevice()).toBe(true);
     const mask = Uint8Array.from({ length: size }, () => (rng.next() < active ? 1 : 0));
-    const scores = normal(size).map((v) => (quantised ? Math.round(v * 4) / 4 : v));
+    const scores = normal(size).map((v, i) => (holes && i % 9 === 0 ? NaN : holes && i % 5 === 0 ? 0 : quantised ? Math.round(v * 4) / 4 : v));
     const inactive = mask.reduce((a, b) => a + (b === 0 ? 1 : 0), 0);
     const values = tf.tensor1d(scores);
     for (const want of [0, 1] as const) {

@@ -6,31 +6,43 @@
 import { f32At } from './memory';
 
 const SAMPLE: i32 = 1024;
+/** Entries past `capacity` that collect may write into (the lanes of a group that do not pass). */
+const SLACK: usize = 4;
 
-/** Quickselect: the value that would sit at index k if keys[0..n) were sorted (keys are reordered). */
-function kthSmallest(keys: usize, n: i32, k: i32): f32 {
+/**
+ * The value that would sit at index k if keys[0..n) (none NaN) were sorted. The keys are left as
+ * they are; `work` and `other` (n entries each) hold the ranges still searched. Each round splits
+ * the range around a median-of-three pivot into a new buffer, those below it from the front and
+ * those above from the back, writing every key to both ends and advancing the end it belongs to:
+ * no branch on the keys (whose order is random; a partition that branched mispredicted half its
+ * comparisons), and keys equal to the pivot, however many, end the search.
+ */
+function kthSmallest(keys: usize, n: i32, k: i32, work: usize, other: usize): f32 {
+  let src = keys;
+  let dst = work;
   let lo = 0;
-  let hi = n - 1;
-  while (lo < hi) {
-    const pivot = load<f32>(f32At(keys, (lo + hi) >>> 1));
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (load<f32>(f32At(keys, i)) < pivot) i++;
-      while (load<f32>(f32At(keys, j)) > pivot) j--;
-      if (i <= j) {
-        const t = load<f32>(f32At(keys, i));
-        store<f32>(f32At(keys, i), load<f32>(f32At(keys, j)));
-        store<f32>(f32At(keys, j), t);
-        i++;
-        j--;
-      }
+  let hi = n;
+  for (;;) {
+    const a = load<f32>(f32At(src, lo));
+    const b = load<f32>(f32At(src, (lo + hi) >>> 1));
+    const c = load<f32>(f32At(src, hi - 1));
+    const pivot = max(min(a, b), min(max(a, b), c));
+    let below = lo;
+    let above = hi - 1;
+    for (let i = lo; i < hi; i++) {
+      const key = load<f32>(f32At(src, i));
+      store<f32>(f32At(dst, below), key);
+      store<f32>(f32At(dst, above), key);
+      below += <i32>(key < pivot);
+      above -= <i32>(key > pivot);
     }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return load<f32>(f32At(keys, k));
+    if (k >= below && k <= above) return pivot;
+    if (k < below) hi = below;
+    else lo = above + 1;
+    src = dst;
+    dst = dst == work ? other : work;
   }
-  return load<f32>(f32At(keys, k));
+  return unreachable();
 }
 
 /** Whether position i is a candidate: every position without a mask, else mask[i] == want. */
@@ -50,16 +62,25 @@ function collect(values: usize, mask: usize, want: u8, n: i32, sign: f32, bound:
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     // One bit per lane that passes the bound (NaN never does), then per lane that is a candidate.
-    let lanes = i32x4.bitmask(f32x4.le(f32x4.mul(signs, f32x4.abs(v128.load(f32At(values, i)))), bounds));
+    const keys4 = f32x4.mul(signs, f32x4.abs(v128.load(f32At(values, i))));
+    let lanes = i32x4.bitmask(f32x4.le(keys4, bounds));
     if (lanes == 0) continue;
     if (mask != 0) lanes &= i8x16.bitmask(i8x16.eq(v128.load32_zero(mask + <usize>i), wants));
-    while (lanes != 0) {
-      const lane = ctz(lanes);
-      lanes &= lanes - 1;
-      if (count == capacity) return -1;
-      store<i32>(f32At(positions, count), i + lane);
-      store<f32>(f32At(keys, count++), sign * Mathf.abs(load<f32>(f32At(values, i + lane))));
-    }
+    if (count + <i32>popcnt(lanes) > capacity) return -1;
+    // All four lanes written, the count advanced past those that pass: no branch per lane, whose
+    // outcome is random when a good share of the candidates pass (a drop ranks a third of them).
+    store<i32>(f32At(positions, count), i);
+    store<f32>(f32At(keys, count), f32x4.extract_lane(keys4, 0));
+    count += lanes & 1;
+    store<i32>(f32At(positions, count), i + 1);
+    store<f32>(f32At(keys, count), f32x4.extract_lane(keys4, 1));
+    count += (lanes >> 1) & 1;
+    store<i32>(f32At(positions, count), i + 2);
+    store<f32>(f32At(keys, count), f32x4.extract_lane(keys4, 2));
+    count += (lanes >> 2) & 1;
+    store<i32>(f32At(positions, count), i + 3);
+    store<f32>(f32At(keys, count), f32x4.extract_lane(keys4, 3));
+    count += lanes >> 3;
   }
   for (; i < n; i++) {
     const key = sign * Mathf.abs(load<f32>(f32At(values, i)));
@@ -74,7 +95,7 @@ function collect(values: usize, mask: usize, want: u8, n: i32, sign: f32, bound:
 
 /** Bytes of scratch for selectMagnitudes with room for `capacity` candidates. */
 export function selectMagnitudesScratchBytes(capacity: i32): usize {
-  return (<usize>capacity * 3 + <usize>SAMPLE) << 2;
+  return ((<usize>capacity + SLACK) * 4 + <usize>SAMPLE) << 2;
 }
 
 /**
@@ -88,23 +109,30 @@ export function selectMagnitudes(values: usize, mask: usize, want: i32, n: i32, 
   if (k <= 0) return 0;
   const sign: f32 = largest ? -1 : 1;
   const positions = scratch;
-  const keys = positions + (<usize>capacity << 2);
-  const shuffled = keys + (<usize>capacity << 2);
-  const sample = shuffled + (<usize>capacity << 2);
+  const keys = positions + ((<usize>capacity + SLACK) << 2);
+  const shuffled = keys + ((<usize>capacity + SLACK) << 2);
+  const spare = shuffled + ((<usize>capacity + SLACK) << 2);
+  const sample = spare + ((<usize>capacity + SLACK) << 2);
   // A key at least k candidates probably do not exceed, a little past the k-th smallest, from
   // evenly spaced probes; +∞ (everything) when the sample cannot tell.
   let bound: f32 = Infinity;
   if (count > 4 * SAMPLE) {
     const probes = <i32>min<i64>(<i64>n, (<i64>SAMPLE * <i64>n + <i64>count - 1) / <i64>count);
+    // NaN keys, never chosen, are counted as candidates but left out of the sample (kthSmallest
+    // takes none).
+    let seen = 0;
     let taken = 0;
-    for (let s = 0; s < probes && taken < SAMPLE; s++) {
+    for (let s = 0; s < probes && seen < SAMPLE; s++) {
       const i = <i32>(((<i64>s * 2 + 1) * <i64>n) / (<i64>probes * 2));
-      if (isCandidate(mask, <u8>want, i)) store<f32>(f32At(sample, taken++), sign * Mathf.abs(load<f32>(f32At(values, i))));
+      if (!isCandidate(mask, <u8>want, i)) continue;
+      seen++;
+      const key = sign * Mathf.abs(load<f32>(f32At(values, i)));
+      if (key == key) store<f32>(f32At(sample, taken++), key);
     }
     if (taken >= SAMPLE / 4) {
-      const expected = (<f64>k * <f64>taken) / <f64>count;
+      const expected = (<f64>k * <f64>seen) / <f64>count;
       const rank = <i32>Math.ceil(expected + 4 * Math.sqrt(expected) + 4);
-      if (rank < taken) bound = kthSmallest(sample, taken, rank);
+      if (rank < taken) bound = kthSmallest(sample, taken, rank, shuffled, spare);
     }
   }
   let found = collect(values, mask, <u8>want, n, sign, bound, positions, keys, capacity);
@@ -114,8 +142,7 @@ export function selectMagnitudes(values: usize, mask: usize, want: i32, n: i32, 
     memory.copy(out, positions, <usize>found << 2);
     return found;
   }
-  memory.copy(shuffled, keys, <usize>found << 2);
-  const threshold = kthSmallest(shuffled, found, k - 1);
+  const threshold = kthSmallest(keys, found, k - 1, shuffled, spare);
   let below = 0;
   for (let j = 0; j < found; j++) if (load<f32>(f32At(keys, j)) < threshold) below++;
   let ties = k - below;
