@@ -117,8 +117,9 @@ export class SparsityController {
     const onDevice = ranksOnDevice();
     const changes = layers.map((m, i): MaskChange => {
       // Nothing changes when nothing is dropped or grown, or in a layer with every position active
-      // (ERK keeps small layers dense), which can only grow back what it drops, values kept.
-      if (grows[i] === drops[i] && (drops[i] === 0 || m.active === m.size)) {
+      // (ERK keeps small layers dense), which can only grow back what it drops, values kept. Random
+      // growth still runs there: it draws from the run's generator, which later layers share.
+      if (grows[i] === drops[i] && (drops[i] === 0 || (m.active === m.size && criterion !== 'random'))) {
         return { layer: m.name, active: m.active, dropped: drops[i]!, grown: grows[i]! };
       }
       const result = dropAndGrow({
