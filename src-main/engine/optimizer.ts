@@ -106,8 +106,7 @@ export class Sgd {
     const v = this.velocity.get(param.name);
     if (!v) return;
     if (this.compactAt.has(param.name)) throw new Error(`${param.name}: maskState on compact momentum; expand it first`);
-    this.velocity.set(param.name, tf.keep(tf.mul(v, mask.tensor)));
-    v.dispose();
+    this.setVelocity(param.name, tf.keep(tf.mul(v, mask.tensor)));
   }
 
   /** Keeps the momentum of `param` at `positions` only (its kernel was just compressed to them). */
@@ -122,10 +121,7 @@ export class Sgd {
     const compact = this.compactAt.get(param.name);
     if (!compact) throw new Error(`${param.name}: moveState on dense momentum`);
     const v = this.velocity.get(param.name);
-    if (v) {
-      this.velocity.set(param.name, tf.keep(to.carried(v as tf.Tensor1D)));
-      v.dispose();
-    }
+    if (v) this.setVelocity(param.name, tf.keep(to.carried(v as tf.Tensor1D)));
     this.compactAt.set(param.name, { positions: to.positions, size: compact.size });
   }
 
@@ -147,10 +143,8 @@ export class Sgd {
 
   /** New momentum for `name` from host values (which may be scratch). */
   private replaceVelocity(name: string, values: Float32Array, shape: number[] = [values.length]): void {
-    this.velocity.get(name)?.dispose();
-    this.velocity.set(name, tf.keep(tensorOf(values, shape)));
+    this.setVelocity(name, tf.keep(tensorOf(values, shape)));
   }
-
 
   dispose(): void {
     for (const v of this.velocity.values()) v.dispose();

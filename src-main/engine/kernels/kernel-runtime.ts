@@ -257,7 +257,6 @@ export class KernelRuntime {
     if (at === 0) throw new Error(`wasm kernels: could not allocate ${bytes} bytes of scratch on the wasm heap`);
     return at;
   }
-
 }
 
 const runtimes = new WeakMap<BackendWasm, KernelRuntime>();

@@ -19,4 +19,3 @@ export const softmaxCrossEntropyConfig = wasmKernel(KERNEL_NAMES.softmaxCrossEnt
   ctx.runtime.call('softmaxCrossEntropy', [ctx.at('logits'), ctx.at('labels'), batch, classes, ctx.attrs['smoothing'] as number, loss.at, correct.at, dLogits.at]);
   return [loss.info, correct.info, dLogits.info];
 });
-

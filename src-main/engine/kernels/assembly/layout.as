@@ -1,5 +1,5 @@
 // Moving data without arithmetic.
-import { BATCH_CHUNK, ceilDiv, chunkBlock, chunkLanes, chunkStart, f32At, shareStart } from './memory';
+import { BATCH_CHUNK, ceilDiv, chunkBlock, chunkLanes, f32At, partChunks, shareStart } from './memory';
 
 /** v + bias[r] with a bias, v itself without (so that −0 stays −0 in a plain transpose). */
 @inline function plusBias(v: f32, bias: usize, r: i32): f32 {
@@ -34,7 +34,8 @@ export function transpose2d(x: usize, rows: i32, cols: i32, out: usize, bias: us
   }
   const batch = mode == TO_CHUNKS ? rows : cols;
   const n = mode == TO_CHUNKS ? cols : rows;
-  for (let c = chunkStart(batch, part, parts) / BATCH_CHUNK, end = ceilDiv(chunkStart(batch, part + 1, parts), BATCH_CHUNK); c < end; c++) {
+  const chunks = partChunks(batch, part, parts);
+  for (let c = <i32>(chunks >> 32); c < <i32>chunks; c++) {
     const lanes = chunkLanes(batch, c);
     const first = c * BATCH_CHUNK;
     if (mode == TO_CHUNKS) transposeBlock(f32At(x, first * n), lanes, n, chunkBlock(out, n, c), 0, 0, lanes, 0, n);

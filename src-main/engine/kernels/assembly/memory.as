@@ -53,6 +53,11 @@ export const BATCH_CHUNK: i32 = 32;
   return min(batch, <i32>((<i64>chunks * part) / parts) * BATCH_CHUNK);
 }
 
+/** The first and one-past-last chunk of part `part` of `parts` (see chunkStart), packed in an i64. */
+@inline export function partChunks(batch: i32, part: i32, parts: i32): i64 {
+  return (<i64>(chunkStart(batch, part, parts) / BATCH_CHUNK) << 32) | <i64>ceilDiv(chunkStart(batch, part + 1, parts), BATCH_CHUNK);
+}
+
 /** Examples in chunk `chunk` of a batch: BATCH_CHUNK, or what is left for the last one. */
 @inline export function chunkLanes(batch: i32, chunk: i32): i32 {
   return min(BATCH_CHUNK, batch - chunk * BATCH_CHUNK);

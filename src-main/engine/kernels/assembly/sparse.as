@@ -6,7 +6,7 @@
 // (memory.as chunkBlock): each chunk of BATCH_CHUNK examples is a [features, lanes] block of its
 // own. Parts split the chunks and run pinned, so each thread reads and writes only blocks its
 // own earlier kernels of the step wrote, and no two threads share a cache line.
-import { BATCH_CHUNK, chunkBlock, chunkLanes, chunkStart, f32At, shareStart } from './memory';
+import { chunkBlock, chunkLanes, f32At, partChunks, shareStart } from './memory';
 
 /**
  * out[0..lanes) = Σ_{k ∈ [start, end)} vals[order ? order[k] : k] · src[index[k], 0..lanes), for
@@ -55,11 +55,6 @@ function gatherRow(index: usize, order: usize, vals: usize, start: i32, end: i32
     }
     store<f32>(f32At(out, b), a);
   }
-}
-
-/** The first and one-past-last chunk of part `part` of `parts`, packed in an i64. */
-@inline function partChunks(batch: i32, part: i32, parts: i32): i64 {
-  return (<i64>(chunkStart(batch, part, parts) / BATCH_CHUNK) << 32) | <i64>((chunkStart(batch, part + 1, parts) + BATCH_CHUNK - 1) / BATCH_CHUNK);
 }
 
 /** yT = Wᵀ·xT by chunk, i.e. y = x·W: output row j gathers w[i, j]·xT[i, :] over its column's entries. xT is [nIn, batch] and yT [nOut, batch] by chunk. */
