@@ -145,15 +145,15 @@ describe('the shared wasm heap', () => {
     // the second chunk (a worker's, pinned) reads past it and traps.
     const x = heap().buffer.byteLength - 32 * n * 4;
     for (let i = 0; i < 3; i++) {
-      expect(() => runtime.runPinned('transpose2d', [x, batch, n, at, 0, TRANSPOSE_MODE.toChunks], 2)).toThrow();
-      expect(() => runtime.run('transpose2d', [x, batch, n, at, 0, TRANSPOSE_MODE.plain], 2)).toThrow();
+      expect(() => runtime.runPinned('transpose2d', [x, batch, n, at, TRANSPOSE_MODE.toChunks], 2)).toThrow();
+      expect(() => runtime.run('transpose2d', [x, batch, n, at, TRANSPOSE_MODE.plain], 2)).toThrow();
     }
     const a = tf.ones([96, 96]);
     const product = tf.matMul(a, a);
     expect(Array.from(product.dataSync())).toEqual(new Array<number>(96 * 96).fill(96));
     const xs = tf.tensor2d(normal(batch * n), [batch, n]);
     const chunked = tf.zeros([batch * n]);
-    runtime.runPinned('transpose2d', [runtime.offset(xs.dataId), batch, n, runtime.offset(chunked.dataId), 0, TRANSPOSE_MODE.toChunks], 2);
+    runtime.runPinned('transpose2d', [runtime.offset(xs.dataId), batch, n, runtime.offset(chunked.dataId), TRANSPOSE_MODE.toChunks], 2);
     const rows = xs.arraySync();
     const expected = [0, 1].flatMap((c) => Array.from({ length: n }, (_, j) => rows.slice(32 * c, 32 * c + 32).map((row) => row[j]!)).flat());
     expect(Array.from(chunked.dataSync())).toEqual(expected.map((v) => Math.fround(v)));

@@ -2,13 +2,17 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import '@tensorflow/tfjs'; // registers tfjs's autodiff gradients: the reference for the compressed layer's backward pass
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { Random } from '../../src-shared/random.js';
 import { selectBackend } from '../../src-main/engine/backend/select-backend.js';
 import { KERNEL_NAMES } from '../../src-main/engine/kernels/names.js';
 import { CompressedWeights } from '../../src-main/engine/nn/compressed-weights.js';
 import { compressedDense, compressedDenseGrad } from '../../src-main/engine/nn/kernels.js';
+import { fromBatchChunks, isInBatchChunks, markBatchChunks, toBatchChunks } from '../../src-main/engine/nn/batch-chunks.js';
+import { sumLeadingAxes } from '../../src-main/engine/nn/reduce.js';
 import { Dense } from '../../src-main/engine/nn/dense.js';
+import { Relu } from '../../src-main/engine/nn/activation.js';
+import { Sequential } from '../../src-main/engine/nn/container.js';
 import { relativeError } from '../helpers/compare.js';
 
 const rng = new Random(11);
@@ -57,17 +61,29 @@ describe('the compressed fully connected layer kernels on wasm match dense produ
       const dy = tf.tensor2d(randn(batch * nOut), [batch, nOut]);
 
       const forward = compressedDense(x, packed, b);
-      expect(maxRelativeError(forward.y, tf.add(tf.matMul(x, W), b))).toBeLessThan(1e-5);
+      expect(isInBatchChunks(forward.yT)).toBe(true);
+      expect(maxRelativeError(fromBatchChunks(forward.yT), tf.add(tf.matMul(x, W), b))).toBeLessThan(1e-5);
       // xT is x transposed one chunk of 32 examples at a time, each chunk a [nIn, examples] block.
       const chunks = Array.from({ length: Math.ceil(batch / 32) }, (_, c) => tf.transpose(x.slice([32 * c, 0], [Math.min(32, batch - 32 * c), nIn])).flatten());
       expect(Array.from(forward.xT.dataSync())).toEqual(Array.from(tf.concat(chunks).dataSync()));
-      expect(maxRelativeError(compressedDense(x, packed, null).y, tf.matMul(x, W))).toBeLessThan(1e-5);
+      expect(maxRelativeError(fromBatchChunks(compressedDense(x, packed, null).yT), tf.matMul(x, W))).toBeLessThan(1e-5);
 
-      const { grad, dbias, dx } = compressedDenseGrad(dy, forward.xT, packed, ALL);
+      const dyT = toBatchChunks(dy);
+      const { grad, dbias, dx } = compressedDenseGrad(dyT, forward.xT, packed, { ...ALL, inputChunks: false });
       const denseGrad = tf.matMul(tf.transpose(x), dy).dataSync();
       expect(maxRelativeError(grad!, tf.tensor1d(Array.from(packed.positions, (p) => denseGrad[p]!)))).toBeLessThan(1e-5);
+      // Summed in batch order, as the batch-major sum is.
+      expect(Array.from(dbias!.dataSync())).toEqual(Array.from(sumLeadingAxes(dy).dataSync()));
       expect(maxRelativeError(dbias!, tf.sum(dy, 0))).toBeLessThan(1e-5);
+      expect(isInBatchChunks(dx!)).toBe(false);
       expect(maxRelativeError(dx!, tf.matMul(dy, tf.transpose(W)))).toBeLessThan(1e-5);
+
+      // From an input already in batch chunks: the same numbers, and dx in batch chunks.
+      const chunked = compressedDense(markBatchChunks(forward.xT.clone()), packed, b);
+      expect(Array.from(chunked.yT.dataSync())).toEqual(Array.from(forward.yT.dataSync()));
+      const fromChunks = compressedDenseGrad(dyT, chunked.xT, packed, { ...ALL, inputChunks: true });
+      expect(isInBatchChunks(fromChunks.dx!)).toBe(true);
+      expect(Array.from(fromChunks.dx!.dataSync())).toEqual(Array.from(toBatchChunks(dx!).dataSync()));
     });
     packed.dispose();
   });
@@ -77,14 +93,14 @@ describe('the compressed fully connected layer kernels on wasm match dense produ
     // dy = [[1, 1]]: dx = [2, 3], dW at the active positions = [1, 4], db = [1, 1].
     const packed = compressedFrom(Float32Array.from([2, 0, 0, 3]), [2, 2]);
     tf.tidy(() => {
-      const { y, xT } = compressedDense(tf.tensor2d([1, 4], [1, 2]), packed, tf.tensor1d([1, -1]));
-      expect(Array.from(y.dataSync())).toEqual([3, 11]);
-      const dy = tf.tensor2d([1, 1], [1, 2]);
-      const all = compressedDenseGrad(dy, xT, packed, ALL);
+      const { yT, xT } = compressedDense(tf.tensor2d([1, 4], [1, 2]), packed, tf.tensor1d([1, -1]));
+      expect(Array.from(yT.dataSync())).toEqual([3, 11]);
+      const dyT = toBatchChunks(tf.tensor2d([1, 1], [1, 2]));
+      const all = compressedDenseGrad(dyT, xT, packed, { ...ALL, inputChunks: false });
       expect(Array.from(all.grad!.dataSync())).toEqual([1, 4]);
       expect(Array.from(all.dbias!.dataSync())).toEqual([1, 1]);
       expect(Array.from(all.dx!.dataSync())).toEqual([2, 3]);
-      const some = compressedDenseGrad(dy, xT, packed, { activeGradient: false, biasGradient: false, inputGradient: true });
+      const some = compressedDenseGrad(dyT, xT, packed, { activeGradient: false, biasGradient: false, inputGradient: true, inputChunks: false });
       expect(some.grad).toBeNull();
       expect(some.dbias).toBeNull();
       expect(Array.from(some.dx!.dataSync())).toEqual([2, 3]);
@@ -92,18 +108,15 @@ describe('the compressed fully connected layer kernels on wasm match dense produ
     packed.dispose();
   });
 
-  it('indexes the active positions by row and by column', () => {
+  it('indexes the active positions by row', () => {
     // W [2, 3] with active positions 1, 2, 3: (0,1), (0,2), (1,0).
     const packed = CompressedWeights.of([2, 3], Uint32Array.from([1, 2, 3]), Float32Array.from([10, 20, 30]));
     expect(Array.from(packed.rowPtr.dataSync())).toEqual([0, 2, 3]);
     expect(Array.from(packed.cols.dataSync())).toEqual([1, 2, 0]);
-    expect(Array.from(packed.colPtr.dataSync())).toEqual([0, 1, 2, 3]);
-    expect(Array.from(packed.colRows.dataSync())).toEqual([1, 0, 0]);
-    expect(Array.from(packed.colOrder.dataSync())).toEqual([2, 0, 1]);
     packed.dispose();
   });
 
-  it('indexes a layer with empty rows and columns as a plain host count does', () => {
+  it('indexes a layer with empty rows as a plain host count does', () => {
     const [nIn, nOut] = [37, 23];
     // Rows 0, 5 and 36 and column 22 empty; the first and last positions of row 1 active.
     const positions = Uint32Array.from(
@@ -121,13 +134,8 @@ describe('the compressed fully connected layer kernels on wasm match dense produ
       cols.push(...row.map((p) => p % nOut));
       rowPtr.push(rowPtr[i]! + row.length);
     }
-    const byColumn = Array.from(positions, (p, k) => ({ row: Math.floor(p / nOut), col: p % nOut, k })).sort((a, b) => a.col - b.col || a.row - b.row);
-    const colPtr = Array.from({ length: nOut + 1 }, (_, j) => byColumn.filter((e) => e.col < j).length);
     expect(Array.from(packed.rowPtr.dataSync())).toEqual(rowPtr);
     expect(Array.from(packed.cols.dataSync())).toEqual(cols);
-    expect(Array.from(packed.colPtr.dataSync())).toEqual(colPtr);
-    expect(Array.from(packed.colRows.dataSync())).toEqual(byColumn.map((e) => e.row));
-    expect(Array.from(packed.colOrder.dataSync())).toEqual(byColumn.map((e) => e.k));
     packed.dispose();
   });
 
@@ -143,7 +151,7 @@ describe('the compressed fully connected layer kernels on wasm match dense produ
     expect(() => packed.carried(momentum)).toThrow(/not moved/);
     const emptied = moved.movedTo(new Uint32Array(0), new Int32Array(0));
     expect(emptied.values.size).toBe(0);
-    expect(Array.from(emptied.colPtr.dataSync())).toEqual([0, 0, 0, 0]);
+    expect(Array.from(emptied.rowPtr.dataSync())).toEqual([0, 0, 0]);
     tf.dispose([momentum, carried]);
     for (const w of [packed, moved, emptied]) w.dispose();
   });
@@ -183,8 +191,8 @@ describe('a fully connected layer on compressed weights', () => {
       const x = tf.tensor2d(randn(batch * nIn), [batch, nIn]);
       const r = tf.tensor2d(randn(batch * nOut), [batch, nOut]);
       const ctx = { training: true, nextSeed: () => 0, denseGradients: false };
-      const y = layer.forward(x, ctx);
-      const dx = layer.backward(r)!;
+      const y = fromBatchChunks(layer.forward(x, ctx));
+      const dx = layer.backward(toBatchChunks(r))!;
       const activeGrad = layer.kernel.grad!;
       const maskTensor = tf.tensor2d(Float32Array.from(mask), [nIn, nOut]);
       const bias = layer.bias!.value;
@@ -196,8 +204,48 @@ describe('a fully connected layer on compressed weights', () => {
       expect(maxRelativeError(activeGrad, tf.tensor1d(Array.from(active, (p) => dwDense[p]!)))).toBeLessThan(1e-5);
 
       layer.forward(x, { ...ctx, denseGradients: true });
-      layer.backward(r);
+      layer.backward(toBatchChunks(r));
       expect(maxRelativeError(layer.kernel.grad!, tf.matMul(tf.transpose(x), r))).toBeLessThan(1e-5);
     });
+  });
+
+  it('hands its output in batch chunks through a ReLU to the next compressed layer, and batch-major to the rest (wasm)', () => {
+    const batch = 40;
+    const shapes: Array<[number, number]> = [[12, 9], [9, 8], [8, 5]];
+    const kernels = shapes.map(([nIn, nOut], i) => randomSparse(nIn, nOut, i < 2 ? 0.4 : 1));
+    const biases = shapes.map(([, nOut]) => randn(nOut));
+    const network = (): Sequential =>
+      new Sequential(
+        shapes.flatMap(([nIn, nOut], i) => {
+          const layer = new Dense(`fc${i}`, tf.keep(tf.tensor2d(kernels[i]!, [nIn, nOut])), tf.keep(tf.tensor1d(biases[i]!)));
+          return i < 2 ? [layer, new Relu()] : [layer];
+        }),
+      );
+    const [compressed, masked] = [network(), network()];
+    const layers = (n: Sequential): Dense[] => n.modules.filter((m): m is Dense => m instanceof Dense);
+    const active = kernels.map((k) => Uint32Array.from(Array.from(k).flatMap((v, p) => (v !== 0 ? [p] : []))));
+    for (const i of [0, 1]) layers(compressed)[i]!.kernel.compress(active[i]!);
+    const ctx = { training: true, nextSeed: () => 0, denseGradients: false };
+    const calls = vi.spyOn(tf.engine(), 'runKernel');
+    tf.tidy(() => {
+      const x = tf.tensor2d(randn(batch * 12), [batch, 12]);
+      const r = tf.tensor2d(randn(batch * 5), [batch, 5]);
+      const y = compressed.forward(x, ctx);
+      const dx = compressed.backward(r)!;
+      // fc2's output turned batch-major for the dense fc3, and fc3's input gradient back into chunks.
+      expect(calls.mock.calls.filter(([name]) => name === KERNEL_NAMES.batchChunks)).toHaveLength(2);
+      expect(isInBatchChunks(y) || isInBatchChunks(dx)).toBe(false);
+      calls.mockRestore();
+      expect(maxRelativeError(y, masked.forward(x, ctx))).toBeLessThan(1e-5);
+      expect(maxRelativeError(dx, masked.backward(r)!)).toBeLessThan(1e-5);
+      layers(compressed).forEach((layer, i) => {
+        const reference = layers(masked)[i]!;
+        const denseGrad = reference.kernel.grad!.dataSync();
+        const expected = i < 2 ? tf.tensor1d(Array.from(active[i]!, (p) => denseGrad[p]!)) : reference.kernel.grad!;
+        expect(maxRelativeError(layer.kernel.grad!, expected)).toBeLessThan(1e-5);
+        expect(maxRelativeError(layer.bias!.grad!, reference.bias!.grad!)).toBeLessThan(1e-5);
+      });
+    });
+    for (const n of [compressed, masked]) tf.dispose(n.params().map((p) => p.value));
   });
 });

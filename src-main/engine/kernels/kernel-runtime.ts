@@ -18,6 +18,7 @@ export const KERNELS = [
   'compressedSampledGrad',
   'sumPartials',
   'sumRows',
+  'sumChunkRows',
   'transpose2d',
   'sgdStep',
   'batchNormMoments',

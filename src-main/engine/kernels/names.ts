@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * call them by name, so they need not import the wasm package.
  */
 export const KERNEL_NAMES = {
+  batchChunks: 'RiglBatchChunks',
   compressedDense: 'RiglCompressedDense',
   compressedDenseGrad: 'RiglCompressedDenseGrad',
   compressedIndex: 'RiglCompressedIndex',

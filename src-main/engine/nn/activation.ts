@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Buffer, ForwardContext, Module, Param } from './module.js';
 import { hasKernel, KERNEL_NAMES } from '../kernels/names.js';
 import { maxPoolGrad, reluGrad } from './kernels.js';
+import { isInBatchChunks, markBatchChunks } from './batch-chunks.js';
 
 /** Layers without parameters. */
 abstract class Stateless implements Module {
@@ -15,12 +16,17 @@ abstract class Stateless implements Module {
   }
 }
 
+/** Element by element, so it takes activations in batch chunks as they are (batch-chunks.ts). */
 export class Relu extends Stateless {
   private y: tf.Tensor | null = null;
 
+  takesBatchChunks(): boolean {
+    return true;
+  }
+
   forward(x: tf.Tensor): tf.Tensor {
     this.y = tf.relu(x);
-    return this.y;
+    return isInBatchChunks(x) ? markBatchChunks(this.y) : this.y;
   }
 
   backward(dy: tf.Tensor): tf.Tensor {

@@ -6,18 +6,14 @@ import { carryValues, compressedIndex } from './kernels.js';
 
 /**
  * The active weights of a fully connected kernel W [nIn, nOut]: the flat positions in increasing
- * order (row-major, so each row's columns come together), indexed two ways for the kernels as
- * int32 tensors: by row (CSR: row starts and columns, in position order) and by column (column
- * starts, each entry's row and its index in position order), and the values, in position order.
+ * order (row-major, so each row's columns come together), indexed by row for the kernels as int32
+ * tensors (CSR: row starts and columns, in position order), and the values, in position order.
  * Only the values change between mask updates. The index is built, and values are carried to new
  * positions, on the device (kernels/assembly/compressed-index.as).
  */
 export class CompressedWeights {
   readonly rowPtr: tf.Tensor1D;
   readonly cols: tf.Tensor1D;
-  readonly colPtr: tf.Tensor1D;
-  readonly colRows: tf.Tensor1D;
-  readonly colOrder: tf.Tensor1D;
   values: tf.Tensor1D;
 
   /** Weights at `positions` (increasing flat indices) with `values` (a host array, which may be scratch). */
@@ -39,9 +35,6 @@ export class CompressedWeights {
       const index = compressedIndex(onDevice, shape[0], shape[1]);
       this.rowPtr = tf.keep(index.rowPtr);
       this.cols = tf.keep(index.cols);
-      this.colPtr = tf.keep(index.colPtr);
-      this.colRows = tf.keep(index.colRows);
-      this.colOrder = tf.keep(index.colOrder);
     } finally {
       onDevice.dispose();
     }
@@ -80,7 +73,7 @@ export class CompressedWeights {
   }
 
   dispose(): void {
-    tf.dispose([this.rowPtr, this.cols, this.colPtr, this.colRows, this.colOrder, this.values, ...(this.sources ? [this.sources] : [])]);
+    tf.dispose([this.rowPtr, this.cols, this.values, ...(this.sources ? [this.sources] : [])]);
   }
 }
 

@@ -1,17 +1,34 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { fromBatchChunks, isInBatchChunks, toBatchChunks } from './batch-chunks.js';
 import type { Buffer, ForwardContext, Module, Param } from './module.js';
 
+/** Modules in turn; activations in batch chunks (batch-chunks.ts) go on so only to modules that take them, and never out. */
 export class Sequential implements Module {
+  /** Whether the last forward pass turned batch chunks batch-major before module i (i = length: at the output). */
+  private converted: boolean[] = [];
+
   constructor(readonly modules: Module[]) {}
 
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
-    return this.modules.reduce((h, m) => m.forward(h, ctx), x);
+    this.converted = [];
+    let h = x;
+    for (const m of this.modules) h = m.forward(this.batchMajorUnless(h, m.takesBatchChunks?.() === true), ctx);
+    return this.batchMajorUnless(h, false);
+  }
+
+  private batchMajorUnless(h: tf.Tensor, takesChunks: boolean): tf.Tensor {
+    const convert = !takesChunks && isInBatchChunks(h);
+    this.converted.push(convert);
+    return convert ? fromBatchChunks(h) : h;
   }
 
   /** Stops at a layer that returns no input gradient: only parameter-free layers can precede it. */
   backward(dy: tf.Tensor): tf.Tensor | null {
-    let g: tf.Tensor | null = dy;
-    for (let i = this.modules.length - 1; i >= 0 && g !== null; i--) g = this.modules[i]!.backward(g);
+    let g: tf.Tensor | null = this.converted[this.modules.length] ? toBatchChunks(dy) : dy;
+    for (let i = this.modules.length - 1; i >= 0 && g !== null; i--) {
+      g = this.modules[i]!.backward(g);
+      if (g !== null && this.converted[i]) g = toBatchChunks(g);
+    }
     return g;
   }
 

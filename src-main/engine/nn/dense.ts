@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { fromBatchChunks, isInBatchChunks } from './batch-chunks.js';
 import type { CompressedWeights } from './compressed-weights.js';
 import { compressedDense, compressedDenseGrad } from './kernels.js';
 import { KernelParam } from './kernel-param.js';
@@ -7,13 +8,15 @@ import { sumLeadingAxes } from './reduce.js';
 
 /**
  * y = x·W + b with W of shape [nIn, nOut]. When the sparsity controller has compressed W, the
- * products run on its active weights only (CSR kernels over transposed activations) and the
- * weight gradient covers the active positions, unless the step asks for dense gradients.
+ * products run on its active weights only (CSR kernels over activations in batch chunks, which
+ * it takes and gives as they are: batch-chunks.ts) and the weight gradient covers the active
+ * positions, unless the step asks for dense gradients.
  */
 export class Dense implements Module {
   readonly kernel: KernelParam;
   readonly bias: Param | null;
   private x: tf.Tensor2D | null = null;
+  /** The compressed path's input in batch chunks. */
   private xT: tf.Tensor2D | null = null;
   private denseGradients = true;
 
@@ -33,13 +36,17 @@ export class Dense implements Module {
     this.denseGradients = ctx.denseGradients;
     const packed = this.kernel.compressed;
     if (packed) {
-      const { y, xT } = compressedDense(this.x, packed, this.bias?.value ?? null);
+      const { yT, xT } = compressedDense(this.x, packed, this.bias?.value ?? null);
       this.xT = xT;
-      return y;
+      return yT;
     }
     this.xT = null;
     const b = this.kernel.value as tf.Tensor2D;
     return this.bias ? tf.fused.matMul({ a: this.x, b, bias: this.bias.value }) : tf.matMul(this.x, b);
+  }
+
+  takesBatchChunks(): boolean {
+    return this.kernel.compressed !== null;
   }
 
   backward(dy: tf.Tensor): tf.Tensor | null {
@@ -54,15 +61,19 @@ export class Dense implements Module {
     return this.inputGradient ? tf.matMul(dy, this.kernel.value as tf.Tensor2D, false, true) : null;
   }
 
-  /** The dense gradient (xᵀ·dy over every position) only when the step asks for it; else the active positions'. */
-  private backwardCompressed(dy: tf.Tensor2D, packed: CompressedWeights): tf.Tensor | null {
+  /**
+   * The dense gradient (xᵀ·dy over every position, batch-major) only when the step asks for it;
+   * else the active positions'. dyT is in batch chunks, as the forward pass gave y.
+   */
+  private backwardCompressed(dyT: tf.Tensor2D, packed: CompressedWeights): tf.Tensor | null {
     const xT = this.xT!;
-    const { grad, dbias, dx } = compressedDenseGrad(dy, xT, packed, {
+    const { grad, dbias, dx } = compressedDenseGrad(dyT, xT, packed, {
       activeGradient: !this.denseGradients,
       biasGradient: this.bias !== null,
       inputGradient: this.inputGradient,
+      inputChunks: isInBatchChunks(this.x!),
     });
-    this.kernel.grad = grad ?? tf.matMul(this.x!, dy, true, false);
+    this.kernel.grad = grad ?? tf.matMul(fromBatchChunks(xT), fromBatchChunks(dyT), true, false);
     if (this.bias) this.bias.grad = dbias;
     return dx;
   }

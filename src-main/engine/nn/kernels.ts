@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Padding } from '../../../src-shared/models/spec.js';
 import { hasKernel, KERNEL_NAMES } from '../kernels/names.js';
+import { isInBatchChunks, markBatchChunks } from './batch-chunks.js';
 import type { CompressedWeights } from './compressed-weights.js';
 
 /**
@@ -44,34 +45,41 @@ export function maxPoolGrad(dy: tf.Tensor4D, input: tf.Tensor4D, output: tf.Tens
   ) as tf.Tensor4D;
 }
 
-/** y = x·W (+ b) on compressed W, and xT (x transposed, stored by batch chunk) for compressedDenseGrad only. */
-export function compressedDense(x: tf.Tensor2D, w: CompressedWeights, bias: tf.Tensor | null): { y: tf.Tensor2D; xT: tf.Tensor2D } {
-  const inputs = { x, colPtr: w.colPtr, colRows: w.colRows, colOrder: w.colOrder, vals: w.values, ...(bias ? { bias } : {}) };
-  const [y, xT] = tf.engine().runKernel(KERNEL_NAMES.compressedDense, inputs, {}) as tf.Tensor2D[];
-  return { y: y!, xT: xT! };
+/**
+ * yT = x·W (+ b) on compressed W, in batch chunks (batch-chunks.ts), from x in batch chunks or
+ * batch-major; and xT, x in batch chunks (x itself, or the kernel's copy) for compressedDenseGrad.
+ */
+export function compressedDense(x: tf.Tensor2D, w: CompressedWeights, bias: tf.Tensor | null): { yT: tf.Tensor2D; xT: tf.Tensor2D } {
+  const inputChunks = isInBatchChunks(x);
+  const inputs = { x, rowPtr: w.rowPtr, cols: w.cols, vals: w.values, ...(bias ? { bias } : {}) };
+  const outputs = tf.engine().runKernel(KERNEL_NAMES.compressedDense, inputs, { nOut: w.shape[1], inputChunks }) as tf.Tensor2D | tf.Tensor2D[];
+  const [yT, xT] = Array.isArray(outputs) ? outputs : [outputs, x];
+  return { yT: markBatchChunks(yT!), xT: xT! };
 }
 
 /**
- * From dL/dy and the forward pass's xT: dL/dW at W's active positions, dL/db and dL/dx, each
- * only when asked for (null otherwise).
+ * From dL/dy and the forward pass's xT, both in batch chunks: dL/dW at W's active positions,
+ * dL/db and dL/dx (in batch chunks with inputChunks, else batch-major), each only when asked for
+ * (null otherwise).
  */
 export function compressedDenseGrad(
-  dy: tf.Tensor2D,
+  dyT: tf.Tensor2D,
   xT: tf.Tensor2D,
   w: CompressedWeights,
-  wanted: { activeGradient: boolean; biasGradient: boolean; inputGradient: boolean },
+  wanted: { activeGradient: boolean; biasGradient: boolean; inputGradient: boolean; inputChunks: boolean },
 ): { grad: tf.Tensor1D | null; dbias: tf.Tensor1D | null; dx: tf.Tensor2D | null } {
-  const outputs = tf.engine().runKernel(KERNEL_NAMES.compressedDenseGrad, { dy, xT, rowPtr: w.rowPtr, cols: w.cols, vals: w.values }, wanted) as tf.Tensor[];
+  const outputs = tf.engine().runKernel(KERNEL_NAMES.compressedDenseGrad, { dyT, xT, rowPtr: w.rowPtr, cols: w.cols, vals: w.values }, wanted) as tf.Tensor[];
   const next = (wanted: boolean): tf.Tensor | null => (wanted ? outputs.shift()! : null);
   const grad = next(wanted.activeGradient) as tf.Tensor1D | null;
   const dbias = next(wanted.biasGradient) as tf.Tensor1D | null;
-  return { grad, dbias, dx: next(wanted.inputGradient) as tf.Tensor2D | null };
+  const dx = next(wanted.inputGradient) as tf.Tensor2D | null;
+  return { grad, dbias, dx: dx && wanted.inputChunks ? markBatchChunks(dx) : dx };
 }
 
-/** The index of compressed weights at `positions` (int32, increasing flat indices of W [nIn, nOut]). */
-export function compressedIndex(positions: tf.Tensor1D, nIn: number, nOut: number): { rowPtr: tf.Tensor1D; cols: tf.Tensor1D; colPtr: tf.Tensor1D; colRows: tf.Tensor1D; colOrder: tf.Tensor1D } {
-  const [rowPtr, cols, colPtr, colRows, colOrder] = tf.engine().runKernel(KERNEL_NAMES.compressedIndex, { positions }, { nIn, nOut }) as tf.Tensor1D[];
-  return { rowPtr: rowPtr!, cols: cols!, colPtr: colPtr!, colRows: colRows!, colOrder: colOrder! };
+/** The row index of compressed weights at `positions` (int32, increasing flat indices of W [nIn, nOut]). */
+export function compressedIndex(positions: tf.Tensor1D, nIn: number, nOut: number): { rowPtr: tf.Tensor1D; cols: tf.Tensor1D } {
+  const [rowPtr, cols] = tf.engine().runKernel(KERNEL_NAMES.compressedIndex, { positions }, { nIn, nOut }) as tf.Tensor1D[];
+  return { rowPtr: rowPtr!, cols: cols! };
 }
 
 /** values[sources[k]] for each k, 0 where sources[k] is −1 (sources: int32 indices into values). */

@@ -43,6 +43,11 @@ export interface Module {
    * of the images, and for a convolution it costs as much as the filter gradient).
    */
   backward(dy: tf.Tensor): tf.Tensor | null;
+  /**
+   * Whether forward() takes activations in batch chunks (batch-chunks.ts) as they are, and
+   * backward() then returns dL/dx in the same layout. Without it a module gets them batch-major.
+   */
+  takesBatchChunks?(): boolean;
   params(): Param[];
   buffers(): Buffer[];
 }

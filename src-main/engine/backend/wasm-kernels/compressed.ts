@@ -6,12 +6,12 @@ import { TRANSPOSE_MODE, WORK_PER_ELEMENT, type KernelRuntime } from '../../kern
 
 /*
  * A fully connected layer on compressed weights (kernels/assembly/sparse.as), forward and
- * backward each one tfjs kernel: the transposes to and from the layout the sparse products run
- * in ([features, batch] stored by batch chunk), and the bias, happen inside. Compressed weights
- * are W [nIn, nOut]'s active positions, indexed by row (rowPtr [nIn + 1], cols) and by column
- * (colPtr [nOut + 1], colRows, colOrder), with their values vals (see nn/compressed-weights.ts).
- * Every step of the chain runs pinned in batch chunks (KernelRuntime.runPinned), so each thread
- * keeps to its own examples.
+ * backward each one tfjs kernel. Its activations live in batch chunks ([features, batch] stored
+ * by chunk of BATCH_CHUNK examples, nn/batch-chunks.ts): the output always, the input when it
+ * comes so (from another compressed layer, through a ReLU), else it is transposed inside.
+ * Compressed weights are W [nIn, nOut]'s active positions indexed by row (rowPtr [nIn + 1],
+ * cols), with their values vals (see nn/compressed-weights.ts). Every step of the chain runs
+ * pinned in batch chunks (KernelRuntime.runPinned), so each thread keeps to its own examples.
  */
 
 /** Runs `body` with scratch tensors of these shapes on the heap, freed afterwards whatever happens. */
@@ -32,63 +32,72 @@ function sumRowsParts(runtime: KernelRuntime, rows: number, cols: number): numbe
   return Math.max(1, Math.min(runtime.partsFor(rows * cols * WORK_PER_ELEMENT.sumRows), Math.floor(cols / 64)));
 }
 
-/** [batch, n] to [n, batch] by batch chunk, or back with `toBatchMajor` (+ bias[j] on feature j). */
-function transposeBatch(ctx: WasmKernelContext, from: number, batch: number, n: number, to: number, toBatchMajor: boolean, bias = 0): void {
-  const args = toBatchMajor ? [from, n, batch, to, bias, TRANSPOSE_MODE.fromChunks] : [from, batch, n, to, 0, TRANSPOSE_MODE.toChunks];
+/** [batch, n] to [n, batch] in batch chunks, or back with `toBatchMajor`. */
+function transposeBatch(ctx: WasmKernelContext, from: number, batch: number, n: number, to: number, toBatchMajor: boolean): void {
+  const args = toBatchMajor ? [from, n, batch, to, TRANSPOSE_MODE.fromChunks] : [from, batch, n, to, TRANSPOSE_MODE.toChunks];
   ctx.runtime.runPinned('transpose2d', args, ctx.runtime.batchParts(batch));
 }
 
-/**
- * Inputs x [batch, nIn], colPtr, colRows, colOrder, vals, optional bias [nOut]. Outputs y = x·W + b
- * and xT, x transposed by batch chunk (for compressedDenseGrad only).
- */
-const compressedDense = wasmKernel(KERNEL_NAMES.compressedDense, (ctx) => {
-  const [batch, nIn] = ctx.input('x').shape as [number, number];
-  const nOut = ctx.input('colPtr').shape[0]! - 1;
-  const xT = ctx.output([nIn, batch]);
-  const y = ctx.output([batch, nOut]);
-  transposeBatch(ctx, ctx.at('x'), batch, nIn, xT.at, false);
-  withTemporaries(ctx, [[nOut, batch]], ([yT]) => {
-    ctx.runtime.runPinned('compressedMatMul', [ctx.at('colPtr'), ctx.at('colRows'), ctx.at('colOrder'), ctx.at('vals'), nIn, nOut, xT.at, batch, yT!], ctx.runtime.batchParts(batch));
-    transposeBatch(ctx, yT!, batch, nOut, y.at, true, ctx.inputs['bias'] === undefined ? 0 : ctx.at('bias'));
-  });
-  return [y.info, xT.info];
+/** Input x [batch, n], or [n, batch] in batch chunks with attr toBatchMajor; output the other layout. */
+const batchChunks = wasmKernel(KERNEL_NAMES.batchChunks, (ctx) => {
+  const { toBatchMajor } = ctx.attrs as { toBatchMajor: boolean };
+  const x = ctx.input('x');
+  if (x.dtype !== 'float32' || x.shape.length !== 2) throw new Error(`${KERNEL_NAMES.batchChunks}: x must be a float32 matrix`);
+  const [rows, cols] = x.shape as [number, number];
+  const out = ctx.output([cols, rows]);
+  transposeBatch(ctx, ctx.at('x'), toBatchMajor ? cols : rows, toBatchMajor ? rows : cols, out.at, toBatchMajor);
+  return out.info;
 });
 
 /**
- * Inputs dy [batch, nOut], xT (from compressedDense), rowPtr, cols, vals; attrs activeGradient,
- * biasGradient, inputGradient (which outputs to make). Outputs, in this order and each only when
- * asked for: dL/dW at the active positions [nnz], dL/db [nOut], dL/dx [batch, nIn].
+ * Inputs x (attr inputChunks: [nIn, batch] in batch chunks, else [batch, nIn]), rowPtr, cols,
+ * vals, optional bias [nOut]; attr nOut. Outputs yT = (x·W + b) in batch chunks [nOut, batch]
+ * and, for an input that was not in chunks, xT (x in batch chunks, for compressedDenseGrad).
+ */
+const compressedDense = wasmKernel(KERNEL_NAMES.compressedDense, (ctx) => {
+  const { nOut, inputChunks } = ctx.attrs as { nOut: number; inputChunks: boolean };
+  const x = ctx.input('x');
+  const [batch, nIn] = (inputChunks ? [x.shape[1], x.shape[0]] : x.shape) as [number, number];
+  const yT = ctx.output([nOut, batch]);
+  const xT = inputChunks ? null : ctx.output([nIn, batch]);
+  if (xT) transposeBatch(ctx, ctx.at('x'), batch, nIn, xT.at, false);
+  const bias = ctx.inputs['bias'] === undefined ? 0 : ctx.at('bias');
+  const args = [ctx.at('rowPtr'), ctx.at('cols'), ctx.at('vals'), bias, nIn, nOut, xT ? xT.at : ctx.at('x'), batch, yT.at];
+  ctx.runtime.runPinned('compressedMatMul', args, ctx.runtime.batchParts(batch));
+  return xT ? [yT.info, xT.info] : yT.info;
+});
+
+/**
+ * Inputs dyT [nOut, batch] and xT [nIn, batch] (both in batch chunks), rowPtr, cols, vals;
+ * attrs activeGradient, biasGradient, inputGradient (which outputs to make) and inputChunks (dx's
+ * layout, that of the forward's input). Outputs, in this order and each only when asked for:
+ * dL/dW at the active positions [nnz], dL/db [nOut], dL/dx.
  */
 const compressedDenseGrad = wasmKernel(KERNEL_NAMES.compressedDenseGrad, (ctx) => {
-  const [batch, nOut] = ctx.input('dy').shape as [number, number];
+  const [nOut, batch] = ctx.input('dyT').shape as [number, number];
   const nIn = ctx.input('rowPtr').shape[0]! - 1;
   const nnz = ctx.input('cols').shape[0]!;
-  const { activeGradient, biasGradient, inputGradient } = ctx.attrs as { activeGradient: boolean; biasGradient: boolean; inputGradient: boolean };
+  const { activeGradient, biasGradient, inputGradient, inputChunks } = ctx.attrs as { activeGradient: boolean; biasGradient: boolean; inputGradient: boolean; inputChunks: boolean };
   const { runtime } = ctx;
+  const dyT = ctx.at('dyT');
   const grad = activeGradient ? ctx.output([nnz]) : null;
   const dbias = biasGradient ? ctx.output([nOut]) : null;
-  const dx = inputGradient ? ctx.output([batch, nIn]) : null;
+  const dx = inputGradient ? ctx.output(inputChunks ? [nIn, batch] : [batch, nIn]) : null;
   const parts = runtime.batchParts(batch);
-  if (dbias) runtime.run('sumRows', [ctx.at('dy'), batch, nOut, dbias.at], sumRowsParts(runtime, batch, nOut));
-  // dyT only for the products that read it (a dense-gradient step of the first layer needs neither).
-  if (grad || dx) {
-    withTemporaries(ctx, [[nOut, batch]], ([dyT]) => {
-      transposeBatch(ctx, ctx.at('dy'), batch, nOut, dyT!, false);
-      if (grad && parts === 1) runtime.run('compressedSampledGrad', [ctx.at('rowPtr'), ctx.at('cols'), nIn, nOut, ctx.at('xT'), dyT!, batch, grad.at], 1);
-      if (grad && parts > 1) {
-        // Each chunk's sums apart, then added in chunk order (the order one part adds them in).
-        withTemporaries(ctx, [[parts, nnz]], ([partials]) => {
-          runtime.runPinned('compressedSampledGrad', [ctx.at('rowPtr'), ctx.at('cols'), nIn, nOut, ctx.at('xT'), dyT!, batch, partials!], parts);
-          runtime.run('sumPartials', [partials!, parts, nnz, grad.at], runtime.partsFor(nnz * parts * WORK_PER_ELEMENT.sumRows));
-        });
-      }
-      if (dx) {
-        withTemporaries(ctx, [[nIn, batch]], ([dxT]) => {
-          runtime.runPinned('compressedMatMulTransposed', [ctx.at('rowPtr'), ctx.at('cols'), ctx.at('vals'), nIn, nOut, dyT!, batch, dxT!], parts);
-          transposeBatch(ctx, dxT!, batch, nIn, dx.at, true);
-        });
-      }
+  if (dbias) runtime.run('sumChunkRows', [dyT, nOut, batch, dbias.at], sumRowsParts(runtime, batch, nOut));
+  if (grad && parts === 1) runtime.run('compressedSampledGrad', [ctx.at('rowPtr'), ctx.at('cols'), nIn, nOut, ctx.at('xT'), dyT, batch, grad.at], 1);
+  if (grad && parts > 1) {
+    // Each chunk's sums apart, then added in chunk order (the order one part adds them in).
+    withTemporaries(ctx, [[parts, nnz]], ([partials]) => {
+      runtime.runPinned('compressedSampledGrad', [ctx.at('rowPtr'), ctx.at('cols'), nIn, nOut, ctx.at('xT'), dyT, batch, partials!], parts);
+      runtime.run('sumPartials', [partials!, parts, nnz, grad.at], runtime.partsFor(nnz * parts * WORK_PER_ELEMENT.sumRows));
+    });
+  }
+  if (dx && inputChunks) runtime.runPinned('compressedMatMulTransposed', [ctx.at('rowPtr'), ctx.at('cols'), ctx.at('vals'), nIn, nOut, dyT, batch, dx.at], parts);
+  if (dx && !inputChunks) {
+    withTemporaries(ctx, [[nIn, batch]], ([dxT]) => {
+      runtime.runPinned('compressedMatMulTransposed', [ctx.at('rowPtr'), ctx.at('cols'), ctx.at('vals'), nIn, nOut, dyT, batch, dxT!], parts);
+      transposeBatch(ctx, dxT!, batch, nIn, dx.at, true);
     });
   }
   return [grad, dbias, dx].flatMap((o): TensorInfo[] => (o ? [o.info] : []));
@@ -106,16 +115,17 @@ const sumLeadingAxes = wasmKernel(KERNEL_NAMES.sumLeadingAxes, (ctx) => {
 
 /**
  * Input positions (int32 [nnz], increasing flat indices of W [nIn, nOut]); attrs nIn, nOut.
- * Outputs the int32 index of compressed weights: rowPtr, cols, colPtr, colRows, colOrder.
+ * Outputs the int32 row index of compressed weights: rowPtr, cols.
  */
 const compressedIndex = wasmKernel(KERNEL_NAMES.compressedIndex, (ctx) => {
   const positions = ctx.input('positions');
   const nnz = positions.shape[0]!;
   const { nIn, nOut } = ctx.attrs as { nIn: number; nOut: number };
   if (positions.dtype !== 'int32' || positions.shape.length !== 1) throw new Error(`${KERNEL_NAMES.compressedIndex}: positions must be int32 [nnz]`);
-  const [rowPtr, cols, colPtr, colRows, colOrder] = [[nIn + 1], [nnz], [nOut + 1], [nnz], [nnz]].map((shape) => ctx.output(shape, 'int32'));
-  ctx.runtime.call('compressedIndex', [ctx.at('positions'), nnz, nIn, nOut, rowPtr!.at, cols!.at, colPtr!.at, colRows!.at, colOrder!.at]);
-  return [rowPtr!.info, cols!.info, colPtr!.info, colRows!.info, colOrder!.info];
+  const rowPtr = ctx.output([nIn + 1], 'int32');
+  const cols = ctx.output([nnz], 'int32');
+  ctx.runtime.call('compressedIndex', [ctx.at('positions'), nnz, nIn, nOut, rowPtr.at, cols.at]);
+  return [rowPtr.info, cols.info];
 });
 
 /**
@@ -131,4 +141,4 @@ const carryValues = wasmKernel(KERNEL_NAMES.carryValues, (ctx) => {
   return out.info;
 });
 
-export const COMPRESSED_KERNEL_CONFIGS = [compressedDense, compressedDenseGrad, sumLeadingAxes, compressedIndex, carryValues];
+export const COMPRESSED_KERNEL_CONFIGS = [batchChunks, compressedDense, compressedDenseGrad, sumLeadingAxes, compressedIndex, carryValues];

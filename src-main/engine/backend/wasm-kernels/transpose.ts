@@ -16,7 +16,7 @@ export function transposeConfig(fallback: KernelFunc | undefined) {
       if (x.dtype !== 'float32' || x.shape.length !== 2 || perm[0] !== 1 || perm[1] !== 0) return null;
       const [rows, cols] = x.shape as [number, number];
       const out = ctx.output([cols, rows]);
-      ctx.runtime.run('transpose2d', [ctx.at('x'), rows, cols, out.at, 0, TRANSPOSE_MODE.plain], ctx.runtime.partsFor(rows * cols * WORK_PER_ELEMENT.transpose));
+      ctx.runtime.run('transpose2d', [ctx.at('x'), rows, cols, out.at, TRANSPOSE_MODE.plain], ctx.runtime.partsFor(rows * cols * WORK_PER_ELEMENT.transpose));
       return out.info;
     },
     fallback,

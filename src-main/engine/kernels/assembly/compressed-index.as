@@ -1,16 +1,14 @@
 // What a mask update does to a compressed fully connected kernel (see sparse.as for the layout):
-// index its new active positions by row and by column, and carry values (weights, momentum)
-// from the old positions to the new ones. Done on the heap where the values already live: on
-// the host these loops over every active weight took a quarter of a RigL update.
+// index its new active positions by row, and carry values (weights, momentum) from the old
+// positions to the new ones. Done on the heap where the values already live: on the host these
+// loops over every active weight took a quarter of a RigL update.
 
 /**
- * Indexes the active flat positions (increasing, of W [nIn, nOut] row-major) by row, rowPtr
- * [nIn + 1] and cols [nnz], and by column, colPtr [nOut + 1], colRows [nnz] and colOrder [nnz]
- * (each entry's index in position order). Each column lists its rows in increasing order.
+ * Indexes the active flat positions (increasing, of W [nIn, nOut] row-major) by row: rowPtr
+ * [nIn + 1] and cols [nnz].
  */
-export function compressedIndex(positions: usize, nnz: i32, nIn: i32, nOut: i32, rowPtr: usize, cols: usize, colPtr: usize, colRows: usize, colOrder: usize): void {
+export function compressedIndex(positions: usize, nnz: i32, nIn: i32, nOut: i32, rowPtr: usize, cols: usize): void {
   memory.fill(rowPtr, 0, <usize>(nIn + 1) << 2);
-  memory.fill(colPtr, 0, <usize>(nOut + 1) << 2);
   let row = 0;
   let rowEnd = nOut;
   for (let k = 0; k < nnz; k++) {
@@ -19,35 +17,14 @@ export function compressedIndex(positions: usize, nnz: i32, nIn: i32, nOut: i32,
       row++;
       rowEnd += nOut;
     }
-    const col = p - (rowEnd - nOut);
-    store<i32>(cols + (<usize>k << 2), col);
+    store<i32>(cols + (<usize>k << 2), p - (rowEnd - nOut));
     const rowCount = rowPtr + (<usize>(row + 1) << 2);
     store<i32>(rowCount, load<i32>(rowCount) + 1);
-    const colCount = colPtr + (<usize>(col + 1) << 2);
-    store<i32>(colCount, load<i32>(colCount) + 1);
   }
   for (let i = 0; i < nIn; i++) {
     const at = rowPtr + (<usize>(i + 1) << 2);
     store<i32>(at, load<i32>(at) + load<i32>(at - 4));
   }
-  for (let j = 0; j < nOut; j++) {
-    const at = colPtr + (<usize>(j + 1) << 2);
-    store<i32>(at, load<i32>(at) + load<i32>(at - 4));
-  }
-  // colPtr[j] serves as column j's next free slot and ends at its end, so shifting by one restores
-  // the starts; walking the rows in order lists each column's rows in increasing order.
-  for (let i = 0; i < nIn; i++) {
-    const end = load<i32>(rowPtr + (<usize>(i + 1) << 2));
-    for (let k = load<i32>(rowPtr + (<usize>i << 2)); k < end; k++) {
-      const next = colPtr + (<usize>load<i32>(cols + (<usize>k << 2)) << 2);
-      const slot = load<i32>(next);
-      store<i32>(next, slot + 1);
-      store<i32>(colRows + (<usize>slot << 2), i);
-      store<i32>(colOrder + (<usize>slot << 2), k);
-    }
-  }
-  for (let j = nOut; j > 0; j--) store<i32>(colPtr + (<usize>j << 2), load<i32>(colPtr + (<usize>(j - 1) << 2)));
-  store<i32>(colPtr, 0);
 }
 
 /**

@@ -1,15 +1,6 @@
 // Moving data without arithmetic.
 import { BATCH_CHUNK, ceilDiv, chunkBlock, chunkLanes, f32At, partChunks, shareStart } from './memory';
 
-/** v + bias[r] with a bias, v itself without (so that −0 stays −0 in a plain transpose). */
-@inline function plusBias(v: f32, bias: usize, r: i32): f32 {
-  return bias == 0 ? v : v + load<f32>(f32At(bias, r));
-}
-
-@inline function plusBiasVector(v: v128, bias: usize, b: v128): v128 {
-  return bias == 0 ? v : f32x4.add(v, b);
-}
-
 /** Input columns handled per sweep: keeps the output rows being written few enough to stay in L1. */
 const COLUMN_BLOCK: i32 = 64;
 
@@ -21,15 +12,14 @@ export const TO_CHUNKS: i32 = 1;
 export const FROM_CHUNKS: i32 = 2;
 
 /**
- * out[cols, rows] = x[rows, cols]ᵀ (+ bias[r] on every out[c, r] when bias is not 0), 4×4 blocks
- * transposed in registers. `mode` SPLIT_COLUMNS: plain matrices, parts split x's columns.
- * TO_CHUNKS / FROM_CHUNKS: one side stored by batch chunk (rows = batch, or cols = batch), parts
- * split the chunks (for runPinned); the bias applies FROM_CHUNKS only.
+ * out[cols, rows] = x[rows, cols]ᵀ, 4×4 blocks transposed in registers. `mode` SPLIT_COLUMNS:
+ * plain matrices, parts split x's columns. TO_CHUNKS / FROM_CHUNKS: one side stored by batch
+ * chunk (rows = batch, or cols = batch), parts split the chunks (for runPinned).
  */
-export function transpose2d(x: usize, rows: i32, cols: i32, out: usize, bias: usize, mode: i32, part: i32, parts: i32): void {
+export function transpose2d(x: usize, rows: i32, cols: i32, out: usize, mode: i32, part: i32, parts: i32): void {
   if (mode == SPLIT_COLUMNS) {
     const blocks = ceilDiv(cols, 4);
-    transposeBlock(x, rows, cols, out, bias, 0, rows, shareStart(blocks, part, parts) * 4, min(cols, shareStart(blocks, part + 1, parts) * 4));
+    transposeBlock(x, rows, cols, out, 0, rows, shareStart(blocks, part, parts) * 4, min(cols, shareStart(blocks, part + 1, parts) * 4));
     return;
   }
   const batch = mode == TO_CHUNKS ? rows : cols;
@@ -38,13 +28,13 @@ export function transpose2d(x: usize, rows: i32, cols: i32, out: usize, bias: us
   for (let c = <i32>(chunks >> 32); c < <i32>chunks; c++) {
     const lanes = chunkLanes(batch, c);
     const first = c * BATCH_CHUNK;
-    if (mode == TO_CHUNKS) transposeBlock(f32At(x, first * n), lanes, n, chunkBlock(out, n, c), 0, 0, lanes, 0, n);
-    else transposeBlock(chunkBlock(x, n, c), n, lanes, f32At(out, first * n), bias, 0, n, 0, lanes);
+    if (mode == TO_CHUNKS) transposeBlock(f32At(x, first * n), lanes, n, chunkBlock(out, n, c), 0, lanes, 0, n);
+    else transposeBlock(chunkBlock(x, n, c), n, lanes, f32At(out, first * n), 0, n, 0, lanes);
   }
 }
 
 /** transpose2d on rows [r0, r1) and columns [c0, c1) of x (r0 and c0 multiples of 4). */
-function transposeBlock(x: usize, rows: i32, cols: i32, out: usize, bias: usize, r0: i32, r1: i32, c0: i32, c1: i32): void {
+function transposeBlock(x: usize, rows: i32, cols: i32, out: usize, r0: i32, r1: i32, c0: i32, c1: i32): void {
   const inRow = <usize>cols << 2;
   const outRow = <usize>rows << 2;
   for (let cb = c0; cb < c1; cb += COLUMN_BLOCK) {
@@ -52,7 +42,6 @@ function transposeBlock(x: usize, rows: i32, cols: i32, out: usize, bias: usize,
     let r = r0;
     for (; r + 4 <= r1; r += 4) {
       const src = f32At(x, r * cols);
-      const b = bias == 0 ? f32x4.splat(0) : v128.load(f32At(bias, r));
       let c = cb;
       for (; c + 4 <= cEnd; c += 4) {
         const at = src + (<usize>c << 2);
@@ -65,17 +54,17 @@ function transposeBlock(x: usize, rows: i32, cols: i32, out: usize, bias: usize,
         const t2 = v128.shuffle<f32>(r0v, r1v, 2, 6, 3, 7);
         const t3 = v128.shuffle<f32>(r2v, r3v, 2, 6, 3, 7);
         const to = f32At(out, c * rows + r);
-        v128.store(to, plusBiasVector(v128.shuffle<f32>(t0, t1, 0, 1, 4, 5), bias, b));
-        v128.store(to + outRow, plusBiasVector(v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), bias, b));
-        v128.store(to + 2 * outRow, plusBiasVector(v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), bias, b));
-        v128.store(to + 3 * outRow, plusBiasVector(v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), bias, b));
+        v128.store(to, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+        v128.store(to + outRow, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+        v128.store(to + 2 * outRow, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+        v128.store(to + 3 * outRow, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
       }
       for (; c < cEnd; c++) {
-        for (let i = 0; i < 4; i++) store<f32>(f32At(out, c * rows + r + i), plusBias(load<f32>(f32At(x, (r + i) * cols + c)), bias, r + i));
+        for (let i = 0; i < 4; i++) store<f32>(f32At(out, c * rows + r + i), load<f32>(f32At(x, (r + i) * cols + c)));
       }
     }
     for (; r < r1; r++) {
-      for (let c = cb; c < cEnd; c++) store<f32>(f32At(out, c * rows + r), plusBias(load<f32>(f32At(x, r * cols + c)), bias, r));
+      for (let c = cb; c < cEnd; c++) store<f32>(f32At(out, c * rows + r), load<f32>(f32At(x, r * cols + c)));
     }
   }
 }

@@ -1,25 +1,24 @@
 // Compressed kernels of a fully connected layer y = x·W, W [nIn, nOut] row-major, keeping only
-// its active positions, listed two ways: by row (CSR: rowPtr [nIn + 1], cols [nnz], values in
-// this order) and by column (colPtr [nOut + 1], colRows [nnz], colOrder [nnz]: the CSR index of
-// each, so the values are stored once). Activations are transposed so that the examples, the
-// longest contiguous axis, are what the SIMD lanes run along, and stored by batch chunk
-// (memory.as chunkBlock): each chunk of BATCH_CHUNK examples is a [features, lanes] block of its
-// own. Parts split the chunks and run pinned, so each thread reads and writes only blocks its
-// own earlier kernels of the step wrote, and no two threads share a cache line.
-import { chunkBlock, chunkLanes, f32At, partChunks, shareStart } from './memory';
+// its active positions, listed by row (CSR: rowPtr [nIn + 1], cols [nnz], values in this order).
+// Activations are transposed so that the examples, the longest contiguous axis, are what the
+// SIMD lanes run along, and stored by batch chunk (memory.as chunkBlock): each chunk of
+// BATCH_CHUNK examples is a [features, lanes] block of its own. Parts split the chunks and run
+// pinned, so each thread reads and writes only blocks its own earlier kernels of the step wrote,
+// and no two threads share a cache line.
+import { BATCH_CHUNK, ceilDiv, chunkBlock, chunkLanes, f32At, partChunks, shareStart } from './memory';
 
 /**
- * out[0..lanes) = Σ_{k ∈ [start, end)} vals[order ? order[k] : k] · src[index[k], 0..lanes), for
- * a row-major src of rows `lanes` long: 32 lanes at a time in registers.
+ * out[0..lanes) = Σ_{k ∈ [start, end)} vals[k] · src[index[k], 0..lanes), for a row-major src of
+ * rows `lanes` long: 32 lanes at a time in registers.
  */
-function gatherRow(index: usize, order: usize, vals: usize, start: i32, end: i32, src: usize, lanes: i32, out: usize): void {
+function gatherRow(index: usize, vals: usize, start: i32, end: i32, src: usize, lanes: i32, out: usize): void {
   const rowBytes = <usize>lanes << 2;
   let b = 0;
   for (; b + 32 <= lanes; b += 32) {
     let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
     let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
     for (let k = start; k < end; k++) {
-      const w = f32x4.splat(load<f32>(f32At(vals, order ? load<i32>(f32At(order, k)) : k)));
+      const w = f32x4.splat(load<f32>(f32At(vals, k)));
       const p = src + <usize>load<i32>(f32At(index, k)) * rowBytes + (<usize>b << 2);
       a0 = f32x4.add(a0, f32x4.mul(w, v128.load(p)));
       a1 = f32x4.add(a1, f32x4.mul(w, v128.load(p, 16)));
@@ -43,30 +42,81 @@ function gatherRow(index: usize, order: usize, vals: usize, start: i32, end: i32
   for (; b + 4 <= lanes; b += 4) {
     let a = f32x4.splat(0);
     for (let k = start; k < end; k++) {
-      const w = f32x4.splat(load<f32>(f32At(vals, order ? load<i32>(f32At(order, k)) : k)));
-      a = f32x4.add(a, f32x4.mul(w, v128.load(src + <usize>load<i32>(f32At(index, k)) * rowBytes + (<usize>b << 2))));
+      a = f32x4.add(a, f32x4.mul(f32x4.splat(load<f32>(f32At(vals, k))), v128.load(src + <usize>load<i32>(f32At(index, k)) * rowBytes + (<usize>b << 2))));
     }
     v128.store(out + (<usize>b << 2), a);
   }
   for (; b < lanes; b++) {
     let a: f32 = 0;
     for (let k = start; k < end; k++) {
-      a += load<f32>(f32At(vals, order ? load<i32>(f32At(order, k)) : k)) * load<f32>(f32At(src + <usize>load<i32>(f32At(index, k)) * rowBytes, b));
+      a += load<f32>(f32At(vals, k)) * load<f32>(f32At(src + <usize>load<i32>(f32At(index, k)) * rowBytes, b));
     }
     store<f32>(f32At(out, b), a);
   }
 }
 
-/** yT = Wᵀ·xT by chunk, i.e. y = x·W: output row j gathers w[i, j]·xT[i, :] over its column's entries. xT is [nIn, batch] and yT [nOut, batch] by chunk. */
-export function compressedMatMul(colPtr: usize, colRows: usize, colOrder: usize, vals: usize, nIn: i32, nOut: i32, xT: usize, batch: i32, yT: usize, part: i32, parts: i32): void {
+/** yRow[0..lanes) += w · xRow[0..lanes) */
+@inline function addScaledRow(yRow: usize, w: f32, xRow: usize, lanes: i32): void {
+  const wv = f32x4.splat(w);
+  let b = 0;
+  for (; b + 4 <= lanes; b += 4) {
+    const y = f32At(yRow, b);
+    v128.store(y, f32x4.add(v128.load(y), f32x4.mul(wv, v128.load(f32At(xRow, b)))));
+  }
+  for (; b < lanes; b++) store<f32>(f32At(yRow, b), load<f32>(f32At(yRow, b)) + w * load<f32>(f32At(xRow, b)));
+}
+
+/** block[j, 0..lanes) += bias[j] for the rows of a [rows, lanes] block. */
+function addBias(block: usize, rows: i32, lanes: i32, bias: usize): void {
+  for (let j = 0; j < rows; j++) {
+    const row = f32At(block, j * lanes);
+    const b = load<f32>(f32At(bias, j));
+    const bv = f32x4.splat(b);
+    let l = 0;
+    for (; l + 4 <= lanes; l += 4) v128.store(f32At(row, l), f32x4.add(v128.load(f32At(row, l)), bv));
+    for (; l < lanes; l++) store<f32>(f32At(row, l), load<f32>(f32At(row, l)) + b);
+  }
+}
+
+/**
+ * yT = Wᵀ·xT (+ bias[j] on row j when bias is not 0) by chunk, i.e. y = x·W + b: each input row
+ * of a chunk is read once, held in registers, and added into the output rows of its active
+ * weights, which stay in L1 (a gather over W's columns read the input rows in scattered order,
+ * from L2). Output row j receives its terms in increasing i from 0, then the bias. xT is
+ * [nIn, batch] and yT [nOut, batch] by chunk.
+ */
+export function compressedMatMul(rowPtr: usize, cols: usize, vals: usize, bias: usize, nIn: i32, nOut: i32, xT: usize, batch: i32, yT: usize, part: i32, parts: i32): void {
   const chunks = partChunks(batch, part, parts);
   for (let c = <i32>(chunks >> 32); c < <i32>chunks; c++) {
     const lanes = chunkLanes(batch, c);
     const src = chunkBlock(xT, nIn, c);
     const dst = chunkBlock(yT, nOut, c);
-    for (let j = 0; j < nOut; j++) {
-      gatherRow(colRows, colOrder, vals, load<i32>(f32At(colPtr, j)), load<i32>(f32At(colPtr, j + 1)), src, lanes, f32At(dst, j * lanes));
+    const rowBytes = <usize>lanes << 2;
+    memory.fill(dst, 0, <usize>nOut * rowBytes);
+    for (let i = 0; i < nIn; i++) {
+      const xRow = src + <usize>i * rowBytes;
+      const end = load<i32>(f32At(rowPtr, i + 1));
+      let k = load<i32>(f32At(rowPtr, i));
+      if (lanes == 32) {
+        const x0 = v128.load(xRow), x1 = v128.load(xRow, 16), x2 = v128.load(xRow, 32), x3 = v128.load(xRow, 48);
+        const x4 = v128.load(xRow, 64), x5 = v128.load(xRow, 80), x6 = v128.load(xRow, 96), x7 = v128.load(xRow, 112);
+        for (; k < end; k++) {
+          const w = f32x4.splat(load<f32>(f32At(vals, k)));
+          const y = dst + <usize>load<i32>(f32At(cols, k)) * rowBytes;
+          v128.store(y, f32x4.add(v128.load(y), f32x4.mul(w, x0)));
+          v128.store(y, f32x4.add(v128.load(y, 16), f32x4.mul(w, x1)), 16);
+          v128.store(y, f32x4.add(v128.load(y, 32), f32x4.mul(w, x2)), 32);
+          v128.store(y, f32x4.add(v128.load(y, 48), f32x4.mul(w, x3)), 48);
+          v128.store(y, f32x4.add(v128.load(y, 64), f32x4.mul(w, x4)), 64);
+          v128.store(y, f32x4.add(v128.load(y, 80), f32x4.mul(w, x5)), 80);
+          v128.store(y, f32x4.add(v128.load(y, 96), f32x4.mul(w, x6)), 96);
+          v128.store(y, f32x4.add(v128.load(y, 112), f32x4.mul(w, x7)), 112);
+        }
+      } else {
+        for (; k < end; k++) addScaledRow(dst + <usize>load<i32>(f32At(cols, k)) * rowBytes, load<f32>(f32At(vals, k)), xRow, lanes);
+      }
     }
+    if (bias != 0) addBias(dst, nOut, lanes, bias);
   }
 }
 
@@ -78,7 +128,7 @@ export function compressedMatMulTransposed(rowPtr: usize, cols: usize, vals: usi
     const src = chunkBlock(dyT, nOut, c);
     const dst = chunkBlock(dxT, nIn, c);
     for (let i = 0; i < nIn; i++) {
-      gatherRow(cols, 0, vals, load<i32>(f32At(rowPtr, i)), load<i32>(f32At(rowPtr, i + 1)), src, lanes, f32At(dst, i * lanes));
+      gatherRow(cols, vals, load<i32>(f32At(rowPtr, i)), load<i32>(f32At(rowPtr, i + 1)), src, lanes, f32At(dst, i * lanes));
     }
   }
 }
@@ -201,5 +251,55 @@ export function sumRows(x: usize, rows: i32, cols: i32, out: usize, part: i32, p
     let c = 0;
     for (; c < vecEnd; c += 4) v128.store(f32At(dst, c), f32x4.add(v128.load(f32At(dst, c)), v128.load(f32At(src, c))));
     for (; c < width; c++) store<f32>(f32At(dst, c), load<f32>(f32At(dst, c)) + load<f32>(f32At(src, c)));
+  }
+}
+
+/**
+ * out[j] = Σ_b xT[j, b] over a [rows, batch] matrix stored by batch chunk, each sum taken in
+ * batch order from 0, as sumRows takes it over the same matrix batch-major. Four rows at a time
+ * through a 4×4 register transpose; parts split the rows in cache lines of out.
+ */
+export function sumChunkRows(xT: usize, rows: i32, batch: i32, out: usize, part: i32, parts: i32): void {
+  const lines = (rows + 15) >> 4;
+  const j1 = min(rows, shareStart(lines, part + 1, parts) << 4);
+  const chunks = ceilDiv(batch, BATCH_CHUNK);
+  let j = shareStart(lines, part, parts) << 4;
+  for (; j + 4 <= j1; j += 4) {
+    let acc = f32x4.splat(0);
+    for (let c = 0; c < chunks; c++) {
+      const lanes = chunkLanes(batch, c);
+      const rowBytes = <usize>lanes << 2;
+      const first = f32At(chunkBlock(xT, rows, c), j * lanes);
+      let b = 0;
+      for (; b + 4 <= lanes; b += 4) {
+        const at = f32At(first, b);
+        const v0 = v128.load(at);
+        const v1 = v128.load(at + rowBytes);
+        const v2 = v128.load(at + 2 * rowBytes);
+        const v3 = v128.load(at + 3 * rowBytes);
+        const t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);
+        const t2 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
+        const t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+        acc = f32x4.add(acc, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+        acc = f32x4.add(acc, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+        acc = f32x4.add(acc, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+        acc = f32x4.add(acc, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+      }
+      for (; b < lanes; b++) {
+        const at = f32At(first, b);
+        acc = f32x4.add(acc, f32x4(load<f32>(at), load<f32>(at + rowBytes), load<f32>(at + 2 * rowBytes), load<f32>(at + 3 * rowBytes)));
+      }
+    }
+    v128.store(f32At(out, j), acc);
+  }
+  for (; j < j1; j++) {
+    let sum: f32 = 0;
+    for (let c = 0; c < chunks; c++) {
+      const lanes = chunkLanes(batch, c);
+      const row = f32At(chunkBlock(xT, rows, c), j * lanes);
+      for (let b = 0; b < lanes; b++) sum += load<f32>(f32At(row, b));
+    }
+    store<f32>(f32At(out, j), sum);
   }
 }
