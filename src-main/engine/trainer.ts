@@ -17,6 +17,9 @@ import { SparsityController } from './sparse/controller.js';
 import type { CheckpointCounters, TrainingCheckpoint } from './checkpoint.js';
 import { captureTensors, restoreTensors } from './state.js';
 
+/** Longest a run goes between turns of the event loop, where cancel and pause messages come in. */
+const YIELD_EVERY_MS = 10;
+
 /** Independent random streams of a run, so that e.g. adding dropout does not change the data order. */
 export const RNG_STREAMS = { init: 0, masks: 1, dropout: 2 } as const;
 
@@ -100,6 +103,7 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
     let windowStarted = performance.now();
     const epochTotals = { loss: 0, correct: 0, examples: 0 };
     let epochStarted = performance.now();
+    let lastYield = performance.now();
 
     for (let t = startStep; t < plan.totalSteps; t++) {
       const epoch = Math.floor(t / plan.stepsPerEpoch);
@@ -190,8 +194,12 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
         }
         epochStarted = performance.now();
       }
-      // Let IPC messages (cancel, pause) in between steps.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      // Let IPC messages (cancel, pause) in between steps, every few milliseconds: a turn of the
+      // event loop costs 5–10 µs, 1% of a sparse LeNet-300-100 step.
+      if (performance.now() - lastYield >= YIELD_EVERY_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
       if (input.signal?.aborted) return finish('cancelled', stepsDone, null);
     }
     return finish('completed', plan.totalSteps, null);

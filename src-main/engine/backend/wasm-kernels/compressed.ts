@@ -60,10 +60,10 @@ const compressedDense = wasmKernel(KERNEL_NAMES.compressedDense, (ctx) => {
   const [batch, nIn] = (inputChunks ? [x.shape[1], x.shape[0]] : x.shape) as [number, number];
   const yT = ctx.output([nOut, batch]);
   const xT = inputChunks ? null : ctx.output([nIn, batch]);
-  if (xT) transposeBatch(ctx, ctx.at('x'), batch, nIn, xT.at, false);
   const bias = ctx.inputs['bias'] === undefined ? 0 : ctx.at('bias');
-  const args = [ctx.at('rowPtr'), ctx.at('cols'), ctx.at('vals'), bias, nIn, nOut, xT ? xT.at : ctx.at('x'), batch, yT.at];
-  ctx.runtime.runPinned('compressedMatMul', args, ctx.runtime.batchParts(batch));
+  // A batch-major x is transposed into xT chunk by chunk inside the product.
+  const [from, into] = xT ? [ctx.at('x'), xT.at] : [0, ctx.at('x')];
+  ctx.runtime.runPinned('compressedMatMul', [ctx.at('rowPtr'), ctx.at('cols'), ctx.at('vals'), bias, nIn, nOut, from, into, batch, yT.at], ctx.runtime.batchParts(batch));
   return xT ? [yT.info, xT.info] : yT.info;
 });
 
@@ -85,19 +85,18 @@ const compressedDenseGrad = wasmKernel(KERNEL_NAMES.compressedDenseGrad, (ctx) =
   const dx = inputGradient ? ctx.output(inputChunks ? [nIn, batch] : [batch, nIn]) : null;
   const parts = runtime.batchParts(batch);
   if (dbias) runtime.run('sumChunkRows', [dyT, nOut, batch, dbias.at], sumRowsParts(runtime, batch, nOut));
-  if (grad && parts === 1) runtime.run('compressedSampledGrad', [ctx.at('rowPtr'), ctx.at('cols'), nIn, nOut, ctx.at('xT'), dyT, batch, grad.at], 1);
-  if (grad && parts > 1) {
-    // Each chunk's sums apart, then added in chunk order (the order one part adds them in).
-    withTemporaries(ctx, [[parts, nnz]], ([partials]) => {
-      runtime.runPinned('compressedSampledGrad', [ctx.at('rowPtr'), ctx.at('cols'), nIn, nOut, ctx.at('xT'), dyT, batch, partials!], parts);
-      runtime.run('sumPartials', [partials!, parts, nnz, grad.at], runtime.partsFor(nnz * parts * WORK_PER_ELEMENT.sumRows));
-    });
-  }
-  if (dx && inputChunks) runtime.runPinned('compressedMatMulTransposed', [ctx.at('rowPtr'), ctx.at('cols'), ctx.at('vals'), nIn, nOut, dyT, batch, dx.at], parts);
-  if (dx && !inputChunks) {
-    withTemporaries(ctx, [[nIn, batch]], ([dxT]) => {
-      runtime.runPinned('compressedMatMulTransposed', [ctx.at('rowPtr'), ctx.at('cols'), ctx.at('vals'), nIn, nOut, dyT, batch, dxT!], parts);
-      transposeBatch(ctx, dxT!, batch, nIn, dx.at, true);
+  // One pinned pass for both products. With a part per chunk, each chunk's weight gradient comes
+  // apart and they are added in chunk order (the order one part adds them in); a batch-major dx
+  // is made in chunks, then transposed.
+  if (grad || dx) {
+    const partialsShape = grad && parts > 1 ? [[parts, nnz]] : [];
+    const dxTShape = dx && !inputChunks ? [[nIn, batch]] : [];
+    withTemporaries(ctx, [...partialsShape, ...dxTShape], (scratch) => {
+      const partials = grad ? (parts > 1 ? scratch[0]! : grad.at) : 0;
+      const dxT = dx ? (inputChunks ? dx.at : scratch[scratch.length - 1]!) : 0;
+      runtime.runPinned('compressedGrads', [ctx.at('rowPtr'), ctx.at('cols'), ctx.at('vals'), nIn, nOut, ctx.at('xT'), dyT, batch, partials, dxT], parts);
+      if (grad && parts > 1) runtime.run('sumPartials', [partials, parts, nnz, grad.at], runtime.partsFor(nnz * parts * WORK_PER_ELEMENT.sumRows));
+      if (dx && !inputChunks) transposeBatch(ctx, dxT, batch, nIn, dx.at, true);
     });
   }
   return [grad, dbias, dx].flatMap((o): TensorInfo[] => (o ? [o.info] : []));

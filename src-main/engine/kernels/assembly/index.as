@@ -4,7 +4,7 @@
 // other static data, which would be written into tfjs's heap. Every kernel but the serial ones
 // (softmaxCrossEntropy, selectMagnitudes, compressedIndex, carryValues) takes (…, part, parts) last and computes only its
 // part, so that threads sharing the memory split the work.
-export { compressedMatMul, compressedMatMulTransposed, compressedSampledGrad, sumPartials, sumRows, sumChunkRows } from './sparse';
+export { compressedMatMul, compressedGrads, sumPartials, sumRows, sumChunkRows } from './sparse';
 export { matMul, matMulScratchBytes } from './matmul';
 export {
   conv2d, conv2dScratchBytes, conv2dInputGrad, conv2dInputGradScratchBytes,

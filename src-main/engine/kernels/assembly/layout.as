@@ -28,9 +28,14 @@ export function transpose2d(x: usize, rows: i32, cols: i32, out: usize, mode: i3
   for (let c = <i32>(chunks >> 32); c < <i32>chunks; c++) {
     const lanes = chunkLanes(batch, c);
     const first = c * BATCH_CHUNK;
-    if (mode == TO_CHUNKS) transposeBlock(f32At(x, first * n), lanes, n, chunkBlock(out, n, c), 0, lanes, 0, n);
+    if (mode == TO_CHUNKS) transposeToChunk(x, batch, n, out, c);
     else transposeBlock(chunkBlock(x, n, c), n, lanes, f32At(out, first * n), 0, n, 0, lanes);
   }
+}
+
+/** Chunk c of x [batch, n] into chunk c of out, [n, batch] stored by batch chunk. */
+export function transposeToChunk(x: usize, batch: i32, n: i32, out: usize, c: i32): void {
+  transposeBlock(f32At(x, c * BATCH_CHUNK * n), chunkLanes(batch, c), n, chunkBlock(out, n, c), 0, chunkLanes(batch, c), 0, n);
 }
 
 /** transpose2d on rows [r0, r1) and columns [c0, c1) of x (r0 and c0 multiples of 4). */

@@ -6,6 +6,7 @@
 // pinned, so each thread reads and writes only blocks its own earlier kernels of the step wrote,
 // and no two threads share a cache line.
 import { BATCH_CHUNK, ceilDiv, chunkBlock, chunkLanes, f32At, partChunks, shareStart } from './memory';
+import { transposeToChunk } from './layout';
 
 /**
  * out[0..lanes) = Σ_{k ∈ [start, end)} vals[k] · src[index[k], 0..lanes), for a row-major src of
@@ -83,11 +84,13 @@ function addBias(block: usize, rows: i32, lanes: i32, bias: usize): void {
  * of a chunk is read once, held in registers, and added into the output rows of its active
  * weights, which stay in L1 (a gather over W's columns read the input rows in scattered order,
  * from L2). Output row j receives its terms in increasing i from 0, then the bias. xT is
- * [nIn, batch] and yT [nOut, batch] by chunk.
+ * [nIn, batch] and yT [nOut, batch] by chunk; when x is not 0, each chunk of xT is first
+ * transposed from x [batch, nIn] (while the chunk is in this core's cache).
  */
-export function compressedMatMul(rowPtr: usize, cols: usize, vals: usize, bias: usize, nIn: i32, nOut: i32, xT: usize, batch: i32, yT: usize, part: i32, parts: i32): void {
+export function compressedMatMul(rowPtr: usize, cols: usize, vals: usize, bias: usize, nIn: i32, nOut: i32, x: usize, xT: usize, batch: i32, yT: usize, part: i32, parts: i32): void {
   const chunks = partChunks(batch, part, parts);
   for (let c = <i32>(chunks >> 32); c < <i32>chunks; c++) {
+    if (x != 0) transposeToChunk(x, batch, nIn, xT, c);
     const lanes = chunkLanes(batch, c);
     const src = chunkBlock(xT, nIn, c);
     const dst = chunkBlock(yT, nOut, c);
@@ -117,19 +120,6 @@ export function compressedMatMul(rowPtr: usize, cols: usize, vals: usize, bias: 
       }
     }
     if (bias != 0) addBias(dst, nOut, lanes, bias);
-  }
-}
-
-/** dxT = W·dyT by chunk, i.e. dx = dy·Wᵀ: row i gathers w[i, j]·dyT[j, :] over its active j. dyT is [nOut, batch] and dxT [nIn, batch] by chunk. */
-export function compressedMatMulTransposed(rowPtr: usize, cols: usize, vals: usize, nIn: i32, nOut: i32, dyT: usize, batch: i32, dxT: usize, part: i32, parts: i32): void {
-  const chunks = partChunks(batch, part, parts);
-  for (let c = <i32>(chunks >> 32); c < <i32>chunks; c++) {
-    const lanes = chunkLanes(batch, c);
-    const src = chunkBlock(dyT, nOut, c);
-    const dst = chunkBlock(dxT, nIn, c);
-    for (let i = 0; i < nIn; i++) {
-      gatherRow(cols, vals, load<i32>(f32At(rowPtr, i)), load<i32>(f32At(rowPtr, i + 1)), src, lanes, f32At(dst, i * lanes));
-    }
   }
 }
 
@@ -173,44 +163,55 @@ export function compressedMatMulTransposed(rowPtr: usize, cols: usize, vals: usi
 }
 
 /**
- * xT[i, :]·dyT[j, :] at the k-th active position (i, j): dW = xᵀ·dy at active positions only,
- * each chunk's dot apart, the chunks added in order (xT [nIn, batch] and dyT [nOut, batch] by
- * chunk). Written to partials + part·nnz: with one part that is the gradient; with one part per
- * chunk, sumPartials adds them in the same order, so the numbers do not depend on the number of
- * threads.
+ * out[k] (+)= xBlock[i, :]·yBlock[j, :] at the k-th active position (i, j) of one chunk: written
+ * when `first`, else added to.
  */
-export function compressedSampledGrad(rowPtr: usize, cols: usize, nIn: i32, nOut: i32, xT: usize, dyT: usize, batch: i32, partials: usize, part: i32, parts: i32): void {
+function sampledGradChunk(rowPtr: usize, cols: usize, nIn: i32, xBlock: usize, yBlock: usize, lanes: i32, out: usize, first: bool): void {
+  for (let i = 0; i < nIn; i++) {
+    const end = load<i32>(f32At(rowPtr, i + 1));
+    const xRow = f32At(xBlock, i * lanes);
+    let k = load<i32>(f32At(rowPtr, i));
+    for (; k + 4 <= end; k += 4) {
+      const sums = dots4(
+        xRow,
+        f32At(yBlock, load<i32>(f32At(cols, k)) * lanes),
+        f32At(yBlock, load<i32>(f32At(cols, k + 1)) * lanes),
+        f32At(yBlock, load<i32>(f32At(cols, k + 2)) * lanes),
+        f32At(yBlock, load<i32>(f32At(cols, k + 3)) * lanes),
+        lanes,
+      );
+      const at = f32At(out, k);
+      v128.store(at, first ? sums : f32x4.add(v128.load(at), sums));
+    }
+    for (; k < end; k++) {
+      const sum = dot(xRow, f32At(yBlock, load<i32>(f32At(cols, k)) * lanes), lanes);
+      const at = f32At(out, k);
+      store<f32>(at, first ? sum : load<f32>(at) + sum);
+    }
+  }
+}
+
+/**
+ * The backward pass of a compressed layer on its chunks, both products in one pass over each:
+ * when partials is not 0, dW = xᵀ·dy at the active positions, each chunk's dots apart and the
+ * chunks added in order, written to partials + part·nnz (with one part that is the gradient; with
+ * one part per chunk, sumPartials adds them in the same order, so the numbers do not depend on
+ * the number of threads); when dxT is not 0, dxT = W·dyT, i.e. dx = dy·Wᵀ, row i gathering
+ * w[i, j]·dyT[j, :] over its active j. xT [nIn, batch], dyT [nOut, batch] and dxT [nIn, batch]
+ * are stored by chunk.
+ */
+export function compressedGrads(rowPtr: usize, cols: usize, vals: usize, nIn: i32, nOut: i32, xT: usize, dyT: usize, batch: i32, partials: usize, dxT: usize, part: i32, parts: i32): void {
   const nnz = load<i32>(f32At(rowPtr, nIn));
   const chunks = partChunks(batch, part, parts);
   const c0 = <i32>(chunks >> 32);
-  const c1 = <i32>chunks;
-  if (c0 >= c1) return;
-  const out = f32At(partials, part * nnz);
-  for (let c = c0; c < c1; c++) {
+  for (let c = c0; c < <i32>chunks; c++) {
     const lanes = chunkLanes(batch, c);
-    const xBlock = chunkBlock(xT, nIn, c);
     const yBlock = chunkBlock(dyT, nOut, c);
+    if (partials != 0) sampledGradChunk(rowPtr, cols, nIn, chunkBlock(xT, nIn, c), yBlock, lanes, f32At(partials, part * nnz), c == c0);
+    if (dxT == 0) continue;
+    const dst = chunkBlock(dxT, nIn, c);
     for (let i = 0; i < nIn; i++) {
-      const end = load<i32>(f32At(rowPtr, i + 1));
-      const xRow = f32At(xBlock, i * lanes);
-      let k = load<i32>(f32At(rowPtr, i));
-      for (; k + 4 <= end; k += 4) {
-        const sums = dots4(
-          xRow,
-          f32At(yBlock, load<i32>(f32At(cols, k)) * lanes),
-          f32At(yBlock, load<i32>(f32At(cols, k + 1)) * lanes),
-          f32At(yBlock, load<i32>(f32At(cols, k + 2)) * lanes),
-          f32At(yBlock, load<i32>(f32At(cols, k + 3)) * lanes),
-          lanes,
-        );
-        const at = f32At(out, k);
-        v128.store(at, c == c0 ? sums : f32x4.add(v128.load(at), sums));
-      }
-      for (; k < end; k++) {
-        const sum = dot(xRow, f32At(yBlock, load<i32>(f32At(cols, k)) * lanes), lanes);
-        const at = f32At(out, k);
-        store<f32>(at, c == c0 ? sum : load<f32>(at) + sum);
-      }
+      gatherRow(cols, vals, load<i32>(f32At(rowPtr, i)), load<i32>(f32At(rowPtr, i + 1)), yBlock, lanes, f32At(dst, i * lanes));
     }
   }
 }
