@@ -67,13 +67,14 @@ export class Dense implements Module {
    */
   private backwardCompressed(dyT: tf.Tensor2D, packed: CompressedWeights): tf.Tensor | null {
     const xT = this.xT!;
+    const inputChunks = isInBatchChunks(this.x!);
     const { grad, dbias, dx } = compressedDenseGrad(dyT, xT, packed, {
       activeGradient: !this.denseGradients,
       biasGradient: this.bias !== null,
       inputGradient: this.inputGradient,
-      inputChunks: isInBatchChunks(this.x!),
+      inputChunks,
     });
-    this.kernel.grad = grad ?? tf.matMul(fromBatchChunks(xT), fromBatchChunks(dyT), true, false);
+    this.kernel.grad = grad ?? tf.matMul(inputChunks ? fromBatchChunks(xT) : this.x!, fromBatchChunks(dyT), true, false);
     if (this.bias) this.bias.grad = dbias;
     return dx;
   }
