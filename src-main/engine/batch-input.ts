@@ -1,10 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageSet, TrainingBatches } from './data/index.js';
 import { hasKernel, KERNEL_NAMES } from './kernels/names.js';
+import { markBatchChunks } from './nn/batch-chunks.js';
 
-/** One training step's input: images [batch, h, w, c] and int32 labels, for the caller to dispose. */
+/**
+ * One training step's input: images [batch, h, w, c] (or [h·w·c, batch] in batch chunks, when asked
+ * for and the backend can) and int32 labels, for the caller to dispose.
+ */
 export interface StepInput {
-  x: tf.Tensor4D;
+  x: tf.Tensor;
   y: tf.Tensor1D;
   size: number;
 }
@@ -25,7 +29,8 @@ export class BatchInput {
     this.device = hasKernel(KERNEL_NAMES.assembleBatch) ? { images: tf.keep(bytesTensor(set.images)), table: tf.keep(tf.tensor1d(batches.table)) } : null;
   }
 
-  next(): StepInput {
+  /** `inBatchChunks`: for a network whose first layer takes its input so (see Sequential.takesBatchChunksFirst). */
+  next(inBatchChunks = false): StepInput {
     const [h, w, c] = this.set.shape;
     if (this.device === null) {
       const batch = this.batches.next();
@@ -35,8 +40,9 @@ export class BatchInput {
     const size = plan.examples.length;
     const x = tf.tidy(() => {
       const inputs = { images: this.device!.images, table: this.device!.table, examples: tf.tensor1d(plan.examples, 'int32'), shifts: tf.tensor1d(plan.shifts, 'int32') };
-      return tf.engine().runKernel(KERNEL_NAMES.assembleBatch, inputs, { shape: [h, w, c] }) as tf.Tensor4D;
+      return tf.engine().runKernel(KERNEL_NAMES.assembleBatch, inputs, { shape: [h, w, c], toChunks: inBatchChunks }) as tf.Tensor;
     });
+    if (inBatchChunks) markBatchChunks(x);
     return { x, y: tf.tensor1d(plan.batch.labels, 'int32'), size };
   }
 

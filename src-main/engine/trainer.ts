@@ -107,7 +107,7 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
 
     for (let t = startStep; t < plan.totalSteps; t++) {
       const epoch = Math.floor(t / plan.stepsPerEpoch);
-      const batch = batchInput.next();
+      const batch = batchInput.next(network.takesBatchChunksFirst());
       context.denseGradients = sparsity.needsDenseGradient(t);
       const { loss, correct } = forwardBackward(network, params, batch, config.labelSmoothing, context);
       if (!Number.isFinite(loss)) {

@@ -12,6 +12,7 @@ import { softmaxCrossEntropy } from '../../src-main/engine/nn/loss.js';
 import type { ForwardContext, Param } from '../../src-main/engine/nn/module.js';
 import { Sgd } from '../../src-main/engine/optimizer.js';
 import { ranksOnDevice, selectMagnitudes } from '../../src-main/engine/sparse/device-select.js';
+import { isInBatchChunks, toBatchChunks } from '../../src-main/engine/nn/batch-chunks.js';
 import { LayerMask } from '../../src-main/engine/sparse/masks.js';
 import { largestK, smallestK } from '../../src-main/engine/sparse/select.js';
 import { relativeError } from '../helpers/compare.js';
@@ -350,6 +351,37 @@ describe('training batches written on the heap', () => {
       tf.dispose([x, y]);
     }
     device.dispose();
+  });
+});
+
+describe('training batches written on the heap in batch chunks (for a compressed first layer)', () => {
+  it.each([
+    { label: '28×28×1, plain, batches of 40 (a short last chunk)', shape: [28, 28, 1] as const, augment: false, batchSize: 40 },
+    { label: '32×32×3, padded crop and flip', shape: [32, 32, 3] as const, augment: true, batchSize: 64 },
+  ])('$label: the batch-major batch, transposed chunk by chunk', async ({ shape, augment, batchSize }) => {
+    await selectBackend('wasm');
+    const size = shape[0] * shape[1] * shape[2];
+    const count = 300;
+    const set: ImageSet = {
+      images: Uint8Array.from({ length: count * size }, () => rng.nextUint32() & 255),
+      labels: Uint8Array.from({ length: count }, () => rng.nextUint32() % 10),
+      count,
+      shape: [...shape],
+    };
+    const options = { batchSize, seed: 5, stats: { mean: shape.map(() => 0.4), std: shape.map(() => 0.3) }, augment };
+    const [batchMajor, chunked] = [new BatchInput(new TrainingBatches(set, options), set), new BatchInput(new TrainingBatches(set, options), set)];
+    for (let b = 0; b < 3; b++) {
+      const expected = batchMajor.next();
+      const actual = chunked.next(true);
+      expect(isInBatchChunks(actual.x)).toBe(true);
+      expect(actual.x.shape).toEqual([size, batchSize]);
+      const transposed = toBatchChunks(tf.reshape(expected.x, [batchSize, size]));
+      expect(differences(read(actual.x), read(transposed))).toEqual({ count: 0, largest: 0, first: '' });
+      expect(Array.from(actual.y.dataSync())).toEqual(Array.from(expected.y.dataSync()));
+      tf.dispose([expected.x, expected.y, actual.x, actual.y, transposed]);
+    }
+    batchMajor.dispose();
+    chunked.dispose();
   });
 });
 

@@ -225,6 +225,8 @@ describe('a fully connected layer on compressed weights', () => {
     const layers = (n: Sequential): Dense[] => n.modules.filter((m): m is Dense => m instanceof Dense);
     const active = kernels.map((k) => Uint32Array.from(Array.from(k).flatMap((v, p) => (v !== 0 ? [p] : []))));
     for (const i of [0, 1]) layers(compressed)[i]!.kernel.compress(active[i]!);
+    // A compressed first layer takes the batch in chunks (the trainer then assembles it so).
+    expect([compressed.takesBatchChunksFirst(), masked.takesBatchChunksFirst()]).toEqual([true, false]);
     const ctx = { training: true, nextSeed: () => 0, denseGradients: false };
     const calls = vi.spyOn(tf.engine(), 'runKernel');
     tf.tidy(() => {

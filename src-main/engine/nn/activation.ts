@@ -72,12 +72,17 @@ export class GlobalAvgPool extends Stateless {
   }
 }
 
+/** Input in batch chunks is already flat ([features, batch]): it passes as it is. */
 export class Flatten extends Stateless {
   private shape: number[] = [];
 
+  takesBatchChunks(): boolean {
+    return true;
+  }
+
   forward(x: tf.Tensor): tf.Tensor {
     this.shape = x.shape;
-    return tf.reshape(x, [x.shape[0]!, -1]);
+    return isInBatchChunks(x) ? x : tf.reshape(x, [x.shape[0]!, -1]);
   }
 
   backward(dy: tf.Tensor): tf.Tensor {

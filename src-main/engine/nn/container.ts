@@ -16,6 +16,18 @@ export class Sequential implements Module {
     return this.batchMajorUnless(h, false);
   }
 
+  /**
+   * Whether the input is best given in batch chunks: the first module with parameters takes them,
+   * and every module before it passes them on (a compressed first layer, after a Flatten).
+   */
+  takesBatchChunksFirst(): boolean {
+    for (const m of this.modules) {
+      if (m.takesBatchChunks?.() !== true) return false;
+      if (m.params().length > 0) return true;
+    }
+    return false;
+  }
+
   private batchMajorUnless(h: tf.Tensor, takesChunks: boolean): tf.Tensor {
     const convert = !takesChunks && isInBatchChunks(h);
     this.converted.push(convert);

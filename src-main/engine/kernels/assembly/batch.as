@@ -1,33 +1,73 @@
 // Training batches assembled on the heap: each row's image is read from a copy of the training
 // set's bytes, cropped and flipped as its plan says, and normalised through a per-channel table,
 // straight into the input tensor. The same arithmetic as data/write-image.ts, without the upload.
-import { chunkStart, f32At } from './memory';
+import { BATCH_CHUNK, chunkBlock, chunkLanes, chunkStart, f32At } from './memory';
+
+/** Whether the examples [r0, r1) of the plan are neither cropped nor flipped. */
+function unshifted(shifts: usize, r0: i32, r1: i32): bool {
+  let any = 0;
+  for (let r = r0; r < r1; r++) any |= load<i32>(shifts + <usize>(r * 12)) | load<i32>(shifts + <usize>(r * 12), 4) | load<i32>(shifts + <usize>(r * 12), 8);
+  return any == 0;
+}
 
 /**
- * out [batch, height, width, channels] (float32) from `images` (bytes, imageBytes per example);
- * plan: examples int32 [batch], shifts int32 [batch, 3] = (dy, dx, flip). Output pixel (y, x)
- * takes source pixel (y + dy, x' + dx) with x' = width − 1 − x when flipped, else x; outside the
- * source it is 0. table [channels · 256] holds the normalised value of each byte. Parts split the
- * batch in chunks (memory.as chunkStart), run pinned like the kernels that read the batch next.
+ * The chunk that starts at example r0, none of it shifted, written value by value across its
+ * examples: each row of the chunk's block at once (rather than one example's values a row apart).
+ */
+function chunkUnshifted(images: usize, imageBytes: i32, channels: i32, table: usize, examples: usize, batch: i32, r0: i32, out: usize): void {
+  const chunk = r0 / BATCH_CHUNK;
+  const lanes = chunkLanes(batch, chunk);
+  const block = chunkBlock(out, imageBytes, chunk);
+  const firstExample = examples + (<usize>r0 << 2);
+  for (let i = 0, c = 0; i < imageBytes; i++) {
+    const row = f32At(block, i * lanes);
+    const values = f32At(table, c << 8);
+    for (let lane = 0; lane < lanes; lane++) {
+      const byte = load<u8>(images + <usize>load<i32>(firstExample + (<usize>lane << 2)) * <usize>imageBytes + <usize>i);
+      store<f32>(f32At(row, lane), load<f32>(values + (<usize>byte << 2)));
+    }
+    if (++c == channels) c = 0;
+  }
+}
+
+/**
+ * out [batch, height, width, channels] (float32) from `images` (bytes, imageBytes per example), or
+ * with `toChunks` the same values as [height·width·channels, batch] stored by batch chunk
+ * (memory.as chunkBlock: what a compressed first layer reads); plan: examples int32 [batch],
+ * shifts int32 [batch, 3] = (dy, dx, flip). Output pixel (y, x) takes source pixel (y + dy, x' + dx)
+ * with x' = width − 1 − x when flipped, else x; outside the source it is 0. table [channels · 256]
+ * holds the normalised value of each byte. Parts split the batch in chunks (memory.as
+ * chunkStart), run pinned like the kernels that read the batch next.
  */
 export function assembleBatch(
   images: usize, height: i32, width: i32, channels: i32, table: usize, examples: usize, shifts: usize,
-  batch: i32, out: usize, part: i32, parts: i32,
+  batch: i32, toChunks: i32, out: usize, part: i32, parts: i32,
 ): void {
   const rowLength = width * channels;
   const imageBytes = height * rowLength;
-  for (let r = chunkStart(batch, part, parts), end = chunkStart(batch, part + 1, parts); r < end; r++) {
+  const start = chunkStart(batch, part, parts);
+  const end = chunkStart(batch, part + 1, parts);
+  if (toChunks) {
+    for (let r = start; r < end; r += BATCH_CHUNK) {
+      if (unshifted(shifts, r, min(end, r + BATCH_CHUNK))) chunkUnshifted(images, imageBytes, channels, table, examples, batch, r, out);
+    }
+  }
+  for (let r = start; r < end; r++) {
+    if (toChunks && unshifted(shifts, r - r % BATCH_CHUNK, min(end, r - r % BATCH_CHUNK + BATCH_CHUNK))) continue;
     const source = images + <usize>load<i32>(examples + (<usize>r << 2)) * <usize>imageBytes;
     const dy = load<i32>(shifts + <usize>(r * 12));
     const dx = load<i32>(shifts + <usize>(r * 12), 4);
     const flip = load<i32>(shifts + <usize>(r * 12), 8) != 0;
-    const target = f32At(out, r * imageBytes);
+    // Where the example's value i goes: target + i·step.
+    const chunk = r / BATCH_CHUNK;
+    const target = toChunks ? f32At(chunkBlock(out, imageBytes, chunk), r - chunk * BATCH_CHUNK) : f32At(out, r * imageBytes);
+    const step = toChunks ? <usize>chunkLanes(batch, chunk) << 2 : 4;
     if (dy == 0 && dx == 0 && !flip) {
       if (channels == 1) {
-        for (let i = 0; i < imageBytes; i++) store<f32>(f32At(target, i), load<f32>(table + (<usize>load<u8>(source + <usize>i) << 2)));
+        for (let i = 0; i < imageBytes; i++) store<f32>(target + <usize>i * step, load<f32>(table + (<usize>load<u8>(source + <usize>i) << 2)));
       } else {
         for (let i = 0, c = 0; i < imageBytes; i++) {
-          store<f32>(f32At(target, i), load<f32>(f32At(table, (c << 8) + <i32>load<u8>(source + <usize>i))));
+          store<f32>(target + <usize>i * step, load<f32>(f32At(table, (c << 8) + <i32>load<u8>(source + <usize>i))));
           if (++c == channels) c = 0;
         }
       }
@@ -35,21 +75,21 @@ export function assembleBatch(
     }
     for (let y = 0; y < height; y++) {
       const sy = y + dy;
-      const rowOut = f32At(target, y * rowLength);
+      const rowOut = y * rowLength;
       if (sy < 0 || sy >= height) {
-        memory.fill(rowOut, 0, <usize>rowLength << 2);
+        for (let i = 0; i < rowLength; i++) store<f32>(target + <usize>(rowOut + i) * step, 0);
         continue;
       }
       const rowIn = source + <usize>(sy * rowLength);
       for (let x = 0; x < width; x++) {
         const sx = (flip ? width - 1 - x : x) + dx;
-        const o = f32At(rowOut, x * channels);
+        const o = target + <usize>(rowOut + x * channels) * step;
         if (sx < 0 || sx >= width) {
-          memory.fill(o, 0, <usize>channels << 2);
+          for (let c = 0; c < channels; c++) store<f32>(o + <usize>c * step, 0);
           continue;
         }
         const i = rowIn + <usize>(sx * channels);
-        for (let c = 0; c < channels; c++) store<f32>(f32At(o, c), load<f32>(f32At(table, (c << 8) + <i32>load<u8>(i + <usize>c))));
+        for (let c = 0; c < channels; c++) store<f32>(o + <usize>c * step, load<f32>(f32At(table, (c << 8) + <i32>load<u8>(i + <usize>c))));
       }
     }
   }
