@@ -18,6 +18,15 @@ export interface StepOptions {
   denseMomentum: boolean;
 }
 
+/** One parameter's share of an optimizer step: its weights (a compressed kernel's active values), gradient and mask. */
+interface TensorStep {
+  param: Param;
+  weights: tf.Tensor;
+  grad: tf.Tensor;
+  mask: tf.Tensor | null;
+  compressed: boolean;
+}
+
 /**
  * SGD with (Nesterov) momentum and L2 weight decay, PyTorch's formulation:
  * g ← g + λw; v ← μv + g; w ← w − lr·(g + μv) (Nesterov) or w − lr·v.
@@ -34,65 +43,73 @@ export class Sgd {
 
   constructor(private readonly config: OptimizerConfig) {}
 
+  /** One step of every parameter with a gradient; on the wasm backend one kernel call for all of them. */
   step(params: Param[], opts: StepOptions): void {
+    const steps: TensorStep[] = [];
     for (const p of params) {
       if (!p.grad) continue;
       const packed = p instanceof KernelParam ? p.compressed : null;
-      if (packed && p instanceof KernelParam) {
+      if (packed) {
         // A step that asked for dense gradients still updates the active positions only.
         const grad = p.grad.size === packed.positions.length ? p.grad : tf.tensor1d(gather(p.grad.dataSync(), packed.positions));
-        const { value, velocity } = this.update(p, packed.values, grad, opts.lr, null);
-        if (grad !== p.grad) grad.dispose();
-        p.setActiveValues(value as tf.Tensor1D);
-        this.setVelocity(p.name, velocity);
+        steps.push({ param: p, weights: packed.values, grad, mask: null, compressed: true });
         continue;
       }
-      const mask = opts.masks.get(p.name)?.tensor ?? null;
       // Masking the gradient keeps inactive weights and momentum at exactly 0 (they start at 0
       // and every mask change zeroes them), so multiplying them by the mask after the step, as
       // spec §2 states it, would change nothing. SNFS's dense momentum moves inactive weights,
       // so there the weights are masked after the step instead.
-      const { value, velocity } = opts.denseMomentum
-        ? this.update(p, p.value, p.grad, opts.lr, null, mask)
-        : this.update(p, p.value, p.grad, opts.lr, mask, null);
-      p.value.dispose();
-      p.value = value;
-      this.setVelocity(p.name, velocity);
+      steps.push({ param: p, weights: p.value, grad: p.grad, mask: opts.masks.get(p.name)?.tensor ?? null, compressed: false });
     }
+    const results = this.update(steps, opts.lr, opts.denseMomentum);
+    steps.forEach(({ param, grad, compressed }, i) => {
+      const { value, velocity } = results[i]!;
+      if (grad !== param.grad) grad.dispose();
+      if (compressed) {
+        (param as KernelParam).setActiveValues(value as tf.Tensor1D);
+      } else {
+        param.value.dispose();
+        param.value = value;
+      }
+      this.setVelocity(param.name, velocity);
+    });
   }
 
-  /** One step of `weights` (kept tensors in, kept tensors out), masking the gradient or the new weights. */
-  private update(
-    p: Param,
-    weights: tf.Tensor,
-    grad: tf.Tensor,
-    lr: number,
-    gradMask: tf.Tensor | null,
-    weightMask: tf.Tensor | null = null,
-  ): { value: tf.Tensor; velocity?: tf.Tensor } {
+  /** One step of each tensor (kept tensors in, kept tensors out), masking the gradients or, with maskWeights, the new weights. */
+  private update(steps: TensorStep[], lr: number, maskWeights: boolean): Array<{ value: tf.Tensor; velocity?: tf.Tensor }> {
     const { momentum, nesterov, weightDecay } = this.config;
-    const decay = p.decay ? weightDecay : 0;
-    const previous = this.velocity.get(p.name) ?? null;
+    const decays = steps.map((s) => (s.param.decay ? weightDecay : 0));
+    const previous = steps.map((s) => (momentum > 0 ? (this.velocity.get(s.param.name) ?? null) : null));
+    if (steps.length === 0) return [];
     if (hasKernel(KERNEL_NAMES.sgdStep)) {
-      const mask = gradMask ?? weightMask;
-      const attrs: SgdStepAttrs = { lr, momentum, decay, nesterov, maskWeights: weightMask !== null };
-      const inputs = { weights, grad, ...(previous && momentum > 0 ? { velocity: previous } : {}), ...(mask ? { mask } : {}) };
-      const [value, velocity] = tf.engine().runKernel(KERNEL_NAMES.sgdStep, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
-      return velocity ? { value: value!, velocity } : { value: value! };
+      const inputs: tf.NamedTensorMap = {};
+      steps.forEach((s, i) => {
+        inputs[`weights${i}`] = s.weights;
+        inputs[`grad${i}`] = s.grad;
+        if (previous[i]) inputs[`velocity${i}`] = previous[i]!;
+        if (s.mask) inputs[`mask${i}`] = s.mask;
+      });
+      const attrs: SgdStepAttrs = { lr, momentum, nesterov, maskWeights, decays };
+      const outputs = tf.engine().runKernel(KERNEL_NAMES.sgdStep, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      const perStep = momentum > 0 ? 2 : 1;
+      return steps.map((_, i) => (momentum > 0 ? { value: outputs[i * perStep]!, velocity: outputs[i * perStep + 1]! } : { value: outputs[i]! }));
     }
-    return tf.tidy(() => {
-      let g = gradMask ? tf.mul(grad, gradMask) : grad;
-      if (decay > 0) g = tf.add(g, tf.mul(weights, decay));
-      let update = g;
-      let v: tf.Tensor | null = null;
-      if (momentum > 0) {
-        v = previous ? tf.add(tf.mul(previous, momentum), g) : tf.clone(g);
-        update = nesterov ? tf.add(g, tf.mul(v, momentum)) : v;
-      }
-      let w = tf.sub(weights, tf.mul(update, lr));
-      if (weightMask) w = tf.mul(w, weightMask);
-      return v ? { value: w, velocity: v } : { value: w };
-    });
+    return steps.map((s, i) =>
+      tf.tidy(() => {
+        const gradMask = maskWeights ? null : s.mask;
+        let g = gradMask ? tf.mul(s.grad, gradMask) : s.grad;
+        if (decays[i]! > 0) g = tf.add(g, tf.mul(s.weights, decays[i]!));
+        let update = g;
+        let v: tf.Tensor | null = null;
+        if (momentum > 0) {
+          v = previous[i] ? tf.add(tf.mul(previous[i]!, momentum), g) : tf.clone(g);
+          update = nesterov ? tf.add(g, tf.mul(v, momentum)) : v;
+        }
+        let w = tf.sub(s.weights, tf.mul(update, lr));
+        if (maskWeights && s.mask) w = tf.mul(w, s.mask);
+        return v ? { value: w, velocity: v } : { value: w };
+      }),
+    );
   }
 
   private setVelocity(name: string, velocity: tf.Tensor | undefined): void {

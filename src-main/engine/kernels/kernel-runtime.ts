@@ -19,7 +19,7 @@ export const KERNELS = [
   'sumRows',
   'sumChunkRows',
   'transpose2d',
-  'sgdStep',
+  'sgdSteps',
   'batchNormMoments',
   'batchNormForward',
   'batchNormGradMoments',
@@ -211,6 +211,11 @@ export class KernelRuntime {
   /** Runs a serial kernel on this thread and returns what it returns. */
   call(kernel: SerialKernelName, args: readonly number[]): number {
     return this.exports[kernel]!(...args);
+  }
+
+  /** Writes `words` to the heap at byte offset `at`. */
+  write(at: number, words: Int32Array): void {
+    new Int32Array(this.memory.buffer, at, words.length).set(words);
   }
 
   /** Writes an argument struct (i32 fields in order) to the argument block and returns its address. */

@@ -21,13 +21,17 @@ export const KERNEL_NAMES = {
   selectMagnitudes: 'RiglSelectMagnitudes',
 } as const;
 
-/** Attributes of RiglSgdStep (see Sgd in optimizer.ts); its `mask` input masks the gradient or, with maskWeights, the new weights. */
+/**
+ * Attributes of RiglSgdStep (see Sgd in optimizer.ts), which steps several tensors at once: its
+ * inputs weights{i}, grad{i} and optional velocity{i} and mask{i}; the mask masks the gradient or,
+ * with maskWeights, the new weights. decays: the weight decay of each tensor.
+ */
 export interface SgdStepAttrs {
   lr: number;
   momentum: number;
-  decay: number;
   nesterov: boolean;
   maskWeights: boolean;
+  decays: number[];
 }
 
 /** Whether the active backend has one of our kernels (the wasm backend has them all; others none). */

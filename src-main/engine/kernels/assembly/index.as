@@ -11,7 +11,7 @@ export {
   conv2dFilterGrad, conv2dFilterGradScratchBytes, conv2dFilterGradSum,
 } from './conv';
 export { transpose2d } from './layout';
-export { sgdStep } from './optimizer';
+export { sgdSteps } from './optimizer';
 export {
   normalizationScratchBytes, batchNormMoments, batchNormForward, batchNormGradMoments, batchNormGrad, relu, reluGrad,
 } from './normalization';

@@ -1,6 +1,6 @@
-// One SGD step over a tensor in a single pass (PyTorch's formulation, as optimizer.ts states it),
-// with the same float32 operations in the same order as the tfjs ops it replaces, so both give
-// the same numbers.
+// SGD steps over tensors in a single pass (PyTorch's formulation, as optimizer.ts states it), with
+// the same float32 operations in the same order as the tfjs ops they replace, so both give the
+// same numbers. One call steps every parameter of a model: the parts split all their elements.
 import { f32At, shareStart, ceilDiv } from './memory';
 
 export const SGD_NESTEROV: i32 = 1;
@@ -13,17 +13,17 @@ export const SGD_MASK_WEIGHTS: i32 = 8;
 /** Momentum > 0: write the new velocity. */
 export const SGD_MOMENTUM: i32 = 16;
 
+/** Fields of one tensor's entry in sgdSteps' table, 4 bytes each: w, g, v, mask, wOut, vOut, n, flags, decay (f32). */
+export const SGD_ENTRY_FIELDS: i32 = 9;
+
 /**
- * g ← g·mask; g ← g + decay·w (decay 0: skipped); v ← momentum·v + g; u ← g + momentum·v
- * (Nesterov) or v; w ← w − lr·u; w ← w·mask. Parts split the elements.
+ * Elements [i0, i1) of one tensor: g ← g·mask; g ← g + decay·w (decay 0: skipped); v ← momentum·v
+ * + g; u ← g + momentum·v (Nesterov) or v; w ← w − lr·u; w ← w·mask.
  */
-export function sgdStep(
-  w: usize, g: usize, v: usize, mask: usize, wOut: usize, vOut: usize, n: i32,
-  lr: f32, momentum: f32, decay: f32, flags: i32, part: i32, parts: i32,
+function stepRange(
+  w: usize, g: usize, v: usize, mask: usize, wOut: usize, vOut: usize, i0: i32, i1: i32,
+  lr: f32, momentum: f32, decay: f32, flags: i32,
 ): void {
-  const vectors = ceilDiv(n, 4);
-  const i0 = shareStart(vectors, part, parts) * 4;
-  const i1 = min(n, shareStart(vectors, part + 1, parts) * 4);
   const lrs = f32x4.splat(lr);
   const mom = f32x4.splat(momentum);
   const dec = f32x4.splat(decay);
@@ -63,5 +63,32 @@ export function sgdStep(
     let wo = wi - update * lr;
     if (maskWeights) wo = wo * load<f32>(f32At(mask, i));
     store<f32>(f32At(wOut, i), wo);
+  }
+}
+
+/**
+ * One SGD step of `count` tensors, each described by an entry of `table` (SGD_ENTRY_FIELDS
+ * fields; v and mask 0 when absent). The tensors' elements, taken end to end in whole vectors,
+ * are split between the parts.
+ */
+export function sgdSteps(table: usize, count: i32, lr: f32, momentum: f32, part: i32, parts: i32): void {
+  let total = 0;
+  for (let t = 0; t < count; t++) total += ceilDiv(load<i32>(table + <usize>(t * SGD_ENTRY_FIELDS + 6) * 4), 4);
+  const v0 = shareStart(total, part, parts);
+  const v1 = shareStart(total, part + 1, parts);
+  let first = 0;
+  for (let t = 0; t < count && first < v1; t++) {
+    const entry = table + <usize>(t * SGD_ENTRY_FIELDS) * 4;
+    const n = load<i32>(entry, 24);
+    const vectors = ceilDiv(n, 4);
+    const from = max(v0, first) - first;
+    const to = min(v1, first + vectors) - first;
+    if (from < to) {
+      stepRange(
+        load<i32>(entry), load<i32>(entry, 4), load<i32>(entry, 8), load<i32>(entry, 12), load<i32>(entry, 16), load<i32>(entry, 20),
+        from * 4, min(n, to * 4), lr, momentum, load<f32>(entry, 32), load<i32>(entry, 28),
+      );
+    }
+    first += vectors;
   }
 }
