@@ -10,23 +10,45 @@ function unshifted(shifts: usize, r0: i32, r1: i32): bool {
   return any == 0;
 }
 
+/** Where example r's image starts. */
+@inline function imageAt(images: usize, imageBytes: i32, examples: usize, r: i32): usize {
+  return images + <usize>load<i32>(examples + (<usize>r << 2)) * <usize>imageBytes;
+}
+
 /**
- * The chunk that starts at example r0, none of it shifted, written value by value across its
- * examples: each row of the chunk's block at once (rather than one example's values a row apart).
+ * The chunk that starts at example r0, none of it shifted, written four examples at a time: each
+ * value of four images goes to its row of the chunk's block as one vector (rather than one
+ * example's values a row apart).
  */
 function chunkUnshifted(images: usize, imageBytes: i32, channels: i32, table: usize, examples: usize, batch: i32, r0: i32, out: usize): void {
   const chunk = r0 / BATCH_CHUNK;
   const lanes = chunkLanes(batch, chunk);
+  const rowBytes = <usize>lanes << 2;
   const block = chunkBlock(out, imageBytes, chunk);
-  const firstExample = examples + (<usize>r0 << 2);
-  for (let i = 0, c = 0; i < imageBytes; i++) {
-    const row = f32At(block, i * lanes);
-    const values = f32At(table, c << 8);
-    for (let lane = 0; lane < lanes; lane++) {
-      const byte = load<u8>(images + <usize>load<i32>(firstExample + (<usize>lane << 2)) * <usize>imageBytes + <usize>i);
-      store<f32>(f32At(row, lane), load<f32>(values + (<usize>byte << 2)));
+  let lane = 0;
+  for (; lane + 4 <= lanes; lane += 4) {
+    const s0 = imageAt(images, imageBytes, examples, r0 + lane);
+    const s1 = imageAt(images, imageBytes, examples, r0 + lane + 1);
+    const s2 = imageAt(images, imageBytes, examples, r0 + lane + 2);
+    const s3 = imageAt(images, imageBytes, examples, r0 + lane + 3);
+    let to = f32At(block, lane);
+    for (let i = 0, c = 0; i < imageBytes; i++, to += rowBytes) {
+      const values = f32At(table, c << 8);
+      let v = f32x4.splat(load<f32>(values + (<usize>load<u8>(s0 + <usize>i) << 2)));
+      v = f32x4.replace_lane(v, 1, load<f32>(values + (<usize>load<u8>(s1 + <usize>i) << 2)));
+      v = f32x4.replace_lane(v, 2, load<f32>(values + (<usize>load<u8>(s2 + <usize>i) << 2)));
+      v = f32x4.replace_lane(v, 3, load<f32>(values + (<usize>load<u8>(s3 + <usize>i) << 2)));
+      v128.store(to, v);
+      if (++c == channels) c = 0;
     }
-    if (++c == channels) c = 0;
+  }
+  for (; lane < lanes; lane++) {
+    const source = imageAt(images, imageBytes, examples, r0 + lane);
+    let to = f32At(block, lane);
+    for (let i = 0, c = 0; i < imageBytes; i++, to += rowBytes) {
+      store<f32>(to, load<f32>(f32At(table, c << 8) + (<usize>load<u8>(source + <usize>i) << 2)));
+      if (++c == channels) c = 0;
+    }
   }
 }
 
@@ -54,7 +76,7 @@ export function assembleBatch(
   }
   for (let r = start; r < end; r++) {
     if (toChunks && unshifted(shifts, r - r % BATCH_CHUNK, min(end, r - r % BATCH_CHUNK + BATCH_CHUNK))) continue;
-    const source = images + <usize>load<i32>(examples + (<usize>r << 2)) * <usize>imageBytes;
+    const source = imageAt(images, imageBytes, examples, r);
     const dy = load<i32>(shifts + <usize>(r * 12));
     const dx = load<i32>(shifts + <usize>(r * 12), 4);
     const flip = load<i32>(shifts + <usize>(r * 12), 8) != 0;
