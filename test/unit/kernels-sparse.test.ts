@@ -60,13 +60,13 @@ describe('the compressed fully connected layer kernels on wasm match dense produ
       const x = tf.tensor2d(randn(batch * nIn), [batch, nIn]);
       const dy = tf.tensor2d(randn(batch * nOut), [batch, nOut]);
 
-      const forward = compressedDense(x, packed, b);
+      const forward = compressedDense(x, packed, b, false);
       expect(isInBatchChunks(forward.yT)).toBe(true);
       expect(maxRelativeError(fromBatchChunks(forward.yT), tf.add(tf.matMul(x, W), b))).toBeLessThan(1e-5);
       // xT is x transposed one chunk of 32 examples at a time, each chunk a [nIn, examples] block.
       const chunks = Array.from({ length: Math.ceil(batch / 32) }, (_, c) => tf.transpose(x.slice([32 * c, 0], [Math.min(32, batch - 32 * c), nIn])).flatten());
       expect(Array.from(forward.xT.dataSync())).toEqual(Array.from(tf.concat(chunks).dataSync()));
-      expect(maxRelativeError(fromBatchChunks(compressedDense(x, packed, null).yT), tf.matMul(x, W))).toBeLessThan(1e-5);
+      expect(maxRelativeError(fromBatchChunks(compressedDense(x, packed, null, false).yT), tf.matMul(x, W))).toBeLessThan(1e-5);
 
       const dyT = toBatchChunks(dy);
       const { grad, dbias, dx } = compressedDenseGrad(dyT, forward.xT, packed, { ...ALL, inputChunks: false });
@@ -79,8 +79,10 @@ describe('the compressed fully connected layer kernels on wasm match dense produ
       expect(maxRelativeError(dx!, tf.matMul(dy, tf.transpose(W)))).toBeLessThan(1e-5);
 
       // From an input already in batch chunks: the same numbers, and dx in batch chunks.
-      const chunked = compressedDense(markBatchChunks(forward.xT.clone()), packed, b);
+      const chunked = compressedDense(markBatchChunks(forward.xT.clone()), packed, b, false);
       expect(Array.from(chunked.yT.dataSync())).toEqual(Array.from(forward.yT.dataSync()));
+      // With the ReLU in the same pass: the ReLU kernel's output, bit for bit.
+      expect(Array.from(compressedDense(x, packed, b, true).yT.dataSync())).toEqual(Array.from(tf.relu(forward.yT).dataSync()));
       const fromChunks = compressedDenseGrad(dyT, chunked.xT, packed, { ...ALL, inputChunks: true });
       expect(isInBatchChunks(fromChunks.dx!)).toBe(true);
       expect(Array.from(fromChunks.dx!.dataSync())).toEqual(Array.from(toBatchChunks(dx!).dataSync()));
@@ -93,7 +95,7 @@ describe('the compressed fully connected layer kernels on wasm match dense produ
     // dy = [[1, 1]]: dx = [2, 3], dW at the active positions = [1, 4], db = [1, 1].
     const packed = compressedFrom(Float32Array.from([2, 0, 0, 3]), [2, 2]);
     tf.tidy(() => {
-      const { yT, xT } = compressedDense(tf.tensor2d([1, 4], [1, 2]), packed, tf.tensor1d([1, -1]));
+      const { yT, xT } = compressedDense(tf.tensor2d([1, 4], [1, 2]), packed, tf.tensor1d([1, -1]), false);
       expect(Array.from(yT.dataSync())).toEqual([3, 11]);
       const dyT = toBatchChunks(tf.tensor2d([1, 1], [1, 2]));
       const all = compressedDenseGrad(dyT, xT, packed, { ...ALL, inputChunks: false });
@@ -209,19 +211,20 @@ describe('a fully connected layer on compressed weights', () => {
     });
   });
 
-  it('hands its output in batch chunks through a ReLU to the next compressed layer, and batch-major to the rest (wasm)', () => {
+  it('hands its output in batch chunks, through its ReLU, to the next compressed layer, and batch-major to the rest (wasm)', () => {
     const batch = 40;
     const shapes: Array<[number, number]> = [[12, 9], [9, 8], [8, 5]];
     const kernels = shapes.map(([nIn, nOut], i) => randomSparse(nIn, nOut, i < 2 ? 0.4 : 1));
     const biases = shapes.map(([, nOut]) => randn(nOut));
-    const network = (): Sequential =>
+    // The compressed network takes its ReLUs into the layers; the reference has them apart.
+    const network = (fused: boolean): Sequential =>
       new Sequential(
         shapes.flatMap(([nIn, nOut], i) => {
-          const layer = new Dense(`fc${i}`, tf.keep(tf.tensor2d(kernels[i]!, [nIn, nOut])), tf.keep(tf.tensor1d(biases[i]!)));
-          return i < 2 ? [layer, new Relu()] : [layer];
+          const layer = new Dense(`fc${i}`, tf.keep(tf.tensor2d(kernels[i]!, [nIn, nOut])), tf.keep(tf.tensor1d(biases[i]!)), { relu: fused && i < 2 });
+          return i < 2 && !fused ? [layer, new Relu()] : [layer];
         }),
       );
-    const [compressed, masked] = [network(), network()];
+    const [compressed, masked] = [network(true), network(false)];
     const layers = (n: Sequential): Dense[] => n.modules.filter((m): m is Dense => m instanceof Dense);
     const active = kernels.map((k) => Uint32Array.from(Array.from(k).flatMap((v, p) => (v !== 0 ? [p] : []))));
     for (const i of [0, 1]) layers(compressed)[i]!.kernel.compress(active[i]!);

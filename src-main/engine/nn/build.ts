@@ -17,8 +17,11 @@ function heNormal(shape: number[], fanIn: number, rng: Random): Float32Array {
   return values;
 }
 
-/** Builds one layer; `inputGradient` false for the network's first weighted layer. */
-function buildLayer(spec: LayerSpec, rng: Random, inputGradient = true): Module {
+/**
+ * Builds one layer; `inputGradient` false for the network's first weighted layer, `relu` for a
+ * dense layer that takes in the ReLU after it.
+ */
+function buildLayer(spec: LayerSpec, rng: Random, inputGradient = true, relu = false): Module {
   switch (spec.kind) {
     case 'conv': {
       const [kh, kw, cIn, cOut] = spec.kernel;
@@ -30,7 +33,7 @@ function buildLayer(spec: LayerSpec, rng: Random, inputGradient = true): Module 
       const [nIn, nOut] = spec.kernel;
       const kernel = tf.keep(tf.tensor2d(heNormal(spec.kernel, nIn, rng), spec.kernel));
       const bias = spec.bias ? tf.keep(tf.zeros([nOut]) as tf.Tensor1D) : null;
-      return new Dense(spec.name, kernel, bias, inputGradient);
+      return new Dense(spec.name, kernel, bias, { inputGradient, relu });
     }
     case 'batchnorm':
       return new BatchNorm(spec.name, spec.channels);
@@ -49,8 +52,19 @@ function buildLayer(spec: LayerSpec, rng: Random, inputGradient = true): Module 
   }
 }
 
-function buildSequential(layers: LayerSpec[], rng: Random): Sequential {
-  return new Sequential(layers.map((l) => buildLayer(l, rng)));
+/**
+ * The modules of `layers` in order, a dense layer and the ReLU after it built as one (its
+ * compressed form applies the ReLU in the same pass); the layer at `firstWeighted` without an
+ * input gradient.
+ */
+function buildSequential(layers: LayerSpec[], rng: Random, firstWeighted = -1): Sequential {
+  const modules: Module[] = [];
+  for (let i = 0; i < layers.length; i++) {
+    const fusesRelu = layers[i]!.kind === 'dense' && layers[i + 1]?.kind === 'relu';
+    modules.push(buildLayer(layers[i]!, rng, i !== firstWeighted, fusesRelu));
+    if (fusesRelu) i++;
+  }
+  return new Sequential(modules);
 }
 
 const PARAMETER_FREE: ReadonlySet<LayerSpec['kind']> = new Set(['relu', 'maxpool', 'globalavgpool', 'flatten', 'dropout']);
@@ -67,5 +81,5 @@ export interface BuildOptions {
 export function buildNetwork(spec: ModelSpec, rng: Random, options: BuildOptions = {}): Sequential {
   const first = spec.layers.findIndex((l) => !PARAMETER_FREE.has(l.kind));
   const skipsInput = options.inputGradient !== true && (spec.layers[first]?.kind === 'dense' || spec.layers[first]?.kind === 'conv');
-  return new Sequential(spec.layers.map((l, i) => buildLayer(l, rng, !(skipsInput && i === first))));
+  return buildSequential(spec.layers, rng, skipsInput ? first : -1);
 }

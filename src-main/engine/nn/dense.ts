@@ -1,16 +1,23 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fromBatchChunks, isInBatchChunks } from './batch-chunks.js';
 import type { CompressedWeights } from './compressed-weights.js';
-import { compressedDense, compressedDenseGrad } from './kernels.js';
+import { compressedDense, compressedDenseGrad, reluGrad } from './kernels.js';
 import { KernelParam } from './kernel-param.js';
 import type { Buffer, ForwardContext, Module, Param } from './module.js';
 import { sumLeadingAxes } from './reduce.js';
 
+/** How a Dense layer is built: `inputGradient` false (the network's first layer) makes backward() return null; `relu` puts a ReLU on its output. */
+export interface DenseOptions {
+  inputGradient?: boolean;
+  relu?: boolean;
+}
+
 /**
- * y = x·W + b with W of shape [nIn, nOut]. When the sparsity controller has compressed W, the
- * products run on its active weights only (CSR kernels over activations in batch chunks, which
- * it takes and gives as they are: batch-chunks.ts) and the weight gradient covers the active
- * positions, unless the step asks for dense gradients.
+ * y = x·W + b (through a ReLU, with `relu`) with W of shape [nIn, nOut]. When the sparsity
+ * controller has compressed W, the products run on its active weights only (CSR kernels over
+ * activations in batch chunks, which it takes and gives as they are: batch-chunks.ts; the ReLU
+ * is applied in the same pass) and the weight gradient covers the active positions, unless the
+ * step asks for dense gradients.
  */
 export class Dense implements Module {
   readonly kernel: KernelParam;
@@ -18,15 +25,15 @@ export class Dense implements Module {
   private x: tf.Tensor2D | null = null;
   /** The compressed path's input in batch chunks. */
   private xT: tf.Tensor2D | null = null;
+  /** The output, for the ReLU's gradient. */
+  private y: tf.Tensor | null = null;
   private denseGradients = true;
+  private readonly inputGradient: boolean;
+  private readonly relu: boolean;
 
-  /** `inputGradient` false: backward() returns null (the network's first layer). */
-  constructor(
-    name: string,
-    kernel: tf.Tensor2D,
-    bias: tf.Tensor1D | null,
-    private readonly inputGradient = true,
-  ) {
+  constructor(name: string, kernel: tf.Tensor2D, bias: tf.Tensor1D | null, options: DenseOptions = {}) {
+    this.inputGradient = options.inputGradient ?? true;
+    this.relu = options.relu ?? false;
     this.kernel = new KernelParam(`${name}.kernel`, name, kernel);
     this.bias = bias && { name: `${name}.bias`, layer: name, value: bias, grad: null, decay: false, maskable: false };
   }
@@ -36,13 +43,16 @@ export class Dense implements Module {
     this.denseGradients = ctx.denseGradients;
     const packed = this.kernel.compressed;
     if (packed) {
-      const { yT, xT } = compressedDense(this.x, packed, this.bias?.value ?? null);
+      const { yT, xT } = compressedDense(this.x, packed, this.bias?.value ?? null, this.relu);
       this.xT = xT;
+      this.y = yT;
       return yT;
     }
     this.xT = null;
     const b = this.kernel.value as tf.Tensor2D;
-    return this.bias ? tf.fused.matMul({ a: this.x, b, bias: this.bias.value }) : tf.matMul(this.x, b);
+    const y = this.bias ? tf.fused.matMul({ a: this.x, b, bias: this.bias.value }) : tf.matMul(this.x, b);
+    this.y = this.relu ? tf.relu(y) : y;
+    return this.y;
   }
 
   takesBatchChunks(): boolean {
@@ -50,7 +60,7 @@ export class Dense implements Module {
   }
 
   backward(dy: tf.Tensor): tf.Tensor | null {
-    const dy2 = dy as tf.Tensor2D;
+    const dy2 = (this.relu ? reluGrad(dy, this.y!) : dy) as tf.Tensor2D;
     const packed = this.kernel.compressed;
     return packed ? this.backwardCompressed(dy2, packed) : this.backwardDense(dy2);
   }

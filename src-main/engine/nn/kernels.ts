@@ -46,13 +46,14 @@ export function maxPoolGrad(dy: tf.Tensor4D, input: tf.Tensor4D, output: tf.Tens
 }
 
 /**
- * yT = x·W (+ b) on compressed W, in batch chunks (batch-chunks.ts), from x in batch chunks or
- * batch-major; and xT, x in batch chunks (x itself, or the kernel's copy) for compressedDenseGrad.
+ * yT = x·W (+ b) on compressed W, through a ReLU with `relu`, in batch chunks (batch-chunks.ts),
+ * from x in batch chunks or batch-major; and xT, x in batch chunks (x itself, or the kernel's
+ * copy) for compressedDenseGrad.
  */
-export function compressedDense(x: tf.Tensor2D, w: CompressedWeights, bias: tf.Tensor | null): { yT: tf.Tensor2D; xT: tf.Tensor2D } {
+export function compressedDense(x: tf.Tensor2D, w: CompressedWeights, bias: tf.Tensor | null, relu: boolean): { yT: tf.Tensor2D; xT: tf.Tensor2D } {
   const inputChunks = isInBatchChunks(x);
   const inputs = { x, rowPtr: w.rowPtr, cols: w.cols, vals: w.values, ...(bias ? { bias } : {}) };
-  const outputs = tf.engine().runKernel(KERNEL_NAMES.compressedDense, inputs, { nOut: w.shape[1], inputChunks }) as tf.Tensor2D | tf.Tensor2D[];
+  const outputs = tf.engine().runKernel(KERNEL_NAMES.compressedDense, inputs, { nOut: w.shape[1], inputChunks, relu }) as tf.Tensor2D | tf.Tensor2D[];
   const [yT, xT] = Array.isArray(outputs) ? outputs : [outputs, x];
   return { yT: markBatchChunks(yT!), xT: xT! };
 }

@@ -51,11 +51,12 @@ const batchChunks = wasmKernel(KERNEL_NAMES.batchChunks, (ctx) => {
 
 /**
  * Inputs x (attr inputChunks: [nIn, batch] in batch chunks, else [batch, nIn]), rowPtr, cols,
- * vals, optional bias [nOut]; attr nOut. Outputs yT = (x·W + b) in batch chunks [nOut, batch]
- * and, for an input that was not in chunks, xT (x in batch chunks, for compressedDenseGrad).
+ * vals, optional bias [nOut]; attrs nOut and relu. Outputs yT = x·W + b, rectified with relu, in
+ * batch chunks [nOut, batch] and, for an input that was not in chunks, xT (x in batch chunks, for
+ * compressedDenseGrad).
  */
 const compressedDense = wasmKernel(KERNEL_NAMES.compressedDense, (ctx) => {
-  const { nOut, inputChunks } = ctx.attrs as { nOut: number; inputChunks: boolean };
+  const { nOut, inputChunks, relu } = ctx.attrs as { nOut: number; inputChunks: boolean; relu: boolean };
   const x = ctx.input('x');
   const [batch, nIn] = (inputChunks ? [x.shape[1], x.shape[0]] : x.shape) as [number, number];
   const yT = ctx.output([nOut, batch]);
@@ -63,7 +64,7 @@ const compressedDense = wasmKernel(KERNEL_NAMES.compressedDense, (ctx) => {
   const bias = ctx.inputs['bias'] === undefined ? 0 : ctx.at('bias');
   // A batch-major x is transposed into xT chunk by chunk inside the product.
   const [from, into] = xT ? [ctx.at('x'), xT.at] : [0, ctx.at('x')];
-  ctx.runtime.runPinned('compressedMatMul', [ctx.at('rowPtr'), ctx.at('cols'), ctx.at('vals'), bias, nIn, nOut, from, into, batch, yT.at], ctx.runtime.batchParts(batch));
+  ctx.runtime.runPinned('compressedMatMul', [ctx.at('rowPtr'), ctx.at('cols'), ctx.at('vals'), bias, relu ? 1 : 0, nIn, nOut, from, into, batch, yT.at], ctx.runtime.batchParts(batch));
   return xT ? [yT.info, xT.info] : yT.info;
 });
 

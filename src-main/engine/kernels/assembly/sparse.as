@@ -67,15 +67,29 @@ function gatherRow(index: usize, vals: usize, start: i32, end: i32, src: usize, 
   for (; b < lanes; b++) store<f32>(f32At(yRow, b), load<f32>(f32At(yRow, b)) + w * load<f32>(f32At(xRow, b)));
 }
 
-/** block[j, 0..lanes) += bias[j] for the rows of a [rows, lanes] block. */
-function addBias(block: usize, rows: i32, lanes: i32, bias: usize): void {
+/**
+ * block[j, 0..lanes) += bias[j] (bias not 0) for the rows of a [rows, lanes] block, then, with
+ * `rectify`, v ← v < 0 ? 0 : v (the ReLU kernel's arithmetic: NaN and −0 stay).
+ */
+function finishRows(block: usize, rows: i32, lanes: i32, bias: usize, rectify: bool): void {
+  const zero = f32x4.splat(0);
   for (let j = 0; j < rows; j++) {
     const row = f32At(block, j * lanes);
-    const b = load<f32>(f32At(bias, j));
+    const b = bias == 0 ? <f32>0 : load<f32>(f32At(bias, j));
     const bv = f32x4.splat(b);
     let l = 0;
-    for (; l + 4 <= lanes; l += 4) v128.store(f32At(row, l), f32x4.add(v128.load(f32At(row, l)), bv));
-    for (; l < lanes; l++) store<f32>(f32At(row, l), load<f32>(f32At(row, l)) + b);
+    for (; l + 4 <= lanes; l += 4) {
+      let v = v128.load(f32At(row, l));
+      if (bias != 0) v = f32x4.add(v, bv);
+      if (rectify) v = v128.andnot(v, f32x4.lt(v, zero));
+      v128.store(f32At(row, l), v);
+    }
+    for (; l < lanes; l++) {
+      let v = load<f32>(f32At(row, l));
+      if (bias != 0) v += b;
+      if (rectify) v = v < 0 ? 0 : v;
+      store<f32>(f32At(row, l), v);
+    }
   }
 }
 
@@ -83,11 +97,11 @@ function addBias(block: usize, rows: i32, lanes: i32, bias: usize): void {
  * yT = Wᵀ·xT (+ bias[j] on row j when bias is not 0) by chunk, i.e. y = x·W + b: each input row
  * of a chunk is read once, held in registers, and added into the output rows of its active
  * weights, which stay in L1 (a gather over W's columns read the input rows in scattered order,
- * from L2). Output row j receives its terms in increasing i from 0, then the bias. xT is
- * [nIn, batch] and yT [nOut, batch] by chunk; when x is not 0, each chunk of xT is first
- * transposed from x [batch, nIn] (while the chunk is in this core's cache).
+ * from L2). Output row j receives its terms in increasing i from 0, then the bias, then with
+ * `relu` the ReLU. xT is [nIn, batch] and yT [nOut, batch] by chunk; when x is not 0, each chunk
+ * of xT is first transposed from x [batch, nIn] (while the chunk is in this core's cache).
  */
-export function compressedMatMul(rowPtr: usize, cols: usize, vals: usize, bias: usize, nIn: i32, nOut: i32, x: usize, xT: usize, batch: i32, yT: usize, part: i32, parts: i32): void {
+export function compressedMatMul(rowPtr: usize, cols: usize, vals: usize, bias: usize, relu: i32, nIn: i32, nOut: i32, x: usize, xT: usize, batch: i32, yT: usize, part: i32, parts: i32): void {
   const chunks = partChunks(batch, part, parts);
   for (let c = <i32>(chunks >> 32); c < <i32>chunks; c++) {
     if (x != 0) transposeToChunk(x, batch, nIn, xT, c);
@@ -119,7 +133,7 @@ export function compressedMatMul(rowPtr: usize, cols: usize, vals: usize, bias: 
         for (; k < end; k++) addScaledRow(dst + <usize>load<i32>(f32At(cols, k)) * rowBytes, load<f32>(f32At(vals, k)), xRow, lanes);
       }
     }
-    if (bias != 0) addBias(dst, nOut, lanes, bias);
+    if (bias != 0 || relu != 0) finishRows(dst, nOut, lanes, bias, relu != 0);
   }
 }
 
