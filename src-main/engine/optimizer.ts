@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { OptimizerConfig } from '../../src-shared/config/run.js';
-import { hasKernel, KERNEL_NAMES, type SgdStepAttrs } from './kernels/names.js';
+import { hasKernel, KERNEL_NAMES, type SgdStepsAttrs } from './kernels/names.js';
 import { tensorOf } from './host-arrays.js';
 import { gather, scatter, type CompressedWeights } from './nn/compressed-weights.js';
 import { KernelParam } from './nn/kernel-param.js';
@@ -81,7 +81,7 @@ export class Sgd {
     const decays = steps.map((s) => (s.param.decay ? weightDecay : 0));
     const previous = steps.map((s) => (momentum > 0 ? (this.velocity.get(s.param.name) ?? null) : null));
     if (steps.length === 0) return [];
-    if (hasKernel(KERNEL_NAMES.sgdStep)) {
+    if (hasKernel(KERNEL_NAMES.sgdSteps)) {
       const inputs: tf.NamedTensorMap = {};
       steps.forEach((s, i) => {
         inputs[`weights${i}`] = s.weights;
@@ -89,8 +89,8 @@ export class Sgd {
         if (previous[i]) inputs[`velocity${i}`] = previous[i]!;
         if (s.mask) inputs[`mask${i}`] = s.mask;
       });
-      const attrs: SgdStepAttrs = { lr, momentum, nesterov, maskWeights, decays };
-      const outputs = tf.engine().runKernel(KERNEL_NAMES.sgdStep, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      const attrs: SgdStepsAttrs = { lr, momentum, nesterov, maskWeights, decays };
+      const outputs = tf.engine().runKernel(KERNEL_NAMES.sgdSteps, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
       const perStep = momentum > 0 ? 2 : 1;
       return steps.map((_, i) => (momentum > 0 ? { value: outputs[i * perStep]!, velocity: outputs[i * perStep + 1]! } : { value: outputs[i]! }));
     }

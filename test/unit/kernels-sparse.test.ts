@@ -47,6 +47,8 @@ describe('the compressed fully connected layer kernels on wasm match dense produ
   it.each([
     { nIn: 37, nOut: 23, batch: 128, density: 0.1 },
     { nIn: 300, nOut: 100, batch: 128, density: 0.1 },
+    // Wide enough for the bias gradient's sum to be split between threads.
+    { nIn: 40, nOut: 1100, batch: 128, density: 0.05 },
     { nIn: 784, nOut: 300, batch: 67, density: 0.05 },
     { nIn: 40, nOut: 30, batch: 96, density: 0.3 },
     { nIn: 20, nOut: 9, batch: 7, density: 0.5 },
@@ -86,6 +88,33 @@ describe('the compressed fully connected layer kernels on wasm match dense produ
       const fromChunks = compressedDenseGrad(dyT, chunked.xT, packed, { ...ALL, inputChunks: true });
       expect(isInBatchChunks(fromChunks.dx!)).toBe(true);
       expect(Array.from(fromChunks.dx!.dataSync())).toEqual(Array.from(toBatchChunks(dx!).dataSync()));
+    });
+    packed.dispose();
+  });
+
+  it('sums each output over its inputs in increasing order from +0, then adds the bias, then the ReLU, bit for bit', () => {
+    const [nIn, nOut, batch] = [37, 23, 45];
+    const dense = randomSparse(nIn, nOut, 0.3);
+    const packed = compressedFrom(dense, [nIn, nOut]);
+    const x = randn(batch * nIn);
+    const bias = randn(nOut);
+    const expected = (relu: boolean): number[] =>
+      // In batch chunks: output j of example b at chunk ⌊b/32⌋'s block, row j, lane b mod 32.
+      Array.from({ length: Math.ceil(batch / 32) }, (_, c) => {
+        const lanes = Math.min(32, batch - 32 * c);
+        return Array.from({ length: nOut * lanes }, (_, at) => {
+          const [j, b] = [Math.floor(at / lanes), 32 * c + (at % lanes)];
+          let sum = 0;
+          for (let i = 0; i < nIn; i++) if (dense[i * nOut + j] !== 0) sum = Math.fround(sum + Math.fround(dense[i * nOut + j]! * x[b * nIn + i]!));
+          const v = Math.fround(sum + bias[j]!);
+          return relu && v < 0 ? 0 : v;
+        });
+      }).flat();
+    tf.tidy(() => {
+      for (const relu of [false, true]) {
+        const { yT } = compressedDense(tf.tensor2d(x, [batch, nIn]), packed, tf.tensor1d(bias), relu);
+        expect(Array.from(yT.dataSync())).toEqual(expected(relu));
+      }
     });
     packed.dispose();
   });
@@ -211,10 +240,11 @@ describe('a fully connected layer on compressed weights', () => {
     });
   });
 
-  it('hands its output in batch chunks, through its ReLU, to the next compressed layer, and batch-major to the rest (wasm)', () => {
+  it.each([{ last: 'dense' }, { last: 'compressed' }])('hands its output in batch chunks, through its ReLU, to the next compressed layer, and batch-major out of the network; last layer $last (wasm)', ({ last }) => {
     const batch = 40;
     const shapes: Array<[number, number]> = [[12, 9], [9, 8], [8, 5]];
-    const kernels = shapes.map(([nIn, nOut], i) => randomSparse(nIn, nOut, i < 2 ? 0.4 : 1));
+    const compressedLayers = last === 'compressed' ? [0, 1, 2] : [0, 1];
+    const kernels = shapes.map(([nIn, nOut], i) => randomSparse(nIn, nOut, compressedLayers.includes(i) ? 0.4 : 1));
     const biases = shapes.map(([, nOut]) => randn(nOut));
     // The compressed network takes its ReLUs into the layers; the reference has them apart.
     const network = (fused: boolean): Sequential =>
@@ -227,7 +257,7 @@ describe('a fully connected layer on compressed weights', () => {
     const [compressed, masked] = [network(true), network(false)];
     const layers = (n: Sequential): Dense[] => n.modules.filter((m): m is Dense => m instanceof Dense);
     const active = kernels.map((k) => Uint32Array.from(Array.from(k).flatMap((v, p) => (v !== 0 ? [p] : []))));
-    for (const i of [0, 1]) layers(compressed)[i]!.kernel.compress(active[i]!);
+    for (const i of compressedLayers) layers(compressed)[i]!.kernel.compress(active[i]!);
     // A compressed first layer takes the batch in chunks (the trainer then assembles it so).
     expect([compressed.takesBatchChunksFirst(), masked.takesBatchChunksFirst()]).toEqual([true, false]);
     const ctx = { training: true, nextSeed: () => 0, denseGradients: false };
@@ -237,7 +267,7 @@ describe('a fully connected layer on compressed weights', () => {
       const r = tf.tensor2d(randn(batch * 5), [batch, 5]);
       const y = compressed.forward(x, ctx);
       const dx = compressed.backward(r)!;
-      // fc2's output turned batch-major for the dense fc3, and fc3's input gradient back into chunks.
+      // fc2's output turned batch-major for a dense fc3 (or fc3's for the loss), and the gradient back into chunks.
       expect(calls.mock.calls.filter(([name]) => name === KERNEL_NAMES.batchChunks)).toHaveLength(2);
       expect(isInBatchChunks(y) || isInBatchChunks(dx)).toBe(false);
       calls.mockRestore();
@@ -246,7 +276,7 @@ describe('a fully connected layer on compressed weights', () => {
       layers(compressed).forEach((layer, i) => {
         const reference = layers(masked)[i]!;
         const denseGrad = reference.kernel.grad!.dataSync();
-        const expected = i < 2 ? tf.tensor1d(Array.from(active[i]!, (p) => denseGrad[p]!)) : reference.kernel.grad!;
+        const expected = compressedLayers.includes(i) ? tf.tensor1d(Array.from(active[i]!, (p) => denseGrad[p]!)) : reference.kernel.grad!;
         expect(maxRelativeError(layer.kernel.grad!, expected)).toBeLessThan(1e-5);
         expect(maxRelativeError(layer.bias!.grad!, reference.bias!.grad!)).toBeLessThan(1e-5);
       });

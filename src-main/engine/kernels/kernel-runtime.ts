@@ -64,7 +64,7 @@ export const WORK_PER_ELEMENT = {
   relu: 8,
   reluGrad: 8,
   batchNormPass: 8,
-  sgdStep: 24,
+  sgdSteps: 24,
   maxPool: 40,
   dropout: 50,
   maxPoolGrad: 70,

@@ -11,7 +11,7 @@ export const KERNEL_NAMES = {
   compressedIndex: 'RiglCompressedIndex',
   carryValues: 'RiglCarryValues',
   sumLeadingAxes: 'RiglSumLeadingAxes',
-  sgdStep: 'RiglSgdStep',
+  sgdSteps: 'RiglSgdSteps',
   batchNorm: 'RiglBatchNorm',
   batchNormGrad: 'RiglBatchNormGrad',
   reluGrad: 'RiglReluGrad',
@@ -22,11 +22,11 @@ export const KERNEL_NAMES = {
 } as const;
 
 /**
- * Attributes of RiglSgdStep (see Sgd in optimizer.ts), which steps several tensors at once: its
+ * Attributes of RiglSgdSteps (see Sgd in optimizer.ts), which steps several tensors at once: its
  * inputs weights{i}, grad{i} and optional velocity{i} and mask{i}; the mask masks the gradient or,
  * with maskWeights, the new weights. decays: the weight decay of each tensor.
  */
-export interface SgdStepAttrs {
+export interface SgdStepsAttrs {
   lr: number;
   momentum: number;
   nesterov: boolean;

@@ -2,7 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fromBatchChunks, isInBatchChunks, toBatchChunks } from './batch-chunks.js';
 import type { Buffer, ForwardContext, Module, Param } from './module.js';
 
-/** Modules in turn; activations in batch chunks (batch-chunks.ts) go on so only to modules that take them, and never out. */
+/**
+ * Modules in turn. Activations in batch chunks (batch-chunks.ts) go on so only to modules that
+ * take them, and come out batch-major; gradients flow back in the layout of the activations they
+ * belong to (which forward recorded: gradients are not marked).
+ */
 export class Sequential implements Module {
   /** Whether the last forward pass turned batch chunks batch-major before module i (i = length: at the output). */
   private converted: boolean[] = [];

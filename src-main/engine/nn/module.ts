@@ -44,8 +44,9 @@ export interface Module {
    */
   backward(dy: tf.Tensor): tf.Tensor | null;
   /**
-   * Whether forward() takes activations in batch chunks (batch-chunks.ts) as they are, and
-   * backward() then returns dL/dx in the same layout. Without it a module gets them batch-major.
+   * Whether forward() takes activations in batch chunks (batch-chunks.ts) as they are; backward()
+   * then returns dL/dx in the layout x came in (not necessarily marked). Without it a module gets
+   * them batch-major.
    */
   takesBatchChunks?(): boolean;
   params(): Param[];

@@ -25,8 +25,9 @@ function withTemporaries<T>(ctx: WasmKernelContext, shapes: number[][], body: (a
 }
 
 /**
- * sumRows' parts split the columns in cache lines: at least four lines each, so that two parts
- * can share a line only at their edges (narrow sums over many rows split finer ran slower).
+ * Parts for sumRows (which splits the columns) and sumChunkRows (the rows of its chunks), both in
+ * cache lines of their output: at least four lines each, so that two parts can share a line only
+ * at their edges (narrow sums over many rows split finer ran slower).
  */
 function sumRowsParts(runtime: KernelRuntime, rows: number, cols: number): number {
   return Math.max(1, Math.min(runtime.partsFor(rows * cols * WORK_PER_ELEMENT.sumRows), Math.floor(cols / 64)));

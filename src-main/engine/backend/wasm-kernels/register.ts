@@ -9,7 +9,7 @@ import { softmaxCrossEntropyConfig } from './loss.js';
 import { maxPoolConfig, maxPoolGradConfig } from './max-pool.js';
 import { batchNormConfig, batchNormGradConfig, reluConfig, reluGradConfig } from './normalization.js';
 import { selectMagnitudesConfig } from './select.js';
-import { sgdStepConfig } from './sgd.js';
+import { sgdStepsConfig } from './sgd.js';
 import { transposeConfig } from './transpose.js';
 
 /** The package's own kernels we replace, captured before the first replacement (ours fall back to them). */
@@ -38,7 +38,7 @@ function ourKernels(): KernelConfig[] {
     transposeConfig(packageKernel(tf.Transpose)),
     maxPoolConfig(packageKernel(tf.MaxPool)),
     maxPoolGradConfig,
-    sgdStepConfig,
+    sgdStepsConfig,
     batchNormConfig,
     batchNormGradConfig,
     reluConfig(packageKernel(tf.Relu)),

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { KERNEL_NAMES, type SgdStepAttrs } from '../../kernels/names.js';
+import { KERNEL_NAMES, type SgdStepsAttrs } from '../../kernels/names.js';
 import { wasmKernel } from './wasm-kernel.js';
 import { WORK_PER_ELEMENT } from '../../kernels/kernel-runtime.js';
 
@@ -17,8 +17,8 @@ const ENTRY_FIELDS = 9;
  * grad{i} and optionally velocity{i} and mask{i} for i < decays.length; outputs, tensor after
  * tensor, the new weights and, with momentum, the new velocity.
  */
-export const sgdStepConfig = wasmKernel(KERNEL_NAMES.sgdStep, (ctx) => {
-  const { lr, momentum, nesterov, maskWeights, decays } = ctx.attrs as unknown as SgdStepAttrs;
+export const sgdStepsConfig = wasmKernel(KERNEL_NAMES.sgdSteps, (ctx) => {
+  const { lr, momentum, nesterov, maskWeights, decays } = ctx.attrs as unknown as SgdStepsAttrs;
   const { runtime } = ctx;
   const table = new Int32Array(decays.length * ENTRY_FIELDS);
   const tableFloats = new Float32Array(table.buffer);
@@ -46,6 +46,6 @@ export const sgdStepConfig = wasmKernel(KERNEL_NAMES.sgdStep, (ctx) => {
   });
   const { base } = runtime.scratch(table.byteLength, 1);
   runtime.write(base, table);
-  runtime.run('sgdSteps', [base, decays.length, lr, momentum], runtime.partsFor(elements * WORK_PER_ELEMENT.sgdStep));
+  runtime.run('sgdSteps', [base, decays.length, lr, momentum], runtime.partsFor(elements * WORK_PER_ELEMENT.sgdSteps));
   return outputs;
 });

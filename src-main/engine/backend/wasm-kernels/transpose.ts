@@ -4,8 +4,8 @@ import { wasmKernel } from './wasm-kernel.js';
 import { TRANSPOSE_MODE, WORK_PER_ELEMENT } from '../../kernels/kernel-runtime.js';
 
 /**
- * Transpose of float32 matrices (the compressed layers transpose their activations every step)
- * in 4×4 register blocks on every thread; other ranks and types go to the package's kernel.
+ * Transpose of float32 matrices in 4×4 register blocks on every thread; other ranks and types go
+ * to the package's kernel.
  */
 export function transposeConfig(fallback: KernelFunc | undefined) {
   return wasmKernel(

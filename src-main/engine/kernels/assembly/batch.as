@@ -74,8 +74,11 @@ export function assembleBatch(
       if (unshifted(shifts, r, min(end, r + BATCH_CHUNK))) chunkUnshifted(images, imageBytes, channels, table, examples, batch, r, out);
     }
   }
+  let written = false;
   for (let r = start; r < end; r++) {
-    if (toChunks && unshifted(shifts, r - r % BATCH_CHUNK, min(end, r - r % BATCH_CHUNK + BATCH_CHUNK))) continue;
+    // A chunk the loop above wrote whole.
+    if (toChunks && r % BATCH_CHUNK == 0) written = unshifted(shifts, r, min(end, r + BATCH_CHUNK));
+    if (written) continue;
     const source = imageAt(images, imageBytes, examples, r);
     const dy = load<i32>(shifts + <usize>(r * 12));
     const dx = load<i32>(shifts + <usize>(r * 12), 4);
