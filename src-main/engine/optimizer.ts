@@ -77,10 +77,10 @@ export class Sgd {
 
   /** One step of each tensor (kept tensors in, kept tensors out), masking the gradients or, with maskWeights, the new weights. */
   private update(steps: TensorStep[], lr: number, maskWeights: boolean): Array<{ value: tf.Tensor; velocity?: tf.Tensor }> {
+    if (steps.length === 0) return [];
     const { momentum, nesterov, weightDecay } = this.config;
     const decays = steps.map((s) => (s.param.decay ? weightDecay : 0));
     const previous = steps.map((s) => (momentum > 0 ? (this.velocity.get(s.param.name) ?? null) : null));
-    if (steps.length === 0) return [];
     if (hasKernel(KERNEL_NAMES.sgdSteps)) {
       const inputs: tf.NamedTensorMap = {};
       steps.forEach((s, i) => {
@@ -91,8 +91,8 @@ export class Sgd {
       });
       const attrs: SgdStepsAttrs = { lr, momentum, nesterov, maskWeights, decays };
       const outputs = tf.engine().runKernel(KERNEL_NAMES.sgdSteps, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
-      const perStep = momentum > 0 ? 2 : 1;
-      return steps.map((_, i) => (momentum > 0 ? { value: outputs[i * perStep]!, velocity: outputs[i * perStep + 1]! } : { value: outputs[i]! }));
+      // Tensor after tensor: the new weights, then with momentum the new velocity.
+      return steps.map((_, i) => (momentum > 0 ? { value: outputs[2 * i]!, velocity: outputs[2 * i + 1]! } : { value: outputs[i]! }));
     }
     return steps.map((s, i) =>
       tf.tidy(() => {

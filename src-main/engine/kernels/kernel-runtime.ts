@@ -213,15 +213,15 @@ export class KernelRuntime {
     return this.exports[kernel]!(...args);
   }
 
-  /** Writes `words` to the heap at byte offset `at`. */
-  write(at: number, words: Int32Array): void {
+  /** Writes `words` (as i32) to the heap at byte offset `at`. */
+  write(at: number, words: ArrayLike<number>): void {
     new Int32Array(this.memory.buffer, at, words.length).set(words);
   }
 
   /** Writes an argument struct (i32 fields in order) to the argument block and returns its address. */
   writeArgs(fields: readonly number[]): number {
     if (fields.length * 4 > ARGS_BYTES) throw new Error(`wasm kernels: ${fields.length} argument fields do not fit ${ARGS_BYTES} bytes`);
-    new Int32Array(this.memory.buffer, this.argsAt, fields.length).set(fields);
+    this.write(this.argsAt, fields);
     return this.argsAt;
   }
 

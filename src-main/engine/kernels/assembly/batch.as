@@ -65,57 +65,64 @@ export function assembleBatch(
   images: usize, height: i32, width: i32, channels: i32, table: usize, examples: usize, shifts: usize,
   batch: i32, toChunks: i32, out: usize, part: i32, parts: i32,
 ): void {
-  const rowLength = width * channels;
-  const imageBytes = height * rowLength;
-  const start = chunkStart(batch, part, parts);
+  const imageBytes = height * width * channels;
   const end = chunkStart(batch, part + 1, parts);
-  if (toChunks) {
-    for (let r = start; r < end; r += BATCH_CHUNK) {
-      if (unshifted(shifts, r, min(end, r + BATCH_CHUNK))) chunkUnshifted(images, imageBytes, channels, table, examples, batch, r, out);
-    }
-  }
-  let written = false;
-  for (let r = start; r < end; r++) {
-    // A chunk the loop above wrote whole.
-    if (toChunks && r % BATCH_CHUNK == 0) written = unshifted(shifts, r, min(end, r + BATCH_CHUNK));
-    if (written) continue;
-    const source = imageAt(images, imageBytes, examples, r);
-    const dy = load<i32>(shifts + <usize>(r * 12));
-    const dx = load<i32>(shifts + <usize>(r * 12), 4);
-    const flip = load<i32>(shifts + <usize>(r * 12), 8) != 0;
-    // Where the example's value i goes: target + i·step.
-    const chunk = r / BATCH_CHUNK;
-    const target = toChunks ? f32At(chunkBlock(out, imageBytes, chunk), r - chunk * BATCH_CHUNK) : f32At(out, r * imageBytes);
-    const step = toChunks ? <usize>chunkLanes(batch, chunk) << 2 : 4;
-    if (dy == 0 && dx == 0 && !flip) {
-      if (channels == 1) {
-        for (let i = 0; i < imageBytes; i++) store<f32>(target + <usize>i * step, load<f32>(table + (<usize>load<u8>(source + <usize>i) << 2)));
-      } else {
-        for (let i = 0, c = 0; i < imageBytes; i++) {
-          store<f32>(target + <usize>i * step, load<f32>(f32At(table, (c << 8) + <i32>load<u8>(source + <usize>i))));
-          if (++c == channels) c = 0;
-        }
-      }
+  for (let r0 = chunkStart(batch, part, parts); r0 < end; r0 += BATCH_CHUNK) {
+    const r1 = min(end, r0 + BATCH_CHUNK);
+    if (toChunks && unshifted(shifts, r0, r1)) {
+      chunkUnshifted(images, imageBytes, channels, table, examples, batch, r0, out);
       continue;
     }
-    for (let y = 0; y < height; y++) {
-      const sy = y + dy;
-      const rowOut = y * rowLength;
-      if (sy < 0 || sy >= height) {
-        for (let i = 0; i < rowLength; i++) store<f32>(target + <usize>(rowOut + i) * step, 0);
+    for (let r = r0; r < r1; r++) writeExample(images, height, width, channels, table, examples, shifts, batch, toChunks, out, r);
+  }
+}
+
+/**
+ * Example r of assembleBatch, one value at a time: cropped and flipped as its plan says, into
+ * its row of out or, with `toChunks`, its lane of its chunk's block.
+ */
+function writeExample(
+  images: usize, height: i32, width: i32, channels: i32, table: usize, examples: usize, shifts: usize,
+  batch: i32, toChunks: i32, out: usize, r: i32,
+): void {
+  const rowLength = width * channels;
+  const imageBytes = height * rowLength;
+  const source = imageAt(images, imageBytes, examples, r);
+  const dy = load<i32>(shifts + <usize>(r * 12));
+  const dx = load<i32>(shifts + <usize>(r * 12), 4);
+  const flip = load<i32>(shifts + <usize>(r * 12), 8) != 0;
+  // Where the example's value i goes: target + i·step.
+  const chunk = r / BATCH_CHUNK;
+  const target = toChunks ? f32At(chunkBlock(out, imageBytes, chunk), r - chunk * BATCH_CHUNK) : f32At(out, r * imageBytes);
+  const step = toChunks ? <usize>chunkLanes(batch, chunk) << 2 : 4;
+  if (dy == 0 && dx == 0 && !flip) {
+    if (channels == 1) {
+      for (let i = 0; i < imageBytes; i++) store<f32>(target + <usize>i * step, load<f32>(table + (<usize>load<u8>(source + <usize>i) << 2)));
+    } else {
+      for (let i = 0, c = 0; i < imageBytes; i++) {
+        store<f32>(target + <usize>i * step, load<f32>(f32At(table, (c << 8) + <i32>load<u8>(source + <usize>i))));
+        if (++c == channels) c = 0;
+      }
+    }
+    return;
+  }
+  for (let y = 0; y < height; y++) {
+    const sy = y + dy;
+    const rowOut = y * rowLength;
+    if (sy < 0 || sy >= height) {
+      for (let i = 0; i < rowLength; i++) store<f32>(target + <usize>(rowOut + i) * step, 0);
+      continue;
+    }
+    const rowIn = source + <usize>(sy * rowLength);
+    for (let x = 0; x < width; x++) {
+      const sx = (flip ? width - 1 - x : x) + dx;
+      const o = target + <usize>(rowOut + x * channels) * step;
+      if (sx < 0 || sx >= width) {
+        for (let c = 0; c < channels; c++) store<f32>(o + <usize>c * step, 0);
         continue;
       }
-      const rowIn = source + <usize>(sy * rowLength);
-      for (let x = 0; x < width; x++) {
-        const sx = (flip ? width - 1 - x : x) + dx;
-        const o = target + <usize>(rowOut + x * channels) * step;
-        if (sx < 0 || sx >= width) {
-          for (let c = 0; c < channels; c++) store<f32>(o + <usize>c * step, 0);
-          continue;
-        }
-        const i = rowIn + <usize>(sx * channels);
-        for (let c = 0; c < channels; c++) store<f32>(o + <usize>c * step, load<f32>(f32At(table, (c << 8) + <i32>load<u8>(i + <usize>c))));
-      }
+      const i = rowIn + <usize>(sx * channels);
+      for (let c = 0; c < channels; c++) store<f32>(o + <usize>c * step, load<f32>(f32At(table, (c << 8) + <i32>load<u8>(i + <usize>c))));
     }
   }
 }

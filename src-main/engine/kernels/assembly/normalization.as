@@ -148,21 +148,24 @@ export function batchNormGrad(
   affineRows(dy, x, shareStart(rows, part, parts), shareStart(rows, part + 1, parts), channels, factors, 1, dx);
 }
 
-/** y = 0 where x < 0, else x (NaN and −0 kept, as tfjs's cpu kernel does). Parts split the elements. */
+/** ReLU of four values: 0 where v < 0, else v (NaN and −0 kept, as tfjs's cpu kernel does). */
+@inline export function rectify4(v: v128): v128 {
+  return v128.andnot(v, f32x4.lt(v, f32x4.splat(0)));
+}
+
+/** ReLU of one value, as rectify4. */
+@inline export function rectify(v: f32): f32 {
+  return v < 0 ? 0 : v;
+}
+
+/** y = relu(x). Parts split the elements. */
 export function relu(x: usize, n: i32, y: usize, part: i32, parts: i32): void {
   const vectors = ceilDiv(n, 4);
   const i0 = shareStart(vectors, part, parts) * 4;
   const i1 = min(n, shareStart(vectors, part + 1, parts) * 4);
-  const zero = f32x4.splat(0);
   let i = i0;
-  for (; i + 4 <= i1; i += 4) {
-    const v = v128.load(f32At(x, i));
-    v128.store(f32At(y, i), v128.andnot(v, f32x4.lt(v, zero)));
-  }
-  for (; i < i1; i++) {
-    const v = load<f32>(f32At(x, i));
-    store<f32>(f32At(y, i), v < 0 ? 0 : v);
-  }
+  for (; i + 4 <= i1; i += 4) v128.store(f32At(y, i), rectify4(v128.load(f32At(x, i))));
+  for (; i < i1; i++) store<f32>(f32At(y, i), rectify(load<f32>(f32At(x, i))));
 }
 
 /** dx = dy where y > 0, else 0 (ReLU's gradient from its output). Parts split the elements. */

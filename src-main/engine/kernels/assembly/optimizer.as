@@ -66,6 +66,11 @@ function stepRange(
   }
 }
 
+/** Where tensor t's entry of sgdSteps' table starts. */
+@inline function sgdEntry(table: usize, t: i32): usize {
+  return table + (<usize>(t * SGD_ENTRY_FIELDS) << 2);
+}
+
 /**
  * One SGD step of `count` tensors, each described by an entry of `table` (SGD_ENTRY_FIELDS
  * fields; v and mask 0 when absent). The tensors' elements, taken end to end in whole vectors,
@@ -73,12 +78,12 @@ function stepRange(
  */
 export function sgdSteps(table: usize, count: i32, lr: f32, momentum: f32, part: i32, parts: i32): void {
   let total = 0;
-  for (let t = 0; t < count; t++) total += ceilDiv(load<i32>(table + <usize>(t * SGD_ENTRY_FIELDS + 6) * 4), 4);
+  for (let t = 0; t < count; t++) total += ceilDiv(load<i32>(sgdEntry(table, t), 24), 4);
   const v0 = shareStart(total, part, parts);
   const v1 = shareStart(total, part + 1, parts);
   let first = 0;
   for (let t = 0; t < count && first < v1; t++) {
-    const entry = table + <usize>(t * SGD_ENTRY_FIELDS) * 4;
+    const entry = sgdEntry(table, t);
     const n = load<i32>(entry, 24);
     const vectors = ceilDiv(n, 4);
     const from = max(v0, first) - first;

@@ -7,6 +7,7 @@
 // and no two threads share a cache line.
 import { BATCH_CHUNK, ceilDiv, chunkBlock, chunkLanes, f32At, partChunks, shareStart } from './memory';
 import { transposeToChunk } from './layout';
+import { rectify, rectify4 } from './normalization';
 
 /**
  * out[0..lanes) = Σ_{k ∈ [start, end)} vals[k] · src[index[k], 0..lanes), for a row-major src of
@@ -69,10 +70,9 @@ function gatherRow(index: usize, vals: usize, start: i32, end: i32, src: usize, 
 
 /**
  * block[j, 0..lanes) += bias[j] (bias not 0) for the rows of a [rows, lanes] block, then, with
- * `rectify`, v ← v < 0 ? 0 : v (the ReLU kernel's arithmetic: NaN and −0 stay).
+ * `relu`, the ReLU kernel's arithmetic (normalization.as rectify).
  */
-function finishRows(block: usize, rows: i32, lanes: i32, bias: usize, rectify: bool): void {
-  const zero = f32x4.splat(0);
+function finishRows(block: usize, rows: i32, lanes: i32, bias: usize, relu: bool): void {
   for (let j = 0; j < rows; j++) {
     const row = f32At(block, j * lanes);
     const b = bias == 0 ? <f32>0 : load<f32>(f32At(bias, j));
@@ -81,13 +81,13 @@ function finishRows(block: usize, rows: i32, lanes: i32, bias: usize, rectify: b
     for (; l + 4 <= lanes; l += 4) {
       let v = v128.load(f32At(row, l));
       if (bias != 0) v = f32x4.add(v, bv);
-      if (rectify) v = v128.andnot(v, f32x4.lt(v, zero));
+      if (relu) v = rectify4(v);
       v128.store(f32At(row, l), v);
     }
     for (; l < lanes; l++) {
       let v = load<f32>(f32At(row, l));
       if (bias != 0) v += b;
-      if (rectify) v = v < 0 ? 0 : v;
+      if (relu) v = rectify(v);
       store<f32>(f32At(row, l), v);
     }
   }
