@@ -7,7 +7,7 @@ import { loadDataset, prepareTrainingData, TrainingBatches, type LoadedDataset }
 import type { TrainingData } from '../../src-main/engine/data/split.js';
 import { selectBackend } from '../../src-main/engine/backend/select-backend.js';
 import { BatchInput } from '../../src-main/engine/batch-input.js';
-import { DEFAULT_MAX_COMPRESSED_DENSITY, setMaxCompressedDensity } from '../../src-main/engine/nn/compressed-weights.js';
+import { setCompression } from '../../src-main/engine/nn/compressed-weights.js';
 import { openStore } from '../../src-main/store/index.js';
 import { benchCases, REFERENCE_DELTA_T, type BenchCase } from './cases.js';
 import { summarise } from './stats.js';
@@ -120,9 +120,9 @@ async function main(): Promise<void> {
     for (const model of new Set(cases.map((c) => c.model))) {
       for (let round = 0; round < ROUNDS; round++) {
         for (const c of cases.filter((k) => k.model === model)) {
-          setMaxCompressedDensity(c.compressed === false ? 0 : DEFAULT_MAX_COMPRESSED_DENSITY);
+          setCompression(c.compressed !== false);
           const times = await timeSteps(runInput(c), data(c));
-          setMaxCompressedDensity(DEFAULT_MAX_COMPRESSED_DENSITY);
+          setCompression(true);
           runs.set(c, [...(runs.get(c) ?? []), { ...summarise(times, c.warmup), threads: times.threads }]);
         }
       }
@@ -207,9 +207,9 @@ async function maskOverhead(data: (c: BenchCase) => TrainingData): Promise<Other
   let maskedMs = Infinity;
   for (let round = 0; round < 5; round++) {
     denseMs = Math.min(denseMs, summarise(await timeSteps(runInput(dense), data(dense)), dense.warmup).msPerStep);
-    setMaxCompressedDensity(0);
+    setCompression(false);
     maskedMs = Math.min(maskedMs, summarise(await timeSteps(runInput(masked), data(masked)), masked.warmup).msPerStep);
-    setMaxCompressedDensity(DEFAULT_MAX_COMPRESSED_DENSITY);
+    setCompression(true);
   }
   return {
     kind: 'mask',

@@ -32,16 +32,19 @@ interface Run {
 }
 
 /**
- * LeNet-5 with RigL (convolutions, both gradients, pooling, fully connected layers and mask
- * updates) and a WRN-10-1 (BatchNorm, ReLU, strided and 1x1 convolutions, dropout), one epoch each.
+ * LeNet-5 with RigL (convolutions, both gradients, pooling, compressed conv and fully connected
+ * layers over three batch chunks, the last one short, and mask updates), a WRN-10-1 (BatchNorm,
+ * ReLU, strided and 1x1 convolutions, dropout) and the same with RigL (its compressed 'same'
+ * convolutions).
  */
 const RUNS: Run[] = [
   {
     label: 'lenet5 rigl',
-    input: { dataset: 'mnist', model: 'lenet5', method: 'rigl', sparsity: 0.8, batchSize: 32, maskUpdate: { deltaT: 2, endFraction: 1 } },
+    input: { dataset: 'mnist', model: 'lenet5', method: 'rigl', sparsity: 0.8, batchSize: 70, maskUpdate: { deltaT: 2, endFraction: 1 } },
     steps: 6,
   },
   { label: 'wrn-10-1 dense', input: { dataset: 'cifar10', model: 'wrn-10-1', method: 'dense', sparsity: 0, batchSize: 16 }, steps: 3 },
+  { label: 'wrn-10-1 rigl', input: { dataset: 'cifar10', model: 'wrn-10-1', method: 'rigl', sparsity: 0.9, batchSize: 40, maskUpdate: { deltaT: 2, endFraction: 1 } }, steps: 4 },
 ];
 
 class Collector implements TrainingObserver {

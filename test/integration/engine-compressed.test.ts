@@ -9,24 +9,26 @@ import { softmaxCrossEntropy } from '../../src-main/engine/nn/loss.js';
 import { Sgd } from '../../src-main/engine/optimizer.js';
 import { SparsityController } from '../../src-main/engine/sparse/controller.js';
 import { captureTensors, restoreTensors } from '../../src-main/engine/state.js';
-import { DEFAULT_MAX_COMPRESSED_DENSITY, setMaxCompressedDensity } from '../../src-main/engine/nn/compressed-weights.js';
+import { setCompression } from '../../src-main/engine/nn/compressed-weights.js';
 import { KERNEL_NAMES } from '../../src-main/engine/kernels/names.js';
 import { selectBackend } from '../../src-main/engine/backend/select-backend.js';
 import { trainOnFashion } from '../helpers/training.js';
 
-/** Counts calls of our compressed forward kernel, to tell which path a run took. */
+/** Counts calls of our compressed forward kernels (fully connected and conv), to tell which path a run took. */
 async function countCompressedForwards(): Promise<() => number> {
   await selectBackend('wasm');
-  const config = tf.getKernel(KERNEL_NAMES.compressedDense, 'wasm')!;
   let calls = 0;
-  tf.unregisterKernel(config.kernelName, 'wasm');
-  tf.registerKernel({
-    ...config,
-    kernelFunc: (args) => {
-      calls++;
-      return config.kernelFunc(args);
-    },
-  });
+  for (const name of [KERNEL_NAMES.compressedDense, KERNEL_NAMES.sparseConv]) {
+    const config = tf.getKernel(name, 'wasm')!;
+    tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel({
+      ...config,
+      kernelFunc: (args) => {
+        calls++;
+        return config.kernelFunc(args);
+      },
+    });
+  }
   return () => calls;
 }
 
@@ -34,7 +36,7 @@ async function lossesBothWays(input: RunConfigInput): Promise<{ compressed: numb
   const calls = await countCompressedForwards();
   const compressed = await trainOnFashion(input);
   const compressedCalls = calls();
-  setMaxCompressedDensity(0);
+  setCompression(false);
   const masked = await trainOnFashion(input);
   return {
     compressed: compressed.observer.steps.map((s) => s.loss),
@@ -49,7 +51,7 @@ function maxRelativeDifference(a: number[], b: number[]): number {
   return Math.max(...a.map((x, i) => Math.abs(x - b[i]!) / Math.abs(b[i]!)));
 }
 
-afterEach(() => setMaxCompressedDensity(DEFAULT_MAX_COMPRESSED_DENSITY));
+afterEach(() => setCompression(true));
 
 /**
  * Sparse fully connected layers on compressed weights must train like the masked dense layers
@@ -87,6 +89,20 @@ describe('compressed and masked dense training agree (LeNet-300-100, 90% ERK, wa
     const run = await lossesBothWays({ ...base, method: 'snfs', maskUpdate: { deltaT: 25 }, trainSubset: 32 * 60 });
     expect(run.compressedCalls).toBe(0);
     expect(run.compressed).toEqual(run.masked);
+  });
+});
+
+/** The same for a convolution on compressed weights: LeNet-5's second convolution (ERK gives it 9% density) and its first fully connected layer. */
+describe('compressed and masked dense training agree (LeNet-5, 90% ERK, wasm)', () => {
+  const base = { model: 'lenet5', sparsity: 0.9, distribution: 'erk' as const, batchSize: 40, epochs: 1, trainSubset: 40 * 80, testSubset: 200, validationFraction: 0, backend: 'wasm' as const, dropout: 0 };
+
+  it('rigl: losses within 1e-4 relative over 80 steps with mask updates', async () => {
+    const run = await lossesBothWays({ ...base, method: 'rigl', maskUpdate: { deltaT: 20 } });
+    expect(run.compressed).toHaveLength(80);
+    // Two compressed layers, each forward of every training step and every test batch.
+    expect(run.compressedCalls).toBeGreaterThanOrEqual(2 * 80);
+    expect(run.maskedCalls).toBe(0);
+    expect(maxRelativeDifference(run.compressed, run.masked)).toBeLessThan(1e-4);
   });
 });
 

@@ -37,14 +37,14 @@ function trainWithThreads(threads: number): Promise<ThreadRunLine[]> {
 }
 
 describe('wasm training does not depend on the number of kernel threads', () => {
-  it('LeNet-5 (RigL) and WRN-10-1 give the same losses and final state on 1, 2 and 3 threads', async () => {
+  it('LeNet-5 (RigL) and WRN-10-1 (dense and RigL) give the same losses and final state on 1, 2 and 3 threads', async () => {
     expect(existsSync(SCRIPT), `${SCRIPT} is missing: build first (npx tsc -b; npm test does)`).toBe(true);
     // One after another: the machine has two cores, and idle kernel threads spin for a while.
     const one = await trainWithThreads(1);
     const two = await trainWithThreads(2);
     const three = await trainWithThreads(3);
 
-    expect(one.map((r) => r.label)).toEqual(['lenet5 rigl', 'wrn-10-1 dense']);
+    expect(one.map((r) => r.label)).toEqual(['lenet5 rigl', 'wrn-10-1 dense', 'wrn-10-1 rigl']);
     expect(one.every((r) => r.threads === 1)).toBe(true);
     expect(two.every((r) => r.threads === 2)).toBe(true);
     expect(three.every((r) => r.threads === 3)).toBe(true);
@@ -54,6 +54,7 @@ describe('wasm training does not depend on the number of kernel threads', () => 
       expect(run.checksum).toMatch(/^[0-9a-f]{64}$/);
     }
     expect(one[0]!.maskUpdates).toBeGreaterThan(0);
+    expect(one[2]!.maskUpdates).toBeGreaterThan(0);
 
     const withoutThreads = (runs: ThreadRunLine[]) => runs.map(({ threads: _threads, ...rest }) => rest);
     expect(withoutThreads(two)).toEqual(withoutThreads(one));

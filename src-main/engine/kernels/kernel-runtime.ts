@@ -30,11 +30,13 @@ export const KERNELS = [
   'maxPoolGrad',
   'dropout',
   'assembleBatch',
+  'sparseConvForward',
+  'sparseConvBackward',
 ] as const;
 export type KernelName = (typeof KERNELS)[number];
 
 /** Kernels that run whole on the calling thread (small work, or a result to return). */
-const SERIAL_KERNELS = ['softmaxCrossEntropy', 'selectMagnitudes', 'compressedIndex', 'carryValues'] as const;
+const SERIAL_KERNELS = ['softmaxCrossEntropy', 'selectMagnitudes', 'compressedIndex', 'carryValues', 'sparseConvPrepare'] as const;
 export type SerialKernelName = (typeof SERIAL_KERNELS)[number];
 
 /** Exports that give the scratch bytes one part of a kernel needs (from its argument struct, or a count). */
@@ -45,6 +47,7 @@ const SCRATCH_SIZERS = [
   'conv2dFilterGradScratchBytes',
   'normalizationScratchBytes',
   'selectMagnitudesScratchBytes',
+  'sparseConvScratchBytes',
 ] as const;
 export type ScratchSizer = (typeof SCRATCH_SIZERS)[number];
 

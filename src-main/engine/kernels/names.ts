@@ -10,6 +10,8 @@ export const KERNEL_NAMES = {
   compressedDenseGrad: 'RiglCompressedDenseGrad',
   compressedIndex: 'RiglCompressedIndex',
   carryValues: 'RiglCarryValues',
+  sparseConv: 'RiglSparseConv',
+  sparseConvGrad: 'RiglSparseConvGrad',
   sumLeadingAxes: 'RiglSumLeadingAxes',
   sgdSteps: 'RiglSgdSteps',
   batchNorm: 'RiglBatchNorm',
@@ -32,6 +34,18 @@ export interface SgdStepsAttrs {
   nesterov: boolean;
   maskWeights: boolean;
   decays: number[];
+}
+
+/** Attributes of RiglSparseConv: a stride-1 convolution's padding and its filter's dense shape [kh, kw, inC, outC]. */
+export interface SparseConvAttrs {
+  pad: 'valid' | 'same';
+  filterShape: [number, number, number, number];
+}
+
+/** Attributes of RiglSparseConvGrad: which of its outputs (dL/dW at the active positions, dL/dx) to make. */
+export interface SparseConvGradAttrs extends SparseConvAttrs {
+  activeGradient: boolean;
+  inputGradient: boolean;
 }
 
 /** Whether the active backend has one of our kernels (the wasm backend has them all; others none). */

@@ -4,41 +4,65 @@ import { readFloats } from '../kernels/tensor-view.js';
 import { tensorOf } from '../host-arrays.js';
 import { carryValues, compressedIndex } from './kernels.js';
 
+/** A fully connected kernel's active positions by input row (CSR: row starts [nIn + 1] and columns, in position order). */
+export interface RowIndex {
+  kind: 'rows';
+  rowPtr: tf.Tensor1D;
+  cols: tf.Tensor1D;
+}
+
 /**
- * The active weights of a fully connected kernel W [nIn, nOut]: the flat positions in increasing
- * order (row-major, so each row's columns come together), indexed by row for the kernels as int32
- * tensors (CSR: row starts and columns, in position order), and the values, in position order.
- * Only the values change between mask updates. The index is built, and values are carried to new
- * positions, on the device (kernels/assembly/compressed-index.as).
+ * A conv kernel's [kh, kw, inC, outC] active positions by output channel: where each channel's
+ * entries start (channelPtr [outC + 1]), and for each entry its tap row (y·kw + x)·inC + c and its
+ * index among the values (order). Within a channel, entries follow the position order.
+ */
+export interface ChannelIndex {
+  kind: 'channels';
+  channelPtr: tf.Tensor1D;
+  rows: tf.Tensor1D;
+  order: tf.Tensor1D;
+}
+
+/**
+ * The active weights of a fully connected kernel W [nIn, nOut] or a conv kernel [kh, kw, inC,
+ * outC]: the flat positions in increasing order, indexed for the kernels as int32 tensors (by
+ * row for W, built on the device by kernels/assembly/compressed-index.as; by output channel for
+ * a conv kernel), and the values, in position order. Only the values change between mask
+ * updates; they are carried to new positions on the device.
  */
 export class CompressedWeights {
-  readonly rowPtr: tf.Tensor1D;
-  readonly cols: tf.Tensor1D;
+  readonly index: RowIndex | ChannelIndex;
   values: tf.Tensor1D;
 
   /** Weights at `positions` (increasing flat indices) with `values` (a host array, which may be scratch). */
-  static of(shape: [number, number], positions: Uint32Array, values: Float32Array): CompressedWeights {
+  static of(shape: readonly number[], positions: Uint32Array, values: Float32Array): CompressedWeights {
     if (values.length !== positions.length) throw new Error(`compressed weights: ${values.length} values for ${positions.length} positions`);
-    return new CompressedWeights(shape, positions, tensorOf(values) as tf.Tensor1D, null);
+    return new CompressedWeights([...shape], positions, tensorOf(values) as tf.Tensor1D, null);
   }
 
   private constructor(
-    readonly shape: [number, number],
+    /** The dense kernel's shape. */
+    readonly shape: number[],
     /** Active flat positions, increasing. */
     readonly positions: Uint32Array,
     values: tf.Tensor1D,
     /** For weights made by movedTo: each position's index among the previous ones, or −1 (int32). */
     private readonly sources: tf.Tensor1D | null,
   ) {
-    const onDevice = tensorOf(new Int32Array(positions.buffer, positions.byteOffset, positions.length)) as tf.Tensor1D;
-    try {
-      const index = compressedIndex(onDevice, shape[0], shape[1]);
-      this.rowPtr = tf.keep(index.rowPtr);
-      this.cols = tf.keep(index.cols);
-    } finally {
-      onDevice.dispose();
-    }
+    this.index = shape.length === 4 ? channelIndex(shape, positions) : rowIndex(shape, positions);
     this.values = tf.keep(values);
+  }
+
+  /** The row index of a fully connected kernel. */
+  byRow(): RowIndex {
+    if (this.index.kind !== 'rows') throw new Error(`compressed weights: a [${this.shape.join(', ')}] kernel is indexed by channel, not by row`);
+    return this.index;
+  }
+
+  /** The channel index of a conv kernel. */
+  byChannel(): ChannelIndex {
+    if (this.index.kind !== 'channels') throw new Error(`compressed weights: a [${this.shape.join(', ')}] kernel is indexed by row, not by channel`);
+    return this.index;
   }
 
   /**
@@ -61,8 +85,8 @@ export class CompressedWeights {
   }
 
   /** The dense kernel, zero at inactive positions. */
-  toDense(): tf.Tensor2D {
-    return tf.tensor2d(scatter(readFloats(this.values), this.positions, this.shape[0] * this.shape[1]), this.shape);
+  toDense(): tf.Tensor {
+    return tf.tensor(scatter(readFloats(this.values), this.positions, tf.util.sizeFromShape(this.shape)), this.shape);
   }
 
   /** Takes ownership of `values` (one per active position). */
@@ -73,8 +97,38 @@ export class CompressedWeights {
   }
 
   dispose(): void {
-    tf.dispose([this.rowPtr, this.cols, this.values, ...(this.sources ? [this.sources] : [])]);
+    const index = this.index.kind === 'rows' ? [this.index.rowPtr, this.index.cols] : [this.index.channelPtr, this.index.rows, this.index.order];
+    tf.dispose([...index, this.values, ...(this.sources ? [this.sources] : [])]);
   }
+}
+
+function rowIndex(shape: readonly number[], positions: Uint32Array): RowIndex {
+  if (shape.length !== 2) throw new Error(`compressed weights: a [${shape.join(', ')}] kernel is neither fully connected nor conv`);
+  const onDevice = tensorOf(new Int32Array(positions.buffer, positions.byteOffset, positions.length)) as tf.Tensor1D;
+  try {
+    const { rowPtr, cols } = compressedIndex(onDevice, shape[0]!, shape[1]!);
+    return { kind: 'rows', rowPtr: tf.keep(rowPtr), cols: tf.keep(cols) };
+  } finally {
+    onDevice.dispose();
+  }
+}
+
+/** Sorted by output channel (the position's last coordinate) with a counting sort, which keeps the position order within a channel. */
+function channelIndex(shape: readonly number[], positions: Uint32Array): ChannelIndex {
+  const outC = shape[3]!;
+  const channelPtr = new Int32Array(outC + 1);
+  for (let k = 0; k < positions.length; k++) channelPtr[(positions[k]! % outC) + 1]!++;
+  for (let c = 0; c < outC; c++) channelPtr[c + 1]! += channelPtr[c]!;
+  const next = channelPtr.slice(0, outC);
+  const rows = new Int32Array(positions.length);
+  const order = new Int32Array(positions.length);
+  for (let k = 0; k < positions.length; k++) {
+    const p = positions[k]!;
+    const at = next[p % outC]!++;
+    rows[at] = Math.floor(p / outC);
+    order[at] = k;
+  }
+  return { kind: 'channels', channelPtr: tf.keep(tf.tensor1d(channelPtr, 'int32')), rows: tf.keep(tf.tensor1d(rows, 'int32')), order: tf.keep(tf.tensor1d(order, 'int32')) };
 }
 
 /** A dense array of `size` zeros with `values` at `positions` (written into `into` when given). */
@@ -107,25 +161,28 @@ export function gather(dense: ArrayLike<number>, positions: Uint32Array): Float3
 }
 
 /**
- * Densest layer that trains on compressed weights. Measured on wasm (784×300, batch 128, one
- * thread): forward + weight gradient + input gradient take 3.8 ms at density 0.1, 8 ms at 0.3 and
- * 14 ms at 0.5, against 14 ms dense; 0.4 keeps a margin below the break-even.
+ * Densest layer that trains on compressed weights, by form (see KernelParam), measured on wasm
+ * (batch 128) against the dense layer's forward and both gradients:
+ * - rows, 784×300 on one thread: 3.8 ms at density 0.1, 8 ms at 0.3 and 14 ms at 0.5, against
+ *   14 ms dense; 0.4 keeps a margin below the break-even.
+ * - channels, 3×3 'same' convolutions on two threads: 32×32 pixels, 16 to 32 channels, breaks
+ *   even at about 0.45 (0.62 of the dense time at 0.3, 0.86 at 0.4); 16×16 pixels, 64 to 64
+ *   channels, at about 0.35 (0.83 at 0.3, 1.1 at 0.4).
  */
-export const DEFAULT_MAX_COMPRESSED_DENSITY = 0.4;
+export const MAX_COMPRESSED_DENSITY = { rows: 0.4, channels: 0.3 } as const;
 
-let maxCompressedDensity = DEFAULT_MAX_COMPRESSED_DENSITY;
+let compression = true;
 
 /**
- * Sets the density at or below which fully connected layers train on compressed weights; 0
- * keeps every layer on masked dense weights (the bench measures mask overhead that way, and
- * tests compare the two paths).
+ * Whether sparse layers may train on compressed weights; off, every layer trains on masked dense
+ * weights (the bench measures mask overhead that way, and tests compare the two paths).
  */
-export function setMaxCompressedDensity(density: number): void {
-  if (!(density >= 0 && density <= 1)) throw new RangeError(`max compressed density ${density} is not in [0, 1]`);
-  maxCompressedDensity = density;
+export function setCompression(enabled: boolean): void {
+  compression = enabled;
 }
 
-/** Whether a masked kernel of this shape and density should train compressed on the active backend. */
-export function shouldCompress(shape: readonly number[], density: number): boolean {
-  return shape.length === 2 && density <= maxCompressedDensity && hasKernel(KERNEL_NAMES.compressedDense);
+/** Whether a masked kernel of a layer with this sparse form (see KernelParam) and density should train compressed on the active backend. */
+export function shouldCompress(form: 'rows' | 'channels' | null, density: number): boolean {
+  if (!compression || form === null || !(density <= MAX_COMPRESSED_DENSITY[form])) return false;
+  return hasKernel(form === 'rows' ? KERNEL_NAMES.compressedDense : KERNEL_NAMES.sparseConv);
 }

@@ -1,15 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Padding } from '../../../src-shared/models/spec.js';
-import { conv2dBackpropFilter, conv2dBackpropInput } from './kernels.js';
+import { conv2dBackpropFilter, conv2dBackpropInput, sparseConv2d, sparseConv2dGrad } from './kernels.js';
 import { KernelParam } from './kernel-param.js';
-import type { Buffer, Module, Param } from './module.js';
+import type { Buffer, ForwardContext, Module, Param } from './module.js';
 import { sumLeadingAxes } from './reduce.js';
 
-/** 2-D convolution, NHWC, kernel [kh, kw, cIn, cOut]. */
+/**
+ * 2-D convolution, NHWC, kernel [kh, kw, cIn, cOut]. At stride 1, when the sparsity controller
+ * has compressed the kernel, both passes run on its active weights only, and the weight gradient
+ * covers the active positions unless the step asks for dense gradients.
+ */
 export class Conv2D implements Module {
   readonly kernel: KernelParam;
   readonly bias: Param | null;
   private x: tf.Tensor4D | null = null;
+  private denseGradients = true;
 
   constructor(
     name: string,
@@ -20,12 +25,15 @@ export class Conv2D implements Module {
     /** false: backward() returns null (the network's first layer). */
     private readonly inputGradient = true,
   ) {
-    this.kernel = new KernelParam(`${name}.kernel`, name, kernel);
+    this.kernel = new KernelParam(`${name}.kernel`, name, kernel, stride === 1 ? 'channels' : null);
     this.bias = bias && { name: `${name}.bias`, layer: name, value: bias, grad: null, decay: false, maskable: false };
   }
 
-  forward(x: tf.Tensor): tf.Tensor {
+  forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
     this.x = x as tf.Tensor4D;
+    this.denseGradients = ctx.denseGradients;
+    const packed = this.kernel.compressed;
+    if (packed) return sparseConv2d(this.x, packed, this.bias?.value ?? null, this.padding);
     const filter = this.kernel.value as tf.Tensor4D;
     if (!this.bias) return tf.conv2d(this.x, filter, this.stride, this.padding);
     return tf.fused.conv2d({ x: this.x, filter, strides: this.stride, pad: this.padding, bias: this.bias.value });
@@ -34,10 +42,16 @@ export class Conv2D implements Module {
   backward(dy: tf.Tensor): tf.Tensor | null {
     const x = this.x!;
     const dy4 = dy as tf.Tensor4D;
-    const filter = this.kernel.value as tf.Tensor4D;
-    this.kernel.grad = conv2dBackpropFilter(x, dy4, filter.shape, this.stride, this.padding);
     if (this.bias) this.bias.grad = sumLeadingAxes(dy4);
-    return this.inputGradient ? conv2dBackpropInput(dy4, filter, x.shape, this.stride, this.padding) : null;
+    const packed = this.kernel.compressed;
+    const filterShape = (packed?.shape ?? this.kernel.value.shape) as [number, number, number, number];
+    if (packed) {
+      const { grad, dx } = sparseConv2dGrad(x, dy4, packed, this.padding, { activeGradient: !this.denseGradients, inputGradient: this.inputGradient });
+      this.kernel.grad = grad ?? conv2dBackpropFilter(x, dy4, filterShape, this.stride, this.padding);
+      return dx;
+    }
+    this.kernel.grad = conv2dBackpropFilter(x, dy4, filterShape, this.stride, this.padding);
+    return this.inputGradient ? conv2dBackpropInput(dy4, this.kernel.value as tf.Tensor4D, x.shape, this.stride, this.padding) : null;
   }
 
   params(): Param[] {

@@ -34,7 +34,7 @@ export class Dense implements Module {
   constructor(name: string, kernel: tf.Tensor2D, bias: tf.Tensor1D | null, options: DenseOptions = {}) {
     this.inputGradient = options.inputGradient ?? true;
     this.relu = options.relu ?? false;
-    this.kernel = new KernelParam(`${name}.kernel`, name, kernel);
+    this.kernel = new KernelParam(`${name}.kernel`, name, kernel, 'rows');
     this.bias = bias && { name: `${name}.bias`, layer: name, value: bias, grad: null, decay: false, maskable: false };
   }
 

@@ -4,8 +4,14 @@ import { CompressedWeights, gather, scatter } from './compressed-weights.js';
 import type { Param } from './module.js';
 
 /**
+ * How a layer can train on its kernel's active weights only: a fully connected layer by row, a
+ * stride-1 convolution by output channel (see CompressedWeights); null: it cannot.
+ */
+export type SparseForm = 'rows' | 'channels' | null;
+
+/**
  * The kernel of a conv or fully connected layer. Dense kernels hold one tensor. A compressed
- * kernel (a sparse fully connected layer, see CompressedWeights) holds only its active values;
+ * kernel (a sparse layer, see CompressedWeights) holds only its active values;
  * `value` then gives the dense tensor on demand (mask updates, checkpoints, the final report),
  * built once per change, and assigning `value` updates the active values from a dense tensor.
  */
@@ -20,6 +26,8 @@ export class KernelParam implements Param {
     readonly name: string,
     readonly layer: string,
     value: tf.Tensor,
+    /** How its layer can train compressed. */
+    readonly sparseForm: SparseForm,
   ) {
     this.dense = value;
   }
@@ -40,10 +48,10 @@ export class KernelParam implements Param {
 
   /** Keeps only `positions` (increasing flat indices; the value is expected to be zero elsewhere). */
   compress(positions: Uint32Array): void {
-    if (this.value.shape.length !== 2) throw new Error(`${this.name}: only fully connected kernels can be compressed`);
+    if (this.sparseForm === null) throw new Error(`${this.name}: this layer cannot train on compressed weights`);
     const values = gather(this.value.dataSync(), positions);
     this.packed?.dispose();
-    this.packed = CompressedWeights.of(this.value.shape as [number, number], positions, values);
+    this.packed = CompressedWeights.of(this.value.shape, positions, values);
   }
 
   /**

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Padding } from '../../../src-shared/models/spec.js';
-import { hasKernel, KERNEL_NAMES } from '../kernels/names.js';
+import { hasKernel, KERNEL_NAMES, type SparseConvAttrs } from '../kernels/names.js';
 import { isInBatchChunks, markBatchChunks } from './batch-chunks.js';
 import type { CompressedWeights } from './compressed-weights.js';
 
@@ -52,8 +52,9 @@ export function maxPoolGrad(dy: tf.Tensor4D, input: tf.Tensor4D, output: tf.Tens
  */
 export function compressedDense(x: tf.Tensor2D, w: CompressedWeights, bias: tf.Tensor | null, relu: boolean): { yT: tf.Tensor2D; xT: tf.Tensor2D } {
   const inputChunks = isInBatchChunks(x);
-  const inputs = { x, rowPtr: w.rowPtr, cols: w.cols, vals: w.values, ...(bias ? { bias } : {}) };
-  const outputs = tf.engine().runKernel(KERNEL_NAMES.compressedDense, inputs, { nOut: w.shape[1], inputChunks, relu }) as tf.Tensor2D | tf.Tensor2D[];
+  const { rowPtr, cols } = w.byRow();
+  const inputs = { x, rowPtr, cols, vals: w.values, ...(bias ? { bias } : {}) };
+  const outputs = tf.engine().runKernel(KERNEL_NAMES.compressedDense, inputs, { nOut: w.shape[1]!, inputChunks, relu }) as tf.Tensor2D | tf.Tensor2D[];
   const [yT, xT] = Array.isArray(outputs) ? outputs : [outputs, x];
   return { yT: markBatchChunks(yT!), xT: xT! };
 }
@@ -69,12 +70,37 @@ export function compressedDenseGrad(
   w: CompressedWeights,
   wanted: { activeGradient: boolean; biasGradient: boolean; inputGradient: boolean; inputChunks: boolean },
 ): { grad: tf.Tensor1D | null; dbias: tf.Tensor1D | null; dx: tf.Tensor2D | null } {
-  const outputs = tf.engine().runKernel(KERNEL_NAMES.compressedDenseGrad, { dyT, xT, rowPtr: w.rowPtr, cols: w.cols, vals: w.values }, wanted) as tf.Tensor[];
+  const { rowPtr, cols } = w.byRow();
+  const outputs = tf.engine().runKernel(KERNEL_NAMES.compressedDenseGrad, { dyT, xT, rowPtr, cols, vals: w.values }, wanted) as tf.Tensor[];
   const next = (wanted: boolean): tf.Tensor | null => (wanted ? outputs.shift()! : null);
   const grad = next(wanted.activeGradient) as tf.Tensor1D | null;
   const dbias = next(wanted.biasGradient) as tf.Tensor1D | null;
   const dx = next(wanted.inputGradient) as tf.Tensor2D | null;
   return { grad, dbias, dx: dx && wanted.inputChunks ? markBatchChunks(dx) : dx };
+}
+
+/** A stride-1 convolution (NHWC) on compressed conv weights, plus the bias. */
+export function sparseConv2d(x: tf.Tensor4D, w: CompressedWeights, bias: tf.Tensor | null, pad: Padding): tf.Tensor4D {
+  const { channelPtr, rows, order } = w.byChannel();
+  const attrs: SparseConvAttrs = { pad, filterShape: w.shape as SparseConvAttrs['filterShape'] };
+  const inputs = { x, channelPtr, rows, order, vals: w.values, ...(bias ? { bias } : {}) };
+  return tf.engine().runKernel(KERNEL_NAMES.sparseConv, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+}
+
+/** From x and dL/dy of sparseConv2d: dL/dW at W's active positions and dL/dx, each only when asked for (null otherwise). */
+export function sparseConv2dGrad(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  w: CompressedWeights,
+  pad: Padding,
+  wanted: { activeGradient: boolean; inputGradient: boolean },
+): { grad: tf.Tensor1D | null; dx: tf.Tensor4D | null } {
+  const { channelPtr, rows, order } = w.byChannel();
+  const attrs = { pad, filterShape: w.shape, ...wanted };
+  const outputs = tf.engine().runKernel(KERNEL_NAMES.sparseConvGrad, { x, dy, channelPtr, rows, order, vals: w.values }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+  const grad = wanted.activeGradient ? (outputs.shift() as tf.Tensor1D) : null;
+  const dx = wanted.inputGradient ? (outputs.shift() as tf.Tensor4D) : null;
+  return { grad, dx };
 }
 
 /** The row index of compressed weights at `positions` (int32, increasing flat indices of W [nIn, nOut]). */

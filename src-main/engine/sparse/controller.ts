@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import type { RunConfig } from '../../../src-shared/config/run.js';
 import type { RunPlan } from '../../../src-shared/plan.js';
 import type { Random } from '../../../src-shared/random.js';
@@ -207,7 +207,7 @@ export class SparsityController {
   }
 
   /**
-   * Fully connected kernels sparse enough to gain (see shouldCompress) train on their active
+   * Kernels sparse enough to gain, of layers that can (see shouldCompress), train on their active
    * weights only, with compact momentum. SNFS never does: it needs dense momentum every step.
    */
   private compressIfSparse(mask: LayerMask): void {
@@ -219,7 +219,7 @@ export class SparsityController {
   }
 
   private compressible(param: KernelParam, mask: LayerMask): boolean {
-    return !this.denseMomentum && shouldCompress(param.compressed?.shape ?? param.value.shape, mask.density);
+    return !this.denseMomentum && shouldCompress(param.sparseForm, mask.density);
   }
 
   private expand(param: Param): void {
@@ -274,7 +274,7 @@ export class SparsityController {
   private denseWeights(param: Param): Float32Array {
     if (!(param instanceof KernelParam) || param.compressed === null) return readFloats(param.value);
     let buffer = this.weightBuffers.get(param.name);
-    if (buffer === undefined) this.weightBuffers.set(param.name, (buffer = new Float32Array(param.compressed.shape[0] * param.compressed.shape[1])));
+    if (buffer === undefined) this.weightBuffers.set(param.name, (buffer = new Float32Array(tf.util.sizeFromShape(param.compressed.shape))));
     return param.denseArray(buffer);
   }
 

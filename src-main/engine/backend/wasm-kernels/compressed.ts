@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { KERNEL_NAMES } from '../../kernels/names.js';
+import { withTemporaries } from './temporaries.js';
 import { wasmKernel, type WasmKernelContext } from './wasm-kernel.js';
 import { TRANSPOSE_MODE, WORK_PER_ELEMENT, type KernelRuntime } from '../../kernels/kernel-runtime.js';
 
@@ -13,16 +14,6 @@ import { TRANSPOSE_MODE, WORK_PER_ELEMENT, type KernelRuntime } from '../../kern
  * cols), with their values vals (see nn/compressed-weights.ts). Every step of the chain runs
  * pinned in batch chunks (KernelRuntime.runPinned), so each thread keeps to its own examples.
  */
-
-/** Runs `body` with scratch tensors of these shapes on the heap, freed afterwards whatever happens. */
-function withTemporaries<T>(ctx: WasmKernelContext, shapes: number[][], body: (at: number[]) => T): T {
-  const infos = shapes.map((shape) => ctx.backend.makeOutput(shape, 'float32'));
-  try {
-    return body(infos.map((info) => ctx.runtime.offset(info.dataId)));
-  } finally {
-    for (const info of infos) ctx.backend.disposeData(info.dataId);
-  }
-}
 
 /**
  * Parts for sumRows (which splits the columns) and sumChunkRows (the rows of its chunks), both in

@@ -10,6 +10,7 @@ import { maxPoolConfig, maxPoolGradConfig } from './max-pool.js';
 import { batchNormConfig, batchNormGradConfig, reluConfig, reluGradConfig } from './normalization.js';
 import { selectMagnitudesConfig } from './select.js';
 import { sgdStepsConfig } from './sgd.js';
+import { SPARSE_CONV_KERNEL_CONFIGS } from './sparse-conv.js';
 import { transposeConfig } from './transpose.js';
 
 /** The package's own kernels we replace, captured before the first replacement (ours fall back to them). */
@@ -25,7 +26,7 @@ function packageKernel(name: string): KernelFunc | undefined {
  * (tfjs-wasm 4.22 lacks Conv2DBackpropFilter, has a naive Conv2DBackpropInput and uses one
  * thread), matrix transposes, max pooling and a correct MaxPoolGrad, one-pass SGD, BatchNorm,
  * ReLU and its gradient, dropout and softmax cross-entropy kernels, batches written on the
- * heap, RigL's growth selection, and our compressed-layer kernels.
+ * heap, RigL's growth selection, and our compressed-layer kernels (fully connected and conv).
  */
 function ourKernels(): KernelConfig[] {
   return [
@@ -48,6 +49,7 @@ function ourKernels(): KernelConfig[] {
     assembleBatchConfig,
     selectMagnitudesConfig,
     ...COMPRESSED_KERNEL_CONFIGS,
+    ...SPARSE_CONV_KERNEL_CONFIGS,
   ];
 }
 

@@ -2,7 +2,7 @@
 // tfjs-backend-wasm, so every pointer is a byte offset into a tfjs tensor or into scratch the
 // caller allocated there, and no data is copied. It must never allocate: no strings, arrays or
 // other static data, which would be written into tfjs's heap. Every kernel but the serial ones
-// (softmaxCrossEntropy, selectMagnitudes, compressedIndex, carryValues) takes (…, part, parts)
+// (softmaxCrossEntropy, selectMagnitudes, compressedIndex, carryValues, sparseConvPrepare) takes (…, part, parts)
 // last and computes only its part, so that threads sharing the memory split the work.
 export { compressedMatMul, compressedGrads, sumPartials, sumRows, sumChunkRows } from './sparse';
 export { matMul, matMulScratchBytes } from './matmul';
@@ -21,3 +21,4 @@ export { softmaxCrossEntropy } from './loss';
 export { assembleBatch } from './batch';
 export { selectMagnitudes, selectMagnitudesScratchBytes } from './select';
 export { compressedIndex, carryValues } from './compressed-index';
+export { sparseConvScratchBytes, sparseConvPrepare, sparseConvForward, sparseConvBackward } from './sparse-conv';

@@ -73,3 +73,38 @@ function transposeBlock(x: usize, rows: i32, cols: i32, out: usize, r0: i32, r1:
     }
   }
 }
+
+/**
+ * dst[c·dstStride + r] = src[r·srcStride + c] for r < rows, c < cols (strides in floats, any
+ * alignment): 4×4 blocks transposed in registers, the edges one by one.
+ */
+export function transposeStrided(src: usize, rows: i32, cols: i32, srcStride: i32, dst: usize, dstStride: i32): void {
+  const inRow = <usize>srcStride << 2;
+  const outRow = <usize>dstStride << 2;
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    let c = 0;
+    for (; c + 4 <= cols; c += 4) {
+      const at = f32At(src, r * srcStride + c);
+      const r0v = v128.load(at);
+      const r1v = v128.load(at + inRow);
+      const r2v = v128.load(at + 2 * inRow);
+      const r3v = v128.load(at + 3 * inRow);
+      const t0 = v128.shuffle<f32>(r0v, r1v, 0, 4, 1, 5);
+      const t1 = v128.shuffle<f32>(r2v, r3v, 0, 4, 1, 5);
+      const t2 = v128.shuffle<f32>(r0v, r1v, 2, 6, 3, 7);
+      const t3 = v128.shuffle<f32>(r2v, r3v, 2, 6, 3, 7);
+      const to = f32At(dst, c * dstStride + r);
+      v128.store(to, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+      v128.store(to + outRow, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+      v128.store(to + 2 * outRow, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+      v128.store(to + 3 * outRow, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+    }
+    for (; c < cols; c++) {
+      for (let i = 0; i < 4; i++) store<f32>(f32At(dst, c * dstStride + r + i), load<f32>(f32At(src, (r + i) * srcStride + c)));
+    }
+  }
+  for (; r < rows; r++) {
+    for (let c = 0; c < cols; c++) store<f32>(f32At(dst, c * dstStride + r), load<f32>(f32At(src, r * srcStride + c)));
+  }
+}

@@ -1,0 +1,280 @@
+// A stride-1 convolution on compressed weights: the active taps of each output channel only.
+// Filter [kh, kw, inC, outC] row-major, its active positions listed by output channel (channelPtr
+// [outC + 1]; for each entry its tap row r = (y·kw + x)·inC + c and its index in vals, which stay
+// in position order). Activations are NHWC outside. Inside, each image is laid out by channel:
+// one zero-padded plane per input channel, and per output channel a plane with the same row
+// length (the padded width), whose last kw − 1 columns are not outputs. Then output float f of a
+// plane reads input float f + (the tap's offset) of its channel's plane, for every f: a tile of
+// 32 consecutive output floats (eight vectors, across row ends) reads 32 consecutive input floats
+// per tap, at offsets the code can hold as constants, and is summed in registers over the
+// channel's active taps. The columns that are not outputs cost (kw − 1) / padded width of the
+// work. Parts split the batch in whole chunks (run pinned), so the weight gradient's partial
+// sums, one per chunk, are the same whatever the number of threads.
+import { transposeStrided } from './layout';
+import { alignUp, BATCH_CHUNK, chunkStart, f32At, zero } from './memory';
+
+/** Output floats summed at once in registers (eight vectors). */
+const TILE: i32 = 32;
+/** Floats after the last padded input plane that the last tile may read (and, for dx, add zeros to). */
+const SLACK: i32 = TILE;
+
+@unmanaged export class SparseConvArgs {
+  batch: i32;
+  inH: i32;
+  inW: i32;
+  inC: i32;
+  outH: i32;
+  outW: i32;
+  outC: i32;
+  kh: i32;
+  kw: i32;
+  padTop: i32;
+  padLeft: i32;
+  /** i32 [outC + 1]: where each output channel's entries start. */
+  channelPtr: u32;
+  /** i32 [nnz]: each entry's tap row r = (y·kw + x)·inC + c. */
+  rows: u32;
+  /** i32 [nnz]: each entry's index in vals. */
+  order: u32;
+  /** f32 [nnz]: the active weights in position order. */
+  vals: u32;
+  /** Filled by sparseConvPrepare: i32 [nnz] each entry's offset in a padded image, f32 [nnz] its weight. */
+  offsets: u32;
+  weights: u32;
+  /** Input [batch, inH, inW, inC]. */
+  x: u32;
+  /** Forward: the output; backward: dL/dy. [batch, outH, outW, outC]. */
+  y: u32;
+  /** Forward: bias [outC] or 0. */
+  bias: u32;
+  /** Backward: dL/dx (like x) or 0. */
+  dx: u32;
+  /** Backward: [chunks, nnz] sums of dL/dW over each chunk's examples, in position order, or 0. */
+  partials: u32;
+  scratch: u32;
+  scratchPerPart: u32;
+}
+
+/** Row length of every plane: the input's, padded. */
+@inline function paddedW(a: SparseConvArgs): i32 {
+  return a.outW + a.kw - 1;
+}
+@inline function paddedPlane(a: SparseConvArgs): i32 {
+  return (a.outH + a.kh - 1) * paddedW(a);
+}
+/** Output floats of a plane computed: its rows at the padded width, in whole tiles. */
+@inline function outTiles(a: SparseConvArgs): i32 {
+  return (a.outH * paddedW(a) + TILE - 1) / TILE;
+}
+/**
+ * Floats from one output channel's plane to the next: a cache line more than its tiles, so that
+ * the planes of the channels a tile goes through do not all fall in the same L1 sets.
+ */
+@inline function outPlane(a: SparseConvArgs): i32 {
+  return outTiles(a) * TILE + 16;
+}
+@inline function paddedImageFloats(a: SparseConvArgs): i32 {
+  return a.inC * paddedPlane(a) + SLACK;
+}
+
+/** Scratch bytes of one part: the padded input, the output (or dL/dy) by channel, and the padded dx when asked. */
+export function sparseConvScratchBytes(args: usize): usize {
+  const a = changetype<SparseConvArgs>(args);
+  const image = alignUp(<usize>paddedImageFloats(a) << 2);
+  const out = alignUp(<usize>(a.outC * outPlane(a)) << 2);
+  return image + out + (a.dx != 0 ? image : 0);
+}
+
+/** Each entry's offset in a padded image and its weight, gathered in entry order (serial, before the parts run). */
+export function sparseConvPrepare(args: usize): void {
+  const a = changetype<SparseConvArgs>(args);
+  const nnz = load<i32>(f32At(a.channelPtr, a.outC));
+  const wp = paddedW(a);
+  const plane = paddedPlane(a);
+  for (let k = 0; k < nnz; k++) {
+    const r = load<i32>(f32At(a.rows, k));
+    const c = r % a.inC;
+    const tap = r / a.inC;
+    store<i32>(f32At(a.offsets, k), c * plane + (tap / a.kw) * wp + tap % a.kw);
+    store<f32>(f32At(a.weights, k), load<f32>(f32At(a.vals, load<i32>(f32At(a.order, k)))));
+  }
+}
+
+/** Rows of the input that some window reads, and columns (the rest lie past the last window). */
+@inline function readRows(a: SparseConvArgs): i32 {
+  return min(a.inH, a.outH + a.kh - 1 - a.padTop);
+}
+@inline function readCols(a: SparseConvArgs): i32 {
+  return min(a.inW, paddedW(a) - a.padLeft);
+}
+
+/** Image n of x into `padded`, one zero-bordered plane per channel, and the slack after them zero. */
+function padImage(a: SparseConvArgs, n: i32, padded: usize): void {
+  const wp = paddedW(a);
+  const plane = paddedPlane(a);
+  const h1 = readRows(a);
+  const w1 = readCols(a);
+  if (a.padTop > 0 || a.padLeft > 0 || h1 + a.padTop < a.outH + a.kh - 1 || w1 + a.padLeft < wp) zero(padded, a.inC * plane);
+  zero(f32At(padded, a.inC * plane), SLACK);
+  for (let h = 0; h < h1; h++) {
+    transposeStrided(f32At(a.x, (n * a.inH + h) * a.inW * a.inC), w1, a.inC, a.inC, f32At(padded, (h + a.padTop) * wp + a.padLeft), plane);
+  }
+}
+
+/** dx of image n from the padded input gradient (its border dropped). */
+function unpadImage(a: SparseConvArgs, n: i32, padded: usize): void {
+  const wp = paddedW(a);
+  const plane = paddedPlane(a);
+  const h1 = readRows(a);
+  const w1 = readCols(a);
+  if (h1 < a.inH || w1 < a.inW) zero(f32At(a.dx, n * a.inH * a.inW * a.inC), a.inH * a.inW * a.inC);
+  for (let h = 0; h < h1; h++) {
+    transposeStrided(f32At(padded, (h + a.padTop) * wp + a.padLeft), a.inC, w1, plane, f32At(a.dx, (n * a.inH + h) * a.inW * a.inC), a.inC);
+  }
+}
+
+/** Image n of y (NHWC) from the output by channel, plus the bias. */
+function writeImage(a: SparseConvArgs, n: i32, out: usize): void {
+  const wp = paddedW(a);
+  const plane = outPlane(a);
+  const image = f32At(a.y, n * a.outH * a.outW * a.outC);
+  for (let h = 0; h < a.outH; h++) transposeStrided(f32At(out, h * wp), a.outC, a.outW, plane, f32At(image, h * a.outW * a.outC), a.outC);
+  if (a.bias == 0) return;
+  const vecEnd = a.outC & ~3;
+  for (let pixel = 0; pixel < a.outH * a.outW; pixel++) {
+    const row = f32At(image, pixel * a.outC);
+    let c = 0;
+    for (; c < vecEnd; c += 4) v128.store(f32At(row, c), f32x4.add(v128.load(f32At(row, c)), v128.load(f32At(a.bias, c))));
+    for (; c < a.outC; c++) store<f32>(f32At(row, c), load<f32>(f32At(row, c)) + load<f32>(f32At(a.bias, c)));
+  }
+}
+
+/** Image n of dL/dy (NHWC) by channel, zero in the columns and tile ends that are not outputs. */
+function readGradImage(a: SparseConvArgs, n: i32, out: usize): void {
+  const wp = paddedW(a);
+  const plane = outPlane(a);
+  zero(out, a.outC * plane);
+  for (let h = 0; h < a.outH; h++) transposeStrided(f32At(a.y, (n * a.outH + h) * a.outW * a.outC), a.outW, a.outC, a.outC, f32At(out, h * wp), plane);
+}
+
+/**
+ * y = conv(x, W) + bias. Per image: pad it by channel; for each tile and each output channel (so
+ * that the input the tile reads stays in L1 while every channel reads it), sum w · (the tap's
+ * input under the tile) over the channel's entries in order, from 0; then write the image out
+ * NHWC with the bias added.
+ */
+export function sparseConvForward(args: usize, part: i32, parts: i32): void {
+  const a = changetype<SparseConvArgs>(args);
+  const padded = <usize>a.scratch + <usize>part * <usize>a.scratchPerPart;
+  const out = padded + alignUp(<usize>paddedImageFloats(a) << 2);
+  const tiles = outTiles(a);
+  const plane = outPlane(a);
+  const n1 = chunkStart(a.batch, part + 1, parts);
+  for (let n = chunkStart(a.batch, part, parts); n < n1; n++) {
+    padImage(a, n, padded);
+    for (let t = 0; t < tiles; t++) {
+      const base = f32At(padded, t * TILE);
+      for (let co = 0; co < a.outC; co++) {
+        const k1 = load<i32>(f32At(a.channelPtr, co + 1));
+        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+        let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+        for (let k = load<i32>(f32At(a.channelPtr, co)); k < k1; k++) {
+          const w = f32x4.splat(load<f32>(f32At(a.weights, k)));
+          const p = f32At(base, load<i32>(f32At(a.offsets, k)));
+          a0 = f32x4.add(a0, f32x4.mul(w, v128.load(p)));
+          a1 = f32x4.add(a1, f32x4.mul(w, v128.load(p, 16)));
+          a2 = f32x4.add(a2, f32x4.mul(w, v128.load(p, 32)));
+          a3 = f32x4.add(a3, f32x4.mul(w, v128.load(p, 48)));
+          a4 = f32x4.add(a4, f32x4.mul(w, v128.load(p, 64)));
+          a5 = f32x4.add(a5, f32x4.mul(w, v128.load(p, 80)));
+          a6 = f32x4.add(a6, f32x4.mul(w, v128.load(p, 96)));
+          a7 = f32x4.add(a7, f32x4.mul(w, v128.load(p, 112)));
+        }
+        const o = f32At(out, co * plane + t * TILE);
+        v128.store(o, a0);
+        v128.store(o, a1, 16);
+        v128.store(o, a2, 32);
+        v128.store(o, a3, 48);
+        v128.store(o, a4, 64);
+        v128.store(o, a5, 80);
+        v128.store(o, a6, 96);
+        v128.store(o, a7, 112);
+      }
+    }
+    writeImage(a, n, out);
+  }
+}
+
+/** The lanes of v summed as (0 + 2) + (1 + 3). */
+@inline function laneSum(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 2)) + (f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 3));
+}
+
+/**
+ * The backward pass on each image of the part: when partials is not 0, dL/dW at every active
+ * position summed over each chunk's images in order into its row of partials (in position order;
+ * each image's term summed over tiles in order); when dx is not 0, dL/dx, each entry's weight
+ * times the tile of dL/dy added at its tap. Both read each tile of dL/dy once, from registers;
+ * its floats that are not outputs are zero, so they add nothing.
+ */
+export function sparseConvBackward(args: usize, part: i32, parts: i32): void {
+  const a = changetype<SparseConvArgs>(args);
+  const imageBytes = alignUp(<usize>paddedImageFloats(a) << 2);
+  const padded = <usize>a.scratch + <usize>part * <usize>a.scratchPerPart;
+  const dy = padded + imageBytes;
+  const dxPadded = dy + alignUp(<usize>(a.outC * outPlane(a)) << 2);
+  const nnz = load<i32>(f32At(a.channelPtr, a.outC));
+  const tiles = outTiles(a);
+  const plane = outPlane(a);
+  const n1 = chunkStart(a.batch, part + 1, parts);
+  for (let n = chunkStart(a.batch, part, parts); n < n1; n++) {
+    const partial = a.partials == 0 ? 0 : f32At(a.partials, (n / BATCH_CHUNK) * nnz);
+    if (partial != 0) {
+      if (n % BATCH_CHUNK == 0) zero(partial, nnz);
+      padImage(a, n, padded);
+    }
+    if (a.dx != 0) zero(dxPadded, paddedImageFloats(a));
+    readGradImage(a, n, dy);
+    for (let t = 0; t < tiles; t++) {
+      const base = f32At(padded, t * TILE);
+      const dxBase = f32At(dxPadded, t * TILE);
+      for (let co = 0; co < a.outC; co++) {
+        const k0 = load<i32>(f32At(a.channelPtr, co));
+        const k1 = load<i32>(f32At(a.channelPtr, co + 1));
+        const g = f32At(dy, co * plane + t * TILE);
+        const g0 = v128.load(g), g1 = v128.load(g, 16), g2 = v128.load(g, 32), g3 = v128.load(g, 48);
+        const g4 = v128.load(g, 64), g5 = v128.load(g, 80), g6 = v128.load(g, 96), g7 = v128.load(g, 112);
+        if (partial != 0) {
+          for (let k = k0; k < k1; k++) {
+            const p = f32At(base, load<i32>(f32At(a.offsets, k)));
+            let s = f32x4.mul(g0, v128.load(p));
+            s = f32x4.add(s, f32x4.mul(g1, v128.load(p, 16)));
+            s = f32x4.add(s, f32x4.mul(g2, v128.load(p, 32)));
+            s = f32x4.add(s, f32x4.mul(g3, v128.load(p, 48)));
+            s = f32x4.add(s, f32x4.mul(g4, v128.load(p, 64)));
+            s = f32x4.add(s, f32x4.mul(g5, v128.load(p, 80)));
+            s = f32x4.add(s, f32x4.mul(g6, v128.load(p, 96)));
+            s = f32x4.add(s, f32x4.mul(g7, v128.load(p, 112)));
+            const at = f32At(partial, load<i32>(f32At(a.order, k)));
+            store<f32>(at, load<f32>(at) + laneSum(s));
+          }
+        }
+        if (a.dx != 0) {
+          for (let k = k0; k < k1; k++) {
+            const w = f32x4.splat(load<f32>(f32At(a.weights, k)));
+            const p = f32At(dxBase, load<i32>(f32At(a.offsets, k)));
+            v128.store(p, f32x4.add(v128.load(p), f32x4.mul(w, g0)));
+            v128.store(p, f32x4.add(v128.load(p, 16), f32x4.mul(w, g1)), 16);
+            v128.store(p, f32x4.add(v128.load(p, 32), f32x4.mul(w, g2)), 32);
+            v128.store(p, f32x4.add(v128.load(p, 48), f32x4.mul(w, g3)), 48);
+            v128.store(p, f32x4.add(v128.load(p, 64), f32x4.mul(w, g4)), 64);
+            v128.store(p, f32x4.add(v128.load(p, 80), f32x4.mul(w, g5)), 80);
+            v128.store(p, f32x4.add(v128.load(p, 96), f32x4.mul(w, g6)), 96);
+            v128.store(p, f32x4.add(v128.load(p, 112), f32x4.mul(w, g7)), 112);
+          }
+        }
+      }
+    }
+    if (a.dx != 0) unpadImage(a, n, dxPadded);
+  }
+}
