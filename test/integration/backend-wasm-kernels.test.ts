@@ -19,7 +19,7 @@ function randomTensor(shape: number[]): HostTensor {
   return { data: Float32Array.from({ length: size }, () => rng.normal()), shape };
 }
 
-/** Our wasm kernels (kernel-runtime.ts) that the last runKernel on wasm called: empty when it went to the package's kernel. */
+/** Our wasm kernels (kernel-runtime.ts) that the last runKernel on wasm called, pinned ones first: empty when it went to the package's kernel. */
 let ourKernelsRun: KernelName[] = [];
 
 /** Runs one kernel on a backend and reads the result back; `prepare` may add inputs computed on that backend. */
@@ -33,14 +33,15 @@ async function runKernel(
   await selectBackend(backend);
   const tensors = Object.fromEntries(Object.entries(inputs).map(([name, t]) => [name, tf.tensor(t.data, t.shape)]));
   const all = prepare === undefined ? tensors : { ...tensors, ...prepare(tensors) };
-  const spy = backend === 'wasm' ? vi.spyOn(kernelRuntime(tf.backend() as BackendWasm), 'run') : null;
+  const runtime = backend === 'wasm' ? kernelRuntime(tf.backend() as BackendWasm) : null;
+  const spies = runtime === null ? [] : [vi.spyOn(runtime, 'runPinned'), vi.spyOn(runtime, 'run')];
   let result: tf.Tensor;
   try {
     result = tf.engine().runKernel(kernelName, all, attrs) as tf.Tensor;
   } finally {
-    if (spy !== null) {
-      ourKernelsRun = spy.mock.calls.map((call) => call[0]);
-      spy.mockRestore();
+    if (runtime !== null) {
+      ourKernelsRun = spies.flatMap((spy) => spy.mock.calls.map((call) => call[0]));
+      for (const spy of spies) spy.mockRestore();
     }
   }
   const values = (await result.data()) as Float32Array;
@@ -85,7 +86,18 @@ const FILTER_CASES: FilterCase[] = [
   { label: '9x6, k3, strides [1, 2], same', x: [2, 9, 6, 4], filter: [3, 3, 4, 3], strides: [1, 2], pad: 'same' },
   { label: 'numeric pad 1, k3', x: [2, 9, 9, 4], filter: [3, 3, 4, 5], strides: 1, pad: 1 },
   { label: 'explicit pads, k3, stride 2', x: [2, 9, 9, 4], filter: [3, 3, 4, 5], strides: 2, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  // Stride 1, fewer than 8 input channels and more than one batch chunk: the direct kernels of sparse-conv.ts.
+  { label: 'LeNet conv1, batch 40 (direct)', x: [40, 28, 28, 1], filter: [5, 5, 1, 20], strides: 1, pad: 'valid' },
+  { label: 'CIFAR stem, batch 33 (direct)', x: [33, 32, 32, 3], filter: [3, 3, 3, 16], strides: 1, pad: 'same' },
+  { label: '4x4 kernel, same (uneven padding), batch 34 (direct)', x: [34, 6, 6, 3], filter: [4, 4, 3, 4], strides: 1, pad: 'same' },
+  { label: 'explicit pads wider than the kernel, batch 35 (direct)', x: [35, 5, 5, 3], filter: [3, 3, 3, 4], strides: 1, pad: [[0, 0], [3, 3], [3, 3], [0, 0]] },
+  { label: 'output rows of 3, batch 65 (direct)', x: [65, 5, 5, 7], filter: [3, 3, 7, 9], strides: 1, pad: 'valid' },
 ];
+
+/** Whether our Conv2D runs a case on the direct kernels (see sparse-conv.ts runsDirect). */
+function runsDirect({ x, strides }: { x: Array4; strides: FilterCase['strides'] }): boolean {
+  return strides === 1 && x[3] < 8 && x[0] > 32;
+}
 
 describe('Conv2DBackpropFilter on wasm matches the cpu kernel', () => {
   it.each(FILTER_CASES)('$label', async ({ x, filter, strides, pad }) => {
@@ -248,7 +260,7 @@ describe('Conv2D on wasm (our kernel) matches the cpu kernel', () => {
     const inputs = { x: randomTensor(x), filter: randomTensor(filter) };
     const attrs = { strides, pad, dataFormat: 'NHWC', dilations: 1 } as unknown as NamedAttrMap;
     expect(await compareWithCpu('Conv2D', inputs, attrs)).toBeLessThan(1e-4);
-    expect(ourKernelsRun).toEqual(['conv2d']);
+    expect(ourKernelsRun).toEqual([runsDirect({ x, strides }) ? 'sparseConvForward' : 'conv2d']);
   });
 
   it('gives a hand-checked result', async () => {
@@ -369,6 +381,7 @@ describe('BatchMatMul on wasm (our kernel) matches the cpu kernel', () => {
 describe('fused products and convolutions with a bias on wasm match the cpu kernels', () => {
   it.each([
     { label: 'FusedConv2D, LeNet conv1 with its bias', kernel: 'FusedConv2D', inputs: { x: [4, 28, 28, 1], filter: [5, 5, 1, 20], bias: [20] }, attrs: { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1, activation: 'linear' }, ours: 'conv2d' },
+    { label: 'FusedConv2D, LeNet conv1 with its bias, batch 40 (direct)', kernel: 'FusedConv2D', inputs: { x: [40, 28, 28, 1], filter: [5, 5, 1, 20], bias: [20] }, attrs: { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1, activation: 'linear' }, ours: 'sparseConvForward' },
     { label: 'FusedConv2D, 50 channels (not a multiple of 8)', kernel: 'FusedConv2D', inputs: { x: [3, 12, 12, 20], filter: [5, 5, 20, 50], bias: [50] }, attrs: { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1, activation: 'linear' }, ours: 'conv2d' },
     { label: 'FusedConv2D with a ReLU (the package’s kernel)', kernel: 'FusedConv2D', inputs: { x: [2, 9, 9, 4], filter: [3, 3, 4, 6], bias: [6] }, attrs: { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1, activation: 'relu' }, ours: null },
     { label: '_FusedMatMul, LeNet-300-100 fc1 with its bias', kernel: '_FusedMatMul', inputs: { a: [32, 784], b: [784, 300], bias: [300] }, attrs: { transposeA: false, transposeB: false, activation: 'linear' }, ours: 'matMul' },

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { channelIndexArrays } from '../kernels/channel-index.js';
 import { hasKernel, KERNEL_NAMES } from '../kernels/names.js';
 import { readFloats } from '../kernels/tensor-view.js';
 import { tensorOf } from '../host-arrays.js';
@@ -11,11 +12,7 @@ export interface RowIndex {
   cols: tf.Tensor1D;
 }
 
-/**
- * A conv kernel's [kh, kw, inC, outC] active positions by output channel: where each channel's
- * entries start (channelPtr [outC + 1]), and for each entry its tap row (y·kw + x)·inC + c and its
- * index among the values (order). Within a channel, entries follow the position order.
- */
+/** A conv kernel's active positions by output channel (see kernels/channel-index.ts), as int32 tensors. */
 export interface ChannelIndex {
   kind: 'channels';
   channelPtr: tf.Tensor1D;
@@ -113,21 +110,8 @@ function rowIndex(shape: readonly number[], positions: Uint32Array): RowIndex {
   }
 }
 
-/** Sorted by output channel (the position's last coordinate) with a counting sort, which keeps the position order within a channel. */
 function channelIndex(shape: readonly number[], positions: Uint32Array): ChannelIndex {
-  const outC = shape[3]!;
-  const channelPtr = new Int32Array(outC + 1);
-  for (let k = 0; k < positions.length; k++) channelPtr[(positions[k]! % outC) + 1]!++;
-  for (let c = 0; c < outC; c++) channelPtr[c + 1]! += channelPtr[c]!;
-  const next = channelPtr.slice(0, outC);
-  const rows = new Int32Array(positions.length);
-  const order = new Int32Array(positions.length);
-  for (let k = 0; k < positions.length; k++) {
-    const p = positions[k]!;
-    const at = next[p % outC]!++;
-    rows[at] = Math.floor(p / outC);
-    order[at] = k;
-  }
+  const { channelPtr, rows, order } = channelIndexArrays(shape[3]!, positions);
   return { kind: 'channels', channelPtr: tf.keep(tf.tensor1d(channelPtr, 'int32')), rows: tf.keep(tf.tensor1d(rows, 'int32')), order: tf.keep(tf.tensor1d(order, 'int32')) };
 }
 

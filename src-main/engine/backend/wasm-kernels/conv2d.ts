@@ -2,11 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Conv2DAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, FusedConv2DAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { PACKING_PARTS_PER_THREAD, REDUCTION_PARTS, WORK_PER_ELEMENT, type KernelRuntime, type ScratchSizer } from '../../kernels/kernel-runtime.js';
 import { geometryFields } from './geometry.js';
+import { directConvolution, runsDirect } from './sparse-conv.js';
 import { wasmKernel, type WasmKernelContext } from './wasm-kernel.js';
 
 /*
  * Conv2D and its two gradients on our threaded SIMD kernels (kernels/assembly/conv.as), NHWC,
- * any stride and padding, no dilation. tfjs-wasm 4.22 has no Conv2DBackpropFilter at all and a
+ * any stride and padding, no dilation (stride 1 with few input channels on those of
+ * sparse-conv.ts). tfjs-wasm 4.22 has no Conv2DBackpropFilter at all and a
  * naive Conv2DBackpropInput; these replace both, and the forward kernel too, so that all three
  * passes of a convolution run on every kernel thread.
  */
@@ -59,8 +61,12 @@ export function conv2dConfig(kernelName: typeof tf.Conv2D | typeof tf.FusedConv2
       const biasInput = ctx.inputs['bias'];
       if (biasInput !== undefined && (biasInput.dtype !== 'float32' || tf.util.sizeFromShape(biasInput.shape) !== info.outChannels)) return null;
       const out = ctx.output(info.outShape);
-      const parts = ctx.runtime.partsFor(convFlops(info), PACKING_PARTS_PER_THREAD);
       const bias = biasInput === undefined ? 0 : ctx.at('bias');
+      if (runsDirect(info)) {
+        directConvolution(ctx, info, ctx.at('filter'), { x: ctx.at('x'), y: out.at, bias });
+        return out.info;
+      }
+      const parts = ctx.runtime.partsFor(convFlops(info), PACKING_PARTS_PER_THREAD);
       writeConvArgs(ctx.runtime, info, ctx.at('x'), ctx.at('filter'), out.at, bias, 'conv2dScratchBytes', parts);
       ctx.runtime.run('conv2d', [ctx.runtime.argsAt], parts);
       return out.info;
@@ -75,6 +81,10 @@ export const conv2dBackpropInputConfig = wasmKernel(tf.Conv2DBackpropInput, (ctx
   const info = convInfo('Conv2DBackpropInput', attrs.inputShape, filter.shape, attrs);
   if (typeof info === 'string') throw new Error(info);
   const dx = ctx.output(info.inShape);
+  if (runsDirect(info)) {
+    directConvolution(ctx, info, ctx.at('filter'), { x: 0, dy: ctx.at('dy'), dx: dx.at, grad: 0 });
+    return dx.info;
+  }
   const parts = ctx.runtime.partsFor(convFlops(info), PACKING_PARTS_PER_THREAD);
   writeConvArgs(ctx.runtime, info, dx.at, ctx.at('filter'), ctx.at('dy'), 0, 'conv2dInputGradScratchBytes', parts);
   ctx.runtime.run('conv2dInputGrad', [ctx.runtime.argsAt], parts);
@@ -87,6 +97,10 @@ export const conv2dBackpropFilterConfig = wasmKernel(tf.Conv2DBackpropFilter, (c
   const info = convInfo('Conv2DBackpropFilter', x.shape, attrs.filterShape, attrs);
   if (typeof info === 'string') throw new Error(info);
   const dw = ctx.output(attrs.filterShape);
+  if (runsDirect(info)) {
+    directConvolution(ctx, info, 0, { x: ctx.at('x'), dy: ctx.at('dy'), dx: 0, grad: dw.at });
+    return dw.info;
+  }
   const { runtime } = ctx;
   const parts = REDUCTION_PARTS;
   writeConvArgs(runtime, info, ctx.at('x'), dw.at, ctx.at('dy'), 0, 'conv2dFilterGradScratchBytes', parts);

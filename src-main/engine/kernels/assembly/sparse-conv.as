@@ -36,7 +36,7 @@ const SLACK: i32 = TILE;
   rows: u32;
   /** i32 [nnz]: each entry's index in vals. */
   order: u32;
-  /** f32 [nnz]: the active weights in position order. */
+  /** f32 [nnz]: the active weights in position order, or 0 when only the weight gradient is made. */
   vals: u32;
   /** Filled by sparseConvPrepare: i32 [nnz] each entry's offset in a padded image, f32 [nnz] its weight. */
   offsets: u32;
@@ -85,7 +85,10 @@ export function sparseConvScratchBytes(args: usize): usize {
   return image + out + (a.dx != 0 ? image : 0);
 }
 
-/** Each entry's offset in a padded image and its weight, gathered in entry order (serial, before the parts run). */
+/**
+ * Each entry's offset in a padded image and (unless vals is 0: a filter gradient alone needs no
+ * weights) its weight, gathered in entry order (serial, before the parts run).
+ */
 export function sparseConvPrepare(args: usize): void {
   const a = changetype<SparseConvArgs>(args);
   const nnz = load<i32>(f32At(a.channelPtr, a.outC));
@@ -96,7 +99,7 @@ export function sparseConvPrepare(args: usize): void {
     const c = r % a.inC;
     const tap = r / a.inC;
     store<i32>(f32At(a.offsets, k), c * plane + (tap / a.kw) * wp + tap % a.kw);
-    store<f32>(f32At(a.weights, k), load<f32>(f32At(a.vals, load<i32>(f32At(a.order, k)))));
+    if (a.vals != 0) store<f32>(f32At(a.weights, k), load<f32>(f32At(a.vals, load<i32>(f32At(a.order, k)))));
   }
 }
 
