@@ -5,6 +5,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { Random } from '../../src-shared/random.js';
 import { selectBackend } from '../../src-main/engine/backend/select-backend.js';
 import { kernelRuntime, type KernelName } from '../../src-main/engine/kernels/kernel-runtime.js';
+import { runsDirect } from '../../src-main/engine/backend/wasm-kernels/sparse-conv.js';
 import { relativeError } from '../helpers/compare.js';
 
 type Array4 = [number, number, number, number];
@@ -92,11 +93,13 @@ const FILTER_CASES: FilterCase[] = [
   { label: '4x4 kernel, same (uneven padding), batch 34 (direct)', x: [34, 6, 6, 3], filter: [4, 4, 3, 4], strides: 1, pad: 'same' },
   { label: 'explicit pads wider than the kernel, batch 35 (direct)', x: [35, 5, 5, 3], filter: [3, 3, 3, 4], strides: 1, pad: [[0, 0], [3, 3], [3, 3], [0, 0]] },
   { label: 'output rows of 3, batch 65 (direct)', x: [65, 5, 5, 7], filter: [3, 3, 7, 9], strides: 1, pad: 'valid' },
+  // 3 rows at the padded width 11: 33 floats, a tile of 32 and one more, whose reads run kw − 1 floats past the image.
+  { label: '5x11, k3, valid, batch 65 (direct, last tile past the image)', x: [65, 5, 11, 2], filter: [3, 3, 2, 15], strides: 1, pad: 'valid' },
 ];
 
-/** Whether our Conv2D runs a case on the direct kernels (see sparse-conv.ts runsDirect). */
-function runsDirect({ x, strides }: { x: Array4; strides: FilterCase['strides'] }): boolean {
-  return strides === 1 && x[3] < 8 && x[0] > 32;
+/** Whether our kernels run a case on the direct kernels of sparse-conv.ts. */
+function direct({ x, filter, strides, pad }: FilterCase): boolean {
+  return runsDirect(tf.backend_util.computeConv2DInfo(x, filter, strides, 1, pad));
 }
 
 describe('Conv2DBackpropFilter on wasm matches the cpu kernel', () => {
@@ -105,6 +108,7 @@ describe('Conv2DBackpropFilter on wasm matches the cpu kernel', () => {
     const inputs = { x: randomTensor(x), dy: randomTensor(outShape) };
     const attrs = { strides, pad, dataFormat: 'NHWC', filterShape: filter } as unknown as NamedAttrMap;
     expect(await compareWithCpu('Conv2DBackpropFilter', inputs, attrs)).toBeLessThan(1e-4);
+    expect(ourKernelsRun).toEqual(direct({ label: '', x, filter, strides, pad }) ? ['sparseConvBackward', 'sumPartials'] : ['conv2dFilterGrad', 'conv2dFilterGradSum']);
   });
 
   it('gives a hand-checked result', async () => {
@@ -117,13 +121,25 @@ describe('Conv2DBackpropFilter on wasm matches the cpu kernel', () => {
     tf.dispose([x, dy, dw as tf.Tensor]);
   });
 
-  it('frees every intermediate it makes', () => {
-    const x = tf.randomNormal([2, 8, 8, 3]);
-    const dy = tf.randomNormal([2, 4, 4, 5]);
+  it.each([
+    { label: 'stride 2', batch: 2, strides: 2, dyHW: 3 },
+    { label: 'stride 1, batch 40 (direct)', batch: 40, strides: 1, dyHW: 6 },
+  ])('frees every intermediate it makes ($label)', ({ batch, strides, dyHW }) => {
+    const x = tf.randomNormal([batch, 8, 8, 3]);
+    const dy = tf.randomNormal([batch, dyHW, dyHW, 5]);
     const before = tf.backend().numDataIds();
-    const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 2, pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 3, 5] });
+    const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides, pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 3, 5] });
     expect(tf.backend().numDataIds()).toBe(before + 1);
     tf.dispose([x, dy, dw as tf.Tensor]);
+  });
+
+  it('names dy when its shape does not match the convolution', () => {
+    const x = tf.zeros([2, 8, 8, 3]);
+    const dy = tf.zeros([2, 5, 6, 5]);
+    expect(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 3, 5] })).toThrow(
+      'Conv2DBackpropFilter: dy has shape [2, 5, 6, 5], expected [2, 6, 6, 5]',
+    );
+    tf.dispose([x, dy]);
   });
 
   it('rejects NCHW with a clear error', () => {
@@ -149,6 +165,7 @@ describe('Conv2DBackpropInput on wasm (our replacement) matches the cpu kernel',
     const inputs = { dy: randomTensor(outShape), filter: randomTensor(filter) };
     const attrs = { strides, pad, dataFormat: 'NHWC', inputShape: x } as unknown as NamedAttrMap;
     expect(await compareWithCpu('Conv2DBackpropInput', inputs, attrs)).toBeLessThan(1e-4);
+    expect(ourKernelsRun).toEqual([direct({ label: '', x, filter, strides, pad }) ? 'sparseConvBackward' : 'conv2dInputGrad']);
   });
 
   it('gives a hand-checked result', async () => {
@@ -161,11 +178,14 @@ describe('Conv2DBackpropInput on wasm (our replacement) matches the cpu kernel',
     tf.dispose([dy, filter, dx as tf.Tensor]);
   });
 
-  it('frees every intermediate it makes', () => {
-    const dy = tf.randomNormal([2, 4, 4, 5]);
+  it.each([
+    { label: 'stride 2', batch: 2, strides: 2, dyHW: 4 },
+    { label: 'stride 1, batch 40 (direct)', batch: 40, strides: 1, dyHW: 7 },
+  ])('frees every intermediate it makes ($label)', ({ batch, strides, dyHW }) => {
+    const dy = tf.randomNormal([batch, dyHW, dyHW, 5]);
     const filter = tf.randomNormal([3, 3, 3, 5]);
     const before = tf.backend().numDataIds();
-    const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { strides: 2, pad: 'valid', dataFormat: 'NHWC', inputShape: [2, 9, 9, 3] });
+    const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { strides, pad: 'valid', dataFormat: 'NHWC', inputShape: [batch, 9, 9, 3] });
     expect(tf.backend().numDataIds()).toBe(before + 1);
     tf.dispose([dy, filter, dx as tf.Tensor]);
   });
@@ -260,7 +280,7 @@ describe('Conv2D on wasm (our kernel) matches the cpu kernel', () => {
     const inputs = { x: randomTensor(x), filter: randomTensor(filter) };
     const attrs = { strides, pad, dataFormat: 'NHWC', dilations: 1 } as unknown as NamedAttrMap;
     expect(await compareWithCpu('Conv2D', inputs, attrs)).toBeLessThan(1e-4);
-    expect(ourKernelsRun).toEqual([runsDirect({ x, strides }) ? 'sparseConvForward' : 'conv2d']);
+    expect(ourKernelsRun).toEqual([direct({ label: '', x, filter, strides, pad }) ? 'sparseConvForward' : 'conv2d']);
   });
 
   it('gives a hand-checked result', async () => {

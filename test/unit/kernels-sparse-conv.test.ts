@@ -38,6 +38,11 @@ describe('the compressed convolution kernels on wasm match the dense convolution
     // An even window under 'same' pads more at the bottom and right than at the top and left.
     { batch: 4, h: 6, w: 9, filter: [2, 4, 3, 7] as Shape4, pad: 'same' as Padding, density: 0.7 },
     { batch: 1, h: 4, w: 4, filter: [1, 1, 8, 8] as Shape4, pad: 'same' as Padding, density: 1 },
+    // Tiles of 32 floats that end 1 or 2 floats past the image's outputs (3·11 and 1·3 + 30 floats).
+    { batch: 3, h: 5, w: 11, filter: [3, 3, 2, 15] as Shape4, pad: 'valid' as Padding, density: 0.5 },
+    { batch: 2, h: 11, w: 1, filter: [3, 3, 1, 4] as Shape4, pad: 'same' as Padding, density: 0.8 },
+    // No active weight at all: the output is the bias, the gradients zero.
+    { batch: 33, h: 6, w: 6, filter: [3, 3, 4, 5] as Shape4, pad: 'same' as Padding, density: 0 },
   ])('input $h×$w, filter $filter, $pad, batch $batch, density $density', ({ batch, h, w, filter, pad, density }) => {
     const dense = randomSparseFilter(filter, density);
     const packed = compressedFrom(dense, filter);
@@ -76,6 +81,37 @@ describe('the compressed convolution kernels on wasm match the dense convolution
       expect(onlyDx.grad).toBeNull();
       expect(Array.from(onlyDx.dx!.dataSync())).toEqual([6, 0, 0, -3]);
       expect(sparseConv2dGrad(x, dy, packed, 'valid', { activeGradient: true, inputGradient: false }).dx).toBeNull();
+    });
+    packed.dispose();
+  });
+
+  it('reads nothing past the padded image it wrote, whatever its scratch held before', () => {
+    // 3 output rows at the padded width 11 make 33 floats: the second tile of 32 reads up to
+    // kw − 1 = 2 floats past them. A first call on an input full of NaN leaves NaN there.
+    const filter: Shape4 = [3, 3, 2, 15];
+    const dense = randomSparseFilter(filter, 0.5);
+    const packed = compressedFrom(dense, filter);
+    tf.tidy(() => {
+      sparseConv2d(tf.fill([2, 8, 11, 2], NaN) as tf.Tensor4D, packed, null, 'valid').dataSync();
+      const x = tf.tensor4d(randn(3 * 5 * 11 * 2), [3, 5, 11, 2]);
+      const dy = tf.tensor4d(randn(3 * 3 * 9 * 15), [3, 3, 9, 15]);
+      const { grad, dx } = sparseConv2dGrad(x, dy, packed, 'valid', { activeGradient: true, inputGradient: true });
+      const denseGrad = conv2dBackpropFilter(x, dy, filter, 1, 'valid').dataSync();
+      expect(relativeError(grad!.dataSync(), Float32Array.from(packed.positions, (p) => denseGrad[p]!))).toBeLessThan(1e-5);
+      expect(relativeError(dx!.dataSync(), conv2dBackpropInput(dy, tf.tensor4d(dense, filter), x.shape, 1, 'valid').dataSync())).toBeLessThan(1e-5);
+    });
+    packed.dispose();
+  });
+
+  it('names the input whose shape does not fit the filter', () => {
+    const packed = CompressedWeights.of([3, 3, 4, 5], Uint32Array.from([0, 7]), Float32Array.from([1, 2]));
+    tf.tidy(() => {
+      expect(() => sparseConv2d(tf.zeros([2, 6, 6, 3]) as tf.Tensor4D, packed, null, 'same')).toThrow('RiglSparseConv: x has shape [2, 6, 6, 3], expected NHWC with 4 channels');
+      expect(() => sparseConv2d(tf.zeros([2, 6, 6, 4]) as tf.Tensor4D, packed, tf.zeros([4]), 'same')).toThrow('RiglSparseConv: bias has shape [4], expected [5]');
+      const x = tf.zeros([2, 6, 6, 4]) as tf.Tensor4D;
+      expect(() => sparseConv2dGrad(x, tf.zeros([2, 4, 4, 5]) as tf.Tensor4D, packed, 'same', { activeGradient: true, inputGradient: true })).toThrow(
+        'RiglSparseConvGrad: dy has shape [2, 4, 4, 5], expected [2, 6, 6, 5]',
+      );
     });
     packed.dispose();
   });

@@ -3,6 +3,7 @@ import { channelIndexArrays } from '../kernels/channel-index.js';
 import { hasKernel, KERNEL_NAMES } from '../kernels/names.js';
 import { readFloats } from '../kernels/tensor-view.js';
 import { tensorOf } from '../host-arrays.js';
+import type { SparseForm } from './kernel-param.js';
 import { carryValues, compressedIndex } from './kernels.js';
 
 /** A fully connected kernel's active positions by input row (CSR: row starts [nIn + 1] and columns, in position order). */
@@ -153,7 +154,7 @@ export function gather(dense: ArrayLike<number>, positions: Uint32Array): Float3
  *   even at about 0.45 (0.62 of the dense time at 0.3, 0.86 at 0.4); 16×16 pixels, 64 to 64
  *   channels, at about 0.35 (0.83 at 0.3, 1.1 at 0.4).
  */
-export const MAX_COMPRESSED_DENSITY = { rows: 0.4, channels: 0.3 } as const;
+export const MAX_COMPRESSED_DENSITY: Record<NonNullable<SparseForm>, number> = { rows: 0.4, channels: 0.3 };
 
 let compression = true;
 
@@ -166,7 +167,7 @@ export function setCompression(enabled: boolean): void {
 }
 
 /** Whether a masked kernel of a layer with this sparse form (see KernelParam) and density should train compressed on the active backend. */
-export function shouldCompress(form: 'rows' | 'channels' | null, density: number): boolean {
+export function shouldCompress(form: SparseForm, density: number): boolean {
   if (!compression || form === null || !(density <= MAX_COMPRESSED_DENSITY[form])) return false;
   return hasKernel(form === 'rows' ? KERNEL_NAMES.compressedDense : KERNEL_NAMES.sparseConv);
 }

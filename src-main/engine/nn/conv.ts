@@ -46,7 +46,9 @@ export class Conv2D implements Module {
     const packed = this.kernel.compressed;
     const filterShape = (packed?.shape ?? this.kernel.value.shape) as [number, number, number, number];
     if (packed) {
-      const { grad, dx } = sparseConv2dGrad(x, dy4, packed, this.padding, { activeGradient: !this.denseGradients, inputGradient: this.inputGradient });
+      const wanted = { activeGradient: !this.denseGradients, inputGradient: this.inputGradient };
+      // The network's first layer on a dense-gradient step wants nothing of the compressed pass.
+      const { grad, dx } = wanted.activeGradient || wanted.inputGradient ? sparseConv2dGrad(x, dy4, packed, this.padding, wanted) : { grad: null, dx: null };
       this.kernel.grad = grad ?? conv2dBackpropFilter(x, dy4, filterShape, this.stride, this.padding);
       return dx;
     }

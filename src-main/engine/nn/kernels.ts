@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Padding } from '../../../src-shared/models/spec.js';
-import { hasKernel, KERNEL_NAMES, type SparseConvAttrs } from '../kernels/names.js';
+import { hasKernel, KERNEL_NAMES, type SparseConvAttrs, type SparseConvGradAttrs } from '../kernels/names.js';
 import { isInBatchChunks, markBatchChunks } from './batch-chunks.js';
 import type { CompressedWeights } from './compressed-weights.js';
 
@@ -96,7 +96,7 @@ export function sparseConv2dGrad(
   wanted: { activeGradient: boolean; inputGradient: boolean },
 ): { grad: tf.Tensor1D | null; dx: tf.Tensor4D | null } {
   const { channelPtr, rows, order } = w.byChannel();
-  const attrs = { pad, filterShape: w.shape, ...wanted };
+  const attrs: SparseConvGradAttrs = { pad, filterShape: w.shape as SparseConvAttrs['filterShape'], ...wanted };
   const outputs = tf.engine().runKernel(KERNEL_NAMES.sparseConvGrad, { x, dy, channelPtr, rows, order, vals: w.values }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
   const grad = wanted.activeGradient ? (outputs.shift() as tf.Tensor1D) : null;
   const dx = wanted.inputGradient ? (outputs.shift() as tf.Tensor4D) : null;

@@ -3,12 +3,12 @@ import type { Conv2DAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, 
 import { PACKING_PARTS_PER_THREAD, REDUCTION_PARTS, WORK_PER_ELEMENT, type KernelRuntime, type ScratchSizer } from '../../kernels/kernel-runtime.js';
 import { geometryFields } from './geometry.js';
 import { directConvolution, runsDirect } from './sparse-conv.js';
-import { wasmKernel, type WasmKernelContext } from './wasm-kernel.js';
+import { requireShape, wasmKernel, type WasmKernelContext } from './wasm-kernel.js';
 
 /*
  * Conv2D and its two gradients on our threaded SIMD kernels (kernels/assembly/conv.as), NHWC,
- * any stride and padding, no dilation (stride 1 with few input channels on those of
- * sparse-conv.ts). tfjs-wasm 4.22 has no Conv2DBackpropFilter at all and a
+ * any stride and padding, no dilation (stride 1 with few input channels, over more than one batch
+ * chunk, on those of sparse-conv.ts: see runsDirect). tfjs-wasm 4.22 has no Conv2DBackpropFilter at all and a
  * naive Conv2DBackpropInput; these replace both, and the forward kernel too, so that all three
  * passes of a convolution run on every kernel thread.
  */
@@ -45,8 +45,9 @@ function convFlops(info: tf.backend_util.Conv2DInfo): number {
 }
 
 /**
- * Conv2D, and FusedConv2D with a bias per output channel (added as each output tile starts);
- * other biases, a fused activation, dilation or NCHW go to the package's kernel.
+ * Conv2D, and FusedConv2D with a bias per output channel (added as each output tile starts, or
+ * on the direct path as each image is written out); other biases, a fused activation, dilation
+ * or NCHW go to the package's kernel.
  */
 export function conv2dConfig(kernelName: typeof tf.Conv2D | typeof tf.FusedConv2D, fallback: KernelFunc | undefined) {
   return wasmKernel(
@@ -80,6 +81,7 @@ export const conv2dBackpropInputConfig = wasmKernel(tf.Conv2DBackpropInput, (ctx
   const attrs = ctx.attrs as unknown as Conv2DBackpropInputAttrs;
   const info = convInfo('Conv2DBackpropInput', attrs.inputShape, filter.shape, attrs);
   if (typeof info === 'string') throw new Error(info);
+  requireShape('Conv2DBackpropInput', 'dy', ctx.input('dy'), info.outShape);
   const dx = ctx.output(info.inShape);
   if (runsDirect(info)) {
     directConvolution(ctx, info, ctx.at('filter'), { x: 0, dy: ctx.at('dy'), dx: dx.at, grad: 0 });
@@ -96,6 +98,7 @@ export const conv2dBackpropFilterConfig = wasmKernel(tf.Conv2DBackpropFilter, (c
   const attrs = ctx.attrs as unknown as Conv2DBackpropFilterAttrs;
   const info = convInfo('Conv2DBackpropFilter', x.shape, attrs.filterShape, attrs);
   if (typeof info === 'string') throw new Error(info);
+  requireShape('Conv2DBackpropFilter', 'dy', ctx.input('dy'), info.outShape);
   const dw = ctx.output(attrs.filterShape);
   if (runsDirect(info)) {
     directConvolution(ctx, info, 0, { x: ctx.at('x'), dy: ctx.at('dy'), dx: 0, grad: dw.at });

@@ -4,7 +4,7 @@ import { denseChannelIndex } from '../../kernels/channel-index.js';
 import { KERNEL_NAMES, type SparseConvAttrs, type SparseConvGradAttrs } from '../../kernels/names.js';
 import { BATCH_CHUNK, WORK_PER_ELEMENT } from '../../kernels/kernel-runtime.js';
 import { withTemporaries } from './temporaries.js';
-import { wasmKernel, type WasmKernelContext } from './wasm-kernel.js';
+import { requireShape, wasmKernel, type WasmKernelContext } from './wasm-kernel.js';
 
 /*
  * A stride-1 convolution on weights indexed by output channel (kernels/assembly/sparse-conv.as),
@@ -66,25 +66,33 @@ function runSparseConvBackward(ctx: WasmKernelContext, info: tf.backend_util.Con
   });
 }
 
-function stride1Info(xShape: number[], filterShape: number[], pad: SparseConvAttrs['pad']): tf.backend_util.Conv2DInfo {
-  return tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number], 1, 1, pad, undefined, false, 'channelsLast');
+/** The geometry of a compressed layer's pass, its input x checked against the filter. */
+function stride1Info(kernelName: string, x: TensorInfo, attrs: SparseConvAttrs): tf.backend_util.Conv2DInfo {
+  if (x.shape.length !== 4 || x.shape[3] !== attrs.filterShape[2]) {
+    throw new Error(`${kernelName}: x has shape [${x.shape.join(', ')}], expected NHWC with ${attrs.filterShape[2]} channels`);
+  }
+  return tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], attrs.filterShape, 1, 1, attrs.pad, undefined, false, 'channelsLast');
 }
 
 /** The compressed weights of a sparse layer: inputs channelPtr, rows, order, vals. */
-function compressedIndexAt(ctx: WasmKernelContext, outC: number): IndexAt {
+function compressedIndexAt(ctx: WasmKernelContext, kernelName: string, outC: number): IndexAt {
   const nnz = ctx.input('rows').shape[0]!;
-  if (ctx.input('channelPtr').shape[0] !== outC + 1) throw new Error(`${KERNEL_NAMES.sparseConv}: channelPtr must have outC + 1 = ${outC + 1} entries`);
-  if (ctx.input('order').shape[0] !== nnz || ctx.input('vals').shape[0] !== nnz) throw new Error(`${KERNEL_NAMES.sparseConv}: rows, order and vals must have the same length`);
+  requireShape(kernelName, 'channelPtr', ctx.input('channelPtr'), [outC + 1]);
+  requireShape(kernelName, 'order', ctx.input('order'), [nnz]);
+  requireShape(kernelName, 'vals', ctx.input('vals'), [nnz]);
   return { channelPtr: ctx.at('channelPtr'), rows: ctx.at('rows'), order: ctx.at('order'), vals: ctx.at('vals'), nnz };
 }
 
 /** Inputs x, channelPtr, rows, order, vals and optional bias [outC]; output y = conv(x, W) + bias. */
 const sparseConv = wasmKernel(KERNEL_NAMES.sparseConv, (ctx) => {
   const attrs = ctx.attrs as unknown as SparseConvAttrs;
-  const info = stride1Info(ctx.input('x').shape, attrs.filterShape, attrs.pad);
+  const info = stride1Info(KERNEL_NAMES.sparseConv, ctx.input('x'), attrs);
+  const index = compressedIndexAt(ctx, KERNEL_NAMES.sparseConv, info.outChannels);
+  const biasInput = ctx.inputs['bias'];
+  if (biasInput !== undefined) requireShape(KERNEL_NAMES.sparseConv, 'bias', biasInput, [info.outChannels]);
   const y = ctx.output(info.outShape);
-  const bias = ctx.inputs['bias'] === undefined ? 0 : ctx.at('bias');
-  runSparseConv(ctx, 'sparseConvForward', info, compressedIndexAt(ctx, info.outChannels), { x: ctx.at('x'), y: y.at, bias, dx: 0, partials: 0 });
+  const bias = biasInput === undefined ? 0 : ctx.at('bias');
+  runSparseConv(ctx, 'sparseConvForward', info, index, { x: ctx.at('x'), y: y.at, bias, dx: 0, partials: 0 });
   return y.info;
 });
 
@@ -96,8 +104,9 @@ const sparseConv = wasmKernel(KERNEL_NAMES.sparseConv, (ctx) => {
 const sparseConvGrad = wasmKernel(KERNEL_NAMES.sparseConvGrad, (ctx) => {
   const attrs = ctx.attrs as unknown as SparseConvGradAttrs;
   const x = ctx.input('x');
-  const info = stride1Info(x.shape, attrs.filterShape, attrs.pad);
-  const index = compressedIndexAt(ctx, info.outChannels);
+  const info = stride1Info(KERNEL_NAMES.sparseConvGrad, x, attrs);
+  const index = compressedIndexAt(ctx, KERNEL_NAMES.sparseConvGrad, info.outChannels);
+  requireShape(KERNEL_NAMES.sparseConvGrad, 'dy', ctx.input('dy'), info.outShape);
   const grad = attrs.activeGradient ? ctx.output([index.nnz]) : null;
   const dx = attrs.inputGradient ? ctx.output(x.shape) : null;
   runSparseConvBackward(ctx, info, index, { x: ctx.at('x'), dy: ctx.at('dy'), dx: dx?.at ?? 0, grad: grad?.at ?? 0 });

@@ -52,3 +52,9 @@ export function wasmKernel(kernelName: string, run: (ctx: WasmKernelContext) => 
     },
   };
 }
+
+/** Throws, naming the kernel and the input, unless `input` has shape `expected`. */
+export function requireShape(kernelName: string, name: string, input: TensorInfo, expected: readonly number[]): void {
+  const same = input.shape.length === expected.length && input.shape.every((d, i) => d === expected[i]);
+  if (!same) throw new Error(`${kernelName}: ${name} has shape [${input.shape.join(', ')}], expected [${expected.join(', ')}]`);
+}

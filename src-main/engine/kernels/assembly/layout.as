@@ -38,39 +38,10 @@ export function transposeToChunk(x: usize, batch: i32, n: i32, out: usize, c: i3
   transposeBlock(f32At(x, c * BATCH_CHUNK * n), chunkLanes(batch, c), n, chunkBlock(out, n, c), 0, chunkLanes(batch, c), 0, n);
 }
 
-/** transpose2d on rows [r0, r1) and columns [c0, c1) of x (r0 and c0 multiples of 4). */
+/** transpose2d on rows [r0, r1) and columns [c0, c1) of x, in blocks of COLUMN_BLOCK columns. */
 function transposeBlock(x: usize, rows: i32, cols: i32, out: usize, r0: i32, r1: i32, c0: i32, c1: i32): void {
-  const inRow = <usize>cols << 2;
-  const outRow = <usize>rows << 2;
   for (let cb = c0; cb < c1; cb += COLUMN_BLOCK) {
-    const cEnd = min(c1, cb + COLUMN_BLOCK);
-    let r = r0;
-    for (; r + 4 <= r1; r += 4) {
-      const src = f32At(x, r * cols);
-      let c = cb;
-      for (; c + 4 <= cEnd; c += 4) {
-        const at = src + (<usize>c << 2);
-        const r0v = v128.load(at);
-        const r1v = v128.load(at + inRow);
-        const r2v = v128.load(at + 2 * inRow);
-        const r3v = v128.load(at + 3 * inRow);
-        const t0 = v128.shuffle<f32>(r0v, r1v, 0, 4, 1, 5);
-        const t1 = v128.shuffle<f32>(r2v, r3v, 0, 4, 1, 5);
-        const t2 = v128.shuffle<f32>(r0v, r1v, 2, 6, 3, 7);
-        const t3 = v128.shuffle<f32>(r2v, r3v, 2, 6, 3, 7);
-        const to = f32At(out, c * rows + r);
-        v128.store(to, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-        v128.store(to + outRow, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
-        v128.store(to + 2 * outRow, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
-        v128.store(to + 3 * outRow, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
-      }
-      for (; c < cEnd; c++) {
-        for (let i = 0; i < 4; i++) store<f32>(f32At(out, c * rows + r + i), load<f32>(f32At(x, (r + i) * cols + c)));
-      }
-    }
-    for (; r < r1; r++) {
-      for (let c = cb; c < cEnd; c++) store<f32>(f32At(out, c * rows + r), load<f32>(f32At(x, r * cols + c)));
-    }
+    transposeStrided(f32At(x, r0 * cols + cb), r1 - r0, min(c1, cb + COLUMN_BLOCK) - cb, cols, f32At(out, cb * rows + r0), rows);
   }
 }
 

@@ -15,8 +15,6 @@ import { alignUp, BATCH_CHUNK, chunkStart, f32At, zero } from './memory';
 
 /** Output floats summed at once in registers (eight vectors). */
 const TILE: i32 = 32;
-/** Floats after the last padded input plane that the last tile may read (and, for dx, add zeros to). */
-const SLACK: i32 = TILE;
 
 @unmanaged export class SparseConvArgs {
   batch: i32;
@@ -73,8 +71,16 @@ const SLACK: i32 = TILE;
 @inline function outPlane(a: SparseConvArgs): i32 {
   return outTiles(a) * TILE + 16;
 }
+/**
+ * Floats after the last padded input plane that the last tile may read (and, for dx, add zeros
+ * to): its reads start up to kw − 1 floats past its own output floats and run to the end of
+ * the tile, up to TILE − 1 floats past the plane's last output float.
+ */
+@inline function slack(a: SparseConvArgs): i32 {
+  return TILE + a.kw;
+}
 @inline function paddedImageFloats(a: SparseConvArgs): i32 {
-  return a.inC * paddedPlane(a) + SLACK;
+  return a.inC * paddedPlane(a) + slack(a);
 }
 
 /** Scratch bytes of one part: the padded input, the output (or dL/dy) by channel, and the padded dx when asked. */
@@ -118,7 +124,7 @@ function padImage(a: SparseConvArgs, n: i32, padded: usize): void {
   const h1 = readRows(a);
   const w1 = readCols(a);
   if (a.padTop > 0 || a.padLeft > 0 || h1 + a.padTop < a.outH + a.kh - 1 || w1 + a.padLeft < wp) zero(padded, a.inC * plane);
-  zero(f32At(padded, a.inC * plane), SLACK);
+  zero(f32At(padded, a.inC * plane), slack(a));
   for (let h = 0; h < h1; h++) {
     transposeStrided(f32At(a.x, (n * a.inH + h) * a.inW * a.inC), w1, a.inC, a.inC, f32At(padded, (h + a.padTop) * wp + a.padLeft), plane);
   }
