@@ -150,9 +150,10 @@ export function gather(dense: ArrayLike<number>, positions: Uint32Array): Float3
  * (batch 128) against the dense layer's forward and both gradients:
  * - rows, 784×300 on one thread: 3.8 ms at density 0.1, 8 ms at 0.3 and 14 ms at 0.5, against
  *   14 ms dense; 0.4 keeps a margin below the break-even.
- * - channels, 3×3 'same' convolutions on two threads: 32×32 pixels, 16 to 32 channels, breaks
- *   even at about 0.45 (0.62 of the dense time at 0.3, 0.86 at 0.4); 16×16 pixels, 64 to 64
- *   channels, at about 0.35 (0.83 at 0.3, 1.1 at 0.4).
+ * - channels, on two threads: a 3×3 'same' convolution of 32×32 pixels, 16 to 32 channels, takes
+ *   0.69× the dense time at 0.3, 0.73× at 0.4 and 1.03× at 0.5; of 16×16 pixels, 64 to 64
+ *   channels, 1.02× at 0.3 and 1.25× at 0.5; LeNet-5's second (5×5 'valid', 20 to 50 channels)
+ *   0.73× at 0.3 and 0.97× at 0.4. Wide layers gain least; 0.3 is their break-even.
  */
 export const MAX_COMPRESSED_DENSITY: Record<NonNullable<SparseForm>, number> = { rows: 0.4, channels: 0.3 };
 
