@@ -131,12 +131,13 @@ export const useExperimentFormStore = defineStore('experimentForm', () => {
       if (wasDefaultName) form.name = defaultName(dataset, model);
       note.value = `Training settings now follow the ${DATASET_INFO[dataset].label} recipe.`;
     },
-    /** A new model keeps the dataset's recipe but takes the model's own defaults (e.g. dropout for WRN). */
+    /** A new model keeps the dataset's recipe but takes the model's own defaults (dropout for WRN, warm-up for LeNet-5). */
     setModel(model: string): void {
       const wasDefaultName = form.name === defaultName(form.config.dataset, form.config.model);
       const recipe = recipeDefaults(form.config.dataset, model);
       form.config.model = model;
       form.config.dropout = recipe.dropout;
+      form.config.warmupSteps = recipe.warmupSteps;
       if (wasDefaultName) form.name = defaultName(form.config.dataset, model);
     },
     resetToRecipe(): void {

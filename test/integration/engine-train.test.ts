@@ -19,6 +19,15 @@ describe('training for real on Fashion-MNIST (wasm)', () => {
     expect(outcome.testAccuracy!).toBeGreaterThan(0.5);
   });
 
+  it('dense LeNet-5 with the recipe defaults does not blow up at the start (seed 0 did, and never recovered)', async () => {
+    const { outcome, observer } = await trainOnFashion({ ...small, trainSubset: 128 * 100, testSubset: 1000, model: 'lenet5', method: 'dense', sparsity: 0, epochs: 1, seed: 0 });
+    const losses = observer.steps.map((s) => s.loss);
+    expect(losses).toHaveLength(100);
+    // Without the warm-up the second step's loss was 10.6 (from 4.6), and the network died at 2.30.
+    expect(Math.max(...losses.slice(1, 10))).toBeLessThan(losses[0]!);
+    expect(outcome.testAccuracy!).toBeGreaterThan(0.75);
+  });
+
   it('a wide ResNet (WRN-10-1, BatchNorm, residual blocks) learns', async () => {
     const { outcome, observer } = await trainOnFashion({
       ...small,

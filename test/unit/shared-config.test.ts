@@ -42,6 +42,14 @@ describe('run config', () => {
     });
   });
 
+  it('warms LeNet-5 up for 100 steps on the 28x28 datasets, and nothing else there', () => {
+    expect(resolveRunConfig({ dataset: 'fashion-mnist', model: 'lenet5' }).warmupSteps).toBe(100);
+    expect(resolveRunConfig({ dataset: 'mnist', model: 'lenet5' }).warmupSteps).toBe(100);
+    expect(resolveRunConfig({ dataset: 'fashion-mnist', model: 'mlp' }).warmupSteps).toBe(0);
+    expect(resolveRunConfig({ dataset: 'cifar10', model: 'lenet5' }).warmupSteps).toBe(0);
+    expect(resolveRunConfig({ dataset: 'fashion-mnist', model: 'lenet5', warmupSteps: 0 }).warmupSteps).toBe(0);
+  });
+
   it('merges a partial optimizer with the recipe', () => {
     const c = resolveRunConfig({ optimizer: { lr: 0.01 } });
     expect(c.optimizer).toEqual({ lr: 0.01, momentum: 0.9, nesterov: true, weightDecay: 1e-4 });
