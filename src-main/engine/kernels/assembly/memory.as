@@ -21,6 +21,11 @@
   for (; b < n; b++) store<f32>(f32At(dst, b), load<f32>(f32At(dst, b)) + load<f32>(f32At(src, b)));
 }
 
+/** The lanes of v summed as (0 + 2) + (1 + 3). */
+@inline export function laneSum(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 2)) + (f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 3));
+}
+
 /** Each part's share of the units over the one before it. */
 const SHARE_RATIO: f64 = 0.875;
 

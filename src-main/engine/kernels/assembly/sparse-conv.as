@@ -11,7 +11,7 @@
 // work. Parts split the batch in whole chunks (run pinned), so the weight gradient's partial
 // sums, one per chunk, are the same whatever the number of threads.
 import { transposeStrided } from './layout';
-import { alignUp, BATCH_CHUNK, chunkStart, f32At, zero } from './memory';
+import { addTo, alignUp, BATCH_CHUNK, chunkStart, f32At, laneSum, zero } from './memory';
 
 /** Output floats summed at once in registers (eight vectors). */
 const TILE: i32 = 32;
@@ -57,8 +57,12 @@ const TILE: i32 = 32;
 @inline function paddedW(a: SparseConvArgs): i32 {
   return a.outW + a.kw - 1;
 }
+/** Rows of every input plane: the input's, padded. */
+@inline function paddedH(a: SparseConvArgs): i32 {
+  return a.outH + a.kh - 1;
+}
 @inline function paddedPlane(a: SparseConvArgs): i32 {
-  return (a.outH + a.kh - 1) * paddedW(a);
+  return paddedH(a) * paddedW(a);
 }
 /** Output floats of a plane computed: its rows at the padded width, in whole tiles. */
 @inline function outTiles(a: SparseConvArgs): i32 {
@@ -111,7 +115,7 @@ export function sparseConvPrepare(args: usize): void {
 
 /** Rows of the input that some window reads, and columns (the rest lie past the last window). */
 @inline function readRows(a: SparseConvArgs): i32 {
-  return min(a.inH, a.outH + a.kh - 1 - a.padTop);
+  return min(a.inH, paddedH(a) - a.padTop);
 }
 @inline function readCols(a: SparseConvArgs): i32 {
   return min(a.inW, paddedW(a) - a.padLeft);
@@ -123,7 +127,7 @@ function padImage(a: SparseConvArgs, n: i32, padded: usize): void {
   const plane = paddedPlane(a);
   const h1 = readRows(a);
   const w1 = readCols(a);
-  if (a.padTop > 0 || a.padLeft > 0 || h1 + a.padTop < a.outH + a.kh - 1 || w1 + a.padLeft < wp) zero(padded, a.inC * plane);
+  if (a.padTop > 0 || a.padLeft > 0 || h1 + a.padTop < paddedH(a) || w1 + a.padLeft < wp) zero(padded, a.inC * plane);
   zero(f32At(padded, a.inC * plane), slack(a));
   for (let h = 0; h < h1; h++) {
     transposeStrided(f32At(a.x, (n * a.inH + h) * a.inW * a.inC), w1, a.inC, a.inC, f32At(padded, (h + a.padTop) * wp + a.padLeft), plane);
@@ -149,13 +153,7 @@ function writeImage(a: SparseConvArgs, n: i32, out: usize): void {
   const image = f32At(a.y, n * a.outH * a.outW * a.outC);
   for (let h = 0; h < a.outH; h++) transposeStrided(f32At(out, h * wp), a.outC, a.outW, plane, f32At(image, h * a.outW * a.outC), a.outC);
   if (a.bias == 0) return;
-  const vecEnd = a.outC & ~3;
-  for (let pixel = 0; pixel < a.outH * a.outW; pixel++) {
-    const row = f32At(image, pixel * a.outC);
-    let c = 0;
-    for (; c < vecEnd; c += 4) v128.store(f32At(row, c), f32x4.add(v128.load(f32At(row, c)), v128.load(f32At(a.bias, c))));
-    for (; c < a.outC; c++) store<f32>(f32At(row, c), load<f32>(f32At(row, c)) + load<f32>(f32At(a.bias, c)));
-  }
+  for (let pixel = 0; pixel < a.outH * a.outW; pixel++) addTo(f32At(image, pixel * a.outC), a.bias, a.outC);
 }
 
 /** Image n of dL/dy (NHWC) by channel, zero in the columns and tile ends that are not outputs. */
@@ -212,11 +210,6 @@ export function sparseConvForward(args: usize, part: i32, parts: i32): void {
     }
     writeImage(a, n, out);
   }
-}
-
-/** The lanes of v summed as (0 + 2) + (1 + 3). */
-@inline function laneSum(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 2)) + (f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 3));
 }
 
 /**

@@ -5,7 +5,7 @@
 // BATCH_CHUNK examples is a [features, lanes] block of its own. Parts split the chunks and run
 // pinned, so each thread reads and writes only blocks its own earlier kernels of the step wrote,
 // and no two threads share a cache line.
-import { BATCH_CHUNK, ceilDiv, chunkBlock, chunkLanes, f32At, partChunks, shareStart } from './memory';
+import { BATCH_CHUNK, ceilDiv, chunkBlock, chunkLanes, f32At, laneSum, partChunks, shareStart } from './memory';
 import { transposeToChunk } from './layout';
 import { rectify, rectify4 } from './normalization';
 
@@ -145,7 +145,7 @@ export function compressedMatMul(rowPtr: usize, cols: usize, vals: usize, bias: 
   const vecEnd = lanes & ~3;
   let acc = f32x4.splat(0);
   for (let b = 0; b < vecEnd; b += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(f32At(xRow, b)), v128.load(f32At(yRow, b))));
-  let sum = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 2)) + (f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 3));
+  let sum = laneSum(acc);
   for (let b = vecEnd; b < lanes; b++) sum += load<f32>(f32At(xRow, b)) * load<f32>(f32At(yRow, b));
   return sum;
 }
