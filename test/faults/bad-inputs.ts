@@ -268,7 +268,7 @@ export function badInputCases(dir: string, db: string, dataDir: string): BadInpu
     },
     {
       name: 'resuming a completed run',
-      expect: /only interrupted, failed, cancelled or diverged runs resume/,
+      expect: /only interrupted, failed, cancelled or diverged runs resume, and queued ones start/,
       run: async () => {
         const store = openStore(db);
         const completed = store.listRuns({ status: 'completed', limit: 1 })[0];

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rigl } from '../helpers/cli.js';
+import { resolveRunConfig } from '../../src-shared/config/run.js';
+import { openStore } from '../../src-main/store/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rigl-lab-cli-'));
 const db = join(dir, 'runs.sqlite');
@@ -90,6 +92,19 @@ describe('rigl-lab CLI', () => {
     const csv = (await rigl(['export', String(last.runId), '--format', 'csv', ...store])).stdout;
     expect(csv.split('\n')[0]).toMatch(/^step,epoch,/);
     expect((await rigl(['show', '99', ...store])).code).toBe(2);
+  });
+
+  it('resume starts a queued run (a rigl-lab run killed before it reached it) and refuses a completed one', async () => {
+    const queuedDb = join(dir, 'queued.sqlite');
+    const created = openStore(queuedDb);
+    const id = created.createRun(resolveRunConfig({ model: 'mlp', epochs: 1, trainSubset: 300, testSubset: 100, batchSize: 50 }), { name: 'left queued' });
+    created.close();
+    const r = await rigl(['resume', String(id), '--json', '--db', queuedDb, '--data-dir', dataDir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim())).toMatchObject({ runId: id, status: 'completed' });
+    const again = await rigl(['resume', String(id), '--db', queuedDb, '--data-dir', dataDir]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`run ${id} is completed; only interrupted, failed, cancelled or diverged runs resume, and queued ones start`);
   });
 
   it('lists datasets, with the system copy of Fashion-MNIST', async () => {

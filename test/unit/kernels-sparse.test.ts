@@ -139,6 +139,31 @@ describe('the compressed fully connected layer kernels on wasm match dense produ
     packed.dispose();
   });
 
+  it.each([
+    { nIn: 100, nOut: 10, batch: 128 },
+    { nIn: 37, nOut: 3, batch: 45 },
+  ])('take a dense W [$nIn, $nOut] as every position: the same numbers as its compressed form with every position active', ({ nIn, nOut, batch }) => {
+    const dense = randn(nIn * nOut);
+    const packed = CompressedWeights.of([nIn, nOut], Uint32Array.from({ length: nIn * nOut }, (_, p) => p), dense);
+    tf.tidy(() => {
+      const W = tf.tensor2d(dense, [nIn, nOut]);
+      const b = tf.tensor1d(randn(nOut));
+      const x = toBatchChunks(tf.tensor2d(randn(batch * nIn), [batch, nIn]));
+      const dyT = toBatchChunks(tf.tensor2d(randn(batch * nOut), [batch, nOut]));
+      const [ours, reference] = [compressedDense(x, W, b, true), compressedDense(x, packed, b, true)];
+      expect(Array.from(ours.yT.dataSync())).toEqual(Array.from(reference.yT.dataSync()));
+      const wanted = { ...ALL, inputChunks: true };
+      const [grads, referenceGrads] = [compressedDenseGrad(dyT, x, W, wanted), compressedDenseGrad(dyT, x, packed, wanted)];
+      expect(grads.grad!.shape).toEqual([nIn, nOut]);
+      expect(Array.from(grads.grad!.dataSync())).toEqual(Array.from(referenceGrads.grad!.dataSync()));
+      expect(Array.from(grads.dbias!.dataSync())).toEqual(Array.from(referenceGrads.dbias!.dataSync()));
+      expect(Array.from(grads.dx!.dataSync())).toEqual(Array.from(referenceGrads.dx!.dataSync()));
+      expect(maxRelativeError(fromBatchChunks(grads.dx!), tf.matMul(fromBatchChunks(dyT), W, false, true))).toBeLessThan(1e-5);
+      expect(() => compressedDense(x, tf.zeros([nIn + 1, nOut]) as tf.Tensor2D, null, false)).toThrow(/vals has shape/);
+    });
+    packed.dispose();
+  });
+
   it('indexes the active positions by row', () => {
     // W [2, 3] with active positions 1, 2, 3: (0,1), (0,2), (1,0).
     const packed = CompressedWeights.of([2, 3], Uint32Array.from([1, 2, 3]), Float32Array.from([10, 20, 30]));
@@ -240,9 +265,15 @@ describe('a fully connected layer on compressed weights', () => {
     });
   });
 
-  it.each([{ last: 'dense' }, { last: 'compressed' }])('hands its output in batch chunks, through its ReLU, to the next compressed layer, and batch-major out of the network; last layer $last (wasm)', ({ last }) => {
+  it.each([
+    { last: 'compressed', nOut: 5 },
+    // Narrow: on the compressed kernels over every position, its input kept in batch chunks.
+    { last: 'narrow dense', nOut: 5 },
+    // Wide: the dense product, its input turned batch-major.
+    { last: 'wide dense', nOut: 17 },
+  ])('hands its output in batch chunks, through its ReLU, to the next compressed layer, and batch-major out of the network; last layer $last (wasm)', ({ last, nOut: outputs }) => {
     const batch = 40;
-    const shapes: Array<[number, number]> = [[12, 9], [9, 8], [8, 5]];
+    const shapes: Array<[number, number]> = [[12, 20], [20, 8], [8, outputs]];
     const compressedLayers = last === 'compressed' ? [0, 1, 2] : [0, 1];
     const kernels = shapes.map(([nIn, nOut], i) => randomSparse(nIn, nOut, compressedLayers.includes(i) ? 0.4 : 1));
     const biases = shapes.map(([, nOut]) => randn(nOut));
@@ -264,11 +295,14 @@ describe('a fully connected layer on compressed weights', () => {
     const calls = vi.spyOn(tf.engine(), 'runKernel');
     tf.tidy(() => {
       const x = tf.tensor2d(randn(batch * 12), [batch, 12]);
-      const r = tf.tensor2d(randn(batch * 5), [batch, 5]);
+      const r = tf.tensor2d(randn(batch * outputs), [batch, outputs]);
       const y = compressed.forward(x, ctx);
       const dx = compressed.backward(r)!;
-      // fc2's output turned batch-major for a dense fc3 (or fc3's for the loss), and the gradient back into chunks.
-      expect(calls.mock.calls.filter(([name]) => name === KERNEL_NAMES.batchChunks)).toHaveLength(2);
+      const called = (name: string): number => calls.mock.calls.filter(([kernel]) => kernel === name).length;
+      // The output turned batch-major for the loss and its gradient back into chunks; for a wide
+      // dense fc3, fc2's output and fc3's input gradient instead.
+      expect(called(KERNEL_NAMES.batchChunks)).toBe(2);
+      expect(called(KERNEL_NAMES.compressedDense)).toBe(last === 'wide dense' ? 2 : 3);
       expect(isInBatchChunks(y) || isInBatchChunks(dx)).toBe(false);
       calls.mockRestore();
       expect(maxRelativeError(y, masked.forward(x, ctx))).toBeLessThan(1e-5);
@@ -277,6 +311,7 @@ describe('a fully connected layer on compressed weights', () => {
         const reference = layers(masked)[i]!;
         const denseGrad = reference.kernel.grad!.dataSync();
         const expected = compressedLayers.includes(i) ? tf.tensor1d(Array.from(active[i]!, (p) => denseGrad[p]!)) : reference.kernel.grad!;
+        expect(layer.kernel.grad!.shape).toEqual(expected.shape);
         expect(maxRelativeError(layer.kernel.grad!, expected)).toBeLessThan(1e-5);
         expect(maxRelativeError(layer.bias!.grad!, reference.bias!.grad!)).toBeLessThan(1e-5);
       });

@@ -9,7 +9,8 @@ import { executeRuns } from './run.js';
 export const RESUME_HELP = `rigl-lab resume RUN [RUN …] [--db FILE] [--data-dir DIR] [--json]
   Continues interrupted, failed, cancelled or diverged runs from their last checkpoint (every epoch
   by default), with the same output as rigl-lab run. What was recorded after that checkpoint is
-  replaced, so the finished run is the same as one that was never stopped.`;
+  replaced, so the finished run is the same as one that was never stopped. Queued runs (left by a
+  rigl-lab run that stopped before it reached them) start from the beginning.`;
 
 const RESUMABLE = new Set(['interrupted', 'failed', 'cancelled', 'diverged']);
 
@@ -24,11 +25,11 @@ export async function resumeCommand(args: string[], ctx: CommandContext): Promis
     for (const id of ids) {
       const run = store.getRun(id);
       if (!run) throw new UsageError(`RUN: no run ${id} in ${location.dbPath}`);
-      if (!RESUMABLE.has(run.status)) {
-        throw new UsageError(`RUN: run ${id} is ${run.status}; only interrupted, failed, cancelled or diverged runs resume`);
+      if (!RESUMABLE.has(run.status) && run.status !== 'queued') {
+        throw new UsageError(`RUN: run ${id} is ${run.status}; only interrupted, failed, cancelled or diverged runs resume, and queued ones start`);
       }
     }
-    for (const id of ids) store.updateRunStatus(id, 'queued');
+    for (const id of ids) if (store.getRun(id)!.status !== 'queued') store.updateRunStatus(id, 'queued');
     return await executeRuns(store, ids, location.dataDir, ctx, values.json === true);
   } finally {
     store.close();

@@ -46,34 +46,45 @@ export function maxPoolGrad(dy: tf.Tensor4D, input: tf.Tensor4D, output: tf.Tens
 }
 
 /**
+ * Weights the compressed kernels take: the active ones, or a dense W [nIn, nOut] with every
+ * position indexed.
+ */
+export type RowWeights = CompressedWeights | tf.Tensor2D;
+
+/** The kernels' inputs for `w`: its row index and values, or a dense W as vals alone. */
+function rowWeightInputs(w: RowWeights): { vals: tf.Tensor; rowPtr?: tf.Tensor; cols?: tf.Tensor } {
+  if (w instanceof tf.Tensor) return { vals: w };
+  const { rowPtr, cols } = w.byRow();
+  return { rowPtr, cols, vals: w.values };
+}
+
+/**
  * yT = x·W (+ b) on compressed W, through a ReLU with `relu`, in batch chunks (batch-chunks.ts),
  * from x in batch chunks or batch-major; and xT, x in batch chunks (x itself, or the kernel's
  * copy) for compressedDenseGrad.
  */
-export function compressedDense(x: tf.Tensor2D, w: CompressedWeights, bias: tf.Tensor | null, relu: boolean): { yT: tf.Tensor2D; xT: tf.Tensor2D } {
+export function compressedDense(x: tf.Tensor2D, w: RowWeights, bias: tf.Tensor | null, relu: boolean): { yT: tf.Tensor2D; xT: tf.Tensor2D } {
   const inputChunks = isInBatchChunks(x);
-  const { rowPtr, cols } = w.byRow();
-  const inputs = { x, rowPtr, cols, vals: w.values, ...(bias ? { bias } : {}) };
+  const inputs = { x, ...rowWeightInputs(w), ...(bias ? { bias } : {}) };
   const outputs = tf.engine().runKernel(KERNEL_NAMES.compressedDense, inputs, { nOut: w.shape[1]!, inputChunks, relu }) as tf.Tensor2D | tf.Tensor2D[];
   const [yT, xT] = Array.isArray(outputs) ? outputs : [outputs, x];
   return { yT: markBatchChunks(yT!), xT: xT! };
 }
 
 /**
- * From dL/dy and the forward pass's xT, both in batch chunks: dL/dW at W's active positions,
- * dL/db and dL/dx (in batch chunks with inputChunks, else batch-major), each only when asked for
+ * From dL/dy and the forward pass's xT, both in batch chunks: dL/dW at W's active positions (of
+ * shape [nIn, nOut] for a dense W), dL/db and dL/dx (in batch chunks with inputChunks, else batch-major), each only when asked for
  * (null otherwise).
  */
 export function compressedDenseGrad(
   dyT: tf.Tensor2D,
   xT: tf.Tensor2D,
-  w: CompressedWeights,
+  w: RowWeights,
   wanted: { activeGradient: boolean; biasGradient: boolean; inputGradient: boolean; inputChunks: boolean },
-): { grad: tf.Tensor1D | null; dbias: tf.Tensor1D | null; dx: tf.Tensor2D | null } {
-  const { rowPtr, cols } = w.byRow();
-  const outputs = tf.engine().runKernel(KERNEL_NAMES.compressedDenseGrad, { dyT, xT, rowPtr, cols, vals: w.values }, wanted) as tf.Tensor[];
+): { grad: tf.Tensor | null; dbias: tf.Tensor1D | null; dx: tf.Tensor2D | null } {
+  const outputs = tf.engine().runKernel(KERNEL_NAMES.compressedDenseGrad, { dyT, xT, ...rowWeightInputs(w) }, wanted) as tf.Tensor[];
   const next = (wanted: boolean): tf.Tensor | null => (wanted ? outputs.shift()! : null);
-  const grad = next(wanted.activeGradient) as tf.Tensor1D | null;
+  const grad = next(wanted.activeGradient);
   const dbias = next(wanted.biasGradient) as tf.Tensor1D | null;
   const dx = next(wanted.inputGradient) as tf.Tensor2D | null;
   return { grad, dbias, dx: dx && wanted.inputChunks ? markBatchChunks(dx) : dx };

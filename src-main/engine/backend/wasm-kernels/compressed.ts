@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { KERNEL_NAMES } from '../../kernels/names.js';
+import { denseRowIndex } from '../../kernels/dense-row-index.js';
 import { withTemporaries } from './temporaries.js';
-import { wasmKernel, type WasmKernelContext } from './wasm-kernel.js';
+import { requireShape, wasmKernel, type WasmKernelContext } from './wasm-kernel.js';
 import { TRANSPOSE_MODE, WORK_PER_ELEMENT, type KernelRuntime } from '../../kernels/kernel-runtime.js';
 
 /*
@@ -11,9 +12,41 @@ import { TRANSPOSE_MODE, WORK_PER_ELEMENT, type KernelRuntime } from '../../kern
  * by chunk of BATCH_CHUNK examples, nn/batch-chunks.ts): the output always, the input when it
  * comes so (from another compressed layer, through a ReLU), else it is transposed inside.
  * Compressed weights are W [nIn, nOut]'s active positions indexed by row (rowPtr [nIn + 1],
- * cols), with their values vals (see nn/compressed-weights.ts). Every step of the chain runs
- * pinned in batch chunks (KernelRuntime.runPinned), so each thread keeps to its own examples.
+ * cols), with their values vals (see nn/compressed-weights.ts); without rowPtr and cols, vals is
+ * a dense W [nIn, nOut] and every position is indexed (a narrow layer after compressed ones, see
+ * nn/dense.ts). Every step of the chain runs pinned in batch chunks (KernelRuntime.runPinned), so
+ * each thread keeps to its own examples.
  */
+
+/** Heap addresses of the weights' row index and values. */
+interface RowIndexAt {
+  rowPtr: number;
+  cols: number;
+  vals: number;
+  nnz: number;
+  /** Whether vals is a dense W, every position indexed. */
+  everyPosition: boolean;
+}
+
+/**
+ * Runs `body` with the index of the kernel's weights: its rowPtr and cols inputs or, without
+ * them, every position of vals [nIn, nOut] (written to temporaries).
+ */
+function withRowIndex<T>(ctx: WasmKernelContext, kernelName: string, nIn: number, nOut: number, body: (index: RowIndexAt) => T): T {
+  if (ctx.inputs['rowPtr'] !== undefined) {
+    requireShape(kernelName, 'rowPtr', ctx.input('rowPtr'), [nIn + 1]);
+    const nnz = ctx.input('cols').shape[0]!;
+    requireShape(kernelName, 'vals', ctx.input('vals'), [nnz]);
+    return body({ rowPtr: ctx.at('rowPtr'), cols: ctx.at('cols'), vals: ctx.at('vals'), nnz, everyPosition: false });
+  }
+  requireShape(kernelName, 'vals', ctx.input('vals'), [nIn, nOut]);
+  const arrays = denseRowIndex(nIn, nOut);
+  return withTemporaries(ctx, [[nIn + 1], [arrays.cols.length]], ([rowPtr, cols]) => {
+    ctx.runtime.write(rowPtr!, arrays.rowPtr);
+    ctx.runtime.write(cols!, arrays.cols);
+    return body({ rowPtr: rowPtr!, cols: cols!, vals: ctx.at('vals'), nnz: arrays.cols.length, everyPosition: true });
+  });
+}
 
 /**
  * Parts for sumRows (which splits the columns) and sumChunkRows (the rows of its chunks), both in
@@ -42,8 +75,8 @@ const batchChunks = wasmKernel(KERNEL_NAMES.batchChunks, (ctx) => {
 });
 
 /**
- * Inputs x (attr inputChunks: [nIn, batch] in batch chunks, else [batch, nIn]), rowPtr, cols,
- * vals, optional bias [nOut]; attrs nOut and relu. Outputs yT = x·W + b, rectified with relu, in
+ * Inputs x (attr inputChunks: [nIn, batch] in batch chunks, else [batch, nIn]), rowPtr and cols
+ * (or neither), vals, optional bias [nOut]; attrs nOut and relu. Outputs yT = x·W + b, rectified with relu, in
  * batch chunks [nOut, batch] and, for an input that was not in chunks, xT (x in batch chunks, for
  * compressedDenseGrad).
  */
@@ -56,24 +89,32 @@ const compressedDense = wasmKernel(KERNEL_NAMES.compressedDense, (ctx) => {
   const bias = ctx.inputs['bias'] === undefined ? 0 : ctx.at('bias');
   // A batch-major x is transposed into xT chunk by chunk inside the product.
   const [from, into] = xT ? [ctx.at('x'), xT.at] : [0, ctx.at('x')];
-  ctx.runtime.runPinned('compressedMatMul', [ctx.at('rowPtr'), ctx.at('cols'), ctx.at('vals'), bias, relu ? 1 : 0, nIn, nOut, from, into, batch, yT.at], ctx.runtime.batchParts(batch));
+  withRowIndex(ctx, KERNEL_NAMES.compressedDense, nIn, nOut, (w) => {
+    ctx.runtime.runPinned('compressedMatMul', [w.rowPtr, w.cols, w.vals, bias, relu ? 1 : 0, nIn, nOut, from, into, batch, yT.at], ctx.runtime.batchParts(batch));
+  });
   return xT ? [yT.info, xT.info] : yT.info;
 });
 
 /**
- * Inputs dyT [nOut, batch] and xT [nIn, batch] (both in batch chunks), rowPtr, cols, vals;
- * attrs activeGradient, biasGradient, inputGradient (which outputs to make) and inputChunks (dx's
- * layout, that of the forward's input). Outputs, in this order and each only when asked for:
- * dL/dW at the active positions [nnz], dL/db [nOut], dL/dx.
+ * Inputs dyT [nOut, batch] and xT [nIn, batch] (both in batch chunks), rowPtr and cols (or
+ * neither), vals; attrs activeGradient, biasGradient, inputGradient (which outputs to make) and
+ * inputChunks (dx's layout, that of the forward's input). Outputs, in this order and each only
+ * when asked for: dL/dW at the active positions [nnz] (or, without rowPtr, [nIn, nOut]), dL/db
+ * [nOut], dL/dx.
  */
 const compressedDenseGrad = wasmKernel(KERNEL_NAMES.compressedDenseGrad, (ctx) => {
   const [nOut, batch] = ctx.input('dyT').shape as [number, number];
-  const nIn = ctx.input('rowPtr').shape[0]! - 1;
-  const nnz = ctx.input('cols').shape[0]!;
+  const nIn = ctx.input('xT').shape[0]!;
+  requireShape(KERNEL_NAMES.compressedDenseGrad, 'xT', ctx.input('xT'), [nIn, batch]);
+  return withRowIndex(ctx, KERNEL_NAMES.compressedDenseGrad, nIn, nOut, (w) => compressedDenseGradWith(ctx, w, nIn, nOut, batch));
+});
+
+function compressedDenseGradWith(ctx: WasmKernelContext, w: RowIndexAt, nIn: number, nOut: number, batch: number): TensorInfo[] {
+  const { nnz } = w;
   const { activeGradient, biasGradient, inputGradient, inputChunks } = ctx.attrs as { activeGradient: boolean; biasGradient: boolean; inputGradient: boolean; inputChunks: boolean };
   const { runtime } = ctx;
   const dyT = ctx.at('dyT');
-  const grad = activeGradient ? ctx.output([nnz]) : null;
+  const grad = activeGradient ? ctx.output(w.everyPosition ? [nIn, nOut] : [nnz]) : null;
   const dbias = biasGradient ? ctx.output([nOut]) : null;
   const dx = inputGradient ? ctx.output(inputChunks ? [nIn, batch] : [batch, nIn]) : null;
   const parts = runtime.batchParts(batch);
@@ -87,13 +128,13 @@ const compressedDenseGrad = wasmKernel(KERNEL_NAMES.compressedDenseGrad, (ctx) =
     withTemporaries(ctx, [...partialsShape, ...dxTShape], (scratch) => {
       const partials = grad ? (parts > 1 ? scratch[0]! : grad.at) : 0;
       const dxT = dx ? (inputChunks ? dx.at : scratch[scratch.length - 1]!) : 0;
-      runtime.runPinned('compressedGrads', [ctx.at('rowPtr'), ctx.at('cols'), ctx.at('vals'), nIn, nOut, ctx.at('xT'), dyT, batch, partials, dxT], parts);
+      runtime.runPinned('compressedGrads', [w.rowPtr, w.cols, w.vals, nIn, nOut, ctx.at('xT'), dyT, batch, partials, dxT], parts);
       if (grad && parts > 1) runtime.run('sumPartials', [partials, parts, nnz, grad.at], runtime.partsFor(nnz * parts * WORK_PER_ELEMENT.sumRows));
       if (dx && !inputChunks) transposeBatch(ctx, dxT, batch, nIn, dx.at, true);
     });
   }
   return [grad, dbias, dx].flatMap((o): TensorInfo[] => (o ? [o.info] : []));
-});
+}
 
 /** [..., C] -> [C]. */
 const sumLeadingAxes = wasmKernel(KERNEL_NAMES.sumLeadingAxes, (ctx) => {
