@@ -152,14 +152,20 @@ describe('the compressed fully connected layer kernels on wasm match dense produ
       const dyT = toBatchChunks(tf.tensor2d(randn(batch * nOut), [batch, nOut]));
       const [ours, reference] = [compressedDense(x, W, b, true), compressedDense(x, packed, b, true)];
       expect(Array.from(ours.yT.dataSync())).toEqual(Array.from(reference.yT.dataSync()));
+      expect(maxRelativeError(fromBatchChunks(ours.yT), tf.relu(tf.add(tf.matMul(fromBatchChunks(x), W), b)))).toBeLessThan(1e-5);
       const wanted = { ...ALL, inputChunks: true };
       const [grads, referenceGrads] = [compressedDenseGrad(dyT, x, W, wanted), compressedDenseGrad(dyT, x, packed, wanted)];
       expect(grads.grad!.shape).toEqual([nIn, nOut]);
+      expect(maxRelativeError(grads.grad!, tf.matMul(fromBatchChunks(x), fromBatchChunks(dyT), true, false))).toBeLessThan(1e-5);
       expect(Array.from(grads.grad!.dataSync())).toEqual(Array.from(referenceGrads.grad!.dataSync()));
       expect(Array.from(grads.dbias!.dataSync())).toEqual(Array.from(referenceGrads.dbias!.dataSync()));
       expect(Array.from(grads.dx!.dataSync())).toEqual(Array.from(referenceGrads.dx!.dataSync()));
       expect(maxRelativeError(fromBatchChunks(grads.dx!), tf.matMul(fromBatchChunks(dyT), W, false, true))).toBeLessThan(1e-5);
-      expect(() => compressedDense(x, tf.zeros([nIn + 1, nOut]) as tf.Tensor2D, null, false)).toThrow(/vals has shape/);
+      const wrong = tf.zeros([nIn + 1, nOut]) as tf.Tensor2D;
+      const before = tf.backend().numDataIds();
+      expect(() => compressedDense(x, wrong, null, false)).toThrow(/vals has shape/);
+      // Refused before any output was made.
+      expect(tf.backend().numDataIds()).toBe(before);
     });
     packed.dispose();
   });

@@ -1,3 +1,5 @@
+import { perShape } from './per-shape.js';
+
 /**
  * The index by output channel of active positions of a conv filter [kh, kw, inC, outC] (flat,
  * increasing), for kernels/assembly/sparse-conv.as: where each channel's entries start
@@ -27,16 +29,8 @@ export function channelIndexArrays(outC: number, positions: ArrayLike<number>): 
   return { channelPtr, rows, order };
 }
 
-const everyPosition = new Map<string, ChannelIndexArrays>();
-
-/** The index of a dense filter of this shape (every position active), made once per shape. */
-export function denseChannelIndex(filterShape: readonly number[]): ChannelIndexArrays {
-  const key = filterShape.join(',');
-  let index = everyPosition.get(key);
-  if (index === undefined) {
-    const size = filterShape.reduce((a, b) => a * b, 1);
-    index = channelIndexArrays(filterShape[3]!, Array.from({ length: size }, (_, p) => p));
-    everyPosition.set(key, index);
-  }
-  return index;
-}
+/** The index of a dense filter of this shape, every position active. */
+export const denseChannelIndex = perShape((filterShape): ChannelIndexArrays => {
+  const size = filterShape.reduce((a, b) => a * b, 1);
+  return channelIndexArrays(filterShape[3]!, Array.from({ length: size }, (_, p) => p));
+});

@@ -59,7 +59,7 @@ function rowWeightInputs(w: RowWeights): { vals: tf.Tensor; rowPtr?: tf.Tensor; 
 }
 
 /**
- * yT = x·W (+ b) on compressed W, through a ReLU with `relu`, in batch chunks (batch-chunks.ts),
+ * yT = x·W (+ b) on compressed W (or a dense W, over every position), through a ReLU with `relu`, in batch chunks (batch-chunks.ts),
  * from x in batch chunks or batch-major; and xT, x in batch chunks (x itself, or the kernel's
  * copy) for compressedDenseGrad.
  */

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { KERNEL_NAMES } from '../../kernels/names.js';
 import { denseRowIndex } from '../../kernels/dense-row-index.js';
-import { withTemporaries } from './temporaries.js';
+import { withHostArrays, withTemporaries } from './temporaries.js';
 import { requireShape, wasmKernel, type WasmKernelContext } from './wasm-kernel.js';
 import { TRANSPOSE_MODE, WORK_PER_ELEMENT, type KernelRuntime } from '../../kernels/kernel-runtime.js';
 
@@ -40,12 +40,10 @@ function withRowIndex<T>(ctx: WasmKernelContext, kernelName: string, nIn: number
     return body({ rowPtr: ctx.at('rowPtr'), cols: ctx.at('cols'), vals: ctx.at('vals'), nnz, everyPosition: false });
   }
   requireShape(kernelName, 'vals', ctx.input('vals'), [nIn, nOut]);
-  const arrays = denseRowIndex(nIn, nOut);
-  return withTemporaries(ctx, [[nIn + 1], [arrays.cols.length]], ([rowPtr, cols]) => {
-    ctx.runtime.write(rowPtr!, arrays.rowPtr);
-    ctx.runtime.write(cols!, arrays.cols);
-    return body({ rowPtr: rowPtr!, cols: cols!, vals: ctx.at('vals'), nnz: arrays.cols.length, everyPosition: true });
-  });
+  const arrays = denseRowIndex([nIn, nOut]);
+  return withHostArrays(ctx, [arrays.rowPtr, arrays.cols], ([rowPtr, cols]) =>
+    body({ rowPtr: rowPtr!, cols: cols!, vals: ctx.at('vals'), nnz: arrays.cols.length, everyPosition: true }),
+  );
 }
 
 /**
@@ -84,15 +82,16 @@ const compressedDense = wasmKernel(KERNEL_NAMES.compressedDense, (ctx) => {
   const { nOut, inputChunks, relu } = ctx.attrs as { nOut: number; inputChunks: boolean; relu: boolean };
   const x = ctx.input('x');
   const [batch, nIn] = (inputChunks ? [x.shape[1], x.shape[0]] : x.shape) as [number, number];
-  const yT = ctx.output([nOut, batch]);
-  const xT = inputChunks ? null : ctx.output([nIn, batch]);
   const bias = ctx.inputs['bias'] === undefined ? 0 : ctx.at('bias');
-  // A batch-major x is transposed into xT chunk by chunk inside the product.
-  const [from, into] = xT ? [ctx.at('x'), xT.at] : [0, ctx.at('x')];
-  withRowIndex(ctx, KERNEL_NAMES.compressedDense, nIn, nOut, (w) => {
+  // Outputs are made once the weights' shapes are checked, so that a refused call leaves none behind.
+  return withRowIndex(ctx, KERNEL_NAMES.compressedDense, nIn, nOut, (w) => {
+    const yT = ctx.output([nOut, batch]);
+    const xT = inputChunks ? null : ctx.output([nIn, batch]);
+    // A batch-major x is transposed into xT chunk by chunk inside the product.
+    const [from, into] = xT ? [ctx.at('x'), xT.at] : [0, ctx.at('x')];
     ctx.runtime.runPinned('compressedMatMul', [w.rowPtr, w.cols, w.vals, bias, relu ? 1 : 0, nIn, nOut, from, into, batch, yT.at], ctx.runtime.batchParts(batch));
+    return xT ? [yT.info, xT.info] : yT.info;
   });
-  return xT ? [yT.info, xT.info] : yT.info;
 });
 
 /**

@@ -3,7 +3,7 @@ import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { denseChannelIndex } from '../../kernels/channel-index.js';
 import { KERNEL_NAMES, type SparseConvAttrs, type SparseConvGradAttrs } from '../../kernels/names.js';
 import { BATCH_CHUNK, WORK_PER_ELEMENT } from '../../kernels/kernel-runtime.js';
-import { withTemporaries } from './temporaries.js';
+import { withHostArrays, withTemporaries } from './temporaries.js';
 import { requireShape, wasmKernel, type WasmKernelContext } from './wasm-kernel.js';
 
 /*
@@ -133,12 +133,8 @@ export function runsDirect(info: tf.backend_util.Conv2DInfo): boolean {
 /** Runs `body` with every position of a dense filter at `filter` indexed by output channel (written to temporaries). */
 function withDenseIndex(ctx: WasmKernelContext, info: tf.backend_util.Conv2DInfo, filter: number, body: (index: IndexAt) => void): void {
   const arrays = denseChannelIndex([info.filterHeight, info.filterWidth, info.inChannels, info.outChannels]);
-  const nnz = arrays.rows.length;
-  withTemporaries(ctx, [[arrays.channelPtr.length], [nnz], [nnz]], ([channelPtr, rows, order]) => {
-    ctx.runtime.write(channelPtr!, arrays.channelPtr);
-    ctx.runtime.write(rows!, arrays.rows);
-    ctx.runtime.write(order!, arrays.order);
-    body({ channelPtr: channelPtr!, rows: rows!, order: order!, vals: filter, nnz });
+  withHostArrays(ctx, [arrays.channelPtr, arrays.rows, arrays.order], ([channelPtr, rows, order]) => {
+    body({ channelPtr: channelPtr!, rows: rows!, order: order!, vals: filter, nnz: arrays.rows.length });
   });
 }
 

@@ -9,3 +9,11 @@ export function withTemporaries<T>(ctx: WasmKernelContext, shapes: number[][], b
     for (const info of infos) ctx.backend.disposeData(info.dataId);
   }
 }
+
+/** Runs `body` with copies of these int32 host arrays on the heap (temporaries), freed afterwards. */
+export function withHostArrays<T>(ctx: WasmKernelContext, arrays: readonly Int32Array[], body: (at: number[]) => T): T {
+  return withTemporaries(ctx, arrays.map((a) => [a.length]), (at) => {
+    arrays.forEach((a, i) => ctx.runtime.write(at[i]!, a));
+    return body(at);
+  });
+}
