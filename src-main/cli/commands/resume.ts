@@ -23,14 +23,15 @@ export async function resumeCommand(args: string[], ctx: CommandContext): Promis
   try {
     // A run left "running" by a process that died is interrupted; say so before checking.
     store.markStaleRunningAsInterrupted();
-    for (const id of ids) {
+    const runs = ids.map((id) => {
       const run = store.getRun(id);
       if (!run) throw new UsageError(`RUN: no run ${id} in ${location.dbPath}`);
       if (!RESUMABLE.has(run.status) && run.status !== 'queued') {
         throw new UsageError(`RUN: run ${id} is ${run.status}; only interrupted, failed, cancelled or diverged runs resume, and queued ones start`);
       }
-    }
-    for (const id of ids) if (store.getRun(id)!.status !== 'queued') store.updateRunStatus(id, 'queued');
+      return run;
+    });
+    for (const run of runs) if (run.status !== 'queued') store.updateRunStatus(run.id, 'queued');
     return await executeRuns(store, ids, location.dataDir, ctx, values.json === true);
   } finally {
     store.close();

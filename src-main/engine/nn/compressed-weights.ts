@@ -113,7 +113,8 @@ function rowIndex(shape: readonly number[], positions: Uint32Array): RowIndex {
 
 function channelIndex(shape: readonly number[], positions: Uint32Array): ChannelIndex {
   const { channelPtr, rows, order } = channelIndexArrays(shape[3]!, positions);
-  return { kind: 'channels', channelPtr: tf.keep(tf.tensor1d(channelPtr, 'int32')), rows: tf.keep(tf.tensor1d(rows, 'int32')), order: tf.keep(tf.tensor1d(order, 'int32')) };
+  const kept = (values: Int32Array): tf.Tensor1D => tf.keep(tensorOf(values) as tf.Tensor1D);
+  return { kind: 'channels', channelPtr: kept(channelPtr), rows: kept(rows), order: kept(order) };
 }
 
 /** A dense array of `size` zeros with `values` at `positions` (written into `into` when given). */
