@@ -15,6 +15,7 @@ import { timeSteps } from './step-timer.js';
 import { pytorchReference, type Reference } from './native-reference.js';
 import { syntheticTrainingData } from './synthetic-data.js';
 import { fixed, formatTable, percent, ratio } from './table.js';
+import { accuracyRuns, accuracyTable } from './accuracy.js';
 
 /**
  * `npm run bench`: step time of each model × method × backend × sparsity in one process, with
@@ -22,7 +23,7 @@ import { fixed, formatTable, percent, ratio } from './table.js';
  * ΔT = 100, the cost of recording to the store, and dataset load and batch assembly times.
  * `--json` prints one JSON object per row instead of tables; `--quick` keeps it under two minutes.
  */
-const USAGE = 'usage: npm run bench -- [--quick] [--json]';
+const USAGE = 'usage: npm run bench -- [--quick] [--json] | --accuracy [--seeds N] [--json]';
 /** Runs of every case, taken in turns with the model's other cases. */
 const ROUNDS = 3;
 
@@ -78,20 +79,48 @@ interface OtherRow {
   value: number;
 }
 
-function parseArgs(argv: string[]): { quick: boolean; json: boolean } {
-  const known = new Set(['--quick', '--json']);
-  for (const arg of argv) {
+interface BenchArgs {
+  quick: boolean;
+  json: boolean;
+  /** Seeds of the whole-run accuracy comparison, when asked for instead of step times. */
+  accuracySeeds: number[] | null;
+}
+
+function parseArgs(argv: string[]): BenchArgs {
+  const args: BenchArgs = { quick: false, json: false, accuracySeeds: null };
+  let seeds = 3;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') {
       console.log(USAGE);
       process.exit(0);
-    }
-    if (!known.has(arg)) throw new Error(`unknown argument "${arg}"; ${USAGE}`);
+    } else if (arg === '--quick') args.quick = true;
+    else if (arg === '--json') args.json = true;
+    else if (arg === '--accuracy') args.accuracySeeds = [];
+    else if (arg === '--seeds') {
+      seeds = Number(argv[++i]);
+      if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`--seeds: expected a whole number ≥ 1, got "${argv[i] ?? ''}"; ${USAGE}`);
+    } else throw new Error(`unknown argument "${arg}"; ${USAGE}`);
   }
-  return { quick: argv.includes('--quick'), json: argv.includes('--json') };
+  if (argv.includes('--seeds') && args.accuracySeeds === null) throw new Error(`--seeds goes with --accuracy; ${USAGE}`);
+  if (args.accuracySeeds !== null) {
+    if (args.quick) throw new Error(`--quick times steps; --accuracy trains whole runs; ${USAGE}`);
+    args.accuracySeeds = Array.from({ length: seeds }, (_, seed) => seed);
+  }
+  return args;
+}
+
+/** Whole runs, dense and RigL both ways (see accuracy.ts): a table, or one JSON row per run. */
+async function accuracyMain(seeds: number[], json: boolean, fashion: LoadedDataset): Promise<void> {
+  const rows = await accuracyRuns(fashion, seeds, (row) => {
+    if (json) console.log(JSON.stringify(row));
+    else console.error(`trained ${row.path} seed ${row.seed}: ${(100 * row.testAccuracy).toFixed(2)}% in ${row.seconds.toFixed(1)} s`);
+  });
+  if (!json) console.log(accuracyTable(rows));
 }
 
 async function main(): Promise<void> {
-  const { quick, json } = parseArgs(process.argv.slice(2));
+  const { quick, json, accuracySeeds } = parseArgs(process.argv.slice(2));
   const emit = (row: StepRow | ReferenceRow | OtherRow): void => {
     if (json) console.log(JSON.stringify(row));
   };
@@ -103,6 +132,7 @@ async function main(): Promise<void> {
     const cachedStarted = performance.now();
     await loadDataset('fashion-mnist', { dataDir });
     const cachedMs = performance.now() - cachedStarted;
+    if (accuracySeeds !== null) return await accuracyMain(accuracySeeds, json, fashion);
 
     const data = (c: BenchCase): TrainingData => {
       const count = c.steps * c.batch;
@@ -287,7 +317,6 @@ async function recordingOverhead(fashion: LoadedDataset, dataDir: string): Promi
   }
 }
 
-/** Mean time to assemble one training batch of 128 (normalise, optionally crop and flip). */
 /**
  * Mean time to make one training batch of 128 (normalise, optionally crop and flip): assembled on
  * the host and uploaded (what backends without our kernels do), and written on the wasm heap by
