@@ -14,9 +14,11 @@ export const BACKENDS = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
 export type BackendName = Exclude<BackendChoice, 'auto'>;
 
-/** Models are named `mlp`, `lenet5`, `resnet50` or `wrn-D-K` (depth D with (D-4) divisible by 6, width K). */
-export const MODEL_PATTERN = /^(mlp|lenet5|resnet50|wrn-(\d+)-(\d+))$/;
-export const MODEL_EXAMPLES = ['mlp', 'lenet5', 'wrn-22-2', 'resnet50'] as const;
+/** Models are named `mlp`, `lenet5`, `lenet5-classic`, `resnet50` or `wrn-D-K` (depth D with (D-4) divisible by 6, width K). */
+export const MODEL_PATTERN = /^(mlp|lenet5|lenet5-classic|resnet50|wrn-(\d+)-(\d+))$/;
+export const MODEL_EXAMPLES = ['mlp', 'lenet5', 'lenet5-classic', 'wrn-22-2', 'resnet50'] as const;
+/** The model names a field accepts, for error messages and help. */
+export const MODEL_NAMES_HINT = 'mlp, lenet5, lenet5-classic, wrn-D-K (e.g. wrn-22-2) or resnet50';
 
 export const METHOD_LABELS: Record<MethodName, string> = {
   dense: 'Dense',

@@ -18,7 +18,7 @@ interface FlagDef {
  */
 export const RUN_FLAGS: Record<string, FlagDef> = {
   dataset: { path: 'dataset', kind: 'string', help: 'mnist | fashion-mnist | cifar10 | cifar100 (default fashion-mnist)' },
-  model: { path: 'model', kind: 'string', help: 'mlp | lenet5 | wrn-D-K (e.g. wrn-22-2) | resnet50' },
+  model: { path: 'model', kind: 'string', help: 'mlp | lenet5 | lenet5-classic | wrn-D-K (e.g. wrn-22-2) | resnet50' },
   method: { path: 'method', kind: 'list', grid: 'method', help: 'dense | static | set | snfs | rigl | pruning; a comma list makes a grid' },
   sparsity: { path: 'sparsity', kind: 'number-list', grid: 'sparsity', help: 'target sparsity in [0, 1); a comma list makes a grid' },
   distribution: { path: 'distribution', kind: 'list', grid: 'distribution', help: 'uniform | er | erk' },

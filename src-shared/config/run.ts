@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { trainingExamples } from '../datasets.js';
 import { buildModelSpec, maskedLayers } from '../models/index.js';
-import { BACKENDS, DATASETS, DISTRIBUTIONS, METHODS, MODEL_PATTERN, type DatasetName } from '../names.js';
+import { BACKENDS, DATASETS, DISTRIBUTIONS, METHODS, MODEL_NAMES_HINT, MODEL_PATTERN, type DatasetName } from '../names.js';
 
 const sparsityValue = z.number().min(0).lt(1, 'must be below 1 (1 would remove every weight)');
 const fraction = (message: string) => z.number().gt(0, message).max(1, message);
@@ -50,7 +50,7 @@ export const pruningSchema = z.strictObject({
 export const runConfigSchema = z
   .strictObject({
     dataset: z.enum(DATASETS),
-    model: z.string().regex(MODEL_PATTERN, 'must be mlp, lenet5, wrn-D-K (e.g. wrn-22-2) or resnet50'),
+    model: z.string().regex(MODEL_PATTERN, `must be ${MODEL_NAMES_HINT}`),
     method: z.enum(METHODS),
     sparsity: sparsityValue,
     distribution: z.enum(DISTRIBUTIONS),
@@ -157,9 +157,11 @@ export function defaultModel(dataset: DatasetName): string {
 }
 
 /**
- * Warm-up steps of LeNet-5 on the 28x28 datasets. Dense, without BatchNorm, its loss jumped from
- * about 4 to 9–27 at the second step at lr 0.05 for each of 8 seeds on Fashion-MNIST, and seed 0
- * never recovered (10% test accuracy); with 100 steps of warm-up every seed fell smoothly.
+ * Warm-up steps of both LeNet-5s on the 28x28 datasets. Dense, without BatchNorm, the Caffe one's
+ * loss jumped from about 4 to 9–27 at the second step at lr 0.05 for each of 8 seeds on
+ * Fashion-MNIST, and seed 0 never recovered (10% test accuracy); with 100 steps of warm-up every
+ * seed fell smoothly. The classic one's jumped to 5–8 for 3 of 4 seeds and reached 81.9–88.3% in
+ * 2 epochs, against 88.3–88.7% with the warm-up.
  */
 const LENET5_WARMUP_STEPS = 100;
 
@@ -187,7 +189,7 @@ export function recipeDefaults(dataset: DatasetName, model: string): RunConfig {
       weightDecay: dataset === 'cifar10' ? 5e-4 : 1e-4,
     },
     lrSchedule: cifar ? { kind: 'step', gamma: 0.2, everySteps: dataset === 'cifar10' ? 30000 : 20000 } : { kind: 'cosine' },
-    warmupSteps: dataset === 'cifar100' ? 1760 : !cifar && model === 'lenet5' ? LENET5_WARMUP_STEPS : 0,
+    warmupSteps: dataset === 'cifar100' ? 1760 : !cifar && model.startsWith('lenet5') ? LENET5_WARMUP_STEPS : 0,
     labelSmoothing: dataset === 'cifar100' ? 0.1 : 0,
     dropout: model.startsWith('wrn-') ? 0.3 : 0,
     widthMultiplier: 1,

@@ -1,6 +1,6 @@
 import { DATASET_INFO } from '../datasets.js';
-import { MODEL_PATTERN, type DatasetName } from '../names.js';
-import { lenet5 } from './lenet5.js';
+import { MODEL_NAMES_HINT, MODEL_PATTERN, type DatasetName } from '../names.js';
+import { lenet5, lenet5Classic } from './lenet5.js';
 import { mlp } from './mlp.js';
 import type { ModelOptions } from './options.js';
 import { resnet50 } from './resnet50.js';
@@ -25,9 +25,10 @@ export function buildModelSpec(name: string, dataset: DatasetName, extra: BuildM
     widthMultiplier: extra.widthMultiplier ?? 1,
   };
   const match = MODEL_PATTERN.exec(name);
-  if (!match) throw new Error(`unknown model "${name}": use mlp, lenet5, wrn-D-K (e.g. wrn-22-2) or resnet50`);
+  if (!match) throw new Error(`unknown model "${name}": use ${MODEL_NAMES_HINT}`);
   if (name === 'mlp') return mlp(opts);
   if (name === 'lenet5') return lenet5(opts);
+  if (name === 'lenet5-classic') return lenet5Classic(opts);
   if (name === 'resnet50') return resnet50(opts);
   return wrn(Number(match[2]), Number(match[3]), opts);
 }

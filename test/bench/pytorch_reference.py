@@ -4,7 +4,8 @@ Reads a JSON request on stdin: {"threads": N, "cases": [{"model", "batch", "step
 Prints one JSON object per case: {"model", "batch", "msPerStep", "threads", "torch"}; msPerStep is
 the fastest of three rounds' median step times, as the bench takes the fastest of its own rounds
 (other jobs on a shared machine only ever add time). The models mirror src-shared/models (LeNet-300-100, the Caffe
-LeNet-5 with 20/50 filters and 500 hidden units, pre-activation WRN-d-k with dropout 0.3), trained
+LeNet-5 with 20/50 filters and 500 hidden units, the classic LeNet-5 with 6/16 filters and 120/84 hidden
+units, pre-activation WRN-d-k with dropout 0.3), trained
 with SGD, Nesterov momentum 0.9 and weight decay 5e-4, as the bench trains ours.
 """
 import json
@@ -26,6 +27,14 @@ def lenet5():
         nn.Conv2d(1, 20, 5), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(20, 50, 5), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(800, 500), nn.ReLU(), nn.Linear(500, 10),
+    )
+
+
+def lenet5_classic():
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10),
     )
 
 
@@ -73,6 +82,8 @@ def build(name):
         return mlp(), (1, 28, 28)
     if name == "lenet5":
         return lenet5(), (1, 28, 28)
+    if name == "lenet5-classic":
+        return lenet5_classic(), (1, 28, 28)
     if name.startswith("wrn-"):
         depth, width = (int(p) for p in name[4:].split("-"))
         return WideResNet(depth, width), (3, 32, 32)

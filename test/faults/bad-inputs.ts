@@ -197,7 +197,7 @@ export function badInputCases(dir: string, db: string, dataDir: string): BadInpu
     { name: 'sparsity 1', expect: /--sparsity: must be below 1/, run: () => run('--sparsity', '1') },
     { name: 'negative sparsity', expect: /--sparsity: .*(0|greater)/, run: () => run('--sparsity=-0.1') },
     { name: 'unknown method', expect: /--method: must be one of "dense", "static", "set", "snfs", "rigl", "pruning"/, run: () => run('--method', 'lottery') },
-    { name: 'unknown model', expect: /--model: must be mlp, lenet5, wrn-D-K/, run: () => run('--model', 'vgg16') },
+    { name: 'unknown model', expect: /--model: must be mlp, lenet5, lenet5-classic, wrn-D-K/, run: () => run('--model', 'vgg16') },
     { name: 'unknown dataset', expect: /--dataset: must be one of "mnist", "fashion-mnist", "cifar10", "cifar100"/, run: () => run('--dataset', 'imagenet') },
     { name: 'ΔT = 0', expect: /--delta-t: must be a whole number of steps, at least 1/, run: () => run('--delta-t', '0') },
     { name: 'negative ΔT', expect: /--delta-t: must be a whole number of steps, at least 1/, run: () => run('--delta-t=-5') },

@@ -5,7 +5,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { Random } from '../../src-shared/random.js';
 import { selectBackend } from '../../src-main/engine/backend/select-backend.js';
 import { kernelRuntime, type KernelName } from '../../src-main/engine/kernels/kernel-runtime.js';
-import { runsDirect } from '../../src-main/engine/backend/wasm-kernels/sparse-conv.js';
+import { runsDirect, type ConvPass } from '../../src-main/engine/backend/wasm-kernels/sparse-conv.js';
 import { relativeError } from '../helpers/compare.js';
 
 type Array4 = [number, number, number, number];
@@ -87,20 +87,41 @@ const FILTER_CASES: FilterCase[] = [
   { label: '9x6, k3, strides [1, 2], same', x: [2, 9, 6, 4], filter: [3, 3, 4, 3], strides: [1, 2], pad: 'same' },
   { label: 'numeric pad 1, k3', x: [2, 9, 9, 4], filter: [3, 3, 4, 5], strides: 1, pad: 1 },
   { label: 'explicit pads, k3, stride 2', x: [2, 9, 9, 4], filter: [3, 3, 4, 5], strides: 2, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
-  // Stride 1, fewer than 8 input channels and more than one batch chunk: the direct kernels of sparse-conv.ts.
+  // Stride 1 and more than one batch chunk, with fewer than 4 input channels (every pass) or fewer
+  // than 8 (the input gradient): the direct kernels of sparse-conv.ts.
   { label: 'LeNet conv1, batch 40 (direct)', x: [40, 28, 28, 1], filter: [5, 5, 1, 20], strides: 1, pad: 'valid' },
   { label: 'CIFAR stem, batch 33 (direct)', x: [33, 32, 32, 3], filter: [3, 3, 3, 16], strides: 1, pad: 'same' },
   { label: '4x4 kernel, same (uneven padding), batch 34 (direct)', x: [34, 6, 6, 3], filter: [4, 4, 3, 4], strides: 1, pad: 'same' },
   { label: 'explicit pads wider than the kernel, batch 35 (direct)', x: [35, 5, 5, 3], filter: [3, 3, 3, 4], strides: 1, pad: [[0, 0], [3, 3], [3, 3], [0, 0]] },
-  { label: 'output rows of 3, batch 65 (direct)', x: [65, 5, 5, 7], filter: [3, 3, 7, 9], strides: 1, pad: 'valid' },
+  { label: 'output rows of 3, batch 65 (input gradient direct)', x: [65, 5, 5, 7], filter: [3, 3, 7, 9], strides: 1, pad: 'valid' },
+  { label: 'classic LeNet-5 conv2, batch 40 (input gradient direct)', x: [40, 14, 14, 6], filter: [5, 5, 6, 16], strides: 1, pad: 'valid' },
+  { label: 'classic LeNet-5 conv1, batch 40 (direct)', x: [40, 28, 28, 1], filter: [5, 5, 1, 6], strides: 1, pad: 'same' },
   // 3 rows at the padded width 11: 33 floats, a tile of 32 and one more, whose reads run kw − 1 floats past the image.
   { label: '5x11, k3, valid, batch 65 (direct, last tile past the image)', x: [65, 5, 11, 2], filter: [3, 3, 2, 15], strides: 1, pad: 'valid' },
 ];
 
-/** Whether our kernels run a case on the direct kernels of sparse-conv.ts. */
-function direct({ x, filter, strides, pad }: Omit<FilterCase, 'label'>): boolean {
-  return runsDirect(tf.backend_util.computeConv2DInfo(x, filter, strides, 1, pad));
+/** Whether our kernels run a pass of a case on the direct kernels of sparse-conv.ts. */
+function direct({ x, filter, strides, pad }: Omit<FilterCase, 'label'>, pass: ConvPass): boolean {
+  return runsDirect(tf.backend_util.computeConv2DInfo(x, filter, strides, 1, pad), pass);
 }
+
+describe('which passes of a dense convolution run on the direct kernels', () => {
+  const passes = (x: Array4, filter: Array4, pad: 'same' | 'valid' = 'valid') =>
+    (['forward', 'filterGradient', 'inputGradient'] as const).filter((pass) => direct({ x, filter, strides: 1, pad }, pass));
+
+  it('follows the measured break-evens: every pass below 4 input channels, the input gradient below 8', () => {
+    expect(passes([128, 28, 28, 1], [5, 5, 1, 20])).toEqual(['forward', 'filterGradient', 'inputGradient']);
+    expect(passes([64, 32, 32, 3], [3, 3, 3, 16], 'same')).toEqual(['forward', 'filterGradient', 'inputGradient']);
+    expect(passes([128, 14, 14, 4], [5, 5, 4, 16])).toEqual(['inputGradient']);
+    expect(passes([128, 14, 14, 6], [5, 5, 6, 16])).toEqual(['inputGradient']);
+    expect(passes([128, 12, 12, 8], [5, 5, 8, 16])).toEqual([]);
+  });
+
+  it('never over one batch chunk (one thread) or at stride 2', () => {
+    expect(passes([32, 28, 28, 1], [5, 5, 1, 20])).toEqual([]);
+    expect(['forward', 'filterGradient', 'inputGradient'].some((pass) => direct({ x: [128, 28, 28, 1], filter: [5, 5, 1, 20], strides: 2, pad: 'valid' }, pass as ConvPass))).toBe(false);
+  });
+});
 
 describe('Conv2DBackpropFilter on wasm matches the cpu kernel', () => {
   it.each(FILTER_CASES)('$label', async ({ x, filter, strides, pad }) => {
@@ -108,7 +129,7 @@ describe('Conv2DBackpropFilter on wasm matches the cpu kernel', () => {
     const inputs = { x: randomTensor(x), dy: randomTensor(outShape) };
     const attrs = { strides, pad, dataFormat: 'NHWC', filterShape: filter } as unknown as NamedAttrMap;
     expect(await compareWithCpu('Conv2DBackpropFilter', inputs, attrs)).toBeLessThan(1e-4);
-    expect(ourKernelsRun).toEqual(direct({ x, filter, strides, pad }) ? ['sparseConvBackward', 'sumPartials'] : ['conv2dFilterGrad', 'conv2dFilterGradSum']);
+    expect(ourKernelsRun).toEqual(direct({ x, filter, strides, pad }, 'filterGradient') ? ['sparseConvBackward', 'sumPartials'] : ['conv2dFilterGrad', 'conv2dFilterGradSum']);
   });
 
   it('gives a hand-checked result', async () => {
@@ -165,7 +186,7 @@ describe('Conv2DBackpropInput on wasm (our replacement) matches the cpu kernel',
     const inputs = { dy: randomTensor(outShape), filter: randomTensor(filter) };
     const attrs = { strides, pad, dataFormat: 'NHWC', inputShape: x } as unknown as NamedAttrMap;
     expect(await compareWithCpu('Conv2DBackpropInput', inputs, attrs)).toBeLessThan(1e-4);
-    expect(ourKernelsRun).toEqual([direct({ x, filter, strides, pad }) ? 'sparseConvBackward' : 'conv2dInputGrad']);
+    expect(ourKernelsRun).toEqual([direct({ x, filter, strides, pad }, 'inputGradient') ? 'sparseConvBackward' : 'conv2dInputGrad']);
   });
 
   it('gives a hand-checked result', async () => {
@@ -200,6 +221,10 @@ describe('the other training kernels on wasm, at our models’ shapes', () => {
     { label: 'stride over size', x: [2, 9, 9, 6], size: 2, strides: 3, pad: 'valid' },
     { label: '3x3, stride 2, same', x: [2, 7, 7, 3], size: 3, strides: 2, pad: 'same' },
     { label: '3x3, stride 1, same, 6 channels', x: [2, 5, 6, 6], size: 3, strides: 1, pad: 'same' },
+    // Channels past a multiple of four in one more, overlapping vector.
+    { label: 'classic LeNet-5 pool1, 6 channels', x: [8, 28, 28, 6], size: 2, strides: 2, pad: 'valid' },
+    { label: 'classic LeNet-5 pool2', x: [8, 10, 10, 16], size: 2, strides: 2, pad: 'valid' },
+    { label: '7 channels, odd size', x: [3, 9, 7, 7], size: 2, strides: 2, pad: 'valid' },
   ];
 
   it.each(poolCases)('MaxPool (ours), $label', async ({ x, size, strides, pad }) => {
@@ -207,7 +232,7 @@ describe('the other training kernels on wasm, at our models’ shapes', () => {
   });
 
   it('MaxPool skips NaN and gives −∞ where a window holds nothing else, in vector and leftover channels', () => {
-    // 5 channels: the first four take the SIMD path, the fifth the scalar one; one 2x2 window.
+    // 5 channels: the first four in one vector, the fifth in the last four's; one 2x2 window.
     const values = [NaN, 1, -Infinity, NaN, NaN, 2, NaN, -Infinity, NaN, -Infinity, NaN, -3, -Infinity, NaN, NaN, NaN, NaN, -Infinity, NaN, NaN];
     const x = tf.tensor4d(values, [1, 2, 2, 5]);
     const y = tf.engine().runKernel('MaxPool', { x }, { filterSize: 2, strides: 2, pad: 'valid' }) as tf.Tensor;
@@ -280,7 +305,7 @@ describe('Conv2D on wasm (our kernel) matches the cpu kernel', () => {
     const inputs = { x: randomTensor(x), filter: randomTensor(filter) };
     const attrs = { strides, pad, dataFormat: 'NHWC', dilations: 1 } as unknown as NamedAttrMap;
     expect(await compareWithCpu('Conv2D', inputs, attrs)).toBeLessThan(1e-4);
-    expect(ourKernelsRun).toEqual([direct({ x, filter, strides, pad }) ? 'sparseConvForward' : 'conv2d']);
+    expect(ourKernelsRun).toEqual([direct({ x, filter, strides, pad }, 'forward') ? 'sparseConvForward' : 'conv2d']);
   });
 
   it('gives a hand-checked result', async () => {

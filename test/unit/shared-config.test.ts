@@ -42,9 +42,10 @@ describe('run config', () => {
     });
   });
 
-  it('warms LeNet-5 up for 100 steps on the 28x28 datasets, and nothing else there', () => {
+  it('warms both LeNet-5s up for 100 steps on the 28x28 datasets, and nothing else there', () => {
     expect(resolveRunConfig({ dataset: 'fashion-mnist', model: 'lenet5' }).warmupSteps).toBe(100);
     expect(resolveRunConfig({ dataset: 'mnist', model: 'lenet5' }).warmupSteps).toBe(100);
+    expect(resolveRunConfig({ dataset: 'fashion-mnist', model: 'lenet5-classic' }).warmupSteps).toBe(100);
     expect(resolveRunConfig({ dataset: 'fashion-mnist', model: 'mlp' }).warmupSteps).toBe(0);
     expect(resolveRunConfig({ dataset: 'cifar10', model: 'lenet5' }).warmupSteps).toBe(0);
     expect(resolveRunConfig({ dataset: 'fashion-mnist', model: 'lenet5', warmupSteps: 0 }).warmupSteps).toBe(0);
@@ -69,7 +70,7 @@ describe('run config', () => {
     expect(issues).toEqual(
       expect.arrayContaining([
         'method: must be one of "dense", "static", "set", "snfs", "rigl", "pruning"',
-        'model: must be mlp, lenet5, wrn-D-K (e.g. wrn-22-2) or resnet50',
+        'model: must be mlp, lenet5, lenet5-classic, wrn-D-K (e.g. wrn-22-2) or resnet50',
         'sparsity: must be below 1 (1 would remove every weight)',
         'epochs: must be at least 1',
         'maskUpdate.deltaT: must be a whole number of steps, at least 1',

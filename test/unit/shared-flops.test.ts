@@ -14,6 +14,19 @@ describe('per-layer forward FLOPs (one multiply-add = 2 FLOPs, conv and dense on
     expect(layers.map((l) => l.flops)).toEqual([576000, 3200000, 800000, 10000]);
   });
 
+  it('classic LeNet-5 on 28×28: conv1 2·150·28² (same), conv2 2·2400·10², fc 2·48000, 2·10080, 2·840', () => {
+    const layers = maskedLayers(buildModelSpec('lenet5-classic', 'fashion-mnist'));
+    expect(layers.map((l) => [l.name, l.shape])).toEqual([
+      ['conv1', [5, 5, 1, 6]],
+      ['conv2', [5, 5, 6, 16]],
+      ['fc1', [400, 120]],
+      ['fc2', [120, 84]],
+      ['fc3', [84, 10]],
+    ]);
+    expect(layers.map((l) => l.flops)).toEqual([235200, 480000, 96000, 20160, 1680]);
+    expect(denseForwardFlops(layers)).toBe(833040);
+  });
+
   it('WRN-22-2: the first conv sees 32×32 outputs, the last group 8×8', () => {
     const layers = maskedLayers(buildModelSpec('wrn-22-2', 'cifar10'));
     expect(layers[0]!.flops).toBe(2 * 432 * 1024);

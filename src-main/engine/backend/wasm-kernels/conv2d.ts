@@ -8,8 +8,8 @@ import { requireShape, wasmKernel, type WasmKernelContext } from './wasm-kernel.
 /*
  * Conv2D and its two gradients on our threaded SIMD kernels (kernels/assembly/conv.as), NHWC,
  * any stride and padding, no dilation (stride 1 with few input channels, over more than one batch
- * chunk, on those of sparse-conv.ts: see runsDirect). tfjs-wasm 4.22 has no Conv2DBackpropFilter at all and a
- * naive Conv2DBackpropInput; these replace both, and the forward kernel too, so that all three
+ * chunk, on those of sparse-conv.ts: see runsDirect, which decides per pass). tfjs-wasm 4.22 has
+ * no Conv2DBackpropFilter at all and a naive Conv2DBackpropInput; these replace both, and the forward kernel too, so that all three
  * passes of a convolution run on every kernel thread.
  */
 
@@ -63,7 +63,7 @@ export function conv2dConfig(kernelName: typeof tf.Conv2D | typeof tf.FusedConv2
       if (biasInput !== undefined && (biasInput.dtype !== 'float32' || tf.util.sizeFromShape(biasInput.shape) !== info.outChannels)) return null;
       const out = ctx.output(info.outShape);
       const bias = biasInput === undefined ? 0 : ctx.at('bias');
-      if (runsDirect(info)) {
+      if (runsDirect(info, 'forward')) {
         directConvolution(ctx, info, ctx.at('filter'), { x: ctx.at('x'), y: out.at, bias });
         return out.info;
       }
@@ -83,7 +83,7 @@ export const conv2dBackpropInputConfig = wasmKernel(tf.Conv2DBackpropInput, (ctx
   if (typeof info === 'string') throw new Error(info);
   requireShape('Conv2DBackpropInput', 'dy', ctx.input('dy'), info.outShape);
   const dx = ctx.output(info.inShape);
-  if (runsDirect(info)) {
+  if (runsDirect(info, 'inputGradient')) {
     directConvolution(ctx, info, ctx.at('filter'), { x: 0, dy: ctx.at('dy'), dx: dx.at, grad: 0 });
     return dx.info;
   }
@@ -100,7 +100,7 @@ export const conv2dBackpropFilterConfig = wasmKernel(tf.Conv2DBackpropFilter, (c
   if (typeof info === 'string') throw new Error(info);
   requireShape('Conv2DBackpropFilter', 'dy', ctx.input('dy'), info.outShape);
   const dw = ctx.output(attrs.filterShape);
-  if (runsDirect(info)) {
+  if (runsDirect(info, 'filterGradient')) {
     directConvolution(ctx, info, 0, { x: ctx.at('x'), dy: ctx.at('dy'), dx: 0, grad: dw.at });
     return dw.info;
   }

@@ -116,18 +116,27 @@ const sparseConvGrad = wasmKernel(KERNEL_NAMES.sparseConvGrad, (ctx) => {
 export const SPARSE_CONV_KERNEL_CONFIGS = [sparseConv, sparseConvGrad];
 
 /**
- * Below this many input channels, a dense stride-1 convolution over at least two batch chunks runs
- * on the sparse kernels with every position indexed: LeNet-5's first convolution (1 to 20
- * channels, 5×5, batch 128) took 0.62× the dense kernel's time forward and 0.75× for the filter
- * gradient; WRN's (3 to 16, 3×3) the same forward and 0.69× for the filter gradient. Over one
- * chunk the sparse kernels would run on one thread. The choice depends on the shapes only, so the
- * numbers do not depend on the number of threads.
+ * Below this many input channels, a pass of a dense stride-1 convolution over at least two batch
+ * chunks runs on the sparse kernels with every position indexed. Measured at batch 128 against
+ * the dense kernels (ms, direct / dense):
+ * - 1 channel: LeNet-5's first convolution (5×5 to 20) 2.6 / 3.9 forward and 2.7 / 3.5 for the
+ *   filter gradient; the classic LeNet-5's (5×5 'same' to 6) 1.2 / 4.4 and 1.6 / 4.1.
+ * - 3 channels (WRN's stem, 3×3 to 16, batch 64): 1.9 / 1.9 forward, 2.4 / 2.9 filter gradient,
+ *   1.7 / 3.9 input gradient.
+ * - 4 and 6 channels (5×5 to 16, 14×14 'valid'): the dense kernels win forward (1.9 / 1.0 and
+ *   3.0 / 1.4) and for the filter gradient (1.6 / 0.8 and 2.4 / 1.7), the direct ones for the
+ *   input gradient (1.7 / 3.2 and 2.5 / 3.2): its few output channels fill the dense kernel's
+ *   vectors poorly.
+ * Over one chunk the sparse kernels would run on one thread. The choice depends on the shapes
+ * only, so the numbers do not depend on the number of threads.
  */
-const DIRECT_BELOW_CHANNELS = 8;
+const DIRECT_BELOW_CHANNELS: Record<ConvPass, number> = { forward: 4, filterGradient: 4, inputGradient: 8 };
 
-export function runsDirect(info: tf.backend_util.Conv2DInfo): boolean {
+export type ConvPass = 'forward' | 'filterGradient' | 'inputGradient';
+
+export function runsDirect(info: tf.backend_util.Conv2DInfo, pass: ConvPass): boolean {
   const stride1 = info.strideHeight === 1 && info.strideWidth === 1 && info.dilationHeight === 1 && info.dilationWidth === 1;
-  return stride1 && info.inChannels < DIRECT_BELOW_CHANNELS && info.batchSize > BATCH_CHUNK;
+  return stride1 && info.inChannels < DIRECT_BELOW_CHANNELS[pass] && info.batchSize > BATCH_CHUNK;
 }
 
 /** Runs `body` with every position of a dense filter at `filter` indexed by output channel (written to temporaries). */
@@ -138,7 +147,7 @@ function withDenseIndex(ctx: WasmKernelContext, info: tf.backend_util.Conv2DInfo
   });
 }
 
-/** A dense convolution for which runsDirect holds, on the sparse kernels: the forward pass (y, bias) or the backward (dx and/or the filter gradient). */
+/** A dense convolution pass for which runsDirect holds, on the sparse kernels: the forward pass (y, bias) or the backward (dx and/or the filter gradient). */
 export function directConvolution(ctx: WasmKernelContext, info: tf.backend_util.Conv2DInfo, filter: number, pass: { x: number; y: number; bias: number } | { x: number; dy: number; dx: number; grad: number }): void {
   withDenseIndex(ctx, info, filter, (index) => {
     if ('y' in pass) runSparseConv(ctx, 'sparseConvForward', info, index, { ...pass, dx: 0, partials: 0 });
