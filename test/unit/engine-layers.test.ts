@@ -105,6 +105,22 @@ describe('hand-written backward passes match autodiff', () => {
   });
 });
 
+describe('a ReLU before max-pooling (built pooling first)', () => {
+  it('gives the values and gradient of the ReLU taken first', () => {
+    // Windows: all negative (0 out, no gradient), a tie at 5 (the first gets dy), all zero, and 3.
+    const x = tf.tensor4d([-1, -2, 5, 1, -3, -4, 5, 0, 0, 0, -1, 2, 0, 0, 3, -5], [1, 4, 4, 1]);
+    const network = buildNetwork(
+      { name: 't', label: 't', inputShape: [4, 4, 1], classes: 1, layers: [{ kind: 'relu' }, { kind: 'maxpool', size: 2, stride: 2 }] },
+      new Random(1),
+      { inputGradient: true },
+    );
+    const y = network.forward(x, { training: true, nextSeed: () => 7, denseGradients: true });
+    expect(Array.from(y.dataSync())).toEqual([0, 5, 0, 3]);
+    const dx = network.backward(tf.tensor4d([10, 20, 30, 40], [1, 2, 2, 1]))!;
+    expect(Array.from(dx.dataSync())).toEqual([0, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 40, 0]);
+  });
+});
+
 describe('the first weighted layer skips the gradient of the images', () => {
   const ctx = { training: true, nextSeed: () => 7, denseGradients: true };
   const spec = (layers: LayerSpec[]) => ({ name: 't', label: 't', inputShape: [1, 1, 1] as [number, number, number], classes: 1, layers });

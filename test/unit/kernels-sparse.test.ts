@@ -220,7 +220,7 @@ describe('the compressed fully connected layer kernels on wasm match dense produ
 });
 
 describe('sum over leading axes on wasm', () => {
-  it.each([[[64, 8, 8, 32]], [[5, 3, 7]], [[128, 300]], [[4, 1]]])('shape %j matches tf.sum on the cpu backend', async (shape) => {
+  it.each([[[64, 8, 8, 32]], [[5, 3, 7]], [[128, 300]], [[4, 1]], [[40, 28, 28, 6]], [[9, 18]], [[3, 5, 20]]])('shape %j matches tf.sum on the cpu backend', async (shape) => {
     const values = randn(shape.reduce((a, b) => a * b, 1));
     const ours = tf.tidy(() => Array.from((tf.engine().runKernel(KERNEL_NAMES.sumLeadingAxes, { x: tf.tensor(values, shape) }, {}) as tf.Tensor).dataSync()));
     await selectBackend('cpu');
@@ -229,6 +229,19 @@ describe('sum over leading axes on wasm', () => {
     tf.dispose(reference);
     await selectBackend('wasm');
     expect(error).toBeLessThan(1e-5);
+  });
+
+  // Widths whose last vector overlaps the one before it (6, 7, 13), a block of two after 16 (18), one column.
+  it.each([6, 7, 13, 18, 1])('sums each of %i columns over the rows in order, as float32 adds from 0', (cols) => {
+    const rows = 257;
+    const values = randn(rows * cols).map((v, i) => v * (1 + (i % 5) * 1000));
+    const ours = tf.tidy(() => Array.from((tf.engine().runKernel(KERNEL_NAMES.sumLeadingAxes, { x: tf.tensor(values, [rows, cols]) }, {}) as tf.Tensor).dataSync()));
+    const sequential = Array.from({ length: cols }, (_, c) => {
+      let sum = 0;
+      for (let r = 0; r < rows; r++) sum = Math.fround(sum + values[r * cols + c]!);
+      return sum;
+    });
+    expect(ours).toEqual(sequential);
   });
 });
 

@@ -54,14 +54,23 @@ function buildLayer(spec: LayerSpec, rng: Random, inputGradient = true, relu = f
 
 /**
  * The modules of `layers` in order, a dense layer and the ReLU after it built as one (its
- * compressed form applies the ReLU in the same pass); the layer at `firstWeighted` without an
- * input gradient.
+ * compressed form applies the ReLU in the same pass), and a ReLU followed by max-pooling built
+ * pooling first: the ReLU is monotonic, so the values and the gradient are the same, and it then
+ * runs over a quarter of the elements (LeNet-5's 24×24×20 maps). The layer at `firstWeighted` is
+ * built without an input gradient.
  */
 function buildSequential(layers: LayerSpec[], rng: Random, firstWeighted = -1): Sequential {
   const modules: Module[] = [];
   for (let i = 0; i < layers.length; i++) {
-    const fusesRelu = layers[i]!.kind === 'dense' && layers[i + 1]?.kind === 'relu';
-    modules.push(buildLayer(layers[i]!, rng, i !== firstWeighted, fusesRelu));
+    const layer = layers[i]!;
+    const next = layers[i + 1];
+    if (layer.kind === 'relu' && next?.kind === 'maxpool') {
+      modules.push(buildLayer(next, rng), new Relu());
+      i++;
+      continue;
+    }
+    const fusesRelu = layer.kind === 'dense' && next?.kind === 'relu';
+    modules.push(buildLayer(layer, rng, i !== firstWeighted, fusesRelu));
     if (fusesRelu) i++;
   }
   return new Sequential(modules);

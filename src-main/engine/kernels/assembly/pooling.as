@@ -1,7 +1,10 @@
-// Max pooling over NHWC windows and its gradient, four channels at a time in SIMD lanes (the
-// channels left over one by one). The gradient goes to the first maximum of each window in
-// row-major order (as tfjs's cpu kernel does); windows that overlap add up. Parts take whole
-// images, so no two write the same input pixel.
+// Max pooling over NHWC windows and its gradient, four channels at a time in SIMD lanes. Channels
+// left over after the last four go in one more vector of the last four channels, which repeats
+// some of the one before it and writes the same numbers again (the gradient only where windows do
+// not overlap, since there it stores rather than adds); with fewer than four channels, or
+// overlapping gradient windows, they go one by one. The gradient goes to the first maximum of each
+// window in row-major order (as tfjs's cpu kernel does); windows that overlap add up. Parts take
+// whole images, so no two write the same input pixel.
 import { f32At, shareStart } from './memory';
 
 /** The window geometry in ConvArgs' order (outC equal to channels), then the tensors. */
@@ -83,6 +86,10 @@ export function maxPool(argsPtr: usize, part: i32, parts: i32): void {
         const o = f32At(a.out, ((n * a.outH + oh) * a.outW + ow) * channels);
         let c = 0;
         for (; c < vecEnd; c += 4) v128.store(f32At(o, c), windowMax4(a, image, w, c));
+        if (c < channels && channels >= 4) {
+          v128.store(f32At(o, channels - 4), windowMax4(a, image, w, channels - 4));
+          c = channels;
+        }
         for (; c < channels; c++) {
           const at = firstMaxAt(a, image, w, c);
           store<f32>(f32At(o, c), at == 0 ? -Infinity : load<f32>(at));
@@ -92,12 +99,41 @@ export function maxPool(argsPtr: usize, part: i32, parts: i32): void {
   }
 }
 
+/**
+ * Channels c..c+3 of one window's gradient: the tap of each lane's first maximum (−1: none), then
+ * dy stored (or, where windows overlap, added) there and zero stored at the window's other taps.
+ */
+@inline function routeMax4(a: PoolArgs, image: usize, grad: usize, g: usize, w: i64, c: i32, overlapping: bool): void {
+  const step = <usize>a.channels << 2;
+  const r0 = r0Of(w), r1 = r1Of(w), c0 = c0Of(w), c1 = c1Of(w);
+  let value = f32x4.splat(-Infinity);
+  let best = i32x4.splat(-1);
+  let tap = 0;
+  for (let r = r0; r < r1; r++) {
+    let p = f32At(image, (r * a.inW + c0) * a.channels + c);
+    for (let col = c0; col < c1; col++, p += step, tap++) {
+      const v = v128.load(p);
+      const greater = f32x4.gt(v, value);
+      value = v128.bitselect(v, value, greater);
+      best = v128.bitselect(i32x4.splat(tap), best, greater);
+    }
+  }
+  const dy = v128.load(f32At(g, c));
+  tap = 0;
+  for (let r = r0; r < r1; r++) {
+    let p = f32At(grad, (r * a.inW + c0) * a.channels + c);
+    for (let col = c0; col < c1; col++, p += step, tap++) {
+      const mine = v128.and(dy, i32x4.eq(best, i32x4.splat(tap)));
+      v128.store(p, overlapping ? f32x4.add(v128.load(p), mine) : mine);
+    }
+  }
+}
+
 /** out = dx: each window's dy added at its first maximum. */
 export function maxPoolGrad(argsPtr: usize, part: i32, parts: i32): void {
   const a = changetype<PoolArgs>(argsPtr);
   const channels = a.channels;
   const vecEnd = channels & ~3;
-  const step = <usize>channels << 2;
   const imageSize = a.inH * a.inW * channels;
   // Windows that do not overlap own their pixels: each is written once instead of added to.
   const overlapping = a.kh > a.strideH || a.kw > a.strideW;
@@ -115,29 +151,10 @@ export function maxPoolGrad(argsPtr: usize, part: i32, parts: i32): void {
         const r0 = r0Of(w), r1 = r1Of(w), c0 = c0Of(w), c1 = c1Of(w);
         const g = f32At(a.dy, ((n * a.outH + oh) * a.outW + ow) * channels);
         let c = 0;
-        for (; c < vecEnd; c += 4) {
-          // The tap of each lane's first maximum (−1: none), then dy added where it is.
-          let value = f32x4.splat(-Infinity);
-          let best = i32x4.splat(-1);
-          let tap = 0;
-          for (let r = r0; r < r1; r++) {
-            let p = f32At(image, (r * a.inW + c0) * channels + c);
-            for (let col = c0; col < c1; col++, p += step, tap++) {
-              const v = v128.load(p);
-              const greater = f32x4.gt(v, value);
-              value = v128.bitselect(v, value, greater);
-              best = v128.bitselect(i32x4.splat(tap), best, greater);
-            }
-          }
-          const dy = v128.load(f32At(g, c));
-          tap = 0;
-          for (let r = r0; r < r1; r++) {
-            let p = f32At(grad, (r * a.inW + c0) * channels + c);
-            for (let col = c0; col < c1; col++, p += step, tap++) {
-              const mine = v128.and(dy, i32x4.eq(best, i32x4.splat(tap)));
-              v128.store(p, overlapping ? f32x4.add(v128.load(p), mine) : mine);
-            }
-          }
+        for (; c < vecEnd; c += 4) routeMax4(a, image, grad, g, w, c, overlapping);
+        if (c < channels && channels >= 4 && !overlapping) {
+          routeMax4(a, image, grad, g, w, channels - 4, false);
+          c = channels;
         }
         for (; c < channels; c++) {
           const at = firstMaxAt(a, image, w, c);

@@ -249,24 +249,47 @@ export function sumPartials(partials: usize, count: i32, n: i32, out: usize, par
 }
 
 /**
- * out[c] = Σ_r x[r, c] over a row-major [rows, cols] matrix (a sum over all leading axes). Parts
- * split the columns in 16-float (cache line) steps, since each adds into its range once per row.
+ * out[c] = Σ_r x[r, c] over a row-major [rows, cols] matrix (a sum over all leading axes), each
+ * column summed over the rows in order from 0. Parts split the columns in 16-float (cache line)
+ * steps. Each block of up to 16 columns is summed in registers in one pass over the rows.
  */
 export function sumRows(x: usize, rows: i32, cols: i32, out: usize, part: i32, parts: i32): void {
   const lines = (cols + 15) >> 4;
-  const c0 = shareStart(lines, part, parts) << 4;
   const c1 = min(cols, shareStart(lines, part + 1, parts) << 4);
-  if (c0 >= c1) return;
-  const width = c1 - c0;
-  memory.fill(f32At(out, c0), 0, <usize>width << 2);
-  const vecEnd = width & ~3;
-  for (let r = 0; r < rows; r++) {
-    const src = f32At(x, r * cols + c0);
-    const dst = f32At(out, c0);
-    let c = 0;
-    for (; c < vecEnd; c += 4) v128.store(f32At(dst, c), f32x4.add(v128.load(f32At(dst, c)), v128.load(f32At(src, c))));
-    for (; c < width; c++) store<f32>(f32At(dst, c), load<f32>(f32At(dst, c)) + load<f32>(f32At(src, c)));
+  for (let c = shareStart(lines, part, parts) << 4; c < c1; c += 16) sumRowBlock(x, rows, cols, out, c, min(c1, c + 16));
+}
+
+/**
+ * Columns [c, end) of sumRows, at most 16. Four vectors of columns, the last ones starting at
+ * end − 4 where the block is not a multiple of four: a column that two vectors hold gets the same
+ * sum in both (the same values added in the same order), so both stores write the same number.
+ * A block of fewer than four columns is summed one column at a time.
+ */
+@inline function sumRowBlock(x: usize, rows: i32, cols: i32, out: usize, c: i32, end: i32): void {
+  const rowBytes = <usize>cols << 2;
+  if (end - c < 4) {
+    for (let j = c; j < end; j++) {
+      let sum: f32 = 0;
+      let p = f32At(x, j);
+      for (let r = 0; r < rows; r++, p += rowBytes) sum += load<f32>(p);
+      store<f32>(f32At(out, j), sum);
+    }
+    return;
   }
+  const s1 = min(c + 4, end - 4), s2 = min(c + 8, end - 4), s3 = min(c + 12, end - 4);
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let p = f32At(x, c);
+  const o1 = <usize>(s1 - c) << 2, o2 = <usize>(s2 - c) << 2, o3 = <usize>(s3 - c) << 2;
+  for (let r = 0; r < rows; r++, p += rowBytes) {
+    a0 = f32x4.add(a0, v128.load(p));
+    a1 = f32x4.add(a1, v128.load(p + o1));
+    a2 = f32x4.add(a2, v128.load(p + o2));
+    a3 = f32x4.add(a3, v128.load(p + o3));
+  }
+  v128.store(f32At(out, c), a0);
+  v128.store(f32At(out, s1), a1);
+  v128.store(f32At(out, s2), a2);
+  v128.store(f32At(out, s3), a3);
 }
 
 /**
