@@ -129,7 +129,7 @@ describe('Conv2DBackpropFilter on wasm matches the cpu kernel', () => {
     const inputs = { x: randomTensor(x), dy: randomTensor(outShape) };
     const attrs = { strides, pad, dataFormat: 'NHWC', filterShape: filter } as unknown as NamedAttrMap;
     expect(await compareWithCpu('Conv2DBackpropFilter', inputs, attrs)).toBeLessThan(1e-4);
-    expect(ourKernelsRun).toEqual(direct({ x, filter, strides, pad }, 'filterGradient') ? ['sparseConvBackward', 'sumPartials'] : ['conv2dFilterGrad', 'conv2dFilterGradSum']);
+    expect(ourKernelsRun).toEqual(direct({ x, filter, strides, pad }, 'filterGradient') ? ['denseConvFilterGrad', 'sumPartials'] : ['conv2dFilterGrad', 'conv2dFilterGradSum']);
   });
 
   it('gives a hand-checked result', async () => {
@@ -186,7 +186,7 @@ describe('Conv2DBackpropInput on wasm (our replacement) matches the cpu kernel',
     const inputs = { dy: randomTensor(outShape), filter: randomTensor(filter) };
     const attrs = { strides, pad, dataFormat: 'NHWC', inputShape: x } as unknown as NamedAttrMap;
     expect(await compareWithCpu('Conv2DBackpropInput', inputs, attrs)).toBeLessThan(1e-4);
-    expect(ourKernelsRun).toEqual([direct({ x, filter, strides, pad }, 'inputGradient') ? 'sparseConvBackward' : 'conv2dInputGrad']);
+    expect(ourKernelsRun).toEqual([direct({ x, filter, strides, pad }, 'inputGradient') ? 'denseConvInputGrad' : 'conv2dInputGrad']);
   });
 
   it('gives a hand-checked result', async () => {
@@ -305,7 +305,7 @@ describe('Conv2D on wasm (our kernel) matches the cpu kernel', () => {
     const inputs = { x: randomTensor(x), filter: randomTensor(filter) };
     const attrs = { strides, pad, dataFormat: 'NHWC', dilations: 1 } as unknown as NamedAttrMap;
     expect(await compareWithCpu('Conv2D', inputs, attrs)).toBeLessThan(1e-4);
-    expect(ourKernelsRun).toEqual([direct({ x, filter, strides, pad }, 'forward') ? 'sparseConvForward' : 'conv2d']);
+    expect(ourKernelsRun).toEqual([direct({ x, filter, strides, pad }, 'forward') ? 'denseConvForward' : 'conv2d']);
   });
 
   it('gives a hand-checked result', async () => {
@@ -426,7 +426,7 @@ describe('BatchMatMul on wasm (our kernel) matches the cpu kernel', () => {
 describe('fused products and convolutions with a bias on wasm match the cpu kernels', () => {
   it.each([
     { label: 'FusedConv2D, LeNet conv1 with its bias', kernel: 'FusedConv2D', inputs: { x: [4, 28, 28, 1], filter: [5, 5, 1, 20], bias: [20] }, attrs: { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1, activation: 'linear' }, ours: 'conv2d' },
-    { label: 'FusedConv2D, LeNet conv1 with its bias, batch 40 (direct)', kernel: 'FusedConv2D', inputs: { x: [40, 28, 28, 1], filter: [5, 5, 1, 20], bias: [20] }, attrs: { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1, activation: 'linear' }, ours: 'sparseConvForward' },
+    { label: 'FusedConv2D, LeNet conv1 with its bias, batch 40 (direct)', kernel: 'FusedConv2D', inputs: { x: [40, 28, 28, 1], filter: [5, 5, 1, 20], bias: [20] }, attrs: { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1, activation: 'linear' }, ours: 'denseConvForward' },
     { label: 'FusedConv2D, 50 channels (not a multiple of 8)', kernel: 'FusedConv2D', inputs: { x: [3, 12, 12, 20], filter: [5, 5, 20, 50], bias: [50] }, attrs: { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1, activation: 'linear' }, ours: 'conv2d' },
     { label: 'FusedConv2D with a ReLU (the package’s kernel)', kernel: 'FusedConv2D', inputs: { x: [2, 9, 9, 4], filter: [3, 3, 4, 6], bias: [6] }, attrs: { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1, activation: 'relu' }, ours: null },
     { label: '_FusedMatMul, LeNet-300-100 fc1 with its bias', kernel: '_FusedMatMul', inputs: { a: [32, 784], b: [784, 300], bias: [300] }, attrs: { transposeA: false, transposeB: false, activation: 'linear' }, ours: 'matMul' },

@@ -65,6 +65,25 @@ describe('the compressed convolution kernels on wasm match the dense convolution
     packed.dispose();
   });
 
+  // Dense filters with few input channels, over more than one batch chunk, run forward on the
+  // two-channel kernel (denseConvForward); it must sum as the compressed kernel does.
+  it.each([
+    { batch: 40, h: 28, w: 28, filter: [5, 5, 1, 5] as Shape4, pad: 'same' as Padding },
+    { batch: 33, h: 10, w: 13, filter: [3, 3, 3, 16] as Shape4, pad: 'valid' as Padding },
+  ])('a dense filter $filter forward gives bit for bit the compressed kernel\'s numbers', ({ batch, h, w, filter, pad }) => {
+    const dense = randn(tf.util.sizeFromShape(filter));
+    const packed = compressedFrom(dense, filter);
+    expect(packed.positions.length).toBe(dense.length);
+    tf.tidy(() => {
+      const W = tf.tensor4d(dense, filter);
+      const b = tf.tensor1d(randn(filter[3]));
+      const x = tf.tensor4d(randn(batch * h * w * filter[2]), [batch, h, w, filter[2]]);
+      expect(Array.from(tf.conv2d(x, W, 1, pad).dataSync())).toEqual(Array.from(sparseConv2d(x, packed, null, pad).dataSync()));
+      expect(Array.from(tf.fused.conv2d({ x, filter: W, strides: 1, pad, bias: b }).dataSync())).toEqual(Array.from(sparseConv2d(x, packed, b, pad).dataSync()));
+    });
+    packed.dispose();
+  });
+
   it('gives hand-checked numbers, and only the outputs asked for', () => {
     // One 2×2 image of one channel, a 2×2 filter with two active taps into one output channel:
     // w[0, 0] = 2 and w[1, 1] = -1, so y = 2·x[0, 0] − x[1, 1] = 2·1 − 4 = −2, plus the bias 0.5.

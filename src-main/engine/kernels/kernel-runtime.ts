@@ -32,6 +32,9 @@ export const KERNELS = [
   'assembleBatch',
   'sparseConvForward',
   'sparseConvBackward',
+  'denseConvForward',
+  'denseConvInputGrad',
+  'denseConvFilterGrad',
 ] as const;
 export type KernelName = (typeof KERNELS)[number];
 

@@ -10,7 +10,8 @@ import { requireShape, wasmKernel, type WasmKernelContext } from './wasm-kernel.
  * A stride-1 convolution on weights indexed by output channel (kernels/assembly/sparse-conv.as),
  * NHWC: the compressed weights of a sparse layer (forward and backward each one tfjs kernel; see
  * nn/compressed-weights.ts), or every position of a dense filter with few input channels, which
- * this kernel runs faster than the dense one (see directConvolution).
+ * these kernels run faster than the dense ones (see directConvolution; each pass two output
+ * channels at a time, on denseConvForward, denseConvInputGrad and denseConvFilterGrad).
  */
 
 /** Index of SparseConvArgs.scratch in sparse-conv.as (scratchPerPart follows). */
@@ -38,7 +39,9 @@ interface PassAt {
  * Writes SparseConvArgs, gathers each entry's offset and weight (into two temporaries), sizes the
  * scratch of the parts and runs `kernel` pinned over the batch.
  */
-function runSparseConv(ctx: WasmKernelContext, kernel: 'sparseConvForward' | 'sparseConvBackward', info: tf.backend_util.Conv2DInfo, index: IndexAt, pass: PassAt): void {
+type SparseConvKernel = 'sparseConvForward' | 'sparseConvBackward' | 'denseConvForward' | 'denseConvInputGrad' | 'denseConvFilterGrad';
+
+function runSparseConv(ctx: WasmKernelContext, kernel: SparseConvKernel, info: tf.backend_util.Conv2DInfo, index: IndexAt, pass: PassAt): void {
   const { runtime } = ctx;
   withTemporaries(ctx, [[index.nnz], [index.nnz]], ([offsets, weights]) => {
     const geometry = [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels];
@@ -56,12 +59,19 @@ function runSparseConv(ctx: WasmKernelContext, kernel: 'sparseConvForward' | 'sp
 
 /**
  * The backward pass: dL/dx into `dx` when not 0, and the weight gradient at the indexed positions
- * into `grad` when not 0 (each chunk's apart, then added in chunk order).
+ * into `grad` when not 0 (each chunk's apart, then added in chunk order); `kernel` the
+ * weight gradient's alone of a dense filter.
  */
-function runSparseConvBackward(ctx: WasmKernelContext, info: tf.backend_util.Conv2DInfo, index: IndexAt, io: { x: number; dy: number; dx: number; grad: number }): void {
+function runSparseConvBackward(
+  ctx: WasmKernelContext,
+  info: tf.backend_util.Conv2DInfo,
+  index: IndexAt,
+  io: { x: number; dy: number; dx: number; grad: number },
+  kernel: 'sparseConvBackward' | 'denseConvFilterGrad' = 'sparseConvBackward',
+): void {
   const chunks = Math.ceil(info.batchSize / BATCH_CHUNK);
   withTemporaries(ctx, io.grad !== 0 ? [[chunks, index.nnz]] : [], ([partials]) => {
-    runSparseConv(ctx, 'sparseConvBackward', info, index, { x: io.x, y: io.dy, bias: 0, dx: io.dx, partials: partials ?? 0 });
+    runSparseConv(ctx, kernel, info, index, { x: io.x, y: io.dy, bias: 0, dx: io.dx, partials: partials ?? 0 });
     if (io.grad !== 0) ctx.runtime.run('sumPartials', [partials!, chunks, index.nnz, io.grad], ctx.runtime.partsFor(index.nnz * chunks * WORK_PER_ELEMENT.sumRows));
   });
 }
@@ -119,14 +129,15 @@ export const SPARSE_CONV_KERNEL_CONFIGS = [sparseConv, sparseConvGrad];
  * Below this many input channels, a pass of a dense stride-1 convolution over at least two batch
  * chunks runs on the sparse kernels with every position indexed. Measured at batch 128 against
  * the dense kernels (ms, direct / dense):
- * - 1 channel: LeNet-5's first convolution (5×5 to 20) 2.6 / 3.9 forward and 2.7 / 3.5 for the
- *   filter gradient; the classic LeNet-5's (5×5 'same' to 6) 1.2 / 4.4 and 1.6 / 4.1.
- * - 3 channels (WRN's stem, 3×3 to 16, batch 64): 1.9 / 1.9 forward, 2.4 / 2.9 filter gradient,
+ * - 1 channel: LeNet-5's first convolution (5×5 to 20) 1.7 / 3.9 forward and 2.7 / 3.5 for the
+ *   filter gradient; the classic LeNet-5's (5×5 'same' to 6) 0.9 / 4.4 and 1.6 / 4.1.
+ * - 3 channels (WRN's stem, 3×3 to 16, batch 64): 1.3 / 1.9 forward, 2.4 / 2.9 filter gradient,
  *   1.7 / 3.9 input gradient.
  * - 4 and 6 channels (5×5 to 16, 14×14 'valid'): the dense kernels win forward (1.9 / 1.0 and
- *   3.0 / 1.4) and for the filter gradient (1.6 / 0.8 and 2.4 / 1.7), the direct ones for the
- *   input gradient (1.7 / 3.2 and 2.5 / 3.2): its few output channels fill the dense kernel's
- *   vectors poorly.
+ *   3.0 / 1.4, before the forward pass took two channels at a time, which made it about 1.5×
+ *   faster) and for the filter gradient (1.6 / 0.8 and 2.4 / 1.7), the direct ones for the input
+ *   gradient (1.7 / 3.2 and 2.5 / 3.2): its few output channels fill the dense kernel's vectors
+ *   poorly.
  * Over one chunk the sparse kernels would run on one thread. The choice depends on the shapes
  * only, so the numbers do not depend on the number of threads.
  */
@@ -150,7 +161,8 @@ function withDenseIndex(ctx: WasmKernelContext, info: tf.backend_util.Conv2DInfo
 /** A dense convolution pass for which runsDirect holds, on the sparse kernels: the forward pass (y, bias) or the backward (dx and/or the filter gradient). */
 export function directConvolution(ctx: WasmKernelContext, info: tf.backend_util.Conv2DInfo, filter: number, pass: { x: number; y: number; bias: number } | { x: number; dy: number; dx: number; grad: number }): void {
   withDenseIndex(ctx, info, filter, (index) => {
-    if ('y' in pass) runSparseConv(ctx, 'sparseConvForward', info, index, { ...pass, dx: 0, partials: 0 });
-    else runSparseConvBackward(ctx, info, index, pass);
+    if ('y' in pass) runSparseConv(ctx, 'denseConvForward', info, index, { ...pass, dx: 0, partials: 0 });
+    else if (pass.grad === 0) runSparseConv(ctx, 'denseConvInputGrad', info, index, { x: 0, y: pass.dy, bias: 0, dx: pass.dx, partials: 0 });
+    else runSparseConvBackward(ctx, info, index, pass, pass.dx === 0 ? 'denseConvFilterGrad' : 'sparseConvBackward');
   });
 }

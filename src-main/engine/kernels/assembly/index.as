@@ -21,4 +21,4 @@ export { softmaxCrossEntropy } from './loss';
 export { assembleBatch } from './batch';
 export { selectMagnitudes, selectMagnitudesScratchBytes } from './select';
 export { compressedIndex, carryValues } from './compressed-index';
-export { sparseConvScratchBytes, sparseConvPrepare, sparseConvForward, sparseConvBackward } from './sparse-conv';
+export { sparseConvScratchBytes, sparseConvPrepare, sparseConvForward, sparseConvBackward, denseConvForward, denseConvInputGrad, denseConvFilterGrad } from './sparse-conv';

@@ -280,3 +280,179 @@ export function sparseConvBackward(args: usize, part: i32, parts: i32): void {
     if (a.dx != 0) unpadImage(a, n, dxPadded);
   }
 }
+
+/** Output floats of a dense filter's tile (four vectors, for each of two channels). */
+const DENSE_TILE: i32 = 16;
+
+/**
+ * sparseConvForward for a dense filter, every channel holding every tap in the same order (the
+ * index of channel-index.ts's denseChannelIndex): two output channels at once, over tiles of 16
+ * floats, so each input vector loaded serves both. Each output is the same sum, in the same order,
+ * as sparseConvForward makes.
+ */
+export function denseConvForward(args: usize, part: i32, parts: i32): void {
+  const a = changetype<SparseConvArgs>(args);
+  const padded = <usize>a.scratch + <usize>part * <usize>a.scratchPerPart;
+  const out = padded + alignUp(<usize>paddedImageFloats(a) << 2);
+  const taps = load<i32>(f32At(a.channelPtr, 1));
+  const tiles = (a.outH * paddedW(a) + DENSE_TILE - 1) / DENSE_TILE;
+  const plane = outPlane(a);
+  const n1 = chunkStart(a.batch, part + 1, parts);
+  for (let n = chunkStart(a.batch, part, parts); n < n1; n++) {
+    padImage(a, n, padded);
+    for (let t = 0; t < tiles; t++) {
+      const base = f32At(padded, t * DENSE_TILE);
+      for (let co = 0; co < a.outC; co += 2) {
+        // An odd last channel is computed twice, into the same place.
+        const co2 = min(co + 1, a.outC - 1);
+        const w0 = f32At(a.weights, co * taps);
+        const w1 = f32At(a.weights, co2 * taps);
+        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+        let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
+        for (let k = 0; k < taps; k++) {
+          const p = f32At(base, load<i32>(f32At(a.offsets, k)));
+          const v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
+          const x = f32x4.splat(load<f32>(f32At(w0, k)));
+          const y = f32x4.splat(load<f32>(f32At(w1, k)));
+          a0 = f32x4.add(a0, f32x4.mul(x, v0));
+          a1 = f32x4.add(a1, f32x4.mul(x, v1));
+          a2 = f32x4.add(a2, f32x4.mul(x, v2));
+          a3 = f32x4.add(a3, f32x4.mul(x, v3));
+          b0 = f32x4.add(b0, f32x4.mul(y, v0));
+          b1 = f32x4.add(b1, f32x4.mul(y, v1));
+          b2 = f32x4.add(b2, f32x4.mul(y, v2));
+          b3 = f32x4.add(b3, f32x4.mul(y, v3));
+        }
+        const o = f32At(out, co * plane + t * DENSE_TILE);
+        v128.store(o, a0);
+        v128.store(o, a1, 16);
+        v128.store(o, a2, 32);
+        v128.store(o, a3, 48);
+        const o2 = f32At(out, co2 * plane + t * DENSE_TILE);
+        v128.store(o2, b0);
+        v128.store(o2, b1, 16);
+        v128.store(o2, b2, 32);
+        v128.store(o2, b3, 48);
+      }
+    }
+    writeImage(a, n, out);
+  }
+}
+
+/**
+ * dL/dx alone for a dense filter (the index of denseChannelIndex, as for denseConvForward): over
+ * tiles of 16 floats of dL/dy, two output channels at once, whose weights at a tap both add to the
+ * same floats of dL/dx, so each of those is loaded and stored once for the two. An odd last channel
+ * goes alone.
+ */
+export function denseConvInputGrad(args: usize, part: i32, parts: i32): void {
+  const a = changetype<SparseConvArgs>(args);
+  const imageBytes = alignUp(<usize>paddedImageFloats(a) << 2);
+  const padded = <usize>a.scratch + <usize>part * <usize>a.scratchPerPart;
+  const dy = padded + imageBytes;
+  const dxPadded = dy + alignUp(<usize>(a.outC * outPlane(a)) << 2);
+  const taps = load<i32>(f32At(a.channelPtr, 1));
+  const tiles = (a.outH * paddedW(a) + DENSE_TILE - 1) / DENSE_TILE;
+  const plane = outPlane(a);
+  const n1 = chunkStart(a.batch, part + 1, parts);
+  for (let n = chunkStart(a.batch, part, parts); n < n1; n++) {
+    zero(dxPadded, paddedImageFloats(a));
+    readGradImage(a, n, dy);
+    for (let t = 0; t < tiles; t++) {
+      const dxBase = f32At(dxPadded, t * DENSE_TILE);
+      let co = 0;
+      for (; co + 1 < a.outC; co += 2) {
+        const g = f32At(dy, co * plane + t * DENSE_TILE);
+        const h = f32At(dy, (co + 1) * plane + t * DENSE_TILE);
+        const g0 = v128.load(g), g1 = v128.load(g, 16), g2 = v128.load(g, 32), g3 = v128.load(g, 48);
+        const h0 = v128.load(h), h1 = v128.load(h, 16), h2 = v128.load(h, 32), h3 = v128.load(h, 48);
+        const w0 = f32At(a.weights, co * taps);
+        const w1 = f32At(a.weights, (co + 1) * taps);
+        for (let k = 0; k < taps; k++) {
+          const x = f32x4.splat(load<f32>(f32At(w0, k)));
+          const y = f32x4.splat(load<f32>(f32At(w1, k)));
+          const p = f32At(dxBase, load<i32>(f32At(a.offsets, k)));
+          v128.store(p, f32x4.add(f32x4.add(v128.load(p), f32x4.mul(x, g0)), f32x4.mul(y, h0)));
+          v128.store(p, f32x4.add(f32x4.add(v128.load(p, 16), f32x4.mul(x, g1)), f32x4.mul(y, h1)), 16);
+          v128.store(p, f32x4.add(f32x4.add(v128.load(p, 32), f32x4.mul(x, g2)), f32x4.mul(y, h2)), 32);
+          v128.store(p, f32x4.add(f32x4.add(v128.load(p, 48), f32x4.mul(x, g3)), f32x4.mul(y, h3)), 48);
+        }
+      }
+      if (co < a.outC) {
+        const g = f32At(dy, co * plane + t * DENSE_TILE);
+        const g0 = v128.load(g), g1 = v128.load(g, 16), g2 = v128.load(g, 32), g3 = v128.load(g, 48);
+        const w0 = f32At(a.weights, co * taps);
+        for (let k = 0; k < taps; k++) {
+          const x = f32x4.splat(load<f32>(f32At(w0, k)));
+          const p = f32At(dxBase, load<i32>(f32At(a.offsets, k)));
+          v128.store(p, f32x4.add(v128.load(p), f32x4.mul(x, g0)));
+          v128.store(p, f32x4.add(v128.load(p, 16), f32x4.mul(x, g1)), 16);
+          v128.store(p, f32x4.add(v128.load(p, 32), f32x4.mul(x, g2)), 32);
+          v128.store(p, f32x4.add(v128.load(p, 48), f32x4.mul(x, g3)), 48);
+        }
+      }
+    }
+    unpadImage(a, n, dxPadded);
+  }
+}
+
+/**
+ * The weight gradient alone for a dense filter (the index of denseChannelIndex): per image, two
+ * output channels and two taps at a time, each of the four sums kept in a vector over every tile
+ * of 16 floats of the image and its lanes added once, into the chunk's row of partials as
+ * sparseConvBackward does. An odd last channel or tap is taken twice and added once.
+ */
+export function denseConvFilterGrad(args: usize, part: i32, parts: i32): void {
+  const a = changetype<SparseConvArgs>(args);
+  const imageBytes = alignUp(<usize>paddedImageFloats(a) << 2);
+  const padded = <usize>a.scratch + <usize>part * <usize>a.scratchPerPart;
+  const dy = padded + imageBytes;
+  const nnz = load<i32>(f32At(a.channelPtr, a.outC));
+  const taps = load<i32>(f32At(a.channelPtr, 1));
+  const tiles = (a.outH * paddedW(a) + DENSE_TILE - 1) / DENSE_TILE;
+  const plane = outPlane(a);
+  const n1 = chunkStart(a.batch, part + 1, parts);
+  for (let n = chunkStart(a.batch, part, parts); n < n1; n++) {
+    const partial = f32At(a.partials, (n / BATCH_CHUNK) * nnz);
+    if (n % BATCH_CHUNK == 0) zero(partial, nnz);
+    padImage(a, n, padded);
+    readGradImage(a, n, dy);
+    for (let co = 0; co < a.outC; co += 2) {
+      const co2 = min(co + 1, a.outC - 1);
+      for (let k = 0; k < taps; k += 2) {
+        const k2 = min(k + 1, taps - 1);
+        const p = <usize>load<i32>(f32At(a.offsets, k)) << 2;
+        const q = <usize>load<i32>(f32At(a.offsets, k2)) << 2;
+        let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s10 = f32x4.splat(0), s11 = f32x4.splat(0);
+        for (let t = 0; t < tiles; t++) {
+          const base = f32At(padded, t * DENSE_TILE);
+          const g = f32At(dy, co * plane + t * DENSE_TILE);
+          const h = f32At(dy, co2 * plane + t * DENSE_TILE);
+          const g0 = v128.load(g), g1 = v128.load(g, 16), g2 = v128.load(g, 32), g3 = v128.load(g, 48);
+          const h0 = v128.load(h), h1 = v128.load(h, 16), h2 = v128.load(h, 32), h3 = v128.load(h, 48);
+          let v0 = v128.load(base + p), v1 = v128.load(base + p, 16), v2 = v128.load(base + p, 32), v3 = v128.load(base + p, 48);
+          s00 = f32x4.add(s00, f32x4.add(f32x4.add(f32x4.mul(g0, v0), f32x4.mul(g1, v1)), f32x4.add(f32x4.mul(g2, v2), f32x4.mul(g3, v3))));
+          s10 = f32x4.add(s10, f32x4.add(f32x4.add(f32x4.mul(h0, v0), f32x4.mul(h1, v1)), f32x4.add(f32x4.mul(h2, v2), f32x4.mul(h3, v3))));
+          v0 = v128.load(base + q);
+          v1 = v128.load(base + q, 16);
+          v2 = v128.load(base + q, 32);
+          v3 = v128.load(base + q, 48);
+          s01 = f32x4.add(s01, f32x4.add(f32x4.add(f32x4.mul(g0, v0), f32x4.mul(g1, v1)), f32x4.add(f32x4.mul(g2, v2), f32x4.mul(g3, v3))));
+          s11 = f32x4.add(s11, f32x4.add(f32x4.add(f32x4.mul(h0, v0), f32x4.mul(h1, v1)), f32x4.add(f32x4.mul(h2, v2), f32x4.mul(h3, v3))));
+        }
+        addAt(a, partial, co * taps + k, s00);
+        if (k2 != k) addAt(a, partial, co * taps + k2, s01);
+        if (co2 != co) {
+          addAt(a, partial, co2 * taps + k, s10);
+          if (k2 != k) addAt(a, partial, co2 * taps + k2, s11);
+        }
+      }
+    }
+  }
+}
+
+/** Adds the lanes of `s` to the partial of entry e (at its position, through order). */
+@inline function addAt(a: SparseConvArgs, partial: usize, e: i32, s: v128): void {
+  const at = f32At(partial, load<i32>(f32At(a.order, e)));
+  store<f32>(at, load<f32>(at) + laneSum(s));
+}
