@@ -114,6 +114,7 @@ describe('a ReLU before max-pooling (built pooling first)', () => {
       new Random(1),
       { inputGradient: true },
     );
+    expect(network.modules.map((m) => m.constructor.name)).toEqual(['MaxPool', 'Relu']);
     const y = network.forward(x, { training: true, nextSeed: () => 7, denseGradients: true });
     expect(Array.from(y.dataSync())).toEqual([0, 5, 0, 3]);
     const dx = network.backward(tf.tensor4d([10, 20, 30, 40], [1, 2, 2, 1]))!;

@@ -231,9 +231,16 @@ describe('sum over leading axes on wasm', () => {
     expect(error).toBeLessThan(1e-5);
   });
 
-  // Widths whose last vector overlaps the one before it (6, 7, 13), a block of two after 16 (18), one column.
-  it.each([6, 7, 13, 18, 1])('sums each of %i columns over the rows in order, as float32 adds from 0', (cols) => {
-    const rows = 257;
+  // Widths whose last vector overlaps the one before it (6, 7, 13), a block of two after 16 (18),
+  // one column, and 300 columns over enough rows to be split between the threads.
+  it.each([
+    [6, 257],
+    [7, 257],
+    [13, 257],
+    [18, 257],
+    [1, 257],
+    [300, 2000],
+  ])('sums each of %i columns over %i rows in order, as float32 adds from 0', (cols, rows) => {
     const values = randn(rows * cols).map((v, i) => v * (1 + (i % 5) * 1000));
     const ours = tf.tidy(() => Array.from((tf.engine().runKernel(KERNEL_NAMES.sumLeadingAxes, { x: tf.tensor(values, [rows, cols]) }, {}) as tf.Tensor).dataSync()));
     const sequential = Array.from({ length: cols }, (_, c) => {

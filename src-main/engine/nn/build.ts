@@ -56,8 +56,9 @@ function buildLayer(spec: LayerSpec, rng: Random, inputGradient = true, relu = f
  * The modules of `layers` in order, a dense layer and the ReLU after it built as one (its
  * compressed form applies the ReLU in the same pass), and a ReLU followed by max-pooling built
  * pooling first: the ReLU is monotonic, so the values and the gradient are the same, and it then
- * runs over a quarter of the elements (LeNet-5's 24×24×20 maps). The layer at `firstWeighted` is
- * built without an input gradient.
+ * runs over a quarter of the elements (LeNet-5's 24×24×20 maps). One exception: pooling never
+ * lets NaN win, so a window holding only NaNs gives 0 where the spec's order gives −∞. The layer
+ * at `firstWeighted` is built without an input gradient.
  */
 function buildSequential(layers: LayerSpec[], rng: Random, firstWeighted = -1): Sequential {
   const modules: Module[] = [];

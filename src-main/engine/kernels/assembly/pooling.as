@@ -101,7 +101,8 @@ export function maxPool(argsPtr: usize, part: i32, parts: i32): void {
 
 /**
  * Channels c..c+3 of one window's gradient: the tap of each lane's first maximum (−1: none), then
- * dy stored (or, where windows overlap, added) there and zero stored at the window's other taps.
+ * dy stored there and zero at the window's other taps, or, where windows overlap, dy added there
+ * (and zero added elsewhere).
  */
 @inline function routeMax4(a: PoolArgs, image: usize, grad: usize, g: usize, w: i64, c: i32, overlapping: bool): void {
   const step = <usize>a.channels << 2;

@@ -8,7 +8,8 @@
 // 32 consecutive output floats (eight vectors, across row ends) reads 32 consecutive input floats
 // per tap, at offsets the code can hold as constants, and is summed in registers over the
 // channel's active taps. The columns that are not outputs cost (kw − 1) / padded width of the
-// work. Parts split the batch in whole chunks (run pinned), so the weight gradient's partial
+// work. Dense filters (every position indexed, few input channels) run on their own kernels at the
+// end of this file, over tiles of 16 floats for two output channels at a time. Parts split the batch in whole chunks (run pinned), so the weight gradient's partial
 // sums, one per chunk, are the same whatever the number of threads.
 import { transposeStrided } from './layout';
 import { addTo, alignUp, BATCH_CHUNK, chunkStart, f32At, laneSum, zero } from './memory';
