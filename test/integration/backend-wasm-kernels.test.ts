@@ -88,13 +88,13 @@ const FILTER_CASES: FilterCase[] = [
   { label: 'numeric pad 1, k3', x: [2, 9, 9, 4], filter: [3, 3, 4, 5], strides: 1, pad: 1 },
   { label: 'explicit pads, k3, stride 2', x: [2, 9, 9, 4], filter: [3, 3, 4, 5], strides: 2, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
   // Stride 1 and more than one batch chunk, with fewer than 4 input channels (every pass) or fewer
-  // than 8 (the input gradient): the direct kernels of sparse-conv.ts.
+  // than 8 (forward and the input gradient): the direct kernels of sparse-conv.ts.
   { label: 'LeNet conv1, batch 40 (direct)', x: [40, 28, 28, 1], filter: [5, 5, 1, 20], strides: 1, pad: 'valid' },
   { label: 'CIFAR stem, batch 33 (direct)', x: [33, 32, 32, 3], filter: [3, 3, 3, 16], strides: 1, pad: 'same' },
   { label: '4x4 kernel, same (uneven padding), batch 34 (direct)', x: [34, 6, 6, 3], filter: [4, 4, 3, 4], strides: 1, pad: 'same' },
   { label: 'explicit pads wider than the kernel, batch 35 (direct)', x: [35, 5, 5, 3], filter: [3, 3, 3, 4], strides: 1, pad: [[0, 0], [3, 3], [3, 3], [0, 0]] },
-  { label: 'output rows of 3, batch 65 (input gradient direct)', x: [65, 5, 5, 7], filter: [3, 3, 7, 9], strides: 1, pad: 'valid' },
-  { label: 'classic LeNet-5 conv2, batch 40 (input gradient direct)', x: [40, 14, 14, 6], filter: [5, 5, 6, 16], strides: 1, pad: 'valid' },
+  { label: 'output rows of 3, batch 65 (filter gradient dense)', x: [65, 5, 5, 7], filter: [3, 3, 7, 9], strides: 1, pad: 'valid' },
+  { label: 'classic LeNet-5 conv2, batch 40 (filter gradient dense)', x: [40, 14, 14, 6], filter: [5, 5, 6, 16], strides: 1, pad: 'valid' },
   { label: 'classic LeNet-5 conv1, batch 40 (direct)', x: [40, 28, 28, 1], filter: [5, 5, 1, 6], strides: 1, pad: 'same' },
   // 3 rows at the padded width 11: 33 floats, tiles of 32 (compressed) or 16 (dense) and one more, whose reads run kw − 1 floats past the image.
   { label: '5x11, k3, valid, batch 65 (direct, last tile past the image)', x: [65, 5, 11, 2], filter: [3, 3, 2, 15], strides: 1, pad: 'valid' },
@@ -109,11 +109,11 @@ describe('which passes of a dense convolution run on the direct kernels', () => 
   const passes = (x: Array4, filter: Array4, pad: 'same' | 'valid' = 'valid') =>
     (['forward', 'filterGradient', 'inputGradient'] as const).filter((pass) => direct({ x, filter, strides: 1, pad }, pass));
 
-  it('follows the measured break-evens: every pass below 4 input channels, the input gradient below 8', () => {
+  it('follows the measured break-evens: every pass below 4 input channels, forward and the input gradient below 8', () => {
     expect(passes([128, 28, 28, 1], [5, 5, 1, 20])).toEqual(['forward', 'filterGradient', 'inputGradient']);
     expect(passes([64, 32, 32, 3], [3, 3, 3, 16], 'same')).toEqual(['forward', 'filterGradient', 'inputGradient']);
-    expect(passes([128, 14, 14, 4], [5, 5, 4, 16])).toEqual(['inputGradient']);
-    expect(passes([128, 14, 14, 6], [5, 5, 6, 16])).toEqual(['inputGradient']);
+    expect(passes([128, 14, 14, 4], [5, 5, 4, 16])).toEqual(['forward', 'inputGradient']);
+    expect(passes([128, 14, 14, 6], [5, 5, 6, 16])).toEqual(['forward', 'inputGradient']);
     expect(passes([128, 12, 12, 8], [5, 5, 8, 16])).toEqual([]);
   });
 

@@ -130,18 +130,19 @@ export const SPARSE_CONV_KERNEL_CONFIGS = [sparseConv, sparseConvGrad];
  * chunks runs on the sparse kernels with every position indexed. Measured at batch 128 against
  * the dense kernels (ms, direct / dense):
  * - 1 channel: LeNet-5's first convolution (5×5 to 20) 1.7 / 3.9 forward and 2.7 / 3.5 for the
- *   filter gradient; the classic LeNet-5's (5×5 'same' to 6) 0.9 / 4.4 and 1.6 / 4.1.
+ *   filter gradient; the classic LeNet-5's (5×5 'same' to 6) 0.9 / 4.4 and 1.3 / 4.1.
  * - 3 channels (WRN's stem, 3×3 to 16, batch 64): 1.3 / 1.9 forward, 2.4 / 2.9 filter gradient,
  *   1.7 / 3.9 input gradient.
- * - 4 and 6 channels (5×5 to 16, 14×14 'valid'): the dense kernels win forward (1.9 / 1.0 and
- *   3.0 / 1.4, before the forward pass took two channels at a time, which made it about 1.5×
- *   faster) and for the filter gradient (1.6 / 0.8 and 2.4 / 1.7), the direct ones for the input
- *   gradient (1.7 / 3.2 and 2.5 / 3.2): its few output channels fill the dense kernel's vectors
- *   poorly.
+ * - 4 and 6 channels (5×5 to 16, 14×14 'valid'): the dense kernels win for the filter gradient
+ *   (2.0 / 1.1 and 3.0 / 2.2), the direct ones for the input gradient (1.7 / 3.2 and 2.5 / 3.2:
+ *   its few output channels fill the dense kernel's vectors poorly) and, since the forward pass
+ *   takes two channels at a time, forward (1.25 / 1.57 and 2.0 / 2.1; the classic LeNet-5's dense
+ *   step 12.5–12.9 ms against 12.7–13.6 with its second convolution forward on the dense kernel,
+ *   in turns on a loaded machine).
  * Over one chunk the sparse kernels would run on one thread. The choice depends on the shapes
  * only, so the numbers do not depend on the number of threads.
  */
-const DIRECT_BELOW_CHANNELS: Record<ConvPass, number> = { forward: 4, filterGradient: 4, inputGradient: 8 };
+const DIRECT_BELOW_CHANNELS: Record<ConvPass, number> = { forward: 8, filterGradient: 4, inputGradient: 8 };
 
 export type ConvPass = 'forward' | 'filterGradient' | 'inputGradient';
 
