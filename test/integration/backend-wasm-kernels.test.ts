@@ -248,6 +248,26 @@ describe('the other training kernels on wasm, at our models’ shapes', () => {
     expect(await compareWithCpu('MaxPoolGrad', inputs, attrs, withOutput)).toBeLessThan(1e-6);
   });
 
+  it('MaxPoolGrad over whole 2×2 windows of 4 channels: the first of tied maxima, NaN never, −∞ windows nothing', () => {
+    // One window, taps in row-major order; each row below is one tap's 4 channels.
+    const taps = [
+      [1, NaN, -5, -Infinity],
+      [3, NaN, -2, -Infinity],
+      [3, 7, -1, -Infinity],
+      [2, NaN, -1, -Infinity],
+    ];
+    const input = tf.tensor4d(taps.flat(), [1, 2, 2, 4]);
+    const attrs = { filterSize: 2, strides: 2, pad: 'valid' };
+    const output = tf.engine().runKernel('MaxPool', { x: input }, attrs) as tf.Tensor;
+    expect(Array.from(output.dataSync())).toEqual([3, 7, -1, -Infinity]);
+    const dy = tf.tensor4d([10, 20, 30, 40], [1, 1, 1, 4]);
+    const dx = tf.engine().runKernel('MaxPoolGrad', { dy, input, output }, attrs) as tf.Tensor;
+    // Channel 0: taps 1 and 2 tie at 3, tap 1 gets it; 1: the only number (tap 2); 2: taps 2 and 3
+    // tie at −1, tap 2; 3: nothing beats −∞, no gradient.
+    expect(Array.from(dx.dataSync())).toEqual([0, 0, 0, 0, 10, 0, 0, 0, 0, 20, 30, 0, 0, 0, 0, 0]);
+    tf.dispose([input, output, dy, dx]);
+  });
+
   it('MaxPoolGrad routes the gradient of an all-negative window to its maximum', () => {
     // The package's kernel drops 20: its running maximum starts at the smallest positive float.
     const input = tf.tensor4d([-1, -9, -3, -4, -5, -6, -7, -80, 2, 3, 4, 1, 0, 1, 2, 3], [1, 4, 4, 1]);

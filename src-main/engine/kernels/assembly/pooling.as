@@ -72,18 +72,48 @@ import { f32At, shareStart } from './memory';
   return at;
 }
 
+/**
+ * Whether every window is 2×2 and inside the image (no padding): the usual pooling, whose taps are
+ * then read at fixed offsets, in the same row-major order as windowMax4 and routeMax4 take them.
+ */
+@inline function whole2x2(a: PoolArgs): bool {
+  return a.kh == 2 && a.kw == 2 && a.padTop == 0 && a.padLeft == 0 && (a.outH - 1) * a.strideH + 2 <= a.inH && (a.outW - 1) * a.strideW + 2 <= a.inW;
+}
+
+/** Maxima of the four vectors of a whole 2×2 window from `p` (NaN never wins; −∞ where nothing else does), as windowMax4. */
+@inline function max2x2(p: usize, step: usize, rowBytes: usize): v128 {
+  let value = f32x4.splat(-Infinity);
+  let v = v128.load(p);
+  value = v128.bitselect(v, value, f32x4.gt(v, value));
+  v = v128.load(p + step);
+  value = v128.bitselect(v, value, f32x4.gt(v, value));
+  v = v128.load(p + rowBytes);
+  value = v128.bitselect(v, value, f32x4.gt(v, value));
+  v = v128.load(p + rowBytes + step);
+  return v128.bitselect(v, value, f32x4.gt(v, value));
+}
+
 /** out = max over each window. */
 export function maxPool(argsPtr: usize, part: i32, parts: i32): void {
   const a = changetype<PoolArgs>(argsPtr);
   const channels = a.channels;
   const vecEnd = channels & ~3;
   const imageSize = a.inH * a.inW * channels;
+  const fast = whole2x2(a) && channels >= 4;
+  const step = <usize>channels << 2;
+  const rowBytes = <usize>(a.inW * channels) << 2;
   for (let n = shareStart(a.batch, part, parts), n1 = shareStart(a.batch, part + 1, parts); n < n1; n++) {
     const image = f32At(a.x, n * imageSize);
     for (let oh = 0; oh < a.outH; oh++) {
       for (let ow = 0; ow < a.outW; ow++) {
-        const w = windowOf(a, oh, ow);
         const o = f32At(a.out, ((n * a.outH + oh) * a.outW + ow) * channels);
+        if (fast) {
+          const p = f32At(image, (oh * a.strideH * a.inW + ow * a.strideW) * channels);
+          for (let c = 0; c < vecEnd; c += 4) v128.store(f32At(o, c), max2x2(f32At(p, c), step, rowBytes));
+          if (vecEnd < channels) v128.store(f32At(o, channels - 4), max2x2(f32At(p, channels - 4), step, rowBytes));
+          continue;
+        }
+        const w = windowOf(a, oh, ow);
         let c = 0;
         for (; c < vecEnd; c += 4) v128.store(f32At(o, c), windowMax4(a, image, w, c));
         if (c < channels && channels >= 4) {
@@ -130,6 +160,33 @@ export function maxPool(argsPtr: usize, part: i32, parts: i32): void {
   }
 }
 
+/**
+ * routeMax4 for a whole 2×2 window at `p` of the input and `d` of dx, where windows do not overlap:
+ * dy stored at the first maximum of each lane, zero at the other three taps.
+ */
+@inline function route2x2(p: usize, d: usize, dy: v128, step: usize, rowBytes: usize): void {
+  let value = f32x4.splat(-Infinity);
+  let best = i32x4.splat(-1);
+  let v = v128.load(p);
+  let greater = f32x4.gt(v, value);
+  value = v128.bitselect(v, value, greater);
+  best = v128.bitselect(i32x4.splat(0), best, greater);
+  v = v128.load(p + step);
+  greater = f32x4.gt(v, value);
+  value = v128.bitselect(v, value, greater);
+  best = v128.bitselect(i32x4.splat(1), best, greater);
+  v = v128.load(p + rowBytes);
+  greater = f32x4.gt(v, value);
+  value = v128.bitselect(v, value, greater);
+  best = v128.bitselect(i32x4.splat(2), best, greater);
+  v = v128.load(p + rowBytes + step);
+  best = v128.bitselect(i32x4.splat(3), best, f32x4.gt(v, value));
+  v128.store(d, v128.and(dy, i32x4.eq(best, i32x4.splat(0))));
+  v128.store(d + step, v128.and(dy, i32x4.eq(best, i32x4.splat(1))));
+  v128.store(d + rowBytes, v128.and(dy, i32x4.eq(best, i32x4.splat(2))));
+  v128.store(d + rowBytes + step, v128.and(dy, i32x4.eq(best, i32x4.splat(3))));
+}
+
 /** out = dx: each window's dy added at its first maximum. */
 export function maxPoolGrad(argsPtr: usize, part: i32, parts: i32): void {
   const a = changetype<PoolArgs>(argsPtr);
@@ -140,6 +197,9 @@ export function maxPoolGrad(argsPtr: usize, part: i32, parts: i32): void {
   const overlapping = a.kh > a.strideH || a.kw > a.strideW;
   // Windows that tile the image exactly write every pixel: no need to clear it first.
   const tiling = !overlapping && a.kh == a.strideH && a.kw == a.strideW && a.padTop == 0 && a.padLeft == 0 && a.outH * a.kh == a.inH && a.outW * a.kw == a.inW;
+  const fast = whole2x2(a) && !overlapping && channels >= 4;
+  const step = <usize>channels << 2;
+  const rowBytes = <usize>(a.inW * channels) << 2;
   const n0 = shareStart(a.batch, part, parts);
   const n1 = shareStart(a.batch, part + 1, parts);
   if (!tiling) memory.fill(f32At(a.out, n0 * imageSize), 0, <usize>(n1 - n0) * imageSize << 2);
@@ -148,6 +208,15 @@ export function maxPoolGrad(argsPtr: usize, part: i32, parts: i32): void {
     const grad = f32At(a.out, n * imageSize);
     for (let oh = 0; oh < a.outH; oh++) {
       for (let ow = 0; ow < a.outW; ow++) {
+        if (fast) {
+          const at = (oh * a.strideH * a.inW + ow * a.strideW) * channels;
+          const p = f32At(image, at);
+          const d = f32At(grad, at);
+          const g = f32At(a.dy, ((n * a.outH + oh) * a.outW + ow) * channels);
+          for (let c = 0; c < vecEnd; c += 4) route2x2(f32At(p, c), f32At(d, c), v128.load(f32At(g, c)), step, rowBytes);
+          if (vecEnd < channels) route2x2(f32At(p, channels - 4), f32At(d, channels - 4), v128.load(f32At(g, channels - 4)), step, rowBytes);
+          continue;
+        }
         const w = windowOf(a, oh, ow);
         const r0 = r0Of(w), r1 = r1Of(w), c0 = c0Of(w), c1 = c1Of(w);
         const g = f32At(a.dy, ((n * a.outH + oh) * a.outW + ow) * channels);
