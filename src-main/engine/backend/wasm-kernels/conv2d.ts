@@ -9,8 +9,8 @@ import { requireShape, wasmKernel, type WasmKernelContext } from './wasm-kernel.
  * Conv2D and its two gradients on our threaded SIMD kernels (kernels/assembly/conv.as), NHWC,
  * any stride and padding, no dilation (stride 1 with few input channels, over more than one batch
  * chunk, on those of sparse-conv.ts: see runsDirect, which decides per pass). tfjs-wasm 4.22 has
- * no Conv2DBackpropFilter at all and a naive Conv2DBackpropInput; these replace both, and the forward kernel too, so that all three
- * passes of a convolution run on every kernel thread.
+ * no Conv2DBackpropFilter at all and a naive Conv2DBackpropInput; these replace both, and the
+ * forward kernel too, so that all three passes of a convolution run on every kernel thread.
  */
 
 type Shape4 = [number, number, number, number];

@@ -9,8 +9,9 @@
 // per tap, at offsets the code can hold as constants, and is summed in registers over the
 // channel's active taps. The columns that are not outputs cost (kw − 1) / padded width of the
 // work. Dense filters (every position indexed, few input channels) run on their own kernels at the
-// end of this file, over tiles of 16 floats for two output channels at a time. Parts split the batch in whole chunks (run pinned), so the weight gradient's partial
-// sums, one per chunk, are the same whatever the number of threads.
+// end of this file, over tiles of 16 floats for two output channels at a time. Parts split the
+// batch in whole chunks (run pinned), so the weight gradient's partial sums, one per chunk, are
+// the same whatever the number of threads.
 import { transposeStrided } from './layout';
 import { addTo, alignUp, BATCH_CHUNK, chunkStart, f32At, laneSum, zero } from './memory';
 
@@ -88,12 +89,23 @@ const TILE: i32 = 32;
   return a.inC * paddedPlane(a) + slack(a);
 }
 
+/** Bytes of a padded image in scratch. */
+@inline function imageBytes(a: SparseConvArgs): usize {
+  return alignUp(<usize>paddedImageFloats(a) << 2);
+}
+/** Bytes of the output (or dL/dy) planes in scratch. */
+@inline function planesBytes(a: SparseConvArgs): usize {
+  return alignUp(<usize>(a.outC * outPlane(a)) << 2);
+}
+/** Where a part's scratch starts: its padded input, then (imageBytes on) the planes, then (planesBytes on) the padded dx. */
+@inline function partScratch(a: SparseConvArgs, part: i32): usize {
+  return <usize>a.scratch + <usize>part * <usize>a.scratchPerPart;
+}
+
 /** Scratch bytes of one part: the padded input, the output (or dL/dy) by channel, and the padded dx when asked. */
 export function sparseConvScratchBytes(args: usize): usize {
   const a = changetype<SparseConvArgs>(args);
-  const image = alignUp(<usize>paddedImageFloats(a) << 2);
-  const out = alignUp(<usize>(a.outC * outPlane(a)) << 2);
-  return image + out + (a.dx != 0 ? image : 0);
+  return imageBytes(a) + planesBytes(a) + (a.dx != 0 ? imageBytes(a) : 0);
 }
 
 /**
@@ -173,8 +185,8 @@ function readGradImage(a: SparseConvArgs, n: i32, out: usize): void {
  */
 export function sparseConvForward(args: usize, part: i32, parts: i32): void {
   const a = changetype<SparseConvArgs>(args);
-  const padded = <usize>a.scratch + <usize>part * <usize>a.scratchPerPart;
-  const out = padded + alignUp(<usize>paddedImageFloats(a) << 2);
+  const padded = partScratch(a, part);
+  const out = padded + imageBytes(a);
   const tiles = outTiles(a);
   const plane = outPlane(a);
   const n1 = chunkStart(a.batch, part + 1, parts);
@@ -222,10 +234,9 @@ export function sparseConvForward(args: usize, part: i32, parts: i32): void {
  */
 export function sparseConvBackward(args: usize, part: i32, parts: i32): void {
   const a = changetype<SparseConvArgs>(args);
-  const imageBytes = alignUp(<usize>paddedImageFloats(a) << 2);
-  const padded = <usize>a.scratch + <usize>part * <usize>a.scratchPerPart;
-  const dy = padded + imageBytes;
-  const dxPadded = dy + alignUp(<usize>(a.outC * outPlane(a)) << 2);
+  const padded = partScratch(a, part);
+  const dy = padded + imageBytes(a);
+  const dxPadded = dy + planesBytes(a);
   const nnz = load<i32>(f32At(a.channelPtr, a.outC));
   const tiles = outTiles(a);
   const plane = outPlane(a);
@@ -285,6 +296,15 @@ export function sparseConvBackward(args: usize, part: i32, parts: i32): void {
 /** Output floats of a dense filter's tile (four vectors, for each of two channels). */
 const DENSE_TILE: i32 = 16;
 
+/** Taps of each output channel of a dense filter (all of them: kh · kw · inC). */
+@inline function denseTaps(a: SparseConvArgs): i32 {
+  return load<i32>(f32At(a.channelPtr, 1));
+}
+/** Tiles of DENSE_TILE floats over an output plane's rows at the padded width (within outTiles' TILE-float tiles). */
+@inline function denseTiles(a: SparseConvArgs): i32 {
+  return (a.outH * paddedW(a) + DENSE_TILE - 1) / DENSE_TILE;
+}
+
 /**
  * sparseConvForward for a dense filter, every channel holding every tap in the same order (the
  * index of channel-index.ts's denseChannelIndex): two output channels at once, over tiles of 16
@@ -293,10 +313,10 @@ const DENSE_TILE: i32 = 16;
  */
 export function denseConvForward(args: usize, part: i32, parts: i32): void {
   const a = changetype<SparseConvArgs>(args);
-  const padded = <usize>a.scratch + <usize>part * <usize>a.scratchPerPart;
-  const out = padded + alignUp(<usize>paddedImageFloats(a) << 2);
-  const taps = load<i32>(f32At(a.channelPtr, 1));
-  const tiles = (a.outH * paddedW(a) + DENSE_TILE - 1) / DENSE_TILE;
+  const padded = partScratch(a, part);
+  const out = padded + imageBytes(a);
+  const taps = denseTaps(a);
+  const tiles = denseTiles(a);
   const plane = outPlane(a);
   const n1 = chunkStart(a.batch, part + 1, parts);
   for (let n = chunkStart(a.batch, part, parts); n < n1; n++) {
@@ -348,12 +368,11 @@ export function denseConvForward(args: usize, part: i32, parts: i32): void {
  */
 export function denseConvInputGrad(args: usize, part: i32, parts: i32): void {
   const a = changetype<SparseConvArgs>(args);
-  const imageBytes = alignUp(<usize>paddedImageFloats(a) << 2);
-  const padded = <usize>a.scratch + <usize>part * <usize>a.scratchPerPart;
-  const dy = padded + imageBytes;
-  const dxPadded = dy + alignUp(<usize>(a.outC * outPlane(a)) << 2);
-  const taps = load<i32>(f32At(a.channelPtr, 1));
-  const tiles = (a.outH * paddedW(a) + DENSE_TILE - 1) / DENSE_TILE;
+  const padded = partScratch(a, part);
+  const dy = padded + imageBytes(a);
+  const dxPadded = dy + planesBytes(a);
+  const taps = denseTaps(a);
+  const tiles = denseTiles(a);
   const plane = outPlane(a);
   const n1 = chunkStart(a.batch, part + 1, parts);
   for (let n = chunkStart(a.batch, part, parts); n < n1; n++) {
@@ -405,12 +424,11 @@ export function denseConvInputGrad(args: usize, part: i32, parts: i32): void {
  */
 export function denseConvFilterGrad(args: usize, part: i32, parts: i32): void {
   const a = changetype<SparseConvArgs>(args);
-  const imageBytes = alignUp(<usize>paddedImageFloats(a) << 2);
-  const padded = <usize>a.scratch + <usize>part * <usize>a.scratchPerPart;
-  const dy = padded + imageBytes;
+  const padded = partScratch(a, part);
+  const dy = padded + imageBytes(a);
   const nnz = load<i32>(f32At(a.channelPtr, a.outC));
-  const taps = load<i32>(f32At(a.channelPtr, 1));
-  const tiles = (a.outH * paddedW(a) + DENSE_TILE - 1) / DENSE_TILE;
+  const taps = denseTaps(a);
+  const tiles = denseTiles(a);
   const plane = outPlane(a);
   const n1 = chunkStart(a.batch, part + 1, parts);
   for (let n = chunkStart(a.batch, part, parts); n < n1; n++) {
