@@ -36,9 +36,10 @@ export interface SgdStepsAttrs {
   decays: number[];
 }
 
-/** Attributes of RiglSparseConv: a stride-1 convolution's padding and its filter's dense shape [kh, kw, inC, outC]. */
+/** Attributes of RiglSparseConv: a convolution's padding, stride (the same along both axes) and its filter's dense shape [kh, kw, inC, outC]. */
 export interface SparseConvAttrs {
   pad: 'valid' | 'same';
+  stride: number;
   filterShape: [number, number, number, number];
 }
 

@@ -156,7 +156,7 @@ export function gather(dense: ArrayLike<number>, positions: Uint32Array): Float3
  *   channels, 1.02× at 0.3 and 1.25× at 0.5; LeNet-5's second (5×5 'valid', 20 to 50 channels)
  *   0.73× at 0.3 and 0.97× at 0.4. Wide layers gain least; 0.3 is their break-even.
  */
-export const MAX_COMPRESSED_DENSITY: Record<NonNullable<SparseForm>, number> = { rows: 0.4, channels: 0.3 };
+export const MAX_COMPRESSED_DENSITY: Record<SparseForm, number> = { rows: 0.4, channels: 0.3 };
 
 let compression = true;
 
@@ -170,6 +170,6 @@ export function setCompression(enabled: boolean): void {
 
 /** Whether a masked kernel of a layer with this sparse form (see KernelParam) and density should train compressed on the active backend. */
 export function shouldCompress(form: SparseForm, density: number): boolean {
-  if (!compression || form === null || !(density <= MAX_COMPRESSED_DENSITY[form])) return false;
+  if (!compression || !(density <= MAX_COMPRESSED_DENSITY[form])) return false;
   return hasKernel(form === 'rows' ? KERNEL_NAMES.compressedDense : KERNEL_NAMES.sparseConv);
 }

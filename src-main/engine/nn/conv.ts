@@ -6,8 +6,8 @@ import type { Buffer, ForwardContext, Module, Param } from './module.js';
 import { sumLeadingAxes } from './reduce.js';
 
 /**
- * 2-D convolution, NHWC, kernel [kh, kw, cIn, cOut]. At stride 1, when the sparsity controller
- * has compressed the kernel, both passes run on its active weights only, and the weight gradient
+ * 2-D convolution, NHWC, kernel [kh, kw, cIn, cOut]. When the sparsity controller has compressed
+ * the kernel, both passes run on its active weights only, and the weight gradient
  * covers the active positions unless the step asks for dense gradients.
  */
 export class Conv2D implements Module {
@@ -25,7 +25,7 @@ export class Conv2D implements Module {
     /** false: backward() returns null (the network's first layer). */
     private readonly inputGradient = true,
   ) {
-    this.kernel = new KernelParam(`${name}.kernel`, name, kernel, stride === 1 ? 'channels' : null);
+    this.kernel = new KernelParam(`${name}.kernel`, name, kernel, 'channels');
     this.bias = bias && { name: `${name}.bias`, layer: name, value: bias, grad: null, decay: false, maskable: false };
   }
 
@@ -33,7 +33,7 @@ export class Conv2D implements Module {
     this.x = x as tf.Tensor4D;
     this.denseGradients = ctx.denseGradients;
     const packed = this.kernel.compressed;
-    if (packed) return sparseConv2d(this.x, packed, this.bias?.value ?? null, this.padding);
+    if (packed) return sparseConv2d(this.x, packed, this.bias?.value ?? null, this.stride, this.padding);
     const filter = this.kernel.value as tf.Tensor4D;
     if (!this.bias) return tf.conv2d(this.x, filter, this.stride, this.padding);
     return tf.fused.conv2d({ x: this.x, filter, strides: this.stride, pad: this.padding, bias: this.bias.value });
@@ -48,7 +48,7 @@ export class Conv2D implements Module {
     if (packed) {
       const wanted = { activeGradient: !this.denseGradients, inputGradient: this.inputGradient };
       // The network's first layer on a dense-gradient step wants nothing of the compressed pass.
-      const { grad, dx } = wanted.activeGradient || wanted.inputGradient ? sparseConv2dGrad(x, dy4, packed, this.padding, wanted) : { grad: null, dx: null };
+      const { grad, dx } = wanted.activeGradient || wanted.inputGradient ? sparseConv2dGrad(x, dy4, packed, this.stride, this.padding, wanted) : { grad: null, dx: null };
       this.kernel.grad = grad ?? conv2dBackpropFilter(x, dy4, filterShape, this.stride, this.padding);
       return dx;
     }

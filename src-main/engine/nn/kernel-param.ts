@@ -4,10 +4,10 @@ import { CompressedWeights, gather, scatter } from './compressed-weights.js';
 import type { Param } from './module.js';
 
 /**
- * How a layer can train on its kernel's active weights only: a fully connected layer by row, a
- * stride-1 convolution by output channel (see CompressedWeights); null: it cannot.
+ * How a layer trains on its kernel's active weights only: a fully connected layer by row, a
+ * convolution by output channel (see CompressedWeights).
  */
-export type SparseForm = 'rows' | 'channels' | null;
+export type SparseForm = 'rows' | 'channels';
 
 /**
  * The kernel of a conv or fully connected layer. Dense kernels hold one tensor. A compressed
@@ -48,7 +48,6 @@ export class KernelParam implements Param {
 
   /** Keeps only `positions` (increasing flat indices; the value is expected to be zero elsewhere). */
   compress(positions: Uint32Array): void {
-    if (this.sparseForm === null) throw new Error(`${this.name}: this layer cannot train on compressed weights`);
     const values = gather(this.value.dataSync(), positions);
     this.packed?.dispose();
     this.packed = CompressedWeights.of(this.value.shape, positions, values);

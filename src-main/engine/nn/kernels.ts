@@ -90,10 +90,10 @@ export function compressedDenseGrad(
   return { grad, dbias, dx: dx && wanted.inputChunks ? markBatchChunks(dx) : dx };
 }
 
-/** A stride-1 convolution (NHWC) on compressed conv weights, plus the bias. */
-export function sparseConv2d(x: tf.Tensor4D, w: CompressedWeights, bias: tf.Tensor | null, pad: Padding): tf.Tensor4D {
+/** A convolution (NHWC) on compressed conv weights, plus the bias. */
+export function sparseConv2d(x: tf.Tensor4D, w: CompressedWeights, bias: tf.Tensor | null, stride: number, pad: Padding): tf.Tensor4D {
   const { channelPtr, rows, order } = w.byChannel();
-  const attrs: SparseConvAttrs = { pad, filterShape: w.shape as SparseConvAttrs['filterShape'] };
+  const attrs: SparseConvAttrs = { pad, stride, filterShape: w.shape as SparseConvAttrs['filterShape'] };
   const inputs = { x, channelPtr, rows, order, vals: w.values, ...(bias ? { bias } : {}) };
   return tf.engine().runKernel(KERNEL_NAMES.sparseConv, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
@@ -103,11 +103,12 @@ export function sparseConv2dGrad(
   x: tf.Tensor4D,
   dy: tf.Tensor4D,
   w: CompressedWeights,
+  stride: number,
   pad: Padding,
   wanted: { activeGradient: boolean; inputGradient: boolean },
 ): { grad: tf.Tensor1D | null; dx: tf.Tensor4D | null } {
   const { channelPtr, rows, order } = w.byChannel();
-  const attrs: SparseConvGradAttrs = { pad, filterShape: w.shape as SparseConvAttrs['filterShape'], ...wanted };
+  const attrs: SparseConvGradAttrs = { pad, stride, filterShape: w.shape as SparseConvAttrs['filterShape'], ...wanted };
   const outputs = tf.engine().runKernel(KERNEL_NAMES.sparseConvGrad, { x, dy, channelPtr, rows, order, vals: w.values }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
   const grad = wanted.activeGradient ? (outputs.shift() as tf.Tensor1D) : null;
   const dx = wanted.inputGradient ? (outputs.shift() as tf.Tensor4D) : null;

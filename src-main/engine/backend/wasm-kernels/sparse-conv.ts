@@ -7,7 +7,7 @@ import { withHostArrays, withTemporaries } from './temporaries.js';
 import { requireShape, wasmKernel, type WasmKernelContext } from './wasm-kernel.js';
 
 /*
- * A stride-1 convolution on weights indexed by output channel (kernels/assembly/sparse-conv.as),
+ * A convolution on weights indexed by output channel (kernels/assembly/sparse-conv.as),
  * NHWC: the compressed weights of a sparse layer (forward and backward each one tfjs kernel; see
  * nn/compressed-weights.ts), or every position of a dense filter with few input channels, which
  * these kernels run faster than the dense ones (see directConvolution; each pass two output
@@ -15,7 +15,7 @@ import { requireShape, wasmKernel, type WasmKernelContext } from './wasm-kernel.
  */
 
 /** Index of SparseConvArgs.scratch in sparse-conv.as (scratchPerPart follows). */
-const SCRATCH_FIELD = 22;
+const SCRATCH_FIELD = 24;
 
 /** Heap addresses of weights indexed by output channel: channelPtr, rows, order (int32) and the values in position order. */
 interface IndexAt {
@@ -45,7 +45,7 @@ function runSparseConv(ctx: WasmKernelContext, kernel: SparseConvKernel, info: t
   const { runtime } = ctx;
   withTemporaries(ctx, [[index.nnz], [index.nnz]], ([offsets, weights]) => {
     const geometry = [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels];
-    const window = [info.filterHeight, info.filterWidth, info.padInfo.top, info.padInfo.left];
+    const window = [info.filterHeight, info.filterWidth, info.padInfo.top, info.padInfo.left, info.strideHeight, info.strideWidth];
     const indexFields = [index.channelPtr, index.rows, index.order, index.vals, offsets!, weights!];
     const args = runtime.writeArgs([...geometry, ...window, ...indexFields, pass.x, pass.y, pass.bias, pass.dx, pass.partials, 0, 0]);
     const parts = runtime.batchParts(info.batchSize);
@@ -77,11 +77,12 @@ function runSparseConvBackward(
 }
 
 /** The geometry of a compressed layer's pass, its input x checked against the filter. */
-function stride1Info(kernelName: string, x: TensorInfo, attrs: SparseConvAttrs): tf.backend_util.Conv2DInfo {
+function convInfo(kernelName: string, x: TensorInfo, attrs: SparseConvAttrs): tf.backend_util.Conv2DInfo {
   if (x.shape.length !== 4 || x.shape[3] !== attrs.filterShape[2]) {
     throw new Error(`${kernelName}: x has shape [${x.shape.join(', ')}], expected NHWC with ${attrs.filterShape[2]} channels`);
   }
-  return tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], attrs.filterShape, 1, 1, attrs.pad, undefined, false, 'channelsLast');
+  if (!Number.isInteger(attrs.stride) || attrs.stride < 1) throw new Error(`${kernelName}: stride must be a positive integer, got ${attrs.stride}`);
+  return tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], attrs.filterShape, attrs.stride, 1, attrs.pad, undefined, false, 'channelsLast');
 }
 
 /** The compressed weights of a sparse layer: inputs channelPtr, rows, order, vals. */
@@ -96,7 +97,7 @@ function compressedIndexAt(ctx: WasmKernelContext, kernelName: string, outC: num
 /** Inputs x, channelPtr, rows, order, vals and optional bias [outC]; output y = conv(x, W) + bias. */
 const sparseConv = wasmKernel(KERNEL_NAMES.sparseConv, (ctx) => {
   const attrs = ctx.attrs as unknown as SparseConvAttrs;
-  const info = stride1Info(KERNEL_NAMES.sparseConv, ctx.input('x'), attrs);
+  const info = convInfo(KERNEL_NAMES.sparseConv, ctx.input('x'), attrs);
   const index = compressedIndexAt(ctx, KERNEL_NAMES.sparseConv, info.outChannels);
   const biasInput = ctx.inputs['bias'];
   if (biasInput !== undefined) requireShape(KERNEL_NAMES.sparseConv, 'bias', biasInput, [info.outChannels]);
@@ -114,7 +115,7 @@ const sparseConv = wasmKernel(KERNEL_NAMES.sparseConv, (ctx) => {
 const sparseConvGrad = wasmKernel(KERNEL_NAMES.sparseConvGrad, (ctx) => {
   const attrs = ctx.attrs as unknown as SparseConvGradAttrs;
   const x = ctx.input('x');
-  const info = stride1Info(KERNEL_NAMES.sparseConvGrad, x, attrs);
+  const info = convInfo(KERNEL_NAMES.sparseConvGrad, x, attrs);
   const index = compressedIndexAt(ctx, KERNEL_NAMES.sparseConvGrad, info.outChannels);
   requireShape(KERNEL_NAMES.sparseConvGrad, 'dy', ctx.input('dy'), info.outShape);
   const grad = attrs.activeGradient ? ctx.output([index.nnz]) : null;

@@ -1,17 +1,20 @@
-// A stride-1 convolution on compressed weights: the active taps of each output channel only.
+// A convolution on compressed weights: the active taps of each output channel only.
 // Filter [kh, kw, inC, outC] row-major, its active positions listed by output channel (channelPtr
 // [outC + 1]; for each entry its tap row r = (y·kw + x)·inC + c and its index in vals, which stay
 // in position order). Activations are NHWC outside. Inside, each image is laid out by channel:
-// one zero-padded plane per input channel, and per output channel a plane with the same row
-// length (the padded width), whose last kw − 1 columns are not outputs. Then output float f of a
-// plane reads input float f + (the tap's offset) of its channel's plane, for every f: a tile of
-// 32 consecutive output floats (eight vectors, across row ends) reads 32 consecutive input floats
-// per tap, at offsets the code can hold as constants, and is summed in registers over the
-// channel's active taps. The columns that are not outputs cost (kw − 1) / padded width of the
-// work. Dense filters (every position indexed, few input channels) run on their own kernels at the
-// end of this file, over tiles of 16 floats for two output channels at a time. Parts split the
-// batch in whole chunks (run pinned), so the weight gradient's partial sums, one per chunk, are
-// the same whatever the number of threads.
+// zero-padded planes per input channel, and per output channel a plane with the same row length
+// (the plane width), whose last columns are not outputs. At stride 1 a channel has one plane, the
+// padded input; at stride s it has s × s phase planes, phase (py mod s, px mod s) holding the padded
+// pixels (py, px) at (py / s, px / s), so that a window's tap (ty, tx) reads plane (ty mod s, tx mod
+// s) at (oy + ty / s, ox + tx / s) for output (oy, ox): a stride-1 reading of that plane. Then
+// output float f of a plane reads input float f + (the tap's offset) of its channel's plane, for
+// every f: a tile of 32 consecutive output floats (eight vectors, across row ends) reads 32
+// consecutive input floats per tap, at offsets the code can hold as constants, and is summed in
+// registers over the channel's active taps. The columns that are not outputs cost
+// (ceil(kw / s) − 1) / plane width of the work. Dense filters (every position indexed, few input
+// channels) run on their own kernels at the end of this file, over tiles of 16 floats for two
+// output channels at a time. Parts split the batch in whole chunks (run pinned), so the weight
+// gradient's partial sums, one per chunk, are the same whatever the number of threads.
 import { transposeStrided } from './layout';
 import { addTo, alignUp, BATCH_CHUNK, chunkStart, f32At, laneSum, zero } from './memory';
 
@@ -30,6 +33,8 @@ const TILE: i32 = 32;
   kw: i32;
   padTop: i32;
   padLeft: i32;
+  strideH: i32;
+  strideW: i32;
   /** i32 [outC + 1]: where each output channel's entries start. */
   channelPtr: u32;
   /** i32 [nnz]: each entry's tap row r = (y·kw + x)·inC + c. */
@@ -55,13 +60,24 @@ const TILE: i32 = 32;
   scratchPerPart: u32;
 }
 
-/** Row length of every plane: the input's, padded. */
-@inline function paddedW(a: SparseConvArgs): i32 {
-  return a.outW + a.kw - 1;
+/** Rows (columns) of a phase plane that a window reads: ceil(kh / strideH) (ceil(kw / strideW)). */
+@inline function phaseKh(a: SparseConvArgs): i32 {
+  return (a.kh + a.strideH - 1) / a.strideH;
 }
-/** Rows of every input plane: the input's, padded. */
+@inline function phaseKw(a: SparseConvArgs): i32 {
+  return (a.kw + a.strideW - 1) / a.strideW;
+}
+/** Phase planes per input channel. */
+@inline function phases(a: SparseConvArgs): i32 {
+  return a.strideH * a.strideW;
+}
+/** Row length of every plane: the outputs' and the columns the last window reads past them. */
+@inline function paddedW(a: SparseConvArgs): i32 {
+  return a.outW + phaseKw(a) - 1;
+}
+/** Rows of every input plane. */
 @inline function paddedH(a: SparseConvArgs): i32 {
-  return a.outH + a.kh - 1;
+  return a.outH + phaseKh(a) - 1;
 }
 @inline function paddedPlane(a: SparseConvArgs): i32 {
   return paddedH(a) * paddedW(a);
@@ -79,17 +95,17 @@ const TILE: i32 = 32;
 }
 /**
  * Floats after the last padded input plane that the last tile may read (and, for dx, add zeros
- * to): its reads start up to kw − 1 floats past its own output floats and run to the end of
+ * to): its reads start up to phaseKw − 1 floats past its own output floats and run to the end of
  * the tile, up to TILE − 1 floats past the plane's last output float.
  */
 @inline function slack(a: SparseConvArgs): i32 {
-  return TILE + a.kw;
+  return TILE + phaseKw(a);
 }
 @inline function paddedImageFloats(a: SparseConvArgs): i32 {
-  return a.inC * paddedPlane(a) + slack(a);
+  return phases(a) * a.inC * paddedPlane(a) + slack(a);
 }
 
-/** Bytes of a padded image in scratch. */
+/** Bytes of a padded image (every phase plane of every channel) in scratch. */
 @inline function imageBytes(a: SparseConvArgs): usize {
   return alignUp(<usize>paddedImageFloats(a) << 2);
 }
@@ -109,8 +125,9 @@ export function sparseConvScratchBytes(args: usize): usize {
 }
 
 /**
- * Each entry's offset in a padded image and (unless vals is 0: a filter gradient alone needs no
- * weights) its weight, gathered in entry order (serial, before the parts run).
+ * Each entry's offset in a padded image (its phase plane's start, then its place in it) and
+ * (unless vals is 0: a filter gradient alone needs no weights) its weight, gathered in entry
+ * order (serial, before the parts run). Phase (ry, rx) of channel c is plane (ry·strideW + rx)·inC + c.
  */
 export function sparseConvPrepare(args: usize): void {
   const a = changetype<SparseConvArgs>(args);
@@ -120,42 +137,80 @@ export function sparseConvPrepare(args: usize): void {
   for (let k = 0; k < nnz; k++) {
     const r = load<i32>(f32At(a.rows, k));
     const c = r % a.inC;
-    const tap = r / a.inC;
-    store<i32>(f32At(a.offsets, k), c * plane + (tap / a.kw) * wp + tap % a.kw);
+    const ty = r / a.inC / a.kw;
+    const tx = (r / a.inC) % a.kw;
+    const phase = (ty % a.strideH) * a.strideW + tx % a.strideW;
+    store<i32>(f32At(a.offsets, k), (phase * a.inC + c) * plane + (ty / a.strideH) * wp + tx / a.strideW);
     if (a.vals != 0) store<f32>(f32At(a.weights, k), load<f32>(f32At(a.vals, load<i32>(f32At(a.order, k)))));
   }
 }
 
-/** Rows of the input that some window reads, and columns (the rest lie past the last window). */
+/** Rows of the input that fall in a phase plane, and columns (the rest lie past the last window). */
 @inline function readRows(a: SparseConvArgs): i32 {
-  return min(a.inH, paddedH(a) - a.padTop);
+  return min(a.inH, paddedH(a) * a.strideH - a.padTop);
 }
 @inline function readCols(a: SparseConvArgs): i32 {
-  return min(a.inW, paddedW(a) - a.padLeft);
+  return min(a.inW, paddedW(a) * a.strideW - a.padLeft);
 }
 
-/** Image n of x into `padded`, one zero-bordered plane per channel, and the slack after them zero. */
+/** The first of the input columns [0, readCols) whose padded column is in phase rx; readCols when none is. */
+@inline function phaseFirstCol(a: SparseConvArgs, rx: i32): i32 {
+  return min(readCols(a), (rx - a.padLeft % a.strideW + a.strideW) % a.strideW);
+}
+
+/** How many of the input columns [0, readCols) have their padded column in phase rx. */
+@inline function phaseCols(a: SparseConvArgs, rx: i32): i32 {
+  return (readCols(a) - phaseFirstCol(a, rx) + a.strideW - 1) / a.strideW;
+}
+
+/**
+ * Where input pixel (h, w0), of phase (ry, rx), lies in the padded image: its phase plane of
+ * channel 0 (channel c's is c planes on), at (py / strideH, px / strideW).
+ */
+@inline function paddedAt(a: SparseConvArgs, padded: usize, h: i32, w0: i32, ry: i32, rx: i32): usize {
+  const py = h + a.padTop;
+  return f32At(padded, (ry * a.strideW + rx) * a.inC * paddedPlane(a) + (py / a.strideH) * paddedW(a) + (w0 + a.padLeft) / a.strideW);
+}
+
+/**
+ * Image n of x into `padded`: its phase planes per channel with zero borders, and the slack after
+ * them zero. Phases no tap reads (a stride larger than the window) are left out.
+ */
 function padImage(a: SparseConvArgs, n: i32, padded: usize): void {
-  const wp = paddedW(a);
   const plane = paddedPlane(a);
   const h1 = readRows(a);
   const w1 = readCols(a);
-  if (a.padTop > 0 || a.padLeft > 0 || h1 + a.padTop < paddedH(a) || w1 + a.padLeft < wp) zero(padded, a.inC * plane);
-  zero(f32At(padded, a.inC * plane), slack(a));
+  const all = phases(a) * a.inC * plane;
+  if (a.padTop > 0 || a.padLeft > 0 || h1 + a.padTop < paddedH(a) * a.strideH || w1 + a.padLeft < paddedW(a) * a.strideW) zero(padded, all);
+  zero(f32At(padded, all), slack(a));
   for (let h = 0; h < h1; h++) {
-    transposeStrided(f32At(a.x, (n * a.inH + h) * a.inW * a.inC), w1, a.inC, a.inC, f32At(padded, (h + a.padTop) * wp + a.padLeft), plane);
+    const ry = (h + a.padTop) % a.strideH;
+    if (ry >= a.kh) continue;
+    for (let rx = 0; rx < min(a.strideW, a.kw); rx++) {
+      const w0 = phaseFirstCol(a, rx);
+      const cols = phaseCols(a, rx);
+      if (cols <= 0) continue;
+      transposeStrided(f32At(a.x, ((n * a.inH + h) * a.inW + w0) * a.inC), cols, a.inC, a.inC * a.strideW, paddedAt(a, padded, h, w0, ry, rx), plane);
+    }
   }
 }
 
-/** dx of image n from the padded input gradient (its border dropped). */
+/** dx of image n from the padded input gradient (its border dropped); zero where no tap reads. */
 function unpadImage(a: SparseConvArgs, n: i32, padded: usize): void {
-  const wp = paddedW(a);
   const plane = paddedPlane(a);
   const h1 = readRows(a);
   const w1 = readCols(a);
-  if (h1 < a.inH || w1 < a.inW) zero(f32At(a.dx, n * a.inH * a.inW * a.inC), a.inH * a.inW * a.inC);
+  const image = f32At(a.dx, n * a.inH * a.inW * a.inC);
+  if (h1 < a.inH || w1 < a.inW || a.strideH > a.kh || a.strideW > a.kw) zero(image, a.inH * a.inW * a.inC);
   for (let h = 0; h < h1; h++) {
-    transposeStrided(f32At(padded, (h + a.padTop) * wp + a.padLeft), a.inC, w1, plane, f32At(a.dx, (n * a.inH + h) * a.inW * a.inC), a.inC);
+    const ry = (h + a.padTop) % a.strideH;
+    if (ry >= a.kh) continue;
+    for (let rx = 0; rx < min(a.strideW, a.kw); rx++) {
+      const w0 = phaseFirstCol(a, rx);
+      const cols = phaseCols(a, rx);
+      if (cols <= 0) continue;
+      transposeStrided(paddedAt(a, padded, h, w0, ry, rx), a.inC, cols, plane, f32At(image, (h * a.inW + w0) * a.inC), a.inC * a.strideW);
+    }
   }
 }
 
