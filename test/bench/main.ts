@@ -19,8 +19,9 @@ import { accuracyRuns, accuracyTable } from './accuracy.js';
 
 /**
  * `npm run bench`: step time of each model × method × backend × sparsity in one process, with
- * the sparse/dense speed-up, the mask overhead (masked static vs dense, interleaved), the RigL update cost at
- * ΔT = 100, the cost of recording to the store, and dataset load and batch assembly times.
+ * the sparse/dense speed-up, the mask overhead (masked static vs dense, median of paired
+ * rounds), the RigL update cost at ΔT = 100, the cost of recording to the store, and dataset load
+ * and batch assembly times.
  * `--json` prints one JSON object per row instead of tables; `--quick` keeps it under two minutes.
  */
 const USAGE = 'usage: npm run bench -- [--quick] [--json] | --accuracy [--seeds N] [--json]';
@@ -227,20 +228,30 @@ function runInput(c: BenchCase) {
 
 /**
  * Applying masks: static at 90% on the masked dense path against dense, same model and backend,
- * alternated five times and the fastest median of each kept, since a single pair on a shared
- * machine differs by more than the cost being measured.
+ * in nine rounds of one run each, their order alternating, and the median of the rounds' ratios
+ * kept: a single pair on a shared machine differs by more than the cost being measured, and the
+ * fastest of each path (taken before) could come from different minutes (it gave −10.8% once).
  */
 async function maskOverhead(data: (c: BenchCase) => TrainingData): Promise<OtherRow> {
   const dense: BenchCase = { model: 'mlp', dataset: 'fashion-mnist', batch: 128, method: 'dense', sparsity: 0, backend: 'wasm', steps: 40, warmup: 5 };
   const masked: BenchCase = { ...dense, method: 'static', sparsity: 0.9, compressed: false };
-  let denseMs = Infinity;
-  let maskedMs = Infinity;
-  for (let round = 0; round < 5; round++) {
-    denseMs = Math.min(denseMs, summarise(await timeSteps(runInput(dense), data(dense)), dense.warmup).msPerStep);
-    setCompression(false);
-    maskedMs = Math.min(maskedMs, summarise(await timeSteps(runInput(masked), data(masked)), masked.warmup).msPerStep);
-    setCompression(true);
+  const time = async (c: BenchCase): Promise<number> => {
+    setCompression(c.compressed !== false);
+    try {
+      return summarise(await timeSteps(runInput(c), data(c)), c.warmup).msPerStep;
+    } finally {
+      setCompression(true);
+    }
+  };
+  const rounds: Array<{ ratio: number; maskedMs: number }> = [];
+  for (let round = 0; round < 9; round++) {
+    const [first, second] = round % 2 === 0 ? [dense, masked] : [masked, dense];
+    const firstMs = await time(first);
+    const secondMs = await time(second);
+    const [denseMs, maskedMs] = first === dense ? [firstMs, secondMs] : [secondMs, firstMs];
+    rounds.push({ ratio: maskedMs / denseMs, maskedMs });
   }
+  const middle = rounds.sort((a, b) => a.ratio - b.ratio)[rounds.length >> 1]!;
   return {
     kind: 'mask',
     model: 'mlp',
@@ -248,9 +259,9 @@ async function maskOverhead(data: (c: BenchCase) => TrainingData): Promise<Other
     backend: 'wasm',
     sparsity: 0.9,
     batch: 128,
-    msPerStep: maskedMs,
-    detail: 'mask overhead (static 90% masked dense vs dense, mlp, interleaved)',
-    value: maskedMs / denseMs - 1,
+    msPerStep: middle.maskedMs,
+    detail: 'mask overhead (static 90% masked dense vs dense, mlp, median of 9 paired rounds)',
+    value: middle.ratio - 1,
   };
 }
 

@@ -167,7 +167,7 @@ describe('compressed and masked dense training agree (classic LeNet-5, 90% RigL 
 
 /**
  * WRN-10-2 under ERK at 90% compresses every 3×3 convolution but group1's first (30%), the two
- * strided ones (stride 2, on phase planes) included, and group3's shortcut. Its first steps at
+ * strided ones (stride 2, on phase planes) included; the 1×1 shortcuts stay dense. Its first steps at
  * lr 0.1 move the BatchNorm statistics fast, and the summation orders' rounding grows with them:
  * measured, identical for 7 steps, then 1e-5 to 5e-5 up to the first update and at most 1.2e-3
  * by step 30; the same with the strided convolutions left masked dense (before they ran

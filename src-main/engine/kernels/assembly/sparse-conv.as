@@ -4,9 +4,10 @@
 // in position order). Activations are NHWC outside. Inside, each image is laid out by channel:
 // zero-padded planes per input channel, and per output channel a plane with the same row length
 // (the plane width), whose last columns are not outputs. At stride 1 a channel has one plane, the
-// padded input; at stride s it has s × s phase planes, phase (py mod s, px mod s) holding the padded
+// padded input; at stride s it has phase planes, phase (py mod s, px mod s) holding the padded
 // pixels (py, px) at (py / s, px / s), so that a window's tap (ty, tx) reads plane (ty mod s, tx mod
-// s) at (oy + ty / s, ox + tx / s) for output (oy, ox): a stride-1 reading of that plane. Then
+// s) at (oy + ty / s, ox + tx / s) for output (oy, ox): a stride-1 reading of that plane (only the
+// phases a tap reads have one: min(s, kh) × min(s, kw) of them). Then
 // output float f of a plane reads input float f + (the tap's offset) of its channel's plane, for
 // every f: a tile of 32 consecutive output floats (eight vectors, across row ends) reads 32
 // consecutive input floats per tap, at offsets the code can hold as constants, and is summed in
@@ -67,24 +68,34 @@ const TILE: i32 = 32;
 @inline function phaseKw(a: SparseConvArgs): i32 {
   return (a.kw + a.strideW - 1) / a.strideW;
 }
+/**
+ * Phases a tap reads along each axis: min(stride, window). A stride larger than the window skips
+ * the pixels between windows, and their phases are neither laid out nor read.
+ */
+@inline function phaseRows(a: SparseConvArgs): i32 {
+  return min(a.strideH, a.kh);
+}
+@inline function phaseCols(a: SparseConvArgs): i32 {
+  return min(a.strideW, a.kw);
+}
 /** Phase planes per input channel. */
 @inline function phases(a: SparseConvArgs): i32 {
-  return a.strideH * a.strideW;
+  return phaseRows(a) * phaseCols(a);
 }
 /** Row length of every plane: the outputs' and the columns the last window reads past them. */
-@inline function paddedW(a: SparseConvArgs): i32 {
+@inline function planeW(a: SparseConvArgs): i32 {
   return a.outW + phaseKw(a) - 1;
 }
 /** Rows of every input plane. */
-@inline function paddedH(a: SparseConvArgs): i32 {
+@inline function planeH(a: SparseConvArgs): i32 {
   return a.outH + phaseKh(a) - 1;
 }
 @inline function paddedPlane(a: SparseConvArgs): i32 {
-  return paddedH(a) * paddedW(a);
+  return planeH(a) * planeW(a);
 }
-/** Output floats of a plane computed: its rows at the padded width, in whole tiles. */
+/** Output floats of a plane computed: its rows at the plane width, in whole tiles. */
 @inline function outTiles(a: SparseConvArgs): i32 {
-  return (a.outH * paddedW(a) + TILE - 1) / TILE;
+  return (a.outH * planeW(a) + TILE - 1) / TILE;
 }
 /**
  * Floats from one output channel's plane to the next: a cache line more than its tiles, so that
@@ -127,19 +138,19 @@ export function sparseConvScratchBytes(args: usize): usize {
 /**
  * Each entry's offset in a padded image (its phase plane's start, then its place in it) and
  * (unless vals is 0: a filter gradient alone needs no weights) its weight, gathered in entry
- * order (serial, before the parts run). Phase (ry, rx) of channel c is plane (ry·strideW + rx)·inC + c.
+ * order (serial, before the parts run). Phase (ry, rx) of channel c is plane (ry·phaseCols + rx)·inC + c.
  */
 export function sparseConvPrepare(args: usize): void {
   const a = changetype<SparseConvArgs>(args);
   const nnz = load<i32>(f32At(a.channelPtr, a.outC));
-  const wp = paddedW(a);
+  const wp = planeW(a);
   const plane = paddedPlane(a);
   for (let k = 0; k < nnz; k++) {
     const r = load<i32>(f32At(a.rows, k));
     const c = r % a.inC;
     const ty = r / a.inC / a.kw;
     const tx = (r / a.inC) % a.kw;
-    const phase = (ty % a.strideH) * a.strideW + tx % a.strideW;
+    const phase = (ty % a.strideH) * phaseCols(a) + tx % a.strideW;
     store<i32>(f32At(a.offsets, k), (phase * a.inC + c) * plane + (ty / a.strideH) * wp + tx / a.strideW);
     if (a.vals != 0) store<f32>(f32At(a.weights, k), load<f32>(f32At(a.vals, load<i32>(f32At(a.order, k)))));
   }
@@ -147,10 +158,10 @@ export function sparseConvPrepare(args: usize): void {
 
 /** Rows of the input that fall in a phase plane, and columns (the rest lie past the last window). */
 @inline function readRows(a: SparseConvArgs): i32 {
-  return min(a.inH, paddedH(a) * a.strideH - a.padTop);
+  return min(a.inH, planeH(a) * a.strideH - a.padTop);
 }
 @inline function readCols(a: SparseConvArgs): i32 {
-  return min(a.inW, paddedW(a) * a.strideW - a.padLeft);
+  return min(a.inW, planeW(a) * a.strideW - a.padLeft);
 }
 
 /** The first of the input columns [0, readCols) whose padded column is in phase rx; readCols when none is. */
@@ -159,7 +170,7 @@ export function sparseConvPrepare(args: usize): void {
 }
 
 /** How many of the input columns [0, readCols) have their padded column in phase rx. */
-@inline function phaseCols(a: SparseConvArgs, rx: i32): i32 {
+@inline function colsInPhase(a: SparseConvArgs, rx: i32): i32 {
   return (readCols(a) - phaseFirstCol(a, rx) + a.strideW - 1) / a.strideW;
 }
 
@@ -169,26 +180,26 @@ export function sparseConvPrepare(args: usize): void {
  */
 @inline function paddedAt(a: SparseConvArgs, padded: usize, h: i32, w0: i32, ry: i32, rx: i32): usize {
   const py = h + a.padTop;
-  return f32At(padded, (ry * a.strideW + rx) * a.inC * paddedPlane(a) + (py / a.strideH) * paddedW(a) + (w0 + a.padLeft) / a.strideW);
+  return f32At(padded, (ry * phaseCols(a) + rx) * a.inC * paddedPlane(a) + (py / a.strideH) * planeW(a) + (w0 + a.padLeft) / a.strideW);
 }
 
 /**
  * Image n of x into `padded`: its phase planes per channel with zero borders, and the slack after
- * them zero. Phases no tap reads (a stride larger than the window) are left out.
+ * them zero. Pixels of the phases no tap reads (a stride larger than the window) are left out.
  */
 function padImage(a: SparseConvArgs, n: i32, padded: usize): void {
   const plane = paddedPlane(a);
   const h1 = readRows(a);
   const w1 = readCols(a);
   const all = phases(a) * a.inC * plane;
-  if (a.padTop > 0 || a.padLeft > 0 || h1 + a.padTop < paddedH(a) * a.strideH || w1 + a.padLeft < paddedW(a) * a.strideW) zero(padded, all);
+  if (a.padTop > 0 || a.padLeft > 0 || h1 + a.padTop < planeH(a) * a.strideH || w1 + a.padLeft < planeW(a) * a.strideW) zero(padded, all);
   zero(f32At(padded, all), slack(a));
   for (let h = 0; h < h1; h++) {
     const ry = (h + a.padTop) % a.strideH;
-    if (ry >= a.kh) continue;
-    for (let rx = 0; rx < min(a.strideW, a.kw); rx++) {
+    if (ry >= phaseRows(a)) continue;
+    for (let rx = 0; rx < phaseCols(a); rx++) {
       const w0 = phaseFirstCol(a, rx);
-      const cols = phaseCols(a, rx);
+      const cols = colsInPhase(a, rx);
       if (cols <= 0) continue;
       transposeStrided(f32At(a.x, ((n * a.inH + h) * a.inW + w0) * a.inC), cols, a.inC, a.inC * a.strideW, paddedAt(a, padded, h, w0, ry, rx), plane);
     }
@@ -204,10 +215,10 @@ function unpadImage(a: SparseConvArgs, n: i32, padded: usize): void {
   if (h1 < a.inH || w1 < a.inW || a.strideH > a.kh || a.strideW > a.kw) zero(image, a.inH * a.inW * a.inC);
   for (let h = 0; h < h1; h++) {
     const ry = (h + a.padTop) % a.strideH;
-    if (ry >= a.kh) continue;
-    for (let rx = 0; rx < min(a.strideW, a.kw); rx++) {
+    if (ry >= phaseRows(a)) continue;
+    for (let rx = 0; rx < phaseCols(a); rx++) {
       const w0 = phaseFirstCol(a, rx);
-      const cols = phaseCols(a, rx);
+      const cols = colsInPhase(a, rx);
       if (cols <= 0) continue;
       transposeStrided(paddedAt(a, padded, h, w0, ry, rx), a.inC, cols, plane, f32At(image, (h * a.inW + w0) * a.inC), a.inC * a.strideW);
     }
@@ -216,7 +227,7 @@ function unpadImage(a: SparseConvArgs, n: i32, padded: usize): void {
 
 /** Image n of y (NHWC) from the output by channel, plus the bias. */
 function writeImage(a: SparseConvArgs, n: i32, out: usize): void {
-  const wp = paddedW(a);
+  const wp = planeW(a);
   const plane = outPlane(a);
   const image = f32At(a.y, n * a.outH * a.outW * a.outC);
   for (let h = 0; h < a.outH; h++) transposeStrided(f32At(out, h * wp), a.outC, a.outW, plane, f32At(image, h * a.outW * a.outC), a.outC);
@@ -226,7 +237,7 @@ function writeImage(a: SparseConvArgs, n: i32, out: usize): void {
 
 /** Image n of dL/dy (NHWC) by channel, zero in the columns and tile ends that are not outputs. */
 function readGradImage(a: SparseConvArgs, n: i32, out: usize): void {
-  const wp = paddedW(a);
+  const wp = planeW(a);
   const plane = outPlane(a);
   zero(out, a.outC * plane);
   for (let h = 0; h < a.outH; h++) transposeStrided(f32At(a.y, (n * a.outH + h) * a.outW * a.outC), a.outW, a.outC, a.outC, f32At(out, h * wp), plane);
@@ -355,9 +366,9 @@ const DENSE_TILE: i32 = 16;
 @inline function denseTaps(a: SparseConvArgs): i32 {
   return load<i32>(f32At(a.channelPtr, 1));
 }
-/** Tiles of DENSE_TILE floats over an output plane's rows at the padded width (within outTiles' TILE-float tiles). */
+/** Tiles of DENSE_TILE floats over an output plane's rows at the plane width (within outTiles' TILE-float tiles). */
 @inline function denseTiles(a: SparseConvArgs): i32 {
-  return (a.outH * paddedW(a) + DENSE_TILE - 1) / DENSE_TILE;
+  return (a.outH * planeW(a) + DENSE_TILE - 1) / DENSE_TILE;
 }
 
 /**
