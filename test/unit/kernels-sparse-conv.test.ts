@@ -80,6 +80,10 @@ describe('the compressed convolution kernels on wasm match the dense convolution
       const denseGrad = conv2dBackpropFilter(x, dy, filter, stride, pad).dataSync();
       expect(relativeError(grad!.dataSync(), Float32Array.from(packed.positions, (p) => denseGrad[p]!))).toBeLessThan(1e-5);
       expect(relativeError(dx!.dataSync(), conv2dBackpropInput(dy, W, x.shape, stride, pad).dataSync())).toBeLessThan(1e-5);
+      // The weight gradient alone (a network's first layer), its sums where dx's planes were: the same numbers.
+      poisonScratch();
+      const alone = sparseConv2dGrad(x, dy, packed, stride, pad, { activeGradient: true, inputGradient: false });
+      expect(Array.from(alone.grad!.dataSync())).toEqual(Array.from(grad!.dataSync()));
     });
     packed.dispose();
   });

@@ -303,7 +303,7 @@ export function sparseConvForward(args: usize, part: i32, parts: i32): void {
  * The backward pass on each image of the part: when partials is not 0, dL/dW at every active
  * position, each entry's products summed in a vector over the tiles of each of a chunk's images
  * in order, its lanes added once at the chunk's end into the chunk's row of partials (in position
- * order; a lane sum and a scalar add per tile and entry took 40% longer); when dx is not 0,
+ * order; a lane sum and a scalar add per tile and entry took 28% longer); when dx is not 0,
  * dL/dx, each entry's weight times the tile of dL/dy added at its tap. Both read each tile of
  * dL/dy once, from registers; its floats that are not outputs are zero, so they add nothing.
  */
@@ -498,8 +498,9 @@ export function denseConvInputGrad(args: usize, part: i32, parts: i32): void {
 /**
  * The weight gradient alone for a dense filter (the index of denseChannelIndex): per image, two
  * output channels and two taps at a time, each of the four sums kept in a vector over every tile
- * of 16 floats of the image and its lanes added once, into the chunk's row of partials as
- * sparseConvBackward does. An odd last channel or tap is taken twice and added once.
+ * of 16 floats of the image and its lanes added to the chunk's row of partials once per image
+ * (sparseConvBackward, whose outer loop is the tiles, keeps its sums in scratch over the whole chunk).
+ * An odd last channel or tap is taken twice and added once.
  */
 export function denseConvFilterGrad(args: usize, part: i32, parts: i32): void {
   const a = changetype<SparseConvArgs>(args);
