@@ -1,21 +1,21 @@
-// A convolution on compressed weights: the active taps of each output channel only.
-// Filter [kh, kw, inC, outC] row-major, its active positions listed by output channel (channelPtr
-// [outC + 1]; for each entry its tap row r = (y·kw + x)·inC + c and its index in vals, which stay
-// in position order). Activations are NHWC outside. Inside, each image is laid out by channel:
+// A convolution on compressed weights: the active taps of each output channel only. Filter [kh,
+// kw, inC, outC] row-major, its active positions listed by output channel (channelPtr [outC +
+// 1]; for each entry its tap row r = (y·kw + x)·inC + c and its index in vals, which stay in
+// position order). Activations are NHWC outside. Inside, each image is laid out by channel:
 // zero-padded planes per input channel, and per output channel a plane with the same row length
-// (the plane width), whose last columns are not outputs. At stride 1 a channel has one plane, the
-// padded input; at stride s it has phase planes, phase (py mod s, px mod s) holding the padded
-// pixels (py, px) at (py / s, px / s), so that a window's tap (ty, tx) reads plane (ty mod s, tx mod
-// s) at (oy + ty / s, ox + tx / s) for output (oy, ox): a stride-1 reading of that plane (only the
-// phases a tap reads have one: min(s, kh) × min(s, kw) of them). Then
-// output float f of a plane reads input float f + (the tap's offset) of its channel's plane, for
-// every f: a tile of 32 consecutive output floats (eight vectors, across row ends) reads 32
+// (the plane width), whose last columns are not outputs. At stride 1 a channel has one plane,
+// the padded input; at stride s it has phase planes, phase (py mod s, px mod s) holding the
+// padded pixels (py, px) at (py / s, px / s), so that a window's tap (ty, tx) reads plane (ty
+// mod s, tx mod s) at (oy + ty / s, ox + tx / s) for output (oy, ox): a stride-1 reading of that
+// plane (only the phases a tap reads have one: min(s, kh) × min(s, kw) of them). Then output
+// float f of a plane reads input float f + (the tap's offset) of its channel's plane, for every
+// f: a tile of 32 consecutive output floats (eight vectors, across row ends) reads 32
 // consecutive input floats per tap, at offsets the code can hold as constants, and is summed in
-// registers over the channel's active taps. The columns that are not outputs cost
-// (ceil(kw / s) − 1) / plane width of the work. Dense filters (every position indexed, few input
-// channels) run on their own kernels at the end of this file, over tiles of 16 floats for two
-// output channels at a time. Parts split the batch in whole chunks (run pinned), so the weight
-// gradient's partial sums, one per chunk, are the same whatever the number of threads.
+// registers over the channel's active taps. The columns that are not outputs cost (ceil(kw / s)
+// − 1) / plane width of the work. Dense filters (every position indexed, few input channels) run
+// on their own kernels at the end of this file, over tiles of 16 floats for two output channels
+// at a time. Parts split the batch in whole chunks (run pinned), so the weight gradient's
+// partial sums, one per chunk, are the same whatever the number of threads.
 import { transposeStrided } from './layout';
 import { addTo, alignUp, BATCH_CHUNK, chunkStart, f32At, laneSum, zero } from './memory';
 
@@ -132,7 +132,10 @@ const TILE: i32 = 32;
   return <usize>a.scratch + <usize>part * <usize>a.scratchPerPart;
 }
 
-/** Scratch bytes of one part: the padded input, the output (or dL/dy) by channel, the padded dx and the weight gradient's sums when asked. */
+/**
+ * Scratch bytes of one part: the padded input, the output (or dL/dy) by channel, and the padded
+ * dx and the weight gradient's sums when asked.
+ */
 export function sparseConvScratchBytes(args: usize): usize {
   const a = changetype<SparseConvArgs>(args);
   return imageBytes(a) + planesBytes(a) + (a.dx != 0 ? imageBytes(a) : 0) + (a.partials != 0 ? tapSumsBytes(a) : 0);
