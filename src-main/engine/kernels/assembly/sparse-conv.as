@@ -205,33 +205,34 @@ function padImage(a: SparseConvArgs, n: i32, padded: usize): void {
   const all = phases(a) * a.inC * plane;
   if (a.padTop > 0 || a.padLeft > 0 || h1 + a.padTop < planeH(a) * a.strideH || w1 + a.padLeft < planeW(a) * a.strideW) zero(padded, all);
   zero(f32At(padded, all), slack(a));
-  for (let h = 0; h < h1; h++) {
-    const ry = (h + a.padTop) % a.strideH;
-    if (ry >= phaseRows(a)) continue;
-    for (let rx = 0; rx < phaseCols(a); rx++) {
-      const w0 = phaseFirstCol(a, rx);
-      const cols = colsInPhase(a, rx);
-      if (cols <= 0) continue;
-      transposeStrided(f32At(a.x, ((n * a.inH + h) * a.inW + w0) * a.inC), cols, a.inC, a.inC * a.strideW, paddedAt(a, padded, h, w0, ry, rx), plane);
-    }
-  }
+  copyPhases(a, f32At(a.x, n * a.inH * a.inW * a.inC), padded, true);
 }
 
 /** dx of image n from the padded input gradient (its border dropped); zero where no tap reads. */
 function unpadImage(a: SparseConvArgs, n: i32, padded: usize): void {
-  const plane = paddedPlane(a);
-  const h1 = readRows(a);
-  const w1 = readCols(a);
   const image = f32At(a.dx, n * a.inH * a.inW * a.inC);
-  if (h1 < a.inH || w1 < a.inW || a.strideH > a.kh || a.strideW > a.kw) zero(image, a.inH * a.inW * a.inC);
-  for (let h = 0; h < h1; h++) {
+  if (readRows(a) < a.inH || readCols(a) < a.inW || a.strideH > a.kh || a.strideW > a.kw) zero(image, a.inH * a.inW * a.inC);
+  copyPhases(a, image, padded, false);
+}
+
+/**
+ * Every input pixel some tap reads, between an NHWC image and its phase planes in `padded`: into
+ * the planes with `toPlanes`, else back out of them. One row of one phase at a time, its pixels
+ * strideW apart in the image.
+ */
+function copyPhases(a: SparseConvArgs, image: usize, padded: usize, toPlanes: bool): void {
+  const plane = paddedPlane(a);
+  for (let h = 0; h < readRows(a); h++) {
     const ry = (h + a.padTop) % a.strideH;
     if (ry >= phaseRows(a)) continue;
     for (let rx = 0; rx < phaseCols(a); rx++) {
       const w0 = phaseFirstCol(a, rx);
       const cols = colsInPhase(a, rx);
       if (cols <= 0) continue;
-      transposeStrided(paddedAt(a, padded, h, w0, ry, rx), a.inC, cols, plane, f32At(image, (h * a.inW + w0) * a.inC), a.inC * a.strideW);
+      const pixels = f32At(image, (h * a.inW + w0) * a.inC);
+      const at = paddedAt(a, padded, h, w0, ry, rx);
+      if (toPlanes) transposeStrided(pixels, cols, a.inC, a.inC * a.strideW, at, plane);
+      else transposeStrided(at, a.inC, cols, plane, pixels, a.inC * a.strideW);
     }
   }
 }
