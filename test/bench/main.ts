@@ -11,7 +11,7 @@ import { setCompression } from '../../src-main/engine/nn/compressed-weights.js';
 import { openStore } from '../../src-main/store/index.js';
 import { benchCases, REFERENCE_DELTA_T, type BenchCase } from './cases.js';
 import { summarise } from './stats.js';
-import { timeSteps } from './step-timer.js';
+import { timeSteps, type StepTimes } from './step-timer.js';
 import { pytorchReference, type Reference } from './native-reference.js';
 import { syntheticTrainingData } from './synthetic-data.js';
 import { fixed, formatTable, percent, ratio } from './table.js';
@@ -151,9 +151,7 @@ async function main(): Promise<void> {
     for (const model of new Set(cases.map((c) => c.model))) {
       for (let round = 0; round < ROUNDS; round++) {
         for (const c of cases.filter((k) => k.model === model)) {
-          setCompression(c.compressed !== false);
-          const times = await timeSteps(runInput(c), data(c));
-          setCompression(true);
+          const times = await timeCase(c, data(c));
           runs.set(c, [...(runs.get(c) ?? []), { ...summarise(times, c.warmup), threads: times.threads }]);
         }
       }
@@ -212,6 +210,16 @@ async function main(): Promise<void> {
   }
 }
 
+/** Times one run of a case, its sparse layers compressed or not as the case says. */
+async function timeCase(c: BenchCase, data: TrainingData): Promise<StepTimes> {
+  setCompression(c.compressed !== false);
+  try {
+    return await timeSteps(runInput(c), data);
+  } finally {
+    setCompression(true);
+  }
+}
+
 function runInput(c: BenchCase) {
   return {
     dataset: c.dataset,
@@ -237,14 +245,7 @@ function runInput(c: BenchCase) {
 async function maskOverhead(data: (c: BenchCase) => TrainingData): Promise<OtherRow> {
   const dense: BenchCase = { model: 'mlp', dataset: 'fashion-mnist', batch: 128, method: 'dense', sparsity: 0, backend: 'wasm', steps: 40, warmup: 5 };
   const masked: BenchCase = { ...dense, method: 'static', sparsity: 0.9, compressed: false };
-  const time = async (c: BenchCase): Promise<number> => {
-    setCompression(c.compressed !== false);
-    try {
-      return summarise(await timeSteps(runInput(c), data(c)), c.warmup).msPerStep;
-    } finally {
-      setCompression(true);
-    }
-  };
+  const time = async (c: BenchCase): Promise<number> => summarise(await timeCase(c, data(c)), c.warmup).msPerStep;
   const rounds: Array<{ ratio: number; maskedMs: number }> = [];
   for (let round = 0; round < 6; round++) {
     const denseMs = await time(dense);
