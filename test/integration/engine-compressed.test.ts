@@ -117,13 +117,25 @@ describe('compressed and masked dense training agree (LeNet-300-100, 90% ERK, wa
  * a rounding difference flips one (ERK: at step 45 of 80, after four mask updates), the runs part
  * by more than rounding, while training equally well.
  */
+/** RigL at 90% with a mask update every 10 steps, one epoch of batches of 40 on wasm: the runs of the convolutional networks below. */
+const rigl90 = {
+  method: 'rigl' as const,
+  maskUpdate: { deltaT: 10 },
+  sparsity: 0.9,
+  batchSize: 40,
+  epochs: 1,
+  validationFraction: 0,
+  backend: 'wasm' as const,
+  dropout: 0,
+};
+
 describe('compressed and masked dense training agree (LeNet-5, 90% RigL, wasm)', () => {
-  const base = { model: 'lenet5', sparsity: 0.9, batchSize: 40, epochs: 1, trainSubset: 40 * 80, testSubset: 200, validationFraction: 0, backend: 'wasm' as const, dropout: 0 };
+  const base = { ...rigl90, model: 'lenet5', trainSubset: 40 * 80, testSubset: 200 };
 
   it.each([{ distribution: 'erk' as const }, { distribution: 'uniform' as const }])(
     '$distribution: losses within 1e-4 relative over the first 40 steps (four mask updates), the last 20 within 1% on average',
     async ({ distribution }) => {
-      const run = await lossesBothWays({ ...base, distribution, method: 'rigl', maskUpdate: { deltaT: 10 } });
+      const run = await lossesBothWays({ ...base, distribution });
       expect(run.compressed).toHaveLength(80);
       // Each compressed layer's forward (ERK: conv2 and fc1, and fc2 dense on the same kernels), every training step and test batch.
       expect(run.compressedCalls).toBeGreaterThanOrEqual((distribution === 'erk' ? 3 : 4) * 80);
@@ -142,20 +154,7 @@ describe('compressed and masked dense training agree (LeNet-5, 90% RigL, wasm)',
  */
 describe('compressed and masked dense training agree (classic LeNet-5, 90% RigL ERK, wasm)', () => {
   it('losses within 1e-4 relative over all 80 steps (a mask update every 10 until step 60)', async () => {
-    const run = await lossesBothWays({
-      model: 'lenet5-classic',
-      distribution: 'erk',
-      method: 'rigl',
-      maskUpdate: { deltaT: 10 },
-      sparsity: 0.9,
-      batchSize: 40,
-      epochs: 1,
-      trainSubset: 40 * 80,
-      testSubset: 200,
-      validationFraction: 0,
-      backend: 'wasm',
-      dropout: 0,
-    });
+    const run = await lossesBothWays({ ...rigl90, model: 'lenet5-classic', distribution: 'erk', trainSubset: 40 * 80, testSubset: 200 });
     expect(run.compressed).toHaveLength(80);
     // conv2, fc1, fc2 and fc3 on the compressed kernels, every training step and test batch.
     expect(run.compressedCalls).toBeGreaterThanOrEqual(4 * 80);
@@ -175,20 +174,7 @@ describe('compressed and masked dense training agree (classic LeNet-5, 90% RigL 
  */
 describe('compressed and masked dense training agree (WRN-10-2, 90% RigL ERK, wasm)', () => {
   it('losses within 1e-4 relative up to the first mask update, 5e-3 over 30 steps (updates at 10 and 20), strided convolutions compressed', async () => {
-    const run = await lossesBothWays({
-      model: 'wrn-10-2',
-      distribution: 'erk',
-      method: 'rigl',
-      maskUpdate: { deltaT: 10 },
-      sparsity: 0.9,
-      batchSize: 40,
-      epochs: 1,
-      trainSubset: 40 * 30,
-      testSubset: 40,
-      validationFraction: 0,
-      backend: 'wasm',
-      dropout: 0,
-    });
+    const run = await lossesBothWays({ ...rigl90, model: 'wrn-10-2', distribution: 'erk', trainSubset: 40 * 30, testSubset: 40 });
     expect(run.compressed).toHaveLength(30);
     // group2's and group3's first convolutions, every training step and the test batch.
     expect(run.stridedCalls).toBe(2 * 31);
