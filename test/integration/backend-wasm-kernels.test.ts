@@ -100,6 +100,21 @@ const FILTER_CASES: FilterCase[] = [
   { label: '5x11, k3, valid, batch 65 (direct, last tile past the image)', x: [65, 5, 11, 2], filter: [3, 3, 2, 15], strides: 1, pad: 'valid' },
 ];
 
+/**
+ * 3×3 stride-1 convolutions with at least 8 input channels and channel counts that are multiples
+ * of 4, whose three passes run by Winograd's F(2×2, 3×3) (winograd.as): output sizes odd and
+ * even, every kind of padding, a last B panel half used (12 and 20 channels), and more tiles than
+ * one block of one part holds.
+ */
+const WINOGRAD_CASES: FilterCase[] = [
+  { label: 'Winograd, odd output, same', x: [3, 7, 9, 8], filter: [3, 3, 8, 12], strides: 1, pad: 'same' },
+  { label: 'Winograd, valid (7×6 output)', x: [2, 9, 8, 12], filter: [3, 3, 12, 8], strides: 1, pad: 'valid' },
+  { label: 'Winograd, uneven explicit pads', x: [2, 6, 7, 16], filter: [3, 3, 16, 20], strides: 1, pad: [[0, 0], [2, 0], [0, 2], [0, 0]] },
+  { label: 'Winograd, 1×1 output', x: [2, 3, 3, 8], filter: [3, 3, 8, 8], strides: 1, pad: 'valid' },
+  { label: 'Winograd, many blocks and parts', x: [9, 16, 16, 32], filter: [3, 3, 32, 32], strides: 1, pad: 'same' },
+  { label: 'Winograd, WRN group 3', x: [2, 8, 8, 128], filter: [3, 3, 128, 128], strides: 1, pad: 'same' },
+];
+
 /** Whether our kernels run a pass of a case on the direct kernels of sparse-conv.ts. */
 function direct({ x, filter, strides, pad }: Omit<FilterCase, 'label'>, pass: ConvPass): boolean {
   return runsDirect(tf.backend_util.computeConv2DInfo(x, filter, strides, 1, pad), pass);
@@ -124,7 +139,7 @@ describe('which passes of a dense convolution run on the direct kernels', () => 
 });
 
 describe('Conv2DBackpropFilter on wasm matches the cpu kernel', () => {
-  it.each(FILTER_CASES)('$label', async ({ x, filter, strides, pad }) => {
+  it.each([...FILTER_CASES, ...WINOGRAD_CASES])('$label', async ({ x, filter, strides, pad }) => {
     const outShape = tf.backend_util.computeConv2DInfo(x, filter, strides, 1, pad).outShape;
     const inputs = { x: randomTensor(x), dy: randomTensor(outShape) };
     const attrs = { strides, pad, dataFormat: 'NHWC', filterShape: filter } as unknown as NamedAttrMap;
@@ -176,6 +191,7 @@ describe('Conv2DBackpropFilter on wasm matches the cpu kernel', () => {
 describe('Conv2DBackpropInput on wasm (our replacement) matches the cpu kernel', () => {
   it.each([
     ...FILTER_CASES,
+    ...WINOGRAD_CASES,
     { label: 'LeNet conv2, batch 8', x: [8, 12, 12, 20] as Array4, filter: [5, 5, 20, 50] as Array4, strides: 1, pad: 'valid' as const },
     { label: 'WRN middle', x: [4, 16, 16, 64] as Array4, filter: [3, 3, 64, 64] as Array4, strides: 1, pad: 'same' as const },
     { label: '8x8, k5, stride 2, same', x: [2, 8, 8, 3] as Array4, filter: [5, 5, 3, 4] as Array4, strides: 2, pad: 'same' as const },
@@ -309,6 +325,7 @@ describe('ReLU on wasm (our kernel)', () => {
 describe('Conv2D on wasm (our kernel) matches the cpu kernel', () => {
   it.each([
     ...FILTER_CASES,
+    ...WINOGRAD_CASES,
     { label: 'LeNet conv2, batch 8', x: [8, 12, 12, 20] as Array4, filter: [5, 5, 20, 50] as Array4, strides: 1, pad: 'valid' as const },
     { label: 'WRN middle', x: [4, 16, 16, 64] as Array4, filter: [3, 3, 64, 64] as Array4, strides: 1, pad: 'same' as const },
     { label: '4x4 kernel, same (uneven padding)', x: [2, 6, 6, 3] as Array4, filter: [4, 4, 3, 4] as Array4, strides: 1, pad: 'same' as const },
@@ -448,6 +465,7 @@ describe('fused products and convolutions with a bias on wasm match the cpu kern
     { label: 'FusedConv2D, LeNet conv1 with its bias', kernel: 'FusedConv2D', inputs: { x: [4, 28, 28, 1], filter: [5, 5, 1, 20], bias: [20] }, attrs: { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1, activation: 'linear' }, ours: 'conv2d' },
     { label: 'FusedConv2D, LeNet conv1 with its bias, batch 40 (direct)', kernel: 'FusedConv2D', inputs: { x: [40, 28, 28, 1], filter: [5, 5, 1, 20], bias: [20] }, attrs: { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1, activation: 'linear' }, ours: 'denseConvForward' },
     { label: 'FusedConv2D, 50 channels (not a multiple of 8)', kernel: 'FusedConv2D', inputs: { x: [3, 12, 12, 20], filter: [5, 5, 20, 50], bias: [50] }, attrs: { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1, activation: 'linear' }, ours: 'conv2d' },
+    { label: 'FusedConv2D by Winograd, 20 channels (a half-used panel)', kernel: 'FusedConv2D', inputs: { x: [3, 7, 9, 16], filter: [3, 3, 16, 20], bias: [20] }, attrs: { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1, activation: 'linear' }, ours: 'conv2d' },
     { label: 'FusedConv2D with a ReLU (the package’s kernel)', kernel: 'FusedConv2D', inputs: { x: [2, 9, 9, 4], filter: [3, 3, 4, 6], bias: [6] }, attrs: { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1, activation: 'relu' }, ours: null },
     { label: '_FusedMatMul, LeNet-300-100 fc1 with its bias', kernel: '_FusedMatMul', inputs: { a: [32, 784], b: [784, 300], bias: [300] }, attrs: { transposeA: false, transposeB: false, activation: 'linear' }, ours: 'matMul' },
     { label: '_FusedMatMul, 10 outputs, transposed B', kernel: '_FusedMatMul', inputs: { a: [17, 100], b: [10, 100], bias: [10] }, attrs: { transposeA: false, transposeB: true, activation: 'linear' }, ours: 'matMul' },

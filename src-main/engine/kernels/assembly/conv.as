@@ -4,8 +4,11 @@
 // pointer to a run of cIn channels; taps that fall in the padding for all four pixels of a tile
 // are left out, the others point at zeros), so no im2col buffer is ever built. With few input
 // channels the runs are too short for that, and each tile's patches are packed instead.
+// 3×3 stride-1 convolutions with enough channels run all three passes in winograd.as instead.
 import { edgeTile, interleavedRows, MR, NR, PANEL_ROW_BYTES, microTile, packB, SEGMENT_BYTES, setSegment } from './gemm';
+import { ConvArgs, partScratch } from './conv-args';
 import { addTo, alignUp, ceilDiv, f32At, shareStart, zero } from './memory';
+import { winogradApplies, winogradConv, winogradFilterGrad, winogradFilterGradScratch, winogradFilterGradSum, winogradScratch } from './winograd';
 
 /** Output pixels prepared at a time (their segment entries are reused across every filter panel). */
 const PIXEL_BLOCK: i32 = 64;
@@ -15,37 +18,6 @@ const REDUCE_BLOCK: i32 = 256;
 const PACK_BELOW_CHANNELS: i32 = 8;
 /** Bytes of ConvArgs (19 fields). */
 const ARGS_BYTES: usize = 80;
-
-/**
- * The forward geometry, whichever gradient is computed: input [batch, inH, inW, inC], filter
- * [kh, kw, inC, outC], output [batch, outH, outW, outC]. `x`, `w` and `y` point at the input,
- * filter and output, or at their gradients (see each kernel); `bias` (forward only) is 0 for none.
- */
-@unmanaged export class ConvArgs {
-  batch: i32;
-  inH: i32;
-  inW: i32;
-  inC: i32;
-  outH: i32;
-  outW: i32;
-  outC: i32;
-  kh: i32;
-  kw: i32;
-  strideH: i32;
-  strideW: i32;
-  padTop: i32;
-  padLeft: i32;
-  x: u32;
-  w: u32;
-  y: u32;
-  bias: u32;
-  scratch: u32;
-  scratchPerPart: u32;
-}
-
-@inline function partScratch(a: ConvArgs, part: i32): usize {
-  return <usize>a.scratch + <usize>part * <usize>a.scratchPerPart;
-}
 
 /** Position of one output pixel's window: its image and the input row and column of its top-left tap. */
 @inline function windowImage(a: ConvArgs, pixel: i32): i32 {
@@ -216,6 +188,10 @@ function packForward(a: ConvArgs, scratch: usize): void {
 /** y = conv(x, w) + bias. Parts split the output pixels. */
 export function conv2d(argsPtr: usize, part: i32, parts: i32): void {
   const a = changetype<ConvArgs>(argsPtr);
+  if (winogradApplies(a)) {
+    winogradConv(a, a.x, a.y, a.bias, a.w, 0, a.inC * a.outC, a.outC, 1, part, parts);
+    return;
+  }
   const pixels = a.batch * a.outH * a.outW;
   const tiles = ceilDiv(pixels, MR);
   const p0 = shareStart(tiles, part, parts) * MR;
@@ -227,7 +203,8 @@ export function conv2d(argsPtr: usize, part: i32, parts: i32): void {
 }
 
 export function conv2dScratchBytes(argsPtr: usize): usize {
-  return indirectScratch(changetype<ConvArgs>(argsPtr));
+  const a = changetype<ConvArgs>(argsPtr);
+  return winogradApplies(a) ? winogradScratch(a) : indirectScratch(a);
 }
 
 // ---------------------------------------------------------------- input gradient
@@ -275,7 +252,8 @@ export function conv2dInputGradScratchBytes(argsPtr: usize): usize {
   if (a.strideH == 1 && a.strideW == 1) {
     // The rotated geometry's needs, measured on a copy of it written after this struct in the
     // argument block; the kernel keeps its own copy at the end of each part's scratch.
-    return indirectScratch(rotatedGeometry(a, argsPtr + ARGS_BYTES)) + ARGS_BYTES;
+    const g = rotatedGeometry(a, argsPtr + ARGS_BYTES);
+    return (winogradApplies(g) ? winogradScratch(g) : indirectScratch(g)) + ARGS_BYTES;
   }
   const k = taps * a.inC;
   const kPadded = ceilDiv(k, NR) * NR;
@@ -283,13 +261,19 @@ export function conv2dInputGradScratchBytes(argsPtr: usize): usize {
 }
 
 function inputGradStride1(a: ConvArgs, part: i32, parts: i32): void {
+  const scratch = partScratch(a, part);
+  const g = rotatedGeometry(a, scratch + <usize>a.scratchPerPart - ARGS_BYTES);
+  if (winogradApplies(g)) {
+    // Element (tap, co, ci) of the rotated filter is w[8 − tap][ci][co].
+    const tapFloats = a.inC * a.outC;
+    winogradConv(g, a.y, a.x, 0, a.w, 8 * tapFloats, -tapFloats, 1, a.outC, part, parts);
+    return;
+  }
   const pixels = a.batch * a.inH * a.inW;
   const tiles = ceilDiv(pixels, MR);
   const p0 = shareStart(tiles, part, parts) * MR;
   const p1 = min(pixels, shareStart(tiles, part + 1, parts) * MR);
   if (p0 >= p1) return;
-  const scratch = partScratch(a, part);
-  const g = rotatedGeometry(a, scratch + <usize>a.scratchPerPart - ARGS_BYTES);
   const taps = a.kh * a.kw;
   const k = taps * a.outC;
   const panels = ceilDiv(a.inC, NR);
@@ -369,6 +353,10 @@ function inputGradScatter(a: ConvArgs, part: i32, parts: i32): void {
  */
 export function conv2dFilterGrad(argsPtr: usize, part: i32, parts: i32): void {
   const a = changetype<ConvArgs>(argsPtr);
+  if (winogradApplies(a)) {
+    winogradFilterGrad(a, part, parts);
+    return;
+  }
   const taps = a.kh * a.kw;
   const k = taps * a.inC;
   const kTiles = ceilDiv(k, MR);
@@ -469,6 +457,7 @@ function packPatchTile(a: ConvArgs, k0: i32, k: i32, count: i32, windows: usize,
 
 export function conv2dFilterGradScratchBytes(argsPtr: usize): usize {
   const a = changetype<ConvArgs>(argsPtr);
+  if (winogradApplies(a)) return winogradFilterGradScratch(a);
   const k = a.kh * a.kw * a.inC;
   const panels = ceilDiv(a.outC, NR);
   return (
@@ -484,6 +473,10 @@ export function conv2dFilterGradScratchBytes(argsPtr: usize): usize {
 /** w = dW = Σ over `partials` parts' buffers; parts split the rows of dW. */
 export function conv2dFilterGradSum(argsPtr: usize, partials: i32, part: i32, parts: i32): void {
   const a = changetype<ConvArgs>(argsPtr);
+  if (winogradApplies(a)) {
+    winogradFilterGradSum(a, partials, part, parts);
+    return;
+  }
   const k = a.kh * a.kw * a.inC;
   const ldc = ceilDiv(a.outC, NR) * NR;
   const r0 = shareStart(k, part, parts);
