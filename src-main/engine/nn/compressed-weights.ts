@@ -147,16 +147,20 @@ export function gather(dense: ArrayLike<number>, positions: Uint32Array): Float3
 }
 
 /**
- * Densest layer that trains on compressed weights, by form (see KernelParam), measured on wasm
- * (batch 128) against the dense layer's forward and both gradients:
- * - rows, 784×300 on one thread: 3.8 ms at density 0.1, 8 ms at 0.3 and 14 ms at 0.5, against
- *   14 ms dense; 0.4 keeps a margin below the break-even.
- * - channels, on two threads: a 3×3 'same' convolution of 32×32 pixels, 16 to 32 channels, takes
- *   0.69× the dense time at 0.3, 0.73× at 0.4 and 1.03× at 0.5; of 16×16 pixels, 64 to 64
- *   channels, 1.02× at 0.3 and 1.25× at 0.5; LeNet-5's second (5×5 'valid', 20 to 50 channels)
- *   0.73× at 0.3 and 0.97× at 0.4. Wide layers gain least; 0.3 is their break-even.
+ * Densest layer that trains on compressed weights, measured on wasm (batch 128, convolutions 64)
+ * against the dense layer's forward and both gradients:
+ * - rows (fully connected), 784×300 on one thread: 3.8 ms at density 0.1, 8 ms at 0.3 and 14 ms
+ *   at 0.5, against 14 ms dense; 0.4 keeps a margin below the break-even.
+ * - channels (convolutions), on two threads: a 3×3 'same' convolution of 32×32 pixels, 16 to 32
+ *   channels, takes 0.69× the dense time at 0.3, 0.73× at 0.4 and 1.03× at 0.5; of 16×16
+ *   pixels, 64 to 64 channels, 1.02× at 0.3 and 1.25× at 0.5; LeNet-5's second (5×5 'valid',
+ *   20 to 50 channels) 0.73× at 0.3 and 0.97× at 0.4. Wide layers gain least; 0.3 is their
+ *   break-even.
+ * - winograd: convolutions whose dense passes run by Winograd's F(2×2, 3×3) (runsWinograd),
+ *   1.5–1.9× faster than before: at 0.2, 0.63× (32×32 pixels, 16 to 32 channels), 0.68× (32 to
+ *   32), 0.76× (16×16, 64 to 64) and 1.06× (8×8, 128 to 128); at 0.3, 0.89–1.68×.
  */
-export const MAX_COMPRESSED_DENSITY: Record<SparseForm, number> = { rows: 0.4, channels: 0.3 };
+export const MAX_COMPRESSED_DENSITY = { rows: 0.4, channels: 0.3, winograd: 0.2 } as const;
 
 let compression = true;
 
@@ -168,8 +172,8 @@ export function setCompression(enabled: boolean): void {
   compression = enabled;
 }
 
-/** Whether a masked kernel of a layer with this sparse form (see KernelParam) and density should train compressed on the active backend. */
-export function shouldCompress(form: SparseForm, density: number): boolean {
-  if (!compression || !(density <= MAX_COMPRESSED_DENSITY[form])) return false;
-  return hasKernel(form === 'rows' ? KERNEL_NAMES.compressedDense : KERNEL_NAMES.sparseConv);
+/** Whether a masked kernel at this density should train compressed on the active backend (see KernelParam). */
+export function shouldCompress(kernel: { sparseForm: SparseForm; maxCompressedDensity: number }, density: number): boolean {
+  if (!compression || !(density <= kernel.maxCompressedDensity)) return false;
+  return hasKernel(kernel.sparseForm === 'rows' ? KERNEL_NAMES.compressedDense : KERNEL_NAMES.sparseConv);
 }

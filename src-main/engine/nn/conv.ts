@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Padding } from '../../../src-shared/models/spec.js';
+import { runsWinograd } from '../kernels/winograd.js';
+import { MAX_COMPRESSED_DENSITY } from './compressed-weights.js';
 import { conv2dBackpropFilter, conv2dBackpropInput, sparseConv2d, sparseConv2dGrad } from './kernels.js';
 import { KernelParam } from './kernel-param.js';
 import type { Buffer, ForwardContext, Module, Param } from './module.js';
@@ -25,7 +27,8 @@ export class Conv2D implements Module {
     /** false: backward() returns null (the network's first layer). */
     private readonly inputGradient = true,
   ) {
-    this.kernel = new KernelParam(`${name}.kernel`, name, kernel, 'channels');
+    const limit = runsWinograd(kernel.shape, stride) ? MAX_COMPRESSED_DENSITY.winograd : MAX_COMPRESSED_DENSITY.channels;
+    this.kernel = new KernelParam(`${name}.kernel`, name, kernel, 'channels', limit);
     this.bias = bias && { name: `${name}.bias`, layer: name, value: bias, grad: null, decay: false, maskable: false };
   }
 

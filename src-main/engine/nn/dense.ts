@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fromBatchChunks, isInBatchChunks } from './batch-chunks.js';
 import { hasKernel, KERNEL_NAMES } from '../kernels/names.js';
 import { compressedDense, compressedDenseGrad, reluGrad, type RowWeights } from './kernels.js';
+import { MAX_COMPRESSED_DENSITY } from './compressed-weights.js';
 import { KernelParam } from './kernel-param.js';
 import type { Buffer, ForwardContext, Module, Param } from './module.js';
 import { sumLeadingAxes } from './reduce.js';
@@ -51,7 +52,7 @@ export class Dense implements Module {
     // A network's first layer (built without an input gradient) takes the batch, never a
     // compressed layer's output: were it narrow, the batch would be assembled in chunks for it.
     this.narrow = this.inputGradient && kernel.shape[1] <= NARROW_OUTPUTS;
-    this.kernel = new KernelParam(`${name}.kernel`, name, kernel, 'rows');
+    this.kernel = new KernelParam(`${name}.kernel`, name, kernel, 'rows', MAX_COMPRESSED_DENSITY.rows);
     this.bias = bias && { name: `${name}.bias`, layer: name, value: bias, grad: null, decay: false, maskable: false };
   }
 

@@ -28,6 +28,8 @@ export class KernelParam implements Param {
     value: tf.Tensor,
     /** How its layer can train compressed. */
     readonly sparseForm: SparseForm,
+    /** Densest mask at which it trains compressed (see MAX_COMPRESSED_DENSITY). */
+    readonly maxCompressedDensity: number,
   ) {
     this.dense = value;
   }
