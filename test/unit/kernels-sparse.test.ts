@@ -7,7 +7,7 @@ import { Random } from '../../src-shared/random.js';
 import { selectBackend } from '../../src-main/engine/backend/select-backend.js';
 import { KERNEL_NAMES } from '../../src-main/engine/kernels/names.js';
 import { CompressedWeights } from '../../src-main/engine/nn/compressed-weights.js';
-import { compressedDense, compressedDenseGrad } from '../../src-main/engine/nn/kernels.js';
+import { compressedDense, compressedDenseGrad, reluGrad } from '../../src-main/engine/nn/kernels.js';
 import { fromBatchChunks, isInBatchChunks, markBatchChunks, toBatchChunks } from '../../src-main/engine/nn/batch-chunks.js';
 import { sumLeadingAxes } from '../../src-main/engine/nn/reduce.js';
 import { Dense } from '../../src-main/engine/nn/dense.js';
@@ -42,7 +42,7 @@ function compressedFrom(dense: Float32Array, shape: [number, number]): Compresse
 }
 
 describe('the compressed fully connected layer kernels on wasm match dense products', () => {
-  const ALL = { activeGradient: true, biasGradient: true, inputGradient: true };
+  const ALL = { activeGradient: true, biasGradient: true, inputGradient: true, reluInput: false };
 
   it.each([
     { nIn: 37, nOut: 23, batch: 128, density: 0.1 },
@@ -88,6 +88,17 @@ describe('the compressed fully connected layer kernels on wasm match dense produ
       const fromChunks = compressedDenseGrad(dyT, chunked.xT, packed, { ...ALL, inputChunks: true });
       expect(isInBatchChunks(fromChunks.dx!)).toBe(true);
       expect(Array.from(fromChunks.dx!.dataSync())).toEqual(Array.from(toBatchChunks(dx!).dataSync()));
+      // With x a ReLU's output (zeros, and a NaN, which reluGrad treats as not positive): ReLU's
+      // gradient applied in the same pass, bit for bit what reluGrad gives, in both layouts.
+      const reluX = tf.relu(tf.tensor2d(randn(batch * nIn).map((v, i) => (i === 1 ? NaN : v)), [batch, nIn]));
+      const reluXT = compressedDense(reluX, packed, b, false).xT;
+      for (const inputChunks of [false, true]) {
+        const plain = compressedDenseGrad(dyT, reluXT, packed, { ...ALL, inputChunks });
+        const masked = compressedDenseGrad(dyT, reluXT, packed, { ...ALL, inputChunks, reluInput: true });
+        const expected = reluGrad(plain.dx!, inputChunks ? reluXT : reluX);
+        expect(Array.from(masked.dx!.dataSync())).toEqual(Array.from(expected.dataSync()));
+        expect(Array.from(masked.grad!.dataSync())).toEqual(Array.from(plain.grad!.dataSync()));
+      }
     });
     packed.dispose();
   });
@@ -131,7 +142,7 @@ describe('the compressed fully connected layer kernels on wasm match dense produ
       expect(Array.from(all.grad!.dataSync())).toEqual([1, 4]);
       expect(Array.from(all.dbias!.dataSync())).toEqual([1, 1]);
       expect(Array.from(all.dx!.dataSync())).toEqual([2, 3]);
-      const some = compressedDenseGrad(dyT, xT, packed, { activeGradient: false, biasGradient: false, inputGradient: true, inputChunks: false });
+      const some = compressedDenseGrad(dyT, xT, packed, { activeGradient: false, biasGradient: false, inputGradient: true, inputChunks: false, reluInput: false });
       expect(some.grad).toBeNull();
       expect(some.dbias).toBeNull();
       expect(Array.from(some.dx!.dataSync())).toEqual([2, 3]);
@@ -329,6 +340,9 @@ describe('a fully connected layer on compressed weights', () => {
       // dense fc3, fc2's output and fc3's input gradient instead.
       expect(called(KERNEL_NAMES.batchChunks)).toBe(2);
       expect(called(KERNEL_NAMES.compressedDense)).toBe(last === 'wide dense' ? 2 : 3);
+      // Each ReLU's gradient is applied by the compressed layer after it, as it makes dx: only a
+      // wide dense fc3 (the dense product) leaves fc2's to reluGrad.
+      expect(called(KERNEL_NAMES.reluGrad)).toBe(last === 'wide dense' ? 1 : 0);
       expect(isInBatchChunks(y) || isInBatchChunks(dx)).toBe(false);
       calls.mockRestore();
       expect(maxRelativeError(y, masked.forward(x, ctx))).toBeLessThan(1e-5);

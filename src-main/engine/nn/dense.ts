@@ -24,6 +24,15 @@ export interface DenseOptions {
 const NARROW_OUTPUTS = 16;
 
 /**
+ * Outputs of Dense layers' ReLUs, and input gradients already multiplied by ReLU's gradient, each
+ * with the ReLU output it was taken from. A layer on compressed kernels whose input is another
+ * layer's ReLU output applies that ReLU's gradient as it makes dx (one pass fewer over dx);
+ * the other layer then finds its own output here and skips reluGrad.
+ */
+const reluOutputs = new WeakSet<tf.Tensor>();
+const reluAppliedBy = new WeakMap<tf.Tensor, tf.Tensor>();
+
+/**
  * y = x·W + b (through a ReLU, with `relu`) with W of shape [nIn, nOut]. When the sparsity
  * controller has compressed W, the products run on its active weights only (CSR kernels over
  * activations in batch chunks, which it takes and gives as they are: batch-chunks.ts; the ReLU
@@ -64,12 +73,14 @@ export class Dense implements Module {
       const { yT, xT } = compressedDense(this.x, this.onChunks, this.bias?.value ?? null, this.relu);
       this.xT = xT;
       this.y = yT;
+      if (this.relu) reluOutputs.add(yT);
       return yT;
     }
     this.xT = null;
     const b = this.kernel.value as tf.Tensor2D;
     const y = this.bias ? tf.fused.matMul({ a: this.x, b, bias: this.bias.value }) : tf.matMul(this.x, b);
     this.y = this.relu ? tf.relu(y) : y;
+    if (this.relu) reluOutputs.add(this.y);
     return this.y;
   }
 
@@ -78,7 +89,7 @@ export class Dense implements Module {
   }
 
   backward(dy: tf.Tensor): tf.Tensor | null {
-    const dy2 = (this.relu ? reluGrad(dy, this.y!) : dy) as tf.Tensor2D;
+    const dy2 = (this.relu && reluAppliedBy.get(dy) !== this.y ? reluGrad(dy, this.y!) : dy) as tf.Tensor2D;
     return this.onChunks ? this.backwardOnChunks(dy2, this.onChunks) : this.backwardDense(dy2);
   }
 
@@ -97,12 +108,15 @@ export class Dense implements Module {
     const xT = this.xT!;
     const inputChunks = isInBatchChunks(this.x!);
     const everyPosition = w instanceof tf.Tensor;
+    const reluInput = this.inputGradient && reluOutputs.has(this.x!);
     const { grad, dbias, dx } = compressedDenseGrad(dyT, xT, w, {
       activeGradient: everyPosition || !this.denseGradients,
       biasGradient: this.bias !== null,
       inputGradient: this.inputGradient,
       inputChunks,
+      reluInput,
     });
+    if (dx && reluInput) reluAppliedBy.set(dx, this.x!);
     this.kernel.grad = grad ?? tf.matMul(inputChunks ? fromBatchChunks(xT) : this.x!, fromBatchChunks(dyT), true, false);
     if (this.bias) this.bias.grad = dbias;
     return dx;

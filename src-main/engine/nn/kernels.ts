@@ -74,13 +74,13 @@ export function compressedDense(x: tf.Tensor2D, w: RowWeights, bias: tf.Tensor |
 /**
  * From dL/dy and the forward pass's xT, both in batch chunks: dL/dW at W's active positions (of
  * shape [nIn, nOut] for a dense W), dL/db and dL/dx (in batch chunks with inputChunks, else batch-major), each only when asked for
- * (null otherwise).
+ * (null otherwise). With reluInput (x is a ReLU's output), dL/dx is the gradient of the ReLU's input.
  */
 export function compressedDenseGrad(
   dyT: tf.Tensor2D,
   xT: tf.Tensor2D,
   w: RowWeights,
-  wanted: { activeGradient: boolean; biasGradient: boolean; inputGradient: boolean; inputChunks: boolean },
+  wanted: { activeGradient: boolean; biasGradient: boolean; inputGradient: boolean; inputChunks: boolean; reluInput: boolean },
 ): { grad: tf.Tensor | null; dbias: tf.Tensor1D | null; dx: tf.Tensor2D | null } {
   const outputs = tf.engine().runKernel(KERNEL_NAMES.compressedDenseGrad, { dyT, xT, ...rowWeightInputs(w) }, wanted) as tf.Tensor[];
   const next = (wanted: boolean): tf.Tensor | null => (wanted ? outputs.shift()! : null);

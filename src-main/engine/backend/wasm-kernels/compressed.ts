@@ -96,10 +96,11 @@ const compressedDense = wasmKernel(KERNEL_NAMES.compressedDense, (ctx) => {
 
 /**
  * Inputs dyT [nOut, batch] and xT [nIn, batch] (both in batch chunks), rowPtr and cols (or
- * neither), vals; attrs activeGradient, biasGradient, inputGradient (which outputs to make) and
- * inputChunks (dx's layout, that of the forward's input). Outputs, in this order and each only
- * when asked for: dL/dW at the active positions [nnz] (or, without rowPtr, [nIn, nOut]), dL/db
- * [nOut], dL/dx.
+ * neither), vals; attrs activeGradient, biasGradient, inputGradient (which outputs to make),
+ * inputChunks (dx's layout, that of the forward's input) and reluInput (x is a ReLU's output: dx
+ * is then the gradient of the ReLU's input, zero where x is not positive). Outputs, in this order
+ * and each only when asked for: dL/dW at the active positions [nnz] (or, without rowPtr,
+ * [nIn, nOut]), dL/db [nOut], dL/dx.
  */
 const compressedDenseGrad = wasmKernel(KERNEL_NAMES.compressedDenseGrad, (ctx) => {
   const [nOut, batch] = ctx.input('dyT').shape as [number, number];
@@ -110,7 +111,7 @@ const compressedDenseGrad = wasmKernel(KERNEL_NAMES.compressedDenseGrad, (ctx) =
 
 function compressedDenseGradWith(ctx: WasmKernelContext, w: RowIndexAt, nIn: number, nOut: number, batch: number): TensorInfo[] {
   const { nnz } = w;
-  const { activeGradient, biasGradient, inputGradient, inputChunks } = ctx.attrs as { activeGradient: boolean; biasGradient: boolean; inputGradient: boolean; inputChunks: boolean };
+  const { activeGradient, biasGradient, inputGradient, inputChunks, reluInput } = ctx.attrs as { activeGradient: boolean; biasGradient: boolean; inputGradient: boolean; inputChunks: boolean; reluInput: boolean };
   const { runtime } = ctx;
   const dyT = ctx.at('dyT');
   const grad = activeGradient ? ctx.output(w.everyPosition ? [nIn, nOut] : [nnz]) : null;
@@ -127,7 +128,7 @@ function compressedDenseGradWith(ctx: WasmKernelContext, w: RowIndexAt, nIn: num
     withTemporaries(ctx, [...partialsShape, ...dxTShape], (scratch) => {
       const partials = grad ? (parts > 1 ? scratch[0]! : grad.at) : 0;
       const dxT = dx ? (inputChunks ? dx.at : scratch[scratch.length - 1]!) : 0;
-      runtime.runPinned('compressedGrads', [w.rowPtr, w.cols, w.vals, nIn, nOut, ctx.at('xT'), dyT, batch, partials, dxT], parts);
+      runtime.runPinned('compressedGrads', [w.rowPtr, w.cols, w.vals, nIn, nOut, ctx.at('xT'), dyT, batch, partials, dxT, reluInput ? 1 : 0], parts);
       if (grad && parts > 1) runtime.run('sumPartials', [partials, parts, nnz, grad.at], runtime.partsFor(nnz * parts * WORK_PER_ELEMENT.sumRows));
       if (dx && !inputChunks) transposeBatch(ctx, dxT, batch, nIn, dx.at, true);
     });

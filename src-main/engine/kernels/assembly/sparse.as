@@ -211,10 +211,14 @@ function sampledGradChunk(rowPtr: usize, cols: usize, nIn: i32, xBlock: usize, y
  * chunks added in order, written to partials + part·nnz (with one part that is the gradient; with
  * one part per chunk, sumPartials adds them in the same order, so the numbers do not depend on
  * the number of threads); when dxT is not 0, dxT = W·dyT, i.e. dx = dy·Wᵀ, row i gathering
- * w[i, j]·dyT[j, :] over its active j. xT [nIn, batch], dyT [nOut, batch] and dxT [nIn, batch]
- * are stored by chunk.
+ * w[i, j]·dyT[j, :] over its active j, and with `reluInput` not 0 only where xT > 0 (x being a
+ * ReLU's output, dxT is then the gradient of the ReLU's input, as reluGrad would make it). xT
+ * [nIn, batch], dyT [nOut, batch] and dxT [nIn, batch] are stored by chunk.
  */
-export function compressedGrads(rowPtr: usize, cols: usize, vals: usize, nIn: i32, nOut: i32, xT: usize, dyT: usize, batch: i32, partials: usize, dxT: usize, part: i32, parts: i32): void {
+export function compressedGrads(
+  rowPtr: usize, cols: usize, vals: usize, nIn: i32, nOut: i32, xT: usize, dyT: usize, batch: i32, partials: usize, dxT: usize, reluInput: i32,
+  part: i32, parts: i32,
+): void {
   const nnz = load<i32>(f32At(rowPtr, nIn));
   const chunks = partChunks(batch, part, parts);
   const c0 = <i32>(chunks >> 32);
@@ -224,10 +228,20 @@ export function compressedGrads(rowPtr: usize, cols: usize, vals: usize, nIn: i3
     if (partials != 0) sampledGradChunk(rowPtr, cols, nIn, chunkBlock(xT, nIn, c), yBlock, lanes, f32At(partials, part * nnz), c == c0);
     if (dxT == 0) continue;
     const dst = chunkBlock(dxT, nIn, c);
+    const xBlock = chunkBlock(xT, nIn, c);
     for (let i = 0; i < nIn; i++) {
       gatherRow(cols, vals, load<i32>(f32At(rowPtr, i)), load<i32>(f32At(rowPtr, i + 1)), yBlock, lanes, f32At(dst, i * lanes));
+      if (reluInput != 0) keepWherePositive(f32At(dst, i * lanes), f32At(xBlock, i * lanes), lanes);
     }
   }
+}
+
+/** out[b] where y[b] > 0, else 0, over `lanes` floats (as reluGrad computes it). */
+@inline function keepWherePositive(out: usize, y: usize, lanes: i32): void {
+  const zero = f32x4.splat(0);
+  let b = 0;
+  for (; b + 4 <= lanes; b += 4) v128.store(f32At(out, b), v128.and(v128.load(f32At(out, b)), f32x4.gt(v128.load(f32At(y, b)), zero)));
+  for (; b < lanes; b++) if (!(load<f32>(f32At(y, b)) > 0)) store<f32>(f32At(out, b), 0);
 }
 
 /** out[k] = ((p₀[k] + p₁[k]) + p₂[k]) + … over `count` partial arrays of n floats, laid end to end. Parts split k. */
