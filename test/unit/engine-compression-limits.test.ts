@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src-main/engine/backend/select-backend.js';
 import { runsWinograd } from '../../src-main/engine/kernels/winograd.js';
+import { MAX_COMPRESSED_DENSITY, shouldCompress } from '../../src-main/engine/nn/compressed-weights.js';
 import { Conv2D } from '../../src-main/engine/nn/conv.js';
 import { Dense } from '../../src-main/engine/nn/dense.js';
 
@@ -34,5 +35,23 @@ describe('the densest mask at which a layer trains compressed', () => {
     ];
     expect(layers.map((layer) => layer.kernel.maxCompressedDensity)).toEqual([0.2, 0.3, 0.3, 0.4]);
     tf.dispose(layers.flatMap((layer) => layer.params().map((p) => p.value)));
+  });
+});
+
+describe('whether a masked kernel trains compressed (wasm)', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+
+  it('counts the limit in whole weights: a mask at exactly the limit sparsity, its active count rounded up, still compresses', () => {
+    const winograd = { sparseForm: 'channels' as const, maxCompressedDensity: MAX_COMPRESSED_DENSITY.winograd };
+    // WRN's 3×3 32 to 32 at uniform 80%: 2304 − ⌊0.8 · 2304⌋ = 461 active, density 0.2001.
+    expect(shouldCompress(winograd, 461, 2304)).toBe(true);
+    expect(shouldCompress(winograd, 462, 2304)).toBe(false);
+    // 0.3 · 10 is 3.0000000000000004 in floating point: still 3 weights.
+    const conv = { sparseForm: 'channels' as const, maxCompressedDensity: MAX_COMPRESSED_DENSITY.channels };
+    expect([shouldCompress(conv, 3, 10), shouldCompress(conv, 4, 10)]).toEqual([true, false]);
+    const rows = { sparseForm: 'rows' as const, maxCompressedDensity: MAX_COMPRESSED_DENSITY.rows };
+    expect([shouldCompress(rows, 94080, 235200), shouldCompress(rows, 94081, 235200)]).toEqual([true, false]);
   });
 });

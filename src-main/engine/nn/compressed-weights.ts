@@ -172,8 +172,13 @@ export function setCompression(enabled: boolean): void {
   compression = enabled;
 }
 
-/** Whether a masked kernel at this density should train compressed on the active backend (see KernelParam). */
-export function shouldCompress(kernel: { sparseForm: SparseForm; maxCompressedDensity: number }, density: number): boolean {
-  if (!compression || !(density <= kernel.maxCompressedDensity)) return false;
+/**
+ * Whether a masked kernel of `size` weights with `active` of them active should train compressed
+ * on the active backend (see KernelParam). A mask at exactly the limit's sparsity rounds its active
+ * count up (e.g. 461 of 2304 at 80%), so the limit is in whole weights: ⌈limit · size⌉ (less a
+ * rounding error of the product, so that 0.3 · 10 stays 3).
+ */
+export function shouldCompress(kernel: { sparseForm: SparseForm; maxCompressedDensity: number }, active: number, size: number): boolean {
+  if (!compression || !(active <= Math.ceil(kernel.maxCompressedDensity * size - 1e-6))) return false;
   return hasKernel(kernel.sparseForm === 'rows' ? KERNEL_NAMES.compressedDense : KERNEL_NAMES.sparseConv);
 }

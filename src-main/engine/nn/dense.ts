@@ -27,7 +27,8 @@ const NARROW_OUTPUTS = 16;
  * Outputs of Dense layers' ReLUs, and input gradients already multiplied by ReLU's gradient, each
  * with the ReLU output it was taken from. A layer on compressed kernels whose input is another
  * layer's ReLU output applies that ReLU's gradient as it makes dx (one pass fewer over dx);
- * the other layer then finds its own output here and skips reluGrad.
+ * the other layer then finds its own output here and skips reluGrad. Such a dx is not dL/dx but
+ * the gradient of the ReLU's input: only the layer whose output it was masked by takes it as is.
  */
 const reluOutputs = new WeakSet<tf.Tensor>();
 const reluAppliedBy = new WeakMap<tf.Tensor, tf.Tensor>();

@@ -219,7 +219,7 @@ export class SparsityController {
   }
 
   private compressible(param: KernelParam, mask: LayerMask): boolean {
-    return !this.denseMomentum && shouldCompress(param, mask.density);
+    return !this.denseMomentum && shouldCompress(param, mask.active, mask.size);
   }
 
   private expand(param: Param): void {
