@@ -173,8 +173,13 @@ export function reluGrad(dy: usize, y: usize, n: i32, dx: usize, part: i32, part
   const vectors = ceilDiv(n, 4);
   const i0 = shareStart(vectors, part, parts) * 4;
   const i1 = min(n, shareStart(vectors, part + 1, parts) * 4);
+  reluGradRun(f32At(dy, i0), f32At(y, i0), i1 - i0, f32At(dx, i0));
+}
+
+/** dx[0..n) = dy where y > 0, else 0; dx may be dy. */
+@inline export function reluGradRun(dy: usize, y: usize, n: i32, dx: usize): void {
   const zero = f32x4.splat(0);
-  let i = i0;
-  for (; i + 4 <= i1; i += 4) v128.store(f32At(dx, i), v128.and(v128.load(f32At(dy, i)), f32x4.gt(v128.load(f32At(y, i)), zero)));
-  for (; i < i1; i++) store<f32>(f32At(dx, i), load<f32>(f32At(y, i)) > 0 ? load<f32>(f32At(dy, i)) : 0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(f32At(dx, i), v128.and(v128.load(f32At(dy, i)), f32x4.gt(v128.load(f32At(y, i)), zero)));
+  for (; i < n; i++) store<f32>(f32At(dx, i), load<f32>(f32At(y, i)) > 0 ? load<f32>(f32At(dy, i)) : 0);
 }

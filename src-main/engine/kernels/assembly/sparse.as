@@ -7,7 +7,7 @@
 // and no two threads share a cache line.
 import { BATCH_CHUNK, ceilDiv, chunkBlock, chunkLanes, f32At, laneSum, partChunks, shareStart } from './memory';
 import { transposeToChunk } from './layout';
-import { rectify, rectify4 } from './normalization';
+import { rectify, rectify4, reluGradRun } from './normalization';
 
 /**
  * out[0..lanes) = Σ_{k ∈ [start, end)} vals[k] · src[index[k], 0..lanes), for a row-major src of
@@ -231,17 +231,9 @@ export function compressedGrads(
     const xBlock = chunkBlock(xT, nIn, c);
     for (let i = 0; i < nIn; i++) {
       gatherRow(cols, vals, load<i32>(f32At(rowPtr, i)), load<i32>(f32At(rowPtr, i + 1)), yBlock, lanes, f32At(dst, i * lanes));
-      if (reluInput != 0) keepWherePositive(f32At(dst, i * lanes), f32At(xBlock, i * lanes), lanes);
+      if (reluInput != 0) reluGradRun(f32At(dst, i * lanes), f32At(xBlock, i * lanes), lanes, f32At(dst, i * lanes));
     }
   }
-}
-
-/** out[b] where y[b] > 0, else 0, over `lanes` floats (as reluGrad computes it). */
-@inline function keepWherePositive(out: usize, y: usize, lanes: i32): void {
-  const zero = f32x4.splat(0);
-  let b = 0;
-  for (; b + 4 <= lanes; b += 4) v128.store(f32At(out, b), v128.and(v128.load(f32At(out, b)), f32x4.gt(v128.load(f32At(y, b)), zero)));
-  for (; b < lanes; b++) if (!(load<f32>(f32At(y, b)) > 0)) store<f32>(f32At(out, b), 0);
 }
 
 /** out[k] = ((p₀[k] + p₁[k]) + p₂[k]) + … over `count` partial arrays of n floats, laid end to end. Parts split k. */

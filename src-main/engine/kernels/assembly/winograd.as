@@ -21,6 +21,28 @@ export function winogradApplies(a: ConvArgs): bool {
   return a.kh == 3 && a.kw == 3 && a.strideH == 1 && a.strideW == 1 && a.inC >= 8 && (a.inC & 3) == 0 && (a.outC & 3) == 0;
 }
 
+/** Tiles across and down an output image, and in the whole batch. */
+@inline function tilesWide(a: ConvArgs): i32 {
+  return ceilDiv(a.outW, 2);
+}
+@inline function tilesHigh(a: ConvArgs): i32 {
+  return ceilDiv(a.outH, 2);
+}
+@inline function tileCount(a: ConvArgs): i32 {
+  return a.batch * tilesHigh(a) * tilesWide(a);
+}
+
+/** Where tile `tile` lies: its image, and the output row and column of its top-left pixel. */
+@inline function tileImage(a: ConvArgs, tile: i32): i32 {
+  return tile / (tilesHigh(a) * tilesWide(a));
+}
+@inline function tileRow(a: ConvArgs, tile: i32): i32 {
+  return ((tile / tilesWide(a)) % tilesHigh(a)) * 2;
+}
+@inline function tileColumn(a: ConvArgs, tile: i32): i32 {
+  return (tile % tilesWide(a)) * 2;
+}
+
 /** Tiles transformed and multiplied at a time: a multiple of MR. */
 function blockTiles(a: ConvArgs): i32 {
   const perTile = POSITIONS * (a.inC + ceilDiv(a.outC, NR) * NR);
@@ -51,11 +73,8 @@ export function winogradConv(
   w: usize, tapFirst: i32, tapStep: i32, kinStride: i32, koutStride: i32,
   part: i32, parts: i32,
 ): void {
-  const tilesH = ceilDiv(a.outH, 2);
-  const tilesW = ceilDiv(a.outW, 2);
-  const tiles = a.batch * tilesH * tilesW;
-  const t0 = shareStart(tiles, part, parts);
-  const t1 = shareStart(tiles, part + 1, parts);
+  const t0 = shareStart(tileCount(a), part, parts);
+  const t1 = shareStart(tileCount(a), part + 1, parts);
   if (t0 >= t1) return;
   const panels = ceilDiv(a.outC, NR);
   const panelBytes = <usize>a.inC * PANEL_ROW_BYTES;
@@ -72,7 +91,7 @@ export function winogradConv(
   const productRowBytes = <usize>(panels * NR) << 2;
   for (let tb = t0; tb < t1; tb += block) {
     const count = min(block, t1 - tb);
-    for (let t = 0; t < count; t++) transformWindow(a, input, tb + t, tilesH, tilesW, windows, zeros, transformed + <usize>t * rowBytes, <usize>block * rowBytes);
+    for (let t = 0; t < count; t++) transformWindow(a, input, tb + t, windows, zeros, transformed + <usize>t * rowBytes, <usize>block * rowBytes);
     // Rows of the last group past `count` hold stale floats; their products are never read.
     for (let p = 0; p < POSITIONS; p++) {
       const rows = transformed + <usize>(p * block) * rowBytes;
@@ -87,7 +106,7 @@ export function winogradConv(
       }
     }
     for (let t = 0; t < count; t++) {
-      writeTile(a, out, bias, tb + t, tilesH, tilesW, products + <usize>t * productRowBytes, <usize>block * productRowBytes);
+      writeTile(a, out, bias, tb + t, products + <usize>t * productRowBytes, <usize>block * productRowBytes);
     }
   }
 }
@@ -142,11 +161,10 @@ function transformFilter(a: ConvArgs, w: usize, tapFirst: i32, tapStep: i32, kin
 }
 
 /** B'·d·B of tile `tile`'s 4×4 input window, every input channel, into row `dst` of the 16 positions' blocks (`positionBytes` apart). */
-function transformWindow(a: ConvArgs, input: usize, tile: i32, tilesH: i32, tilesW: i32, windows: usize, zeros: usize, dst: usize, positionBytes: usize): void {
-  const n = tile / (tilesH * tilesW);
-  const inImage = tile % (tilesH * tilesW);
-  const top = (inImage / tilesW) * 2 - a.padTop;
-  const left = (inImage % tilesW) * 2 - a.padLeft;
+function transformWindow(a: ConvArgs, input: usize, tile: i32, windows: usize, zeros: usize, dst: usize, positionBytes: usize): void {
+  const n = tileImage(a, tile);
+  const top = tileRow(a, tile) - a.padTop;
+  const left = tileColumn(a, tile) - a.padLeft;
   for (let i = 0; i < 4; i++) {
     for (let j = 0; j < 4; j++) {
       const ih = top + i;
@@ -195,11 +213,10 @@ function transformWindow(a: ConvArgs, input: usize, tile: i32, tilesH: i32, tile
  * A'·M·A of tile `tile` (its 16 positions' products at `src`, `positionBytes` apart), plus the
  * bias, into the output pixels of the tile that lie inside the output.
  */
-function writeTile(a: ConvArgs, out: usize, bias: usize, tile: i32, tilesH: i32, tilesW: i32, src: usize, positionBytes: usize): void {
-  const n = tile / (tilesH * tilesW);
-  const inImage = tile % (tilesH * tilesW);
-  const oy = (inImage / tilesW) * 2;
-  const ox = (inImage % tilesW) * 2;
+function writeTile(a: ConvArgs, out: usize, bias: usize, tile: i32, src: usize, positionBytes: usize): void {
+  const n = tileImage(a, tile);
+  const oy = tileRow(a, tile);
+  const ox = tileColumn(a, tile);
   const bottom = oy + 1 < a.outH;
   const right = ox + 1 < a.outW;
   const rowBytes = <usize>(a.outW * a.outC) << 2;
@@ -267,11 +284,8 @@ export function winogradFilterGradScratch(a: ConvArgs): usize {
 
 /** Part `part` of dL/dU of the correlation `a` (x = its input, y = dy), into the start of the part's scratch. */
 export function winogradFilterGrad(a: ConvArgs, part: i32, parts: i32): void {
-  const tilesH = ceilDiv(a.outH, 2);
-  const tilesW = ceilDiv(a.outW, 2);
-  const tiles = a.batch * tilesH * tilesW;
-  const t0 = shareStart(tiles, part, parts);
-  const t1 = shareStart(tiles, part + 1, parts);
+  const t0 = shareStart(tileCount(a), part, parts);
+  const t1 = shareStart(tileCount(a), part + 1, parts);
   const partial = partScratch(a, part);
   if (t0 >= t1) {
     memory.fill(partial, 0, partialBytes(a));
@@ -292,8 +306,8 @@ export function winogradFilterGrad(a: ConvArgs, part: i32, parts: i32): void {
   for (let tb = t0; tb < t1; tb += block) {
     const count = min(block, t1 - tb);
     for (let t = 0; t < count; t++) {
-      transformWindow(a, a.x, tb + t, tilesH, tilesW, windows, zeros, transformed + <usize>t * rowBytes, <usize>block * rowBytes);
-      transformGradient(a, a.y, tb + t, tilesH, tilesW, zeros, gradients + <usize>t * PANEL_ROW_BYTES, gradientPanelBytes);
+      transformWindow(a, a.x, tb + t, windows, zeros, transformed + <usize>t * rowBytes, <usize>block * rowBytes);
+      transformGradient(a, a.y, tb + t, zeros, gradients + <usize>t * PANEL_ROW_BYTES, gradientPanelBytes);
     }
     for (let p = 0; p < POSITIONS; p++) {
       const rows = transformed + <usize>(p * block) * rowBytes;
@@ -311,11 +325,10 @@ export function winogradFilterGrad(a: ConvArgs, part: i32, parts: i32): void {
 }
 
 /** A·dY·A' of tile `tile`'s 2×2 output gradient (outside the output: 0), every output channel, into row `dst` of the 16 positions' B panels (`panelBytes` apart). */
-function transformGradient(a: ConvArgs, dy: usize, tile: i32, tilesH: i32, tilesW: i32, zeros: usize, dst: usize, panelBytes: usize): void {
-  const n = tile / (tilesH * tilesW);
-  const inImage = tile % (tilesH * tilesW);
-  const oy = (inImage / tilesW) * 2;
-  const ox = (inImage % tilesW) * 2;
+function transformGradient(a: ConvArgs, dy: usize, tile: i32, zeros: usize, dst: usize, panelBytes: usize): void {
+  const n = tileImage(a, tile);
+  const oy = tileRow(a, tile);
+  const ox = tileColumn(a, tile);
   const right = ox + 1 < a.outW;
   const bottom = oy + 1 < a.outH;
   const pixel = f32At(dy, ((n * a.outH + oy) * a.outW + ox) * a.outC);
