@@ -16,6 +16,7 @@ import { pytorchReference, type Reference } from './native-reference.js';
 import { syntheticTrainingData } from './synthetic-data.js';
 import { fixed, formatTable, percent, ratio } from './table.js';
 import { accuracyRuns, accuracyTable } from './accuracy.js';
+import { threadInterruptions } from './interruptions.js';
 
 /**
  * `npm run bench`: step time of each model × method × backend × sparsity in one process, with
@@ -69,7 +70,7 @@ interface ReferenceRow {
 }
 
 interface OtherRow {
-  kind: 'recording' | 'dataset' | 'input' | 'mask' | 'update-share';
+  kind: 'recording' | 'dataset' | 'input' | 'mask' | 'update-share' | 'machine';
   model: string;
   method: string;
   backend: string;
@@ -143,6 +144,7 @@ async function main(): Promise<void> {
     };
 
     const cases = benchCases(quick);
+    const stoppedBefore = await machineInterruptions('before the step timings');
     // One untimed run first: the wasm heap grows and the JIT warms up once per process.
     await timeSteps(runInput(cases[0]!), data(cases[0]!));
     // Rounds over all the cases of a model, so that a model's dense and sparse runs meet the same
@@ -193,6 +195,8 @@ async function main(): Promise<void> {
     if (reference.available) for (const row of reference.rows) emit(row);
 
     const others: OtherRow[] = [
+      stoppedBefore,
+      await machineInterruptions('after them'),
       await maskOverhead(data),
       await updateShareOfRun(fashion),
       await recordingOverhead(fashion, dataDir),
@@ -332,6 +336,27 @@ async function recordingOverhead(fashion: LoadedDataset, dataDir: string): Promi
 }
 
 /**
+ * How often the machine stopped two threads that were running flat out (see interruptions.ts),
+ * `when`: a shared machine's share drifts over minutes, so it is taken before and after the steps.
+ */
+async function machineInterruptions(when: string): Promise<OtherRow & { stopsPerMs: number; meanStopMs: number }> {
+  const { lostShare, stopsPerMs, meanStopMs } = await threadInterruptions();
+  return {
+    kind: 'machine',
+    model: '-',
+    method: '-',
+    backend: '-',
+    sparsity: 0,
+    batch: 0,
+    msPerStep: 0,
+    detail: `time two busy threads were stopped, ${when} (${fixed(stopsPerMs, 2)} stops/ms each, ${fixed(1000 * meanStopMs, 0)} µs on average)`,
+    value: lostShare,
+    stopsPerMs,
+    meanStopMs,
+  };
+}
+
+/**
  * Mean time to make one training batch of 128 (normalise, optionally crop and flip): assembled on
  * the host and uploaded (what backends without our kernels do), and written on the wasm heap by
  * our kernel (what training on wasm does).
@@ -427,7 +452,10 @@ function printTables(steps: StepRow[], reference: ReturnType<typeof nativeRefere
   console.log(
     formatTable(
       ['measure', 'value'],
-      others.map((r) => [r.detail, r.kind === 'recording' || r.kind === 'mask' || r.kind === 'update-share' ? `${percent(r.value)} (${fixed(r.msPerStep, 2)} ms/step)` : `${fixed(r.value, 2)} ms`]),
+      others.map((r) => [
+        r.detail,
+        r.kind === 'machine' ? percent(r.value) : r.kind === 'recording' || r.kind === 'mask' || r.kind === 'update-share' ? `${percent(r.value)} (${fixed(r.msPerStep, 2)} ms/step)` : `${fixed(r.value, 2)} ms`,
+      ]),
     ),
   );
 }
