@@ -10,7 +10,8 @@ import { TrainingBatches, type TrainingData } from './data/index.js';
 import { evaluate } from './evaluate.js';
 import { buildNetwork } from './nn/build.js';
 import { softmaxCrossEntropy } from './nn/loss.js';
-import type { ForwardContext, Module, Param } from './nn/module.js';
+import type { Sequential } from './nn/container.js';
+import type { ForwardContext, Param } from './nn/module.js';
 import type { LayerStat, TrainingObserver } from './observer.js';
 import { Sgd } from './optimizer.js';
 import { SparsityController } from './sparse/controller.js';
@@ -236,10 +237,10 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
 }
 
 /** Forward and backward of one batch; leaves each param's gradient in `param.grad` and disposes the input. */
-function forwardBackward(network: Module, params: Param[], input: StepInput, smoothing: number, context: ForwardContext): { loss: number; correct: number } {
+function forwardBackward(network: Sequential, params: Param[], input: StepInput, smoothing: number, context: ForwardContext): { loss: number; correct: number } {
   const { x, y } = input;
   const [loss, correct] = tf.tidy(() => {
-    const logits = network.forward(x, context) as tf.Tensor2D;
+    const logits = network.forward(x, context, true) as tf.Tensor2D;
     const result = softmaxCrossEntropy(logits, y, smoothing);
     network.backward(result.dLogits);
     for (const p of params) if (p.grad) tf.keep(p.grad);

@@ -12,7 +12,7 @@ import { softmaxCrossEntropy } from '../../src-main/engine/nn/loss.js';
 import type { ForwardContext, Param } from '../../src-main/engine/nn/module.js';
 import { Sgd } from '../../src-main/engine/optimizer.js';
 import { ranksOnDevice, selectMagnitudes } from '../../src-main/engine/sparse/device-select.js';
-import { isInBatchChunks, toBatchChunks } from '../../src-main/engine/nn/batch-chunks.js';
+import { fromBatchChunks, isInBatchChunks, toBatchChunks } from '../../src-main/engine/nn/batch-chunks.js';
 import { LayerMask } from '../../src-main/engine/sparse/masks.js';
 import { largestK, smallestK } from '../../src-main/engine/sparse/select.js';
 import { relativeError } from '../helpers/compare.js';
@@ -307,6 +307,26 @@ describe('softmax cross-entropy on wasm matches cpu', () => {
     expect(Math.abs(actual.loss - expected.loss) / Math.abs(expected.loss)).toBeLessThan(1e-5);
     expect(actual.correct).toBe(expected.correct);
     expect(relativeError(actual.dLogits, expected.dLogits)).toBeLessThan(1e-5);
+  });
+
+  it.each([
+    { label: '128 × 10', batch: 128, classes: 10 },
+    { label: '70 × 7 (a partial last chunk, classes not a multiple of 4)', batch: 70, classes: 7 },
+  ])('takes logits in batch chunks and gives their gradient so, with the same bits ($label)', async ({ batch, classes }) => {
+    await selectBackend('wasm');
+    const logits = normal(batch * classes, 3);
+    const labels = Int32Array.from({ length: batch }, () => rng.nextUint32() % classes);
+    tf.tidy(() => {
+      const x = tf.tensor2d(logits, [batch, classes]);
+      const y = tf.tensor1d(labels, 'int32');
+      const plain = softmaxCrossEntropy(x, y, 0.1);
+      const chunked = softmaxCrossEntropy(toBatchChunks(x), y, 0.1);
+      expect(chunked.loss.dataSync()[0]).toBe(plain.loss.dataSync()[0]);
+      expect(chunked.correct.dataSync()[0]).toBe(plain.correct.dataSync()[0]);
+      expect(chunked.dLogits.shape).toEqual([classes, batch]);
+      expect(isInBatchChunks(chunked.dLogits)).toBe(true);
+      expect(read(fromBatchChunks(chunked.dLogits))).toEqual(read(plain.dLogits));
+    });
   });
 
   it('gives hand-checked numbers, counting the first of tied maxima as the prediction', async () => {

@@ -6,8 +6,9 @@ import { KERNEL_NAMES } from '../kernels/names.js';
  * each chunk a [features, examples] block of its own (kernels/assembly/memory.as chunkBlock), the
  * layout the compressed layers compute in. A compressed layer's output stays in it for the
  * modules that take it as it comes (a ReLU, the next compressed layer), saving two transposes
- * each way between them; Sequential turns it back to [batch, features] for any other module, and
- * turns that module's input gradient the other way. A shape cannot tell the layouts apart, so
+ * each way between them; Sequential turns it back to [batch, features] for any other module (and
+ * at the network's output, unless the loss takes it as it is), and turns that module's input
+ * gradient the other way. A shape cannot tell the layouts apart, so
  * tensors in batch chunks are recorded here.
  */
 const inBatchChunks = new WeakSet<tf.Tensor>();

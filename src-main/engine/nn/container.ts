@@ -13,11 +13,15 @@ export class Sequential implements Module {
 
   constructor(readonly modules: Module[]) {}
 
-  forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
+  /**
+   * With `outputInChunks`, an output in batch chunks is returned so (for softmaxCrossEntropy,
+   * which takes it that way), and backward() then takes its gradient in the same layout.
+   */
+  forward(x: tf.Tensor, ctx: ForwardContext, outputInChunks = false): tf.Tensor {
     this.converted = [];
     let h = x;
     for (const m of this.modules) h = m.forward(this.batchMajorUnless(h, m.takesBatchChunks?.() === true), ctx);
-    return this.batchMajorUnless(h, false);
+    return this.batchMajorUnless(h, outputInChunks);
   }
 
   /**

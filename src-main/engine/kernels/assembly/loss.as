@@ -2,6 +2,8 @@
 // how many rows the arg-max gets right, and dL/dlogits. AssemblyScript's own exp and log keep
 // lookup tables in static data (which the kernels must not have), so these two are written here.
 
+import { BATCH_CHUNK, chunkBlock, chunkLanes } from './memory';
+
 const LN2: f32 = 0.6931471805599453;
 const LOG2E: f32 = 1.4426950408889634;
 
@@ -45,17 +47,29 @@ const LOG2E: f32 = 1.4426950408889634;
 /**
  * logits [batch, classes], labels int32 [batch]; writes the mean loss, the count of correct
  * arg-maxes and dLogits [batch, classes] = (softmax − targets)/batch with targets
- * (1 − ε)·onehot + ε/K.
+ * (1 − ε)·onehot + ε/K. With `rowScratch` (2·classes floats) not 0, logits and dLogits are
+ * [classes, batch] stored by batch chunk (memory.as chunkBlock), as a compressed output layer
+ * leaves them: each example's logits are copied to the scratch row and its gradient row copied
+ * back, so the arithmetic, and so the numbers, are those of the batch-major layout.
  */
-export function softmaxCrossEntropy(logits: usize, labels: usize, batch: i32, classes: i32, smoothing: f32, lossOut: usize, correctOut: usize, dLogits: usize): void {
+export function softmaxCrossEntropy(logits: usize, labels: usize, batch: i32, classes: i32, smoothing: f32, lossOut: usize, correctOut: usize, dLogits: usize, rowScratch: usize): void {
   const off: f32 = smoothing / <f32>classes;
   const on: f32 = 1 - smoothing + off;
   const inverseBatch: f32 = 1 / <f32>batch;
   let loss: f64 = 0;
   let correct = 0;
   for (let r = 0; r < batch; r++) {
-    const row = logits + (<usize>(r * classes) << 2);
-    const grad = dLogits + (<usize>(r * classes) << 2);
+    let row = logits + (<usize>(r * classes) << 2);
+    let grad = dLogits + (<usize>(r * classes) << 2);
+    // Example r's place in its chunk: its logit k is at column + k·stride.
+    const chunk = r / BATCH_CHUNK;
+    const stride = <usize>chunkLanes(batch, chunk) << 2;
+    const column = rowScratch == 0 ? 0 : chunkBlock(0, classes, chunk) + (<usize>(r - chunk * BATCH_CHUNK) << 2);
+    if (rowScratch != 0) {
+      row = rowScratch;
+      grad = rowScratch + (<usize>classes << 2);
+      for (let k = 0; k < classes; k++) store<f32>(row + (<usize>k << 2), load<f32>(logits + column + <usize>k * stride));
+    }
     const label = load<i32>(labels + (<usize>r << 2));
     let top = load<f32>(row);
     let best = 0;
@@ -89,6 +103,7 @@ export function softmaxCrossEntropy(logits: usize, labels: usize, batch: i32, cl
       store<f32>(grad + (<usize>k << 2), (expNonPositive(load<f32>(row + (<usize>k << 2)) - logSum) - target) * inverseBatch);
     }
     loss += rowLoss;
+    if (rowScratch != 0) for (k = 0; k < classes; k++) store<f32>(dLogits + column + <usize>k * stride, load<f32>(grad + (<usize>k << 2)));
   }
   store<f32>(lossOut, <f32>(loss / <f64>batch));
   store<f32>(correctOut, <f32>correct);
