@@ -8,8 +8,8 @@ import { KERNEL_NAMES } from '../kernels/names.js';
  * modules that take it as it comes (a ReLU, the next compressed layer), saving two transposes
  * each way between them; Sequential turns it back to [batch, features] for any other module (and
  * at the network's output, unless the loss takes it as it is), and turns that module's input
- * gradient the other way. A shape cannot tell the layouts apart, so
- * tensors in batch chunks are recorded here.
+ * gradient the other way. A shape cannot tell the layouts apart, so tensors in batch chunks are
+ * recorded here.
  */
 const inBatchChunks = new WeakSet<tf.Tensor>();
 
