@@ -61,11 +61,13 @@ export function softmaxCrossEntropy(logits: usize, labels: usize, batch: i32, cl
   for (let r = 0; r < batch; r++) {
     let row = logits + (<usize>(r * classes) << 2);
     let grad = dLogits + (<usize>(r * classes) << 2);
-    // Example r's place in its chunk: its logit k is at column + k·stride.
-    const chunk = r / BATCH_CHUNK;
-    const stride = <usize>chunkLanes(batch, chunk) << 2;
-    const column = rowScratch == 0 ? 0 : chunkBlock(0, classes, chunk) + (<usize>(r - chunk * BATCH_CHUNK) << 2);
+    // In batch chunks, example r's logit k is at byte column + k·stride of logits and of dLogits.
+    let column: usize = 0;
+    let stride: usize = 0;
     if (rowScratch != 0) {
+      const chunk = r / BATCH_CHUNK;
+      column = chunkBlock(0, classes, chunk) + (<usize>(r - chunk * BATCH_CHUNK) << 2);
+      stride = <usize>chunkLanes(batch, chunk) << 2;
       row = rowScratch;
       grad = rowScratch + (<usize>classes << 2);
       for (let k = 0; k < classes; k++) store<f32>(row + (<usize>k << 2), load<f32>(logits + column + <usize>k * stride));
