@@ -21,18 +21,6 @@ export function bytes(n: number | null | undefined): string {
   return `${value.toFixed(value >= 100 ? 0 : 1)} ${units[i]}`;
 }
 
-/** Seconds as "2 h 05 m", "3 m 12 s" or "45 s". */
-export function duration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return DASH;
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const rest = s % 60;
-  if (h > 0) return `${h} h ${String(m).padStart(2, '0')} m`;
-  if (m > 0) return `${m} m ${String(rest).padStart(2, '0')} s`;
-  return `${rest} s`;
-}
-
 const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
 
 export function dateTime(iso: string | null | undefined): string {

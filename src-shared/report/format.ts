@@ -18,6 +18,19 @@ export function times(ratio: number | null | undefined): string {
   return `${ratio >= 10 ? ratio.toFixed(1) : ratio.toFixed(2)}×`;
 }
 
+/** Seconds as "2 h 05 m", "3 m 12 s", "45 s" or, below 10 s (where whole seconds hide a ratio), "2.4 s". */
+export function duration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return DASH;
+  if (seconds < 9.95) return `${Math.max(0, seconds).toFixed(1)} s`;
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  if (h > 0) return `${h} h ${String(m).padStart(2, '0')} m`;
+  if (m > 0) return `${m} m ${String(rest).padStart(2, '0')} s`;
+  return `${rest} s`;
+}
+
 /** Mean ± standard deviation of fractions as percentages: "92.61 ± 0.10". */
 export function meanStdPercent(mean: number | null, std: number | null, n: number): string {
   if (mean === null) return DASH;

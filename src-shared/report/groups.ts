@@ -19,6 +19,10 @@ export interface RunGroup {
   accuracy: MeanStd;
   trainFlopsRatio: MeanStd;
   inferenceFlopsRatio: MeanStd;
+  /** Each run's wall-clock time, all sessions summed (seconds). */
+  durationS: MeanStd;
+  /** The backend and device every run of the group trained on; null when they differ or one is not known. */
+  device: string | null;
 }
 
 export function groupRuns(runs: readonly RunRecord[], kind: AccuracyKind): RunGroup[] {
@@ -47,6 +51,14 @@ export function groupRuns(runs: readonly RunRecord[], kind: AccuracyKind): RunGr
       accuracy: meanStd(list.map((r) => (kind === 'best' ? r.bestTestAccuracy : r.testAccuracy))),
       trainFlopsRatio: meanStd(list.map((r) => r.trainFlopsRatio)),
       inferenceFlopsRatio: meanStd(list.map((r) => r.inferenceFlopsRatio)),
+      durationS: meanStd(list.map((r) => r.durationS)),
+      device: sharedDevice(list),
     };
   });
+}
+
+function sharedDevice(runs: readonly RunRecord[]): string | null {
+  const devices = new Set(runs.map((r) => (r.backend === null || r.device === null ? null : `${r.backend}: ${r.device}`)));
+  const [only] = devices;
+  return devices.size === 1 && only !== undefined ? only : null;
 }

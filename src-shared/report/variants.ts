@@ -24,6 +24,10 @@ export function isSmallDense(config: RunConfig): boolean {
   return config.method === 'dense' && config.widthMultiplier < 1;
 }
 
+export function isFullDense(config: RunConfig): boolean {
+  return config.method === 'dense' && !isSmallDense(config);
+}
+
 export function variantOf(config: RunConfig): Variant {
   const index = METHODS.indexOf(config.method) * 3;
   if (isSmallDense(config)) return { key: 'small-dense', label: 'Small-Dense', color: SMALL_DENSE_COLOR, order: index + 1 };

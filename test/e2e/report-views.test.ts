@@ -128,6 +128,9 @@ describe('the five report experiments, from the form to their views and the repo
       const cells = await rows.nth(i).locator('td').allInnerTexts();
       expect(cells[3], `seeds of row ${i}`).toBe('3');
       expect(cells[4], `accuracy of row ${i}`).toMatch(/^\d+\.\d\d ± \d+\.\d\d$/);
+      // Every run trained here, on one device: each group has a time and one against dense.
+      expect(cells[7], `run time of row ${i}`).toMatch(/^\d+(\.\d)? s$/);
+      expect(cells[8], `time against dense of row ${i}`).toMatch(i === 0 ? /^1\.00×$/ : /^\d+\.\d\d×$/);
     }
     expect(await horizontalOverflow(page)).toBe(0);
     await screenshot(page, 'view-methods');

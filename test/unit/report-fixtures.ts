@@ -16,6 +16,9 @@ export interface RunFixture {
   trainFlops?: number | null;
   trainFlopsRatio?: number | null;
   inferenceFlopsRatio?: number | null;
+  durationS?: number | null;
+  backend?: RunRecord['backend'];
+  device?: string | null;
 }
 
 export function runRecord(f: RunFixture): RunRecord {
@@ -27,14 +30,14 @@ export function runRecord(f: RunFixture): RunRecord {
     config,
     status: f.status ?? 'completed',
     queuePosition: null,
-    backend: 'wasm',
+    backend: f.backend === undefined ? 'wasm' : f.backend,
     backendReason: null,
-    device: null,
+    device: f.device ?? null,
     ownerPid: null,
     createdAt: '2026-01-01T00:00:00.000Z',
     startedAt: null,
     finishedAt: null,
-    durationS: 1,
+    durationS: f.durationS === undefined ? 1 : f.durationS,
     stepsDone: 100,
     totalSteps: 100,
     error: null,

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { LayerStatRecord } from '../../src-shared/api/records.js';
 import { PRESETS } from '../../src-shared/config/presets.js';
 import { buildView, layerHistoryRuns, viewOfExperiment } from '../../src-shared/report/build-view.js';
+import type { RunConfigInput } from '../../src-shared/config/run.js';
 import { groupRuns } from '../../src-shared/report/groups.js';
+import { timeVsDense } from '../../src-shared/report/run-time.js';
 import { trainFlopsVsStandardDense } from '../../src-shared/report/views/length.js';
 import { methodsView, placedSparsity } from '../../src-shared/report/views/methods.js';
 import { flopPairs } from '../../src-shared/report/views/params-vs-flops.js';
@@ -53,12 +55,59 @@ describe('method comparison', () => {
     const table = result.tables[0]!;
     const row = (method: string) => table.rows.find((r) => r.cells[0] === method)!.cells;
     // Static: 0.70 and 0.74 (its third seed is still running): mean 0.72, std √0.0008 = 0.0283.
-    expect(row('Static')).toEqual(['Static', '90%', 'uniform', '2', '72.00 ± 2.83', '0.10×', '0.10×']);
-    expect(row('RigL')).toEqual(['RigL', '90%', 'uniform', '3', '82.00 ± 2.00', '0.11×', '0.10×']);
+    // Each fixture run took 1 s on an unnamed device: no time against dense.
+    expect(row('Static')).toEqual(['Static', '90%', 'uniform', '2', '72.00 ± 2.83', '0.10×', '0.10×', '1.0 s', '—']);
+    expect(row('RigL')).toEqual(['RigL', '90%', 'uniform', '3', '82.00 ± 2.00', '0.11×', '0.10×', '1.0 s', '—']);
     expect(row('Dense').slice(0, 3)).toEqual(['Dense', '—', '—']);
     expect(row('Small-Dense')[1]).toBe('89.94% (width ×0.1117)');
     expect(table.csv.header).toContain('test_accuracy_std');
     expect(result.notes[0]).toBe('7 of 8 runs completed; the figures and tables use the completed ones and fill in as the rest finish.');
+  });
+});
+
+describe('run time against dense', () => {
+  const wasm2 = 'CPU (WebAssembly SIMD, 2 threads)';
+  const timed = (config: RunConfigInput, durationS: number, device = wasm2) => runRecord({ config: { ...quick, ...config }, testAccuracy: 0.8, durationS, device });
+  const width = smallDenseWidth({ model: 'mlp', dataset: 'fashion-mnist' }, 0.9);
+
+  it('divides each run time by the dense runs’ of the same recipe on the same device', () => {
+    const runs = [
+      timed({ method: 'dense', seed: 0 }, 60),
+      timed({ method: 'dense', seed: 1 }, 64),
+      ...[20, 18, 19].map((s, seed) => timed({ method: 'rigl', sparsity: 0.9, seed }, s)),
+      timed({ method: 'dense', widthMultiplier: width }, 10),
+      // One seed on one thread: the group's time is a mean over two machines' worth of speed.
+      timed({ method: 'static', sparsity: 0.9, seed: 0 }, 15),
+      timed({ method: 'static', sparsity: 0.9, seed: 1 }, 30, 'CPU (WebAssembly SIMD, 1 thread)'),
+    ];
+    const table = methodsView(viewInput({ name: 'm', base: quick }, runs)).tables[0]!;
+    const cells = (method: string) => table.rows.find((r) => r.cells[0] === method)!.cells.slice(-2);
+    // Dense: (60 + 64) / 2 = 62 s. RigL: 19 s, 19 / 62 = 0.306. Small-Dense: 10 / 62 = 0.161.
+    expect(cells('Dense')).toEqual(['1 m 02 s', '1.00×']);
+    expect(cells('RigL')).toEqual(['19 s', '0.31×']);
+    expect(cells('Small-Dense')).toEqual(['10 s', '0.16×']);
+    expect(cells('Static')).toEqual(['23 s', '—']);
+    const csv = table.csv.rows.find((r) => r[0] === 'RigL')!;
+    const at = (name: string) => csv[table.csv.header.indexOf(name)];
+    expect(at('run_seconds_mean')).toBe(19);
+    expect(at('run_time_x_dense')).toBeCloseTo(19 / 62, 12);
+    expect(at('device')).toBe(`wasm: ${wasm2}`);
+  });
+
+  it('finds no dense time for another recipe, another device, or dense runs on mixed devices', () => {
+    const rigl = timed({ method: 'rigl', sparsity: 0.9 }, 20);
+    const ratio = (...dense: ReturnType<typeof timed>[]) => {
+      const groups = groupRuns([rigl, ...dense], 'final');
+      return timeVsDense(groups.find((g) => g.config.method === 'rigl')!, groups);
+    };
+    expect(ratio(timed({ method: 'dense' }, 40))).toBe(0.5);
+    // Mask updates and sparsity are not read by dense training: the same recipe.
+    expect(ratio(timed({ method: 'dense', maskUpdate: { deltaT: 50 } }, 40))).toBe(0.5);
+    expect(ratio(timed({ method: 'dense', optimizer: { lr: 0.2 } }, 40))).toBeNull();
+    expect(ratio(timed({ method: 'dense', trainingMultiplier: 2 }, 40))).toBeNull();
+    expect(ratio(timed({ method: 'dense' }, 40, 'CPU (WebAssembly SIMD, 1 thread)'))).toBeNull();
+    expect(ratio(timed({ method: 'dense', seed: 0 }, 40), timed({ method: 'dense', seed: 1 }, 4, 'GPU (CUDA, TensorFlow 2.9.1)'))).toBeNull();
+    expect(ratio(runRecord({ config: { ...quick, method: 'dense' }, testAccuracy: 0.8, durationS: 40, device: wasm2, backend: 'cpu' }))).toBeNull();
   });
 });
 

@@ -5,19 +5,18 @@ import { DISTRIBUTION_LABELS } from '../../names.js';
 import { smallDenseMatchedSparsity } from '../../sparsity/matching.js';
 import { NOT_COMPARED, varyingFields } from '../comparable.js';
 import { groupDetails, groupSeries } from '../figure-series.js';
-import { meanStdPercent, sparsityLabel, times } from '../format.js';
+import { duration, meanStdPercent, sparsityLabel, times } from '../format.js';
 import { groupRuns, type AccuracyKind, type RunGroup } from '../groups.js';
 import { otherFields } from '../labels.js';
+import { timeVsDense } from '../run-time.js';
 import { seriesOfGroups } from '../series-style.js';
-import { isSmallDense, variantOf } from '../variants.js';
+import { isFullDense, isSmallDense, variantOf } from '../variants.js';
 import { ACCURACY_LABELS, completedRuns, progressNote, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
 
 /** Where a group stands on the sparsity axis: its sparsity, or for Small-Dense the sparsity its parameter count matches. */
 export function placedSparsity(config: RunConfig): number {
   return isSmallDense(config) ? smallDenseMatchedSparsity(config, config.widthMultiplier) : config.sparsity;
 }
-
-const isFullDense = (config: RunConfig): boolean => config.method === 'dense' && !isSmallDense(config);
 
 /** Tick distances the sparsity axis may take: round percentages. */
 const SPARSITY_STEPS = [0.01, 0.02, 0.05, 0.1];
@@ -105,7 +104,10 @@ export function methodsFigures(groups: readonly RunGroup[], kind: AccuracyKind):
   ];
 }
 
-/** The report's table: per method, sparsity and distribution, accuracy mean ± std over seeds and FLOPs ×dense. */
+/**
+ * The report's table: per method, sparsity and distribution, accuracy mean ± std over seeds, FLOPs
+ * ×dense, and the wall-clock time of a run, also against the dense runs' where it can be (timeVsDense).
+ */
 export function methodsTable(groups: readonly RunGroup[], kind: AccuracyKind): ViewTable {
   const varying = varyingFields(
     groups.map((g) => g.config),
@@ -119,10 +121,11 @@ export function methodsTable(groups: readonly RunGroup[], kind: AccuracyKind): V
       placedSparsity(a.config) - placedSparsity(b.config),
   );
   const sparse = (g: RunGroup) => g.config.method !== 'dense';
+  const timeRatios = new Map(rows.map((g) => [g, timeVsDense(g, groups)]));
   return {
     id: 'summary',
     title: 'Summary',
-    caption: `${ACCURACY_LABELS[kind]}, mean ± std over seeds (percent); FLOPs as multiples of the full-width dense model's`,
+    caption: `${ACCURACY_LABELS[kind]}, mean ± std over seeds (percent); FLOPs as multiples of the full-width dense model's; run time: wall clock, mean over seeds, and as a multiple of the dense runs' on the same device`,
     columns: [
       { label: 'Method', numeric: false },
       { label: 'Sparsity', numeric: true },
@@ -132,6 +135,8 @@ export function methodsTable(groups: readonly RunGroup[], kind: AccuracyKind): V
       { label: 'Test accuracy', numeric: true },
       { label: 'Train FLOPs ×', numeric: true },
       { label: 'Inference FLOPs ×', numeric: true },
+      { label: 'Run time', numeric: true },
+      { label: 'Time × dense', numeric: true },
     ],
     rows: rows.map((g) => {
       const variant = variantOf(g.config);
@@ -148,6 +153,8 @@ export function methodsTable(groups: readonly RunGroup[], kind: AccuracyKind): V
           meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n),
           times(g.trainFlopsRatio.mean),
           times(g.inferenceFlopsRatio.mean),
+          duration(g.durationS.mean),
+          times(timeRatios.get(g)),
         ],
       };
     }),
@@ -155,6 +162,7 @@ export function methodsTable(groups: readonly RunGroup[], kind: AccuracyKind): V
       header: [
         'method', 'variant', 'sparsity', 'width_multiplier', 'distribution', 'other', 'runs', 'seeds',
         'test_accuracy_mean', 'test_accuracy_std', 'measured_runs', 'train_flops_x_dense', 'inference_flops_x_dense',
+        'run_seconds_mean', 'run_time_x_dense', 'device',
       ],
       rows: rows.map((g) => [
         variantOf(g.config).label,
@@ -170,6 +178,9 @@ export function methodsTable(groups: readonly RunGroup[], kind: AccuracyKind): V
         g.accuracy.n,
         g.trainFlopsRatio.mean,
         g.inferenceFlopsRatio.mean,
+        g.durationS.mean,
+        timeRatios.get(g) ?? null,
+        g.device ?? '',
       ]),
     },
   };

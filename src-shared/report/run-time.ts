@@ -1,0 +1,29 @@
+import type { RunConfig } from '../config/run.js';
+import { fieldApplies, NOT_COMPARED } from './comparable.js';
+import { flattenConfig } from './config-diff.js';
+import type { RunGroup } from './groups.js';
+import { isFullDense } from './variants.js';
+
+/** Where a group may differ from the dense runs it is timed against: the method, and the width (Small-Dense is timed against the full network). */
+const NOT_MATCHED = [...NOT_COMPARED, 'method', 'widthMultiplier'];
+
+/** The config as far as dense training reads it, less NOT_MATCHED: equal for a sparse run and the dense run of its recipe. */
+function denseRecipe(config: RunConfig): string {
+  const flat = flattenConfig(config);
+  const read = Object.keys(flat).filter((path) => fieldApplies(path, 'dense') && !NOT_MATCHED.some((f) => path === f || path.startsWith(`${f}.`)));
+  return JSON.stringify(read.sort().map((path) => [path, flat[path]]));
+}
+
+/**
+ * A group's wall-clock time per run as a multiple of that of the full dense runs of the same
+ * recipe (model, data, length, optimizer) on the same backend and device; null where there are
+ * none among `groups`, or where either group's runs did not all train on one device. Times from
+ * different machines, thread counts or backends say nothing about the method.
+ */
+export function timeVsDense(group: RunGroup, groups: readonly RunGroup[]): number | null {
+  const time = group.durationS.mean;
+  if (group.device === null || time === null) return null;
+  const recipe = denseRecipe(group.config);
+  const dense = groups.find((d) => isFullDense(d.config) && d.device === group.device && d.durationS.mean !== null && d.durationS.mean > 0 && denseRecipe(d.config) === recipe);
+  return dense ? time / dense.durationS.mean! : null;
+}
