@@ -11,10 +11,12 @@ import { BatchNorm } from '../../src-main/engine/nn/batchnorm.js';
 import { softmaxCrossEntropy } from '../../src-main/engine/nn/loss.js';
 import type { ForwardContext, Param } from '../../src-main/engine/nn/module.js';
 import { Sgd } from '../../src-main/engine/optimizer.js';
+import { mergeOnDevice, mergesOnDevice } from '../../src-main/engine/sparse/device-merge.js';
 import { ranksOnDevice, selectMagnitudes } from '../../src-main/engine/sparse/device-select.js';
+import { mergeActive } from '../../src-main/engine/sparse/dropgrow.js';
 import { fromBatchChunks, isInBatchChunks, toBatchChunks } from '../../src-main/engine/nn/batch-chunks.js';
 import { LayerMask } from '../../src-main/engine/sparse/masks.js';
-import { largestK, smallestK } from '../../src-main/engine/sparse/select.js';
+import { largestK, positions, smallestK } from '../../src-main/engine/sparse/select.js';
 import { relativeError } from '../helpers/compare.js';
 
 /*
@@ -441,5 +443,59 @@ describe('magnitude ranking on the device (a RigL update\'s drop and growth)', (
     expect(Array.from(selectMagnitudes(values, candidates, 2, true, 'test'))).toEqual([0, 2]);
     expect(Array.from(selectMagnitudes(values, candidates, 1, false, 'test'))).toEqual([5]);
     values.dispose();
+  });
+});
+
+describe('merging a layer\'s active positions on the device (a mask update\'s new positions)', () => {
+  /** A random update of `size` positions: active ones, some dropped, some grown (dropped ones among the candidates). */
+  function randomUpdate(size: number, density: number, share: number) {
+    const mask = Uint8Array.from({ length: size }, () => (rng.next() < density ? 1 : 0));
+    const active = positions(mask, true);
+    const dropped = active.filter(() => rng.next() < share);
+    const after = Uint8Array.from(mask);
+    for (const p of dropped) after[p] = 0;
+    const grown = positions(after, false).filter(() => rng.next() < (share * density) / (1 - density + share * density));
+    return { active, dropped, grown };
+  }
+
+  it('lists what the host lists, in every arrangement of drops and growth', async () => {
+    await selectBackend('wasm');
+    expect(mergesOnDevice()).toBe(true);
+    const cases = [
+      // LeNet-300-100's first layer under RigL-ERK at 90%, and its second.
+      randomUpdate(235200, 0.08, 0.3),
+      randomUpdate(30000, 0.23, 0.3),
+      // Nothing dropped or grown; everything dropped; growth before the first and past the last active position.
+      { active: Uint32Array.of(3, 5, 9), dropped: new Uint32Array(0), grown: new Uint32Array(0) },
+      { active: Uint32Array.of(3, 5, 9), dropped: Uint32Array.of(3, 5, 9), grown: Uint32Array.of(0, 12) },
+      // Dropped, then grown again (keeps its index 1), and an empty layer growing.
+      { active: Uint32Array.of(3, 5, 9), dropped: Uint32Array.of(5, 9), grown: Uint32Array.of(1, 5, 10) },
+      { active: new Uint32Array(0), dropped: new Uint32Array(0), grown: Uint32Array.of(2, 4) },
+      ...Array.from({ length: 40 }, () => randomUpdate(1 + rng.int(200), rng.next(), rng.next())),
+    ];
+    for (const { active, dropped, grown } of cases) {
+      const host = mergeActive(active, dropped, grown);
+      const expected = { positions: Array.from(host.positions), sources: Array.from(host.sources) };
+      const device = mergeOnDevice(active, dropped, grown);
+      expect({ positions: Array.from(device.positions), sources: Array.from(device.sources) }).toEqual(expected);
+    }
+    const regrown = mergeOnDevice(Uint32Array.of(3, 5, 9), Uint32Array.of(5, 9), Uint32Array.of(1, 5, 10));
+    expect(Array.from(regrown.positions)).toEqual([1, 3, 5, 10]);
+    expect(Array.from(regrown.sources)).toEqual([-1, 0, 1, -1]);
+  });
+
+  it('writes into the caller\'s buffer when it has the right length', async () => {
+    await selectBackend('wasm');
+    const into = new Uint32Array(3);
+    expect(mergeOnDevice(Uint32Array.of(3, 5, 9), Uint32Array.of(5), Uint32Array.of(7), into).positions).toBe(into);
+    expect(Array.from(into)).toEqual([3, 7, 9]);
+  });
+
+  it('refuses lists that break the rules instead of writing past its output', async () => {
+    await selectBackend('wasm');
+    const tensors = tf.memory().numTensors;
+    // 4 is not active: nothing is dropped, and three positions will not fit in the two promised.
+    expect(() => mergeOnDevice(Uint32Array.of(3, 5), Uint32Array.of(4), Uint32Array.of(7))).toThrow(/do not merge to 2 positions/);
+    expect(tf.memory().numTensors).toBe(tensors);
   });
 });

@@ -39,7 +39,7 @@ export const KERNELS = [
 export type KernelName = (typeof KERNELS)[number];
 
 /** Kernels that run whole on the calling thread (small work, or a result to return). */
-const SERIAL_KERNELS = ['softmaxCrossEntropy', 'selectMagnitudes', 'compressedIndex', 'carryValues', 'sparseConvPrepare'] as const;
+const SERIAL_KERNELS = ['softmaxCrossEntropy', 'selectMagnitudes', 'compressedIndex', 'carryValues', 'mergeActive', 'sparseConvPrepare'] as const;
 export type SerialKernelName = (typeof SERIAL_KERNELS)[number];
 
 /** Exports that give the scratch bytes one part of a kernel needs (from its argument struct, or a count). */

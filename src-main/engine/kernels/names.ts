@@ -10,6 +10,7 @@ export const KERNEL_NAMES = {
   compressedDenseGrad: 'RiglCompressedDenseGrad',
   compressedIndex: 'RiglCompressedIndex',
   carryValues: 'RiglCarryValues',
+  mergeActive: 'RiglMergeActive',
   sparseConv: 'RiglSparseConv',
   sparseConvGrad: 'RiglSparseConvGrad',
   sumLeadingAxes: 'RiglSumLeadingAxes',

@@ -11,10 +11,17 @@ import { isWasmMemory } from './webassembly-api.js';
  * large tensor costs a page fault per 4 KB on first touch.
  */
 export function readFloats(t: tf.Tensor): Float32Array {
+  return ((t.dtype === 'float32' ? heapView(t) : null) ?? t.dataSync()) as Float32Array;
+}
+
+/** The same for an int32 tensor. */
+export function readInts(t: tf.Tensor): Int32Array {
+  return ((t.dtype === 'int32' ? heapView(t) : null) ?? t.dataSync()) as Int32Array;
+}
+
+function heapView(t: tf.Tensor): tf.TypedArray | null {
   const backend = tf.backend();
-  if (t.dtype === 'float32' && backend instanceof BackendWasm) {
-    const memory = (backend.wasm as { asm?: { memory?: unknown } }).asm?.memory;
-    if (isWasmMemory(memory) && sharedHeapLimits(memory) !== null) return backend.typedArrayFromHeap(t) as Float32Array;
-  }
-  return t.dataSync() as Float32Array;
+  if (!(backend instanceof BackendWasm)) return null;
+  const memory = (backend.wasm as { asm?: { memory?: unknown } }).asm?.memory;
+  return isWasmMemory(memory) && sharedHeapLimits(memory) !== null ? backend.typedArrayFromHeap(t) : null;
 }

@@ -9,6 +9,7 @@ import { readFloats } from '../kernels/tensor-view.js';
 import { KernelParam } from '../nn/kernel-param.js';
 import type { Param } from '../nn/module.js';
 import type { Sgd } from '../optimizer.js';
+import { mergeOnDevice, mergesOnDevice } from './device-merge.js';
 import { ranksOnDevice, selectMagnitudes } from './device-select.js';
 import { dropAndGrow, type DropGrowInput, type GrowCriterion } from './dropgrow.js';
 import { LayerMask, maskParam, randomMask } from './masks.js';
@@ -115,6 +116,7 @@ export class SparsityController {
     const drops = layers.map((m) => dropCount(t, m.active, schedule));
     const grows = this.growBudget(layers, drops);
     const onDevice = ranksOnDevice();
+    const merge = mergesOnDevice() ? { merge: mergeOnDevice } : {};
     const changes = layers.map((m, i): MaskChange => {
       // Nothing changes when nothing is dropped or grown, or in a layer with every position active
       // (ERK keeps small layers dense), which can only grow back what it drops, values kept. Random
@@ -134,6 +136,7 @@ export class SparsityController {
         into: m.spare(),
         active: m.positions(),
         positionsInto: m.sparePositions(),
+        ...merge,
       });
       m.set(result.mask, result.positions);
       this.enforce(m, result.sources);

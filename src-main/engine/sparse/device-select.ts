@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { scratchUint32 } from '../host-arrays.js';
 import { hasKernel, KERNEL_NAMES } from '../kernels/names.js';
+import { readInts } from '../kernels/tensor-view.js';
 
 /** Whether the active backend ranks magnitudes itself (see selectMagnitudes). */
 export function ranksOnDevice(): boolean {
@@ -20,7 +21,7 @@ export function selectMagnitudes(values: tf.Tensor, candidates: DeviceCandidates
   const attrs = { want: candidates === 'all' ? 0 : candidates.want, count: candidates === 'all' ? values.size : candidates.count, k, largest };
   const chosen = tf.engine().runKernel(KERNEL_NAMES.selectMagnitudes, mask ? { values, mask } : { values }, attrs) as tf.Tensor;
   const out = scratchUint32(slot, chosen.size);
-  out.set(chosen.dataSync() as Int32Array);
+  out.set(readInts(chosen));
   tf.dispose(mask ? [mask, chosen] : [chosen]);
   return out;
 }

@@ -21,6 +21,8 @@ export interface DropGrowInput {
   active?: Uint32Array;
   /** Where to write the new active positions, used when it has their number; a new array otherwise. */
   positionsInto?: Uint32Array;
+  /** How the new active positions are listed: mergeActive by default, or its equal on the device. */
+  merge?: typeof mergeActive;
   /**
    * Where the ranking runs when the backend ranks on the device: `drop(k)` gives the k active
    * positions of smallest |w|, `grow(next, candidates, k)` the k positions to grow among the
@@ -33,8 +35,8 @@ export interface DropGrowInput {
   };
 }
 
-export interface DropGrowResult {
-  mask: Uint8Array;
+/** A layer's active positions after an update, and where each came from. */
+export interface MergedActive {
   /** The active positions of the new mask, in increasing order. */
   positions: Uint32Array;
   /**
@@ -42,6 +44,10 @@ export interface DropGrowResult {
    * reusable array, valid until the next update).
    */
   sources: Int32Array;
+}
+
+export interface DropGrowResult extends MergedActive {
+  mask: Uint8Array;
   dropped: number;
   grown: number;
   active: number;
@@ -80,7 +86,7 @@ export function dropAndGrow(input: DropGrowInput): DropGrowResult {
     }
   }
   for (let j = 0; j < grown.length; j++) next[grown[j]!] = 1;
-  const merged = mergeActive(active, dropped, grown, input.positionsInto);
+  const merged = (input.merge ?? mergeActive)(active, dropped, grown, input.positionsInto);
   return {
     mask: next,
     ...merged,
@@ -99,7 +105,7 @@ const END = 0x7fffffff;
  * grown positions before each one: the data decides few branches (a general three-way merge took
  * three times as long).
  */
-function mergeActive(active: Uint32Array, dropped: Uint32Array, grown: Uint32Array, into?: Uint32Array): { positions: Uint32Array; sources: Int32Array } {
+export function mergeActive(active: Uint32Array, dropped: Uint32Array, grown: Uint32Array, into?: Uint32Array): MergedActive {
   const size = active.length - dropped.length + grown.length;
   const positions = into?.length === size ? into : new Uint32Array(size);
   const sources = scratchInt32('dropAndGrow.sources', size);

@@ -174,4 +174,27 @@ const carryValues = wasmKernel(KERNEL_NAMES.carryValues, (ctx) => {
   return out.info;
 });
 
-export const COMPRESSED_KERNEL_CONFIGS = [batchChunks, compressedDense, compressedDenseGrad, sumLeadingAxes, compressedIndex, carryValues];
+/**
+ * Attrs active, dropped and grown: host int32 arrays of flat positions, each increasing, dropped ⊆
+ * active, grown among the positions inactive after the drop. Outputs the int32 positions of
+ * (active − dropped) ∪ grown, in increasing order, and each one's index in active or −1 (a
+ * dropped position grown again keeps its index).
+ */
+const mergeActive = wasmKernel(KERNEL_NAMES.mergeActive, (ctx) => {
+  const { active, dropped, grown } = ctx.attrs as unknown as { active: Int32Array; dropped: Int32Array; grown: Int32Array };
+  const size = active.length - dropped.length + grown.length;
+  const capacity = Math.max(0, size);
+  const positions = ctx.output([capacity], 'int32');
+  const sources = ctx.output([capacity], 'int32');
+  const written = withHostArrays(ctx, [active, dropped, grown], ([a, d, g]) =>
+    ctx.runtime.call('mergeActive', [a!, active.length, d!, dropped.length, g!, grown.length, positions.at, sources.at, capacity]),
+  );
+  if (written !== size) {
+    ctx.backend.disposeData(positions.info.dataId);
+    ctx.backend.disposeData(sources.info.dataId);
+    throw new Error(`${KERNEL_NAMES.mergeActive}: the lists do not merge to ${size} positions (dropped must be active, grown inactive after the drop, each list increasing)`);
+  }
+  return [positions.info, sources.info];
+});
+
+export const COMPRESSED_KERNEL_CONFIGS = [batchChunks, compressedDense, compressedDenseGrad, sumLeadingAxes, compressedIndex, carryValues, mergeActive];

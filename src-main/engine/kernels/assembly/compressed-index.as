@@ -1,7 +1,56 @@
 // What a mask update does to a compressed fully connected kernel (see sparse.as for the layout):
-// index its new active positions by row, and carry values (weights, momentum) from the old
-// positions to the new ones. Done on the heap where the values already live: on the host these
-// loops over every active weight took a quarter of a RigL update.
+// list its new active positions with where each came from, index them by row, and carry values
+// (weights, momentum) from the old positions to the new ones. Done on the heap, the values where
+// they already live: on the host these loops over every active weight took a quarter of a RigL
+// update, and the merge, run some fifty times a run, ran in V8's slower tiers for much of it.
+
+/** Past every position, so that a finished list never comes first (positions are below 2³¹). */
+const END: i32 = i32.MAX_VALUE;
+
+@inline function at(list: usize, k: i32): i32 {
+  return load<i32>(list + (<usize>k << 2));
+}
+
+/**
+ * (active − dropped) ∪ grown into positions, with each one's index in active (or −1 for a new one)
+ * into sources; all three lists increasing, dropped ⊆ active, and a grown position may be a
+ * dropped one, which then keeps its index (and so its value). One walk over active that slips in
+ * the grown positions before each one. Returns how many positions were written, or −1 where lists
+ * that break these rules would need more than `capacity`.
+ */
+export function mergeActive(active: usize, nActive: i32, dropped: usize, nDropped: i32, grown: usize, nGrown: i32, positions: usize, sources: usize, capacity: i32): i32 {
+  let n = 0;
+  let d = 0;
+  let g = 0;
+  let nextDrop = nDropped > 0 ? at(dropped, 0) : END;
+  let nextGrow = nGrown > 0 ? at(grown, 0) : END;
+  for (let a = 0; a < nActive; a++) {
+    const p = at(active, a);
+    while (nextGrow < p) {
+      if (n == capacity) return -1;
+      store<i32>(positions + (<usize>n << 2), nextGrow);
+      store<i32>(sources + (<usize>n << 2), -1);
+      n++;
+      nextGrow = ++g < nGrown ? at(grown, g) : END;
+    }
+    if (p == nextDrop) {
+      nextDrop = ++d < nDropped ? at(dropped, d) : END;
+      if (p != nextGrow) continue;
+      nextGrow = ++g < nGrown ? at(grown, g) : END;
+    }
+    if (n == capacity) return -1;
+    store<i32>(positions + (<usize>n << 2), p);
+    store<i32>(sources + (<usize>n << 2), a);
+    n++;
+  }
+  for (; g < nGrown; g++) {
+    if (n == capacity) return -1;
+    store<i32>(positions + (<usize>n << 2), at(grown, g));
+    store<i32>(sources + (<usize>n << 2), -1);
+    n++;
+  }
+  return n;
+}
 
 /**
  * Indexes the active flat positions (increasing, of W [nIn, nOut] row-major) by row: rowPtr

@@ -2,8 +2,9 @@
 // tfjs-backend-wasm, so every pointer is a byte offset into a tfjs tensor or into scratch the
 // caller allocated there, and no data is copied. It must never allocate: no strings, arrays or
 // other static data, which would be written into tfjs's heap. Every kernel but the serial ones
-// (softmaxCrossEntropy, selectMagnitudes, compressedIndex, carryValues, sparseConvPrepare) takes (…, part, parts)
-// last and computes only its part, so that threads sharing the memory split the work.
+// (softmaxCrossEntropy, selectMagnitudes, compressedIndex, carryValues, mergeActive,
+// sparseConvPrepare) takes (…, part, parts) last and computes only its part, so that threads
+// sharing the memory split the work.
 export { compressedMatMul, compressedGrads, sumPartials, sumRows, sumChunkRows } from './sparse';
 export { matMul, matMulScratchBytes } from './matmul';
 export {
@@ -20,5 +21,5 @@ export { dropout } from './dropout';
 export { softmaxCrossEntropy } from './loss';
 export { assembleBatch } from './batch';
 export { selectMagnitudes, selectMagnitudesScratchBytes } from './select';
-export { compressedIndex, carryValues } from './compressed-index';
+export { compressedIndex, carryValues, mergeActive } from './compressed-index';
 export { sparseConvScratchBytes, sparseConvPrepare, sparseConvForward, sparseConvBackward, denseConvForward, denseConvInputGrad, denseConvFilterGrad } from './sparse-conv';
