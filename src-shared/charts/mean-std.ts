@@ -61,6 +61,7 @@ const DODGE = 0.16;
  */
 export function meanStdChartOption(series: readonly MeanStdSeries[], references: readonly ReferenceLine[], axes: MeanStdAxes): ChartOption {
   const categories = axes.x.categories;
+  const fixedY = axes.y.min !== undefined && axes.y.max !== undefined;
   const out: SeriesOption[] = [];
   // Only error bars need the room: points without them may share a category's centre.
   const spread = categories && series.some((s) => s.points.some((p) => p.std !== null));
@@ -89,16 +90,24 @@ export function meanStdChartOption(series: readonly MeanStdSeries[], references:
     const bars: ErrorBar[] = points.filter((p) => p.std !== null).map((p) => [p.x, p.mean - (p.std as number), p.mean + (p.std as number)]);
     if (bars.length > 0) out.push(errorBarSeries(s.name, s.color, bars));
   });
+  // A mark line does not widen the y axis; an unseen point at the reference's height, at an x the
+  // figure already has, does (a dense run far above the sparse ones stayed off the plot).
+  const anchorX = out.length > 0 && !fixedY ? ((out[0] as { data: Array<{ value: [number, number] }> }).data[0]?.value[0] ?? null) : null;
   for (const r of references) {
     out.push({
       type: 'line',
       name: r.name,
-      data: [],
+      data: anchorX === null ? [] : [{ value: [anchorX, r.y] }],
+      symbol: 'none',
+      silent: true,
       lineStyle: { color: r.color, type: 'dashed' },
       itemStyle: { color: r.color },
       markLine: {
         silent: true,
         symbol: 'none',
+        // ECharts rounds a mark line's value to `precision` decimals (2 by default) before drawing
+        // it: a dense line at 0.8971 sat at 90%.
+        precision: 6,
         lineStyle: { color: r.color, type: 'dashed', width: 1.5 },
         label: { formatter: r.label, position: 'insideEndTop', color: r.color },
         data: [{ yAxis: r.y }],
@@ -139,7 +148,7 @@ export function meanStdChartOption(series: readonly MeanStdSeries[], references:
     yAxis: valueAxis(axes.y.name, {
       // On a value x axis holding 0 the y axis would otherwise stand at x = 0, not at the left edge.
       axisLine: { show: true, onZero: false, lineStyle: { color: AXIS_LINE_COLOR } },
-      ...(axes.y.min !== undefined && axes.y.max !== undefined ? { scale: false, min: axes.y.min, max: axes.y.max } : {}),
+      ...(fixedY ? { scale: false, min: axes.y.min, max: axes.y.max } : {}),
       axisLabel: axes.y.format ? { formatter: axes.y.format } : {},
     }),
     series: out,

@@ -90,4 +90,4 @@ export function wrappedLegend(names: readonly string[]) {
 }
 
 /** Axis-label formatters. */
-export const asPercent = (v: number): string => `${Number((v * 100).toFixed(1))}%`;
+export const asPercent = (v: number): string => `${Number((v * 100).toFixed(2))}%`;

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { meanStdChartOption, type MeanStdSeries } from '../../src-shared/charts/mean-std.js';
+import { asPercent } from '../../src-shared/charts/style.js';
+import { svgRenderer } from '../../src-main/report/render-svg.js';
+
+const sparse: MeanStdSeries = {
+  name: 'RigL',
+  color: '#c0392b',
+  lineType: 'solid',
+  symbol: 'circle',
+  joined: true,
+  points: [
+    { x: 0.8, mean: 0.8826, std: null, title: 'RigL 80%', details: [] },
+    { x: 0.9, mean: 0.8818, std: null, title: 'RigL 90%', details: [] },
+  ],
+};
+const dense = { name: 'Dense', color: '#333333', y: 0.8971, label: 'Dense 89.71' };
+
+/** The y axis's tick labels (percent) and the height each is drawn at. */
+function yTicks(svg: string): Array<{ value: number; y: number }> {
+  return [...svg.matchAll(/<text[^>]*translate\([\d.]+ ([\d.]+)\)[^>]*>(\d+(?:\.\d+)?)%<\/text>/g)].map((m) => ({ value: Number(m[2]), y: Number(m[1]) }));
+}
+
+/** The height of the dashed line drawn across the plot (the reference line). */
+function dashedLineY(svg: string): number {
+  const lines = [...svg.matchAll(/<path d="M([\d.]+) ([\d.]+)L([\d.]+) ([\d.]+)"[^>]*stroke-dasharray/g)].filter((m) => Number(m[3]) - Number(m[1]) > 100);
+  expect(lines).toHaveLength(1);
+  return Number(lines[0]![2]);
+}
+
+describe('mean ± std figures', () => {
+  it('stretch the y axis to a dense line far above the sparse points, and draw it at its value', async () => {
+    const render = await svgRenderer();
+    const svg = render(meanStdChartOption([sparse], [dense], { x: { name: 'sparsity', min: 0.75, max: 0.95 }, y: { name: 'test accuracy', format: asPercent } }), 600, 340);
+    expect(svg).toContain('Dense 89.71');
+    const ticks = yTicks(svg);
+    const values = ticks.map((t) => t.value);
+    expect(Math.max(...values)).toBeGreaterThanOrEqual(89.71);
+    expect(Math.min(...values)).toBeLessThanOrEqual(88.18);
+    // At 89.71%, not rounded to 90%: between the ticks around it, in proportion.
+    const below = ticks.filter((t) => t.value <= 89.71).sort((a, b) => b.value - a.value)[0]!;
+    const above = ticks.filter((t) => t.value > 89.71).sort((a, b) => a.value - b.value)[0]!;
+    const expected = below.y + ((89.71 - below.value) / (above.value - below.value)) * (above.y - below.y);
+    expect(Math.abs(dashedLineY(svg) - expected)).toBeLessThan(1.5);
+  });
+
+  it('label close ticks apart: two decimals of a percent where needed', () => {
+    expect([0.8818, 0.882, 0.8822].map(asPercent)).toEqual(['88.18%', '88.2%', '88.22%']);
+    expect(asPercent(0.9)).toBe('90%');
+  });
+});
