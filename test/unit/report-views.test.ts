@@ -113,14 +113,14 @@ describe('run time against dense', () => {
 
 describe('hyper-parameter sensitivity', () => {
   it('marks the cell with the best mean accuracy and the reference (0.3, 100)', () => {
-    const cell = (alpha: number, deltaT: number, accuracies: number[]) =>
-      accuracies.map((a, seed) => runRecord({ config: { ...quick, method: 'rigl', maskUpdate: { alpha, deltaT }, seed }, testAccuracy: a }));
+    const cell = (alpha: number, deltaT: number, accuracies: number[], durationS = 1) =>
+      accuracies.map((a, seed) => runRecord({ config: { ...quick, method: 'rigl', maskUpdate: { alpha, deltaT }, seed }, testAccuracy: a, durationS: durationS + seed }));
     const runs = [
       ...cell(0.1, 50, [0.78, 0.8]),
       ...cell(0.1, 100, [0.77, 0.77]),
       // Highest single run (0.83) but mean 0.795: not the best cell.
       ...cell(0.3, 50, [0.83, 0.76]),
-      ...cell(0.3, 100, [0.81, 0.8]),
+      ...cell(0.3, 100, [0.81, 0.8], 31),
     ];
     const [panel] = sensitivityPanels(runs, 'final');
     expect(panel!.alphas).toEqual([0.1, 0.3]);
@@ -131,7 +131,12 @@ describe('hyper-parameter sensitivity', () => {
     expect(panel!.cells.filter((c) => c.reference).map((c) => [c.alpha, c.deltaT])).toEqual([[0.3, 100]]);
     const view = buildView(viewInput({ name: 's', base: { ...quick, method: 'rigl' }, grid: { alpha: [0.1, 0.3], deltaT: [50, 100], seed: [0, 1] } }, runs));
     expect(view.view).toBe('sensitivity');
-    expect(view.tables[0]!.rows.filter((r) => r.mark).map((r) => r.mark)).toEqual(['best, reference']);
+    const table = view.tables[0]!;
+    expect(table.rows.filter((r) => r.mark).map((r) => r.mark)).toEqual(['best, reference']);
+    // Its two runs took 31 and 32 s.
+    const runTime = table.columns.findIndex((c) => c.label === 'Run time');
+    expect(table.rows.find((r) => r.mark)!.cells[runTime]).toBe('32 s');
+    expect(table.csv.rows.find((r) => r[table.csv.header.indexOf('best')] === 1)![table.csv.header.indexOf('run_seconds_mean')]).toBe(31.5);
   });
 });
 

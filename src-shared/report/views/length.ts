@@ -4,7 +4,7 @@ import { asPercent } from '../../charts/style.js';
 import { DISTRIBUTION_LABELS } from '../../names.js';
 import { planRun } from '../../plan.js';
 import { groupDetails, groupSeries } from '../figure-series.js';
-import { meanStdPercent, sparsityLabel, times } from '../format.js';
+import { duration, meanStdPercent, sparsityLabel, times } from '../format.js';
 import { groupRuns, type RunGroup } from '../groups.js';
 import { seriesOfGroups } from '../series-style.js';
 import { meanStd, type MeanStd } from '../stats.js';
@@ -76,7 +76,7 @@ export function lengthView(input: ViewInput): ViewResult {
             {
               id: 'length',
               title: 'Training length',
-              caption: `${accuracyLabel}, mean ± std over seeds (percent); training FLOPs against the dense run of standard length`,
+              caption: `${accuracyLabel}, mean ± std over seeds (percent); training FLOPs against the dense run of standard length; run time: wall clock per run, mean over seeds`,
               columns: [
                 { label: 'Method', numeric: false },
                 { label: 'Length', numeric: true },
@@ -86,6 +86,7 @@ export function lengthView(input: ViewInput): ViewResult {
                 { label: 'Test accuracy', numeric: true },
                 { label: 'Train FLOPs × dense 1×', numeric: true },
                 { label: 'Inference FLOPs ×', numeric: true },
+                { label: 'Run time', numeric: true },
               ],
               rows: rows.map((g) => ({
                 key: g.key,
@@ -100,10 +101,11 @@ export function lengthView(input: ViewInput): ViewResult {
                   meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n),
                   times(flops.get(g.key)?.mean),
                   times(g.inferenceFlopsRatio.mean),
+                  duration(g.durationS.mean),
                 ],
               })),
               csv: {
-                header: ['method', 'training_multiplier', 'sparsity', 'distribution', 'runs', 'seeds', 'test_accuracy_mean', 'test_accuracy_std', 'train_flops_x_dense_1x', 'inference_flops_x_dense'],
+                header: ['method', 'training_multiplier', 'sparsity', 'distribution', 'runs', 'seeds', 'test_accuracy_mean', 'test_accuracy_std', 'train_flops_x_dense_1x', 'inference_flops_x_dense', 'run_seconds_mean'],
                 rows: rows.map((g) => [
                   variantOf(g.config).label,
                   g.config.trainingMultiplier,
@@ -115,6 +117,7 @@ export function lengthView(input: ViewInput): ViewResult {
                   g.accuracy.std,
                   flops.get(g.key)?.mean ?? null,
                   g.inferenceFlopsRatio.mean,
+                  g.durationS.mean,
                 ]),
               },
             },

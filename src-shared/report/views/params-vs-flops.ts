@@ -7,7 +7,7 @@ import { DISTRIBUTION_LABELS, type DistributionName } from '../../names.js';
 import { inferenceFlopsAt, sparseParameterCount, sparsityForInferenceFlops } from '../../sparsity/matching.js';
 import { comparableKey } from '../comparable.js';
 import { groupDetails } from '../figure-series.js';
-import { compact, meanStdPercent, sparsityLabel, times } from '../format.js';
+import { compact, duration, meanStdPercent, sparsityLabel, times } from '../format.js';
 import { groupRuns, type RunGroup } from '../groups.js';
 import { variantOf } from '../variants.js';
 import { ACCURACY_LABELS, completedRuns, progressNote, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
@@ -134,7 +134,7 @@ function pairsTable(pairs: readonly FlopPair[], match: FlopMatch, accuracyLabel:
   return {
     id: 'params-vs-flops',
     title: 'Parameters and FLOPs',
-    caption: `${accuracyLabel}, mean ± std over seeds (percent); ${DISTRIBUTION_LABELS[match.matched]} compared with ${DISTRIBUTION_LABELS[match.reference]}`,
+    caption: `${accuracyLabel}, mean ± std over seeds (percent); ${DISTRIBUTION_LABELS[match.matched]} compared with ${DISTRIBUTION_LABELS[match.reference]}; run time: wall clock per run, mean over seeds`,
     columns: [
       { label: 'Compared with', numeric: false },
       { label: 'Comparison', numeric: false },
@@ -145,6 +145,7 @@ function pairsTable(pairs: readonly FlopPair[], match: FlopMatch, accuracyLabel:
       { label: 'Train FLOPs ×', numeric: true },
       { label: 'Seeds', numeric: true },
       { label: 'Test accuracy', numeric: true },
+      { label: 'Run time', numeric: true },
     ],
     rows: rows.map(({ pair, comparison, g }) => ({
       key: `${pair.reference.key}/${comparison}`,
@@ -160,12 +161,13 @@ function pairsTable(pairs: readonly FlopPair[], match: FlopMatch, accuracyLabel:
         times(g.trainFlopsRatio.mean),
         String(g.accuracy.n),
         meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n),
+        duration(g.durationS.mean),
       ],
     })),
     csv: {
       header: [
         'method', 'reference_sparsity', 'comparison', 'distribution', 'sparsity', 'parameters',
-        'inference_flops_x_dense', 'train_flops_x_dense', 'runs', 'seeds', 'test_accuracy_mean', 'test_accuracy_std',
+        'inference_flops_x_dense', 'train_flops_x_dense', 'runs', 'seeds', 'test_accuracy_mean', 'test_accuracy_std', 'run_seconds_mean',
       ],
       rows: rows.map(({ pair, comparison, g }) => [
         variantOf(g.config).label,
@@ -180,6 +182,7 @@ function pairsTable(pairs: readonly FlopPair[], match: FlopMatch, accuracyLabel:
         g.seeds.join(' '),
         g.accuracy.mean,
         g.accuracy.std,
+        g.durationS.mean,
       ]),
     },
   };

@@ -5,7 +5,7 @@ import { meanStdChartOption } from '../../charts/mean-std.js';
 import { SERIES_COLORS } from '../../charts/palette.js';
 import { asPercent } from '../../charts/style.js';
 import { groupDetails, groupSeries } from '../figure-series.js';
-import { compact, meanStdPercent, percent, sparsityLabel, times } from '../format.js';
+import { compact, duration, meanStdPercent, percent, sparsityLabel, times } from '../format.js';
 import { groupRuns, type RunGroup } from '../groups.js';
 import { seriesOfGroups } from '../series-style.js';
 import { variantOf } from '../variants.js';
@@ -93,7 +93,7 @@ function summaryTable(groups: readonly RunGroup[], accuracyLabel: string, title:
   return {
     id: 'redistribution',
     title: 'Redistribution',
-    caption: `${accuracyLabel}, mean ± std over seeds (percent); FLOPs as multiples of the dense model's`,
+    caption: `${accuracyLabel}, mean ± std over seeds (percent); FLOPs as multiples of the dense model's; run time: wall clock per run, mean over seeds`,
     columns: [
       { label: 'Method', numeric: false },
       { label: 'Sparsity', numeric: true },
@@ -101,15 +101,16 @@ function summaryTable(groups: readonly RunGroup[], accuracyLabel: string, title:
       { label: 'Test accuracy', numeric: true },
       { label: 'Train FLOPs ×', numeric: true },
       { label: 'Inference FLOPs ×', numeric: true },
+      { label: 'Run time', numeric: true },
     ],
     rows: groups.map((g) => ({
       key: g.key,
       color: variantOf(g.config).color,
       mark: null,
-      cells: [title(g), sparsityLabel(g.config.sparsity), String(g.accuracy.n), meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n), times(g.trainFlopsRatio.mean), times(g.inferenceFlopsRatio.mean)],
+      cells: [title(g), sparsityLabel(g.config.sparsity), String(g.accuracy.n), meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n), times(g.trainFlopsRatio.mean), times(g.inferenceFlopsRatio.mean), duration(g.durationS.mean)],
     })),
     csv: {
-      header: ['method', 'redistribution', 'sparsity', 'distribution', 'runs', 'seeds', 'test_accuracy_mean', 'test_accuracy_std', 'train_flops_x_dense', 'inference_flops_x_dense'],
+      header: ['method', 'redistribution', 'sparsity', 'distribution', 'runs', 'seeds', 'test_accuracy_mean', 'test_accuracy_std', 'train_flops_x_dense', 'inference_flops_x_dense', 'run_seconds_mean'],
       rows: groups.map((g) => [
         title(g),
         g.config.maskUpdate.redistribution,
@@ -121,6 +122,7 @@ function summaryTable(groups: readonly RunGroup[], accuracyLabel: string, title:
         g.accuracy.std,
         g.trainFlopsRatio.mean,
         g.inferenceFlopsRatio.mean,
+        g.durationS.mean,
       ]),
     },
   };

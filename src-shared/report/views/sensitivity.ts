@@ -5,7 +5,7 @@ import { shade } from '../../charts/palette.js';
 import { asPercent } from '../../charts/style.js';
 import type { RunConfig } from '../../config/run.js';
 import { comparableKey, NOT_COMPARED, varyingFields } from '../comparable.js';
-import { meanStdPercent, percent, times } from '../format.js';
+import { duration, meanStdPercent, percent, times } from '../format.js';
 import { groupRuns, type RunGroup } from '../groups.js';
 import { configLabel } from '../labels.js';
 import { variantOf } from '../variants.js';
@@ -141,7 +141,7 @@ function sensitivityTable(panels: readonly SensitivityPanel[], accuracyLabel: st
   return {
     id: 'sensitivity',
     title: 'α and ΔT',
-    caption: `${accuracyLabel}, mean ± std over seeds (percent)`,
+    caption: `${accuracyLabel}, mean ± std over seeds (percent); run time: wall clock per run, mean over seeds`,
     columns: [
       ...(many ? [{ label: 'Setting', numeric: false }] : []),
       { label: 'α', numeric: true },
@@ -149,6 +149,7 @@ function sensitivityTable(panels: readonly SensitivityPanel[], accuracyLabel: st
       { label: 'Seeds', numeric: true },
       { label: 'Test accuracy', numeric: true },
       { label: 'Train FLOPs ×', numeric: true },
+      { label: 'Run time', numeric: true },
       { label: '', numeric: false },
     ],
     rows: rows.map(({ panel, cell }) => ({
@@ -162,11 +163,12 @@ function sensitivityTable(panels: readonly SensitivityPanel[], accuracyLabel: st
         String(cell.group.accuracy.n),
         meanStdPercent(cell.group.accuracy.mean, cell.group.accuracy.std, cell.group.accuracy.n),
         times(cell.group.trainFlopsRatio.mean),
+        duration(cell.group.durationS.mean),
         mark(cell),
       ],
     })),
     csv: {
-      header: ['setting', 'alpha', 'delta_t', 'runs', 'seeds', 'test_accuracy_mean', 'test_accuracy_std', 'train_flops_x_dense', 'best', 'reference'],
+      header: ['setting', 'alpha', 'delta_t', 'runs', 'seeds', 'test_accuracy_mean', 'test_accuracy_std', 'train_flops_x_dense', 'run_seconds_mean', 'best', 'reference'],
       rows: rows.map(({ panel, cell }) => [
         panel.label,
         cell.alpha,
@@ -176,6 +178,7 @@ function sensitivityTable(panels: readonly SensitivityPanel[], accuracyLabel: st
         cell.group.accuracy.mean,
         cell.group.accuracy.std,
         cell.group.trainFlopsRatio.mean,
+        cell.group.durationS.mean,
         cell.best ? 1 : 0,
         cell.reference ? 1 : 0,
       ]),
