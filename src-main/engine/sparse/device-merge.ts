@@ -11,8 +11,8 @@ export function mergesOnDevice(): boolean {
 
 /**
  * mergeActive's answer (dropgrow.ts), computed by the backend's kernel: the same lists, at the
- * same speed from a run's first update on (the host's loop runs in V8's slower tiers for most of
- * the fifty-odd updates of a run, and some of them cost milliseconds).
+ * same speed from a run's first update on (the host's loop, run twice an update, deoptimised
+ * again and again in a run's first updates and took milliseconds there).
  */
 export function mergeOnDevice(active: Uint32Array, dropped: Uint32Array, grown: Uint32Array, into?: Uint32Array): MergedActive {
   const ints = (a: Uint32Array) => new Int32Array(a.buffer, a.byteOffset, a.length);

@@ -2,7 +2,8 @@
 // list its new active positions with where each came from, index them by row, and carry values
 // (weights, momentum) from the old positions to the new ones. Done on the heap, the values where
 // they already live: on the host these loops over every active weight took a quarter of a RigL
-// update, and the merge, run some fifty times a run, ran in V8's slower tiers for much of it.
+// update, and the merge, run a few times an update, deoptimised again and again in a run's first
+// updates (milliseconds each).
 
 /** Past every position, so that a finished list never comes first (positions are below 2³¹). */
 const END: i32 = i32.MAX_VALUE;
