@@ -2,6 +2,7 @@ import type { RunRecord } from '../api/records.js';
 import type { RunConfig } from '../config/run.js';
 import { comparableKey, varyingFields } from './comparable.js';
 import { configLabel } from './labels.js';
+import { deviceOf } from './run-time.js';
 import { meanStd, type MeanStd } from './stats.js';
 import { variantOf } from './variants.js';
 
@@ -58,7 +59,7 @@ export function groupRuns(runs: readonly RunRecord[], kind: AccuracyKind): RunGr
 }
 
 function sharedDevice(runs: readonly RunRecord[]): string | null {
-  const devices = new Set(runs.map((r) => (r.backend === null || r.device === null ? null : `${r.backend}: ${r.device}`)));
+  const devices = new Set(runs.map(deviceOf));
   const [only] = devices;
   return devices.size === 1 && only !== undefined ? only : null;
 }

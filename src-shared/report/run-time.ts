@@ -1,8 +1,14 @@
+import type { RunRecord } from '../api/records.js';
 import type { RunConfig } from '../config/run.js';
 import { fieldApplies, NOT_COMPARED } from './comparable.js';
 import { flattenConfig } from './config-diff.js';
 import type { RunGroup } from './groups.js';
 import { isFullDense } from './variants.js';
+
+/** The backend and device a run trained on ("wasm: CPU (WebAssembly SIMD, 2 threads)"), or null where it is not known. */
+export function deviceOf(run: RunRecord): string | null {
+  return run.backend === null || run.device === null ? null : `${run.backend}: ${run.device}`;
+}
 
 /** Where a group may differ from the dense runs it is timed against: the method, and the width (Small-Dense is timed against the full network). */
 const NOT_MATCHED = [...NOT_COMPARED, 'method', 'widthMultiplier'];

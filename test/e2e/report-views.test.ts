@@ -220,4 +220,43 @@ describe('the five report experiments, from the form to their views and the repo
     expect(await page.locator('table tbody tr').count()).toBe(13);
     await page.screenshot({ path: join(RESULTS_DIR, 'report.png'), fullPage: true });
   });
+
+  it('says where each run trained once a re-run trains on more threads than the original', async () => {
+    // Every run so far trained two at a time, on one thread each; one at a time gets both.
+    await page.goto(server.url);
+    await go(page, '#/settings');
+    await page.getByTestId('system-info').waitFor();
+    const field = page.getByTestId('concurrency');
+    await expect.poll(() => field.inputValue(), UI).toBe('2');
+    await field.fill('1');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('.notice.ok').innerText(), UI).toContain('Concurrency saved');
+
+    const listed = await cli(['list', '--db', server.dbPath, '--json', '--search', 'RigL uniform 90%']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const original = (JSON.parse(listed.stdout) as Array<{ id: number; name: string; device: string | null }>).find((r) => r.name === 'RigL uniform 90% · mlp · seed 0')!;
+    expect(original.device).toMatch(/1 thread\)$/);
+    await go(page, `#/runs/${original.id}`);
+    await page.getByRole('button', { name: 'Re-run' }).click();
+    await page.waitForURL((url) => /#\/runs\/\d+$/.test(url.hash) && !url.hash.endsWith(`/${original.id}`));
+    const rerunId = Number(/(\d+)$/.exec(new URL(page.url()).hash)![1]);
+    await expect.poll(() => page.locator('.status.completed').first().isVisible(), { timeout: 120_000, interval: 500 }).toBe(true);
+
+    await go(page, `#/compare?runs=${original.id},${rerunId}`);
+    const diff = page.getByTestId('config-diff');
+    await expect.poll(() => diff.isVisible(), UI).toBe(true);
+    const text = await diff.innerText();
+    expect(text).toContain('Trained on');
+    expect(text).toMatch(/1 thread\)/);
+    expect(text).toMatch(/2 threads\)/);
+    // The two runs are one group, on two devices: a run time, but none against dense.
+    const row = page.getByTestId('summary-table').locator('tbody tr');
+    await expect.poll(() => row.count(), UI).toBe(1);
+    const cells = await row.first().locator('td').allInnerTexts();
+    expect(cells[3]).toBe('2');
+    expect(cells[7]).toMatch(/^\d+(\.\d)? s$/);
+    expect(cells[8]).toBe('—');
+    await diff.scrollIntoViewIfNeeded();
+    await screenshot(page, 'compare-devices');
+  });
 }, 1_200_000);
