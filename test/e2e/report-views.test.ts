@@ -50,16 +50,21 @@ describe('the five report experiments, from the form to their views and the repo
     await rm(reportDir, { recursive: true, force: true });
   });
 
-  it('trains two runs at a time once Settings says so', async () => {
+  /** Sets how many runs train at a time on the Settings page, checking what it was. */
+  async function setConcurrency(from: number, to: number): Promise<void> {
     await go(page, '#/settings');
     // Settings and system info arrive together; until then the field shows a placeholder value.
     await page.getByTestId('system-info').waitFor();
     const field = page.getByTestId('concurrency');
-    await expect.poll(() => field.inputValue(), UI).toBe('1');
-    await field.fill('2');
+    await expect.poll(() => field.inputValue(), UI).toBe(String(from));
+    await field.fill(String(to));
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => page.getByTestId('queue-toggle').isVisible(), UI).toBe(true);
     await expect.poll(() => page.locator('.notice.ok').innerText(), UI).toContain('Concurrency saved');
+  }
+
+  it('trains two runs at a time once Settings says so', async () => {
+    await setConcurrency(1, 2);
   });
 
   it('launches each quick preset from the form, derived runs previewed', async () => {
@@ -224,13 +229,7 @@ describe('the five report experiments, from the form to their views and the repo
   it('says where each run trained once a re-run trains on more threads than the original', async () => {
     // Every run so far trained two at a time, on one thread each; one at a time gets both.
     await page.goto(server.url);
-    await go(page, '#/settings');
-    await page.getByTestId('system-info').waitFor();
-    const field = page.getByTestId('concurrency');
-    await expect.poll(() => field.inputValue(), UI).toBe('2');
-    await field.fill('1');
-    await page.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => page.locator('.notice.ok').innerText(), UI).toContain('Concurrency saved');
+    await setConcurrency(2, 1);
 
     const listed = await cli(['list', '--db', server.dbPath, '--json', '--search', 'RigL uniform 90%']);
     expect(listed.code, listed.stderr).toBe(0);
