@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { scratchInt32 } from '../host-arrays.js';
 import { hasKernel, KERNEL_NAMES } from '../kernels/names.js';
 import { readInts } from '../kernels/tensor-view.js';
-import type { MergedActive } from './dropgrow.js';
+import { mergedArrays, type MergedActive } from './dropgrow.js';
 
 /** Whether the active backend merges active positions itself (see mergeOnDevice). */
 export function mergesOnDevice(): boolean {
@@ -19,12 +18,10 @@ export function mergeOnDevice(active: Uint32Array, dropped: Uint32Array, grown: 
   const outputs = tf.engine().runKernel(KERNEL_NAMES.mergeActive, {}, { active: ints(active), dropped: ints(dropped), grown: ints(grown) } as unknown as tf.NamedAttrMap) as tf.Tensor[];
   try {
     const [positions, sources] = outputs.map(readInts) as [Int32Array, Int32Array];
-    const size = positions.length;
-    const out = into?.length === size ? into : new Uint32Array(size);
-    out.set(positions);
-    const outSources = scratchInt32('dropAndGrow.sources', size);
-    outSources.set(sources);
-    return { positions: out, sources: outSources };
+    const merged = mergedArrays(positions.length, into);
+    merged.positions.set(positions);
+    merged.sources.set(sources);
+    return merged;
   } finally {
     tf.dispose(outputs);
   }

@@ -100,15 +100,21 @@ export function dropAndGrow(input: DropGrowInput): DropGrowResult {
 const END = 0x7fffffff;
 
 /**
+ * Where a merge of `size` positions writes them (`into` when it has that length, else a new array)
+ * and their sources (the reusable array of DropGrowResult.sources).
+ */
+export function mergedArrays(size: number, into?: Uint32Array): MergedActive {
+  return { positions: into?.length === size ? into : new Uint32Array(size), sources: scratchInt32('dropAndGrow.sources', size) };
+}
+
+/**
  * (active − dropped) ∪ grown, all three increasing (dropped ⊆ active; grown may retake dropped
  * ones), with each position's index in `active` or −1. One walk over `active` that slips in the
  * grown positions before each one: the data decides few branches (a general three-way merge took
  * three times as long).
  */
 export function mergeActive(active: Uint32Array, dropped: Uint32Array, grown: Uint32Array, into?: Uint32Array): MergedActive {
-  const size = active.length - dropped.length + grown.length;
-  const positions = into?.length === size ? into : new Uint32Array(size);
-  const sources = scratchInt32('dropAndGrow.sources', size);
+  const { positions, sources } = mergedArrays(active.length - dropped.length + grown.length, into);
   let n = 0;
   let d = 0;
   let g = 0;
