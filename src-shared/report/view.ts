@@ -69,3 +69,6 @@ export function progressNote(runs: readonly RunRecord[]): string {
 export const ACCURACY_LABELS: Record<AccuracyKind, string> = { final: 'final test accuracy', best: 'best test accuracy' };
 
 export const WAITING = 'Fills in as runs complete.';
+
+/** What the tables' Run time column holds, for their captions. */
+export const RUN_TIME_CAPTION = 'run time: wall clock per run, mean over seeds';

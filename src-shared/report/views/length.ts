@@ -9,7 +9,7 @@ import { groupRuns, type RunGroup } from '../groups.js';
 import { seriesOfGroups } from '../series-style.js';
 import { meanStd, type MeanStd } from '../stats.js';
 import { variantOf } from '../variants.js';
-import { ACCURACY_LABELS, completedRuns, progressNote, WAITING, type ViewInput, type ViewResult } from '../view.js';
+import { ACCURACY_LABELS, completedRuns, progressNote, RUN_TIME_CAPTION, WAITING, type ViewInput, type ViewResult } from '../view.js';
 
 /**
  * Training FLOPs as a multiple of the dense run of standard (1×) length, as the report counts
@@ -76,7 +76,7 @@ export function lengthView(input: ViewInput): ViewResult {
             {
               id: 'length',
               title: 'Training length',
-              caption: `${accuracyLabel}, mean ± std over seeds (percent); training FLOPs against the dense run of standard length; run time: wall clock per run, mean over seeds`,
+              caption: `${accuracyLabel}, mean ± std over seeds (percent); training FLOPs against the dense run of standard length; ${RUN_TIME_CAPTION}`,
               columns: [
                 { label: 'Method', numeric: false },
                 { label: 'Length', numeric: true },

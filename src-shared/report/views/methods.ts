@@ -11,7 +11,7 @@ import { otherFields } from '../labels.js';
 import { timeVsDense } from '../run-time.js';
 import { seriesOfGroups } from '../series-style.js';
 import { isFullDense, isSmallDense, variantOf } from '../variants.js';
-import { ACCURACY_LABELS, completedRuns, progressNote, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
+import { ACCURACY_LABELS, completedRuns, progressNote, RUN_TIME_CAPTION, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
 
 /** Where a group stands on the sparsity axis: its sparsity, or for Small-Dense the sparsity its parameter count matches. */
 export function placedSparsity(config: RunConfig): number {
@@ -125,7 +125,7 @@ export function methodsTable(groups: readonly RunGroup[], kind: AccuracyKind): V
   return {
     id: 'summary',
     title: 'Summary',
-    caption: `${ACCURACY_LABELS[kind]}, mean ± std over seeds (percent); FLOPs as multiples of the full-width dense model's; run time: wall clock, mean over seeds, and as a multiple of the dense runs' on the same device`,
+    caption: `${ACCURACY_LABELS[kind]}, mean ± std over seeds (percent); FLOPs as multiples of the full-width dense model's; ${RUN_TIME_CAPTION}, and as a multiple of the dense runs' on the same device`,
     columns: [
       { label: 'Method', numeric: false },
       { label: 'Sparsity', numeric: true },

@@ -10,7 +10,7 @@ import { groupDetails } from '../figure-series.js';
 import { compact, duration, meanStdPercent, sparsityLabel, times } from '../format.js';
 import { groupRuns, type RunGroup } from '../groups.js';
 import { variantOf } from '../variants.js';
-import { ACCURACY_LABELS, completedRuns, progressNote, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
+import { ACCURACY_LABELS, completedRuns, progressNote, RUN_TIME_CAPTION, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
 
 export type FlopMatch = NonNullable<DerivedRuns['flopMatched']>;
 
@@ -134,7 +134,7 @@ function pairsTable(pairs: readonly FlopPair[], match: FlopMatch, accuracyLabel:
   return {
     id: 'params-vs-flops',
     title: 'Parameters and FLOPs',
-    caption: `${accuracyLabel}, mean ± std over seeds (percent); ${DISTRIBUTION_LABELS[match.matched]} compared with ${DISTRIBUTION_LABELS[match.reference]}; run time: wall clock per run, mean over seeds`,
+    caption: `${accuracyLabel}, mean ± std over seeds (percent); ${DISTRIBUTION_LABELS[match.matched]} compared with ${DISTRIBUTION_LABELS[match.reference]}; ${RUN_TIME_CAPTION}`,
     columns: [
       { label: 'Compared with', numeric: false },
       { label: 'Comparison', numeric: false },

@@ -9,7 +9,7 @@ import { compact, duration, meanStdPercent, percent, sparsityLabel, times } from
 import { groupRuns, type RunGroup } from '../groups.js';
 import { seriesOfGroups } from '../series-style.js';
 import { variantOf } from '../variants.js';
-import { ACCURACY_LABELS, completedRuns, progressNote, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
+import { ACCURACY_LABELS, completedRuns, progressNote, RUN_TIME_CAPTION, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
 
 /** The run whose layer densities stand for its group: the lowest seed (seeds drift alike; one chart per group stays readable). */
 function representative(g: RunGroup): RunRecord {
@@ -93,7 +93,7 @@ function summaryTable(groups: readonly RunGroup[], accuracyLabel: string, title:
   return {
     id: 'redistribution',
     title: 'Redistribution',
-    caption: `${accuracyLabel}, mean ± std over seeds (percent); FLOPs as multiples of the dense model's; run time: wall clock per run, mean over seeds`,
+    caption: `${accuracyLabel}, mean ± std over seeds (percent); FLOPs as multiples of the dense model's; ${RUN_TIME_CAPTION}`,
     columns: [
       { label: 'Method', numeric: false },
       { label: 'Sparsity', numeric: true },

@@ -9,7 +9,7 @@ import { duration, meanStdPercent, percent, times } from '../format.js';
 import { groupRuns, type RunGroup } from '../groups.js';
 import { configLabel } from '../labels.js';
 import { variantOf } from '../variants.js';
-import { ACCURACY_LABELS, completedRuns, progressNote, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
+import { ACCURACY_LABELS, completedRuns, progressNote, RUN_TIME_CAPTION, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
 
 /** The report's (and the RigL paper's) choice: drop 30% at first, update every 100 steps. */
 export const REFERENCE_CHOICE = { alpha: 0.3, deltaT: 100 } as const;
@@ -141,7 +141,7 @@ function sensitivityTable(panels: readonly SensitivityPanel[], accuracyLabel: st
   return {
     id: 'sensitivity',
     title: 'α and ΔT',
-    caption: `${accuracyLabel}, mean ± std over seeds (percent); run time: wall clock per run, mean over seeds`,
+    caption: `${accuracyLabel}, mean ± std over seeds (percent); ${RUN_TIME_CAPTION}`,
     columns: [
       ...(many ? [{ label: 'Setting', numeric: false }] : []),
       { label: 'α', numeric: true },
