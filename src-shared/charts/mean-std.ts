@@ -92,7 +92,7 @@ export function meanStdChartOption(series: readonly MeanStdSeries[], references:
   });
   // A mark line does not widen the y axis; an unseen point at the reference's height, at an x the
   // figure already has, does (a dense run far above the sparse ones stayed off the plot).
-  const anchorX = out.length > 0 && !fixedY ? ((out[0] as { data: Array<{ value: [number, number] }> }).data[0]?.value[0] ?? null) : null;
+  const anchorX = fixedY ? null : (series.find((s) => s.points.length > 0)?.points[0]?.x ?? null);
   for (const r of references) {
     out.push({
       type: 'line',
