@@ -13,6 +13,8 @@ const root = mkdtempSync(join(tmpdir(), 'data-fetch-'));
 const noSystem = { mnist: [], 'fashion-mnist': [], cifar10: [], cifar100: [] };
 /** What the local server answers, by request path. */
 const served = new Map<string, Buffer>();
+/** Paths whose body stops after its first piece until the promise settles (the client has seen that piece). */
+const gates = new Map<string, Promise<void>>();
 const requested: string[] = [];
 let server: Server;
 let origin = '';
@@ -26,7 +28,7 @@ beforeAll(async () => {
       return;
     }
     response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
-    void sendSlowly(response, body);
+    void sendSlowly(response, body, gates.get(request.url ?? ''));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -37,10 +39,15 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** Sends the body in 256-byte pieces a millisecond apart, so progress arrives in several steps. */
-async function sendSlowly(response: ServerResponse, body: Buffer): Promise<void> {
+/**
+ * Sends the body in 256-byte pieces a millisecond apart, so progress arrives in several steps;
+ * with a gate, the rest waits for it after the first piece (a client held up for the whole body's
+ * time would otherwise read it all at once).
+ */
+async function sendSlowly(response: ServerResponse, body: Buffer, gate?: Promise<void>): Promise<void> {
   for (let at = 0; at < body.length; at += 256) {
     response.write(body.subarray(at, at + 256));
+    if (at === 0 && gate) await gate;
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
   response.end();
@@ -72,9 +79,14 @@ describe('fetching datasets', () => {
     const files = await serveIdx('/ok');
     const dataDir = fresh('data');
     const progress = new Map<string, Array<[number, number | null]>>();
+    let firstPiece = (): void => {};
+    gates.set('/ok/train-images-idx3-ubyte.gz', new Promise<void>((resolve) => (firstPiece = resolve)));
     const result = await fetchDataset('fashion-mnist', dataDir, {
       files,
-      onProgress: (bytes, total, file) => progress.set(file, [...(progress.get(file) ?? []), [bytes, total]]),
+      onProgress: (bytes, total, file) => {
+        progress.set(file, [...(progress.get(file) ?? []), [bytes, total]]);
+        if (file === 'train-images-idx3-ubyte.gz') firstPiece();
+      },
     });
     expect(result).toMatchObject({ trainCount: 30, testCount: 10 });
     expect(readdirSync(dataDir)).toEqual(['fashion-mnist']);
