@@ -1,4 +1,4 @@
-import type { DatasetName, MethodName } from '../../src-shared/names.js';
+import type { BackendName, DatasetName, MethodName } from '../../src-shared/names.js';
 
 export interface BenchCase {
   model: string;
@@ -6,13 +6,16 @@ export interface BenchCase {
   batch: number;
   method: MethodName;
   sparsity: number;
-  backend: 'wasm' | 'cpu';
+  backend: BackendName;
   /** Steps timed, warm-up included. */
   steps: number;
   warmup: number;
   /** ΔT of the run; the update cost is then scaled to ΔT = 100. */
   deltaT?: number;
-  /** false: sparse layers stay masked dense (to measure the mask overhead, and what compression gains). */
+  /**
+   * false: sparse layers stay masked dense (to measure the mask overhead, and what compression
+   * gains). Only wasm has the compressed kernels: elsewhere they are always masked dense.
+   */
   compressed?: boolean;
 }
 
@@ -25,8 +28,27 @@ const lenet5 = { model: 'lenet5', dataset: 'fashion-mnist', batch: 128 } as cons
 const lenet5Classic = { model: 'lenet5-classic', dataset: 'fashion-mnist', batch: 128 } as const;
 const wrn = { model: 'wrn-10-2', dataset: 'cifar10', batch: 64 } as const;
 
-/** Each model dense, with a static mask (mask overhead) and with RigL, side by side. */
-export function benchCases(quick: boolean): BenchCase[] {
+/**
+ * Each model dense, with a static mask (mask overhead) and with RigL, side by side, on each of
+ * `backends`: on wasm both ways (compressed and masked dense) with more methods and sparsities in
+ * the full run, on the CPU's pure JavaScript (full run only) the MLP, and on tfjs-node(-gpu)
+ * every model dense and with RigL, masked dense as every run there trains.
+ */
+export function benchCases(quick: boolean, backends: readonly BackendName[]): BenchCase[] {
+  return backends.flatMap((backend) => {
+    switch (backend) {
+      case 'wasm':
+        return wasmCases(quick);
+      case 'cpu':
+        return quick ? [] : cpuCases;
+      case 'node-gpu':
+      case 'node':
+        return nativeCases(backend);
+    }
+  });
+}
+
+function wasmCases(quick: boolean): BenchCase[] {
   const wasm = 'wasm' as const;
   const cases: BenchCase[] = [
     { ...mlp, method: 'dense', sparsity: 0, backend: wasm, steps: 60, warmup: 5 },
@@ -49,8 +71,24 @@ export function benchCases(quick: boolean): BenchCase[] {
     { ...lenet5, method: 'static', sparsity: 0.9, backend: wasm, steps: 40, warmup: 3, compressed: false },
     { ...lenet5, method: 'static', sparsity: 0.9, backend: wasm, steps: 40, warmup: 3 },
     { ...wrn, method: 'static', sparsity: 0.9, backend: wasm, steps: 20, warmup: 2, compressed: false },
-    { ...mlp, method: 'dense', sparsity: 0, backend: 'cpu', steps: 30, warmup: 3 },
-    { ...mlp, method: 'static', sparsity: 0.9, backend: 'cpu', steps: 30, warmup: 3, compressed: false },
-    { ...mlp, method: 'rigl', sparsity: 0.9, backend: 'cpu', steps: 60, warmup: 3, deltaT: 20 },
+  ];
+}
+
+const cpuCases: BenchCase[] = [
+  { ...mlp, method: 'dense', sparsity: 0, backend: 'cpu', steps: 30, warmup: 3 },
+  { ...mlp, method: 'static', sparsity: 0.9, backend: 'cpu', steps: 30, warmup: 3, compressed: false },
+  { ...mlp, method: 'rigl', sparsity: 0.9, backend: 'cpu', steps: 60, warmup: 3, deltaT: 20 },
+];
+
+/** A GPU's first steps build its kernels (and cuDNN tries algorithms), hence the longer warm-up. */
+function nativeCases(backend: 'node-gpu' | 'node'): BenchCase[] {
+  return [
+    { ...mlp, method: 'dense', sparsity: 0, backend, steps: 60, warmup: 10 },
+    { ...mlp, method: 'static', sparsity: 0.9, backend, steps: 60, warmup: 10 },
+    { ...mlp, method: 'rigl', sparsity: 0.9, backend, steps: 120, warmup: 10, deltaT: 10 },
+    ...[lenet5, lenet5Classic, wrn].flatMap((model): BenchCase[] => [
+      { ...model, method: 'dense', sparsity: 0, backend, steps: 40, warmup: 10 },
+      { ...model, method: 'rigl', sparsity: 0.9, backend, steps: 60, warmup: 10, deltaT: 10 },
+    ]),
   ];
 }

@@ -3,15 +3,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveRunConfig } from '../../src-shared/config/run.js';
+import type { BackendName } from '../../src-shared/names.js';
 import { loadDataset, prepareTrainingData, TrainingBatches, type LoadedDataset } from '../../src-main/engine/data/index.js';
 import type { TrainingData } from '../../src-main/engine/data/split.js';
 import { selectBackend } from '../../src-main/engine/backend/select-backend.js';
 import { BatchInput } from '../../src-main/engine/batch-input.js';
-import { setCompression } from '../../src-main/engine/nn/compressed-weights.js';
 import { openStore } from '../../src-main/store/index.js';
+import { benchBackends, parseBackendList, type BenchBackends } from './backends.js';
 import { benchCases, REFERENCE_DELTA_T, type BenchCase } from './cases.js';
 import { summarise } from './stats.js';
-import { timeSteps, type StepTimes } from './step-timer.js';
+import { runInput, stepRows, timeCase, type StepRow } from './step-rows.js';
+import { timeSteps } from './step-timer.js';
 import { pytorchReference, type Reference } from './native-reference.js';
 import { syntheticTrainingData } from './synthetic-data.js';
 import { fixed, formatTable, percent, ratio } from './table.js';
@@ -19,41 +21,13 @@ import { accuracyRuns, accuracyTable } from './accuracy.js';
 import { threadInterruptions } from './interruptions.js';
 
 /**
- * `npm run bench`: step time of each model × method × backend × sparsity in one process, with
- * the sparse/dense speed-up, the mask overhead (masked static vs dense, median of ABBA
- * rounds), the RigL update cost at ΔT = 100, the cost of recording to the store, and dataset load
- * and batch assembly times.
+ * `npm run bench`: step time of each model × method × backend × sparsity in one process (the
+ * backends of benchBackends, or those of `--backend`), with the sparse/dense speed-up, the mask
+ * overhead (masked static vs dense, median of ABBA rounds), the RigL update cost at ΔT = 100, the
+ * cost of recording to the store, and dataset load and batch assembly times.
  * `--json` prints one JSON object per row instead of tables; `--quick` keeps it under two minutes.
  */
-const USAGE = 'usage: npm run bench -- [--quick] [--json] | --accuracy [--seeds N] [--json]';
-/** Runs of every case, taken in turns with the model's other cases. */
-const ROUNDS = 3;
-
-interface StepRow {
-  kind: 'step';
-  model: string;
-  method: string;
-  backend: string;
-  sparsity: number;
-  batch: number;
-  /** Threads the backend's kernels used. */
-  threads: number;
-  /**
-   * How masked fully connected layers ran: on compressed weights where sparse enough (convolutions
-   * stay masked dense), or all masked dense. SNFS never compresses (dense momentum); the
-   * compressed kernels exist on wasm only.
-   */
-  path: 'dense' | 'compressed' | 'masked-dense';
-  msPerStep: number;
-  imagesPerSecond: number;
-  /** Dense ms per step over this one's (RigL's includes its updates at ΔT = 100). */
-  speedupOverDense: number | null;
-  /** Extra time of one RigL/SET/SNFS update over ΔT = 100 ordinary steps. */
-  updateCost: number | null;
-  updateExtraMs: number | null;
-  /** This step time over PyTorch's for the same dense model on this machine, when PyTorch is there. */
-  vsPytorch: number | null;
-}
+const USAGE = 'usage: npm run bench -- [--quick] [--json] [--backend wasm,node-gpu,node,cpu] | --accuracy [--seeds N] [--json]';
 
 /** PyTorch's time for a dense model, measured in the same run. */
 interface ReferenceRow {
@@ -86,10 +60,12 @@ interface BenchArgs {
   json: boolean;
   /** Seeds of the whole-run accuracy comparison, when asked for instead of step times. */
   accuracySeeds: number[] | null;
+  /** Backends whose steps to time; null: every one that loads here (see benchBackends). */
+  backends: BackendName[] | null;
 }
 
 function parseArgs(argv: string[]): BenchArgs {
-  const args: BenchArgs = { quick: false, json: false, accuracySeeds: null };
+  const args: BenchArgs = { quick: false, json: false, accuracySeeds: null, backends: null };
   let seeds = 3;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -99,6 +75,7 @@ function parseArgs(argv: string[]): BenchArgs {
     } else if (arg === '--quick') args.quick = true;
     else if (arg === '--json') args.json = true;
     else if (arg === '--accuracy') args.accuracySeeds = [];
+    else if (arg === '--backend') args.backends = parseBackendList(argv[++i]);
     else if (arg === '--seeds') {
       seeds = Number(argv[++i]);
       if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`--seeds: expected a whole number ≥ 1, got "${argv[i] ?? ''}"; ${USAGE}`);
@@ -106,7 +83,7 @@ function parseArgs(argv: string[]): BenchArgs {
   }
   if (argv.includes('--seeds') && args.accuracySeeds === null) throw new Error(`--seeds goes with --accuracy; ${USAGE}`);
   if (args.accuracySeeds !== null) {
-    if (args.quick) throw new Error(`--quick times steps; --accuracy trains whole runs; ${USAGE}`);
+    if (args.quick || args.backends) throw new Error(`--quick and --backend are for step times; --accuracy trains whole runs on wasm; ${USAGE}`);
     args.accuracySeeds = Array.from({ length: seeds }, (_, seed) => seed);
   }
   return args;
@@ -122,7 +99,7 @@ async function accuracyMain(seeds: number[], json: boolean, fashion: LoadedDatas
 }
 
 async function main(): Promise<void> {
-  const { quick, json, accuracySeeds } = parseArgs(process.argv.slice(2));
+  const { quick, json, accuracySeeds, backends: requested } = parseArgs(process.argv.slice(2));
   const emit = (row: StepRow | ReferenceRow | OtherRow): void => {
     if (json) console.log(JSON.stringify(row));
   };
@@ -143,55 +120,17 @@ async function main(): Promise<void> {
         : syntheticTrainingData(c.dataset, count, c.batch);
     };
 
-    const cases = benchCases(quick);
+    const backends = await benchBackends(requested, quick);
+    for (const { name, reason } of backends.skipped) console.error(`not timing ${name}: ${reason}`);
+    const cases = benchCases(quick, backends.backends);
     const stoppedBefore = await machineInterruptions('before the step timings');
-    // One untimed run first: the wasm heap grows and the JIT warms up once per process.
-    await timeSteps(runInput(cases[0]!), data(cases[0]!));
-    // Rounds over all the cases of a model, so that a model's dense and sparse runs meet the same
-    // conditions (a shared machine's speed drifts over minutes), keeping the fastest of each.
-    const runs = new Map<BenchCase, Array<ReturnType<typeof summarise> & { threads: number }>>();
-    for (const model of new Set(cases.map((c) => c.model))) {
-      for (let round = 0; round < ROUNDS; round++) {
-        for (const c of cases.filter((k) => k.model === model)) {
-          const times = await timeCase(c, data(c));
-          runs.set(c, [...(runs.get(c) ?? []), { ...summarise(times, c.warmup), threads: times.threads }]);
-        }
-      }
-    }
-    const stepRows: StepRow[] = [];
-    for (const c of cases) {
-      const caseRuns = runs.get(c)!;
-      // The fastest of each figure: other jobs on a shared machine only ever add time.
-      const msPerStep = Math.min(...caseRuns.map((r) => r.msPerStep));
-      const extras = caseRuns.flatMap((r) => (r.updateExtraMs === null ? [] : [r.updateExtraMs]));
-      const updateExtraMs = extras.length > 0 ? Math.min(...extras) : null;
-      const row: StepRow = {
-        kind: 'step',
-        model: c.model,
-        method: c.method,
-        backend: c.backend,
-        sparsity: c.sparsity,
-        batch: c.batch,
-        threads: caseRuns[0]!.threads,
-        path: c.method === 'dense' ? 'dense' : c.compressed === false || c.method === 'snfs' || c.backend !== 'wasm' ? 'masked-dense' : 'compressed',
-        msPerStep,
-        imagesPerSecond: (c.batch * 1000) / msPerStep,
-        speedupOverDense: null,
-        updateCost: updateExtraMs === null ? null : updateExtraMs / (REFERENCE_DELTA_T * msPerStep),
-        updateExtraMs,
-        vsPytorch: null,
-      };
-      const dense = stepRows.find((r) => r.model === c.model && r.backend === c.backend && r.method === 'dense');
-      if (dense) {
-        const amortised = msPerStep + (updateExtraMs ?? 0) / REFERENCE_DELTA_T;
-        row.speedupOverDense = dense.msPerStep / amortised;
-      }
-      stepRows.push(row);
-      if (!json) console.error(`timed ${c.model} ${c.method} (${row.path}) ${c.backend} s=${c.sparsity}: ${msPerStep.toFixed(1)} ms/step`);
-    }
-
-    const reference = nativeReference(cases, stepRows);
-    for (const row of stepRows) emit(row);
+    const steps = await stepRows(cases, data, {
+      onRow: (row) => {
+        if (!json) console.error(`timed ${row.model} ${row.method} (${row.path}) ${row.backend} s=${row.sparsity}: ${row.msPerStep.toFixed(1)} ms/step`);
+      },
+    });
+    const reference = nativeReference(cases, steps);
+    for (const row of steps) emit(row);
     if (reference.available) for (const row of reference.rows) emit(row);
 
     const others: OtherRow[] = [
@@ -208,34 +147,10 @@ async function main(): Promise<void> {
       await batchAssembly(fashion, true, 'wasm'),
     ];
     for (const row of others) emit(row);
-    if (!json) printTables(stepRows, reference, others);
+    if (!json) printTables(steps, reference, others, backends);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-/** Times one run of a case, its sparse layers compressed or not as the case says. */
-async function timeCase(c: BenchCase, data: TrainingData): Promise<StepTimes> {
-  setCompression(c.compressed !== false);
-  try {
-    return await timeSteps(runInput(c), data);
-  } finally {
-    setCompression(true);
-  }
-}
-
-function runInput(c: BenchCase) {
-  return {
-    dataset: c.dataset,
-    model: c.model,
-    method: c.method,
-    sparsity: c.method === 'dense' ? 0 : c.sparsity,
-    batchSize: c.batch,
-    backend: c.backend,
-    trainSubset: c.steps * c.batch,
-    testSubset: c.batch,
-    ...(c.deltaT === undefined ? {} : { maskUpdate: { deltaT: c.deltaT } }),
-  };
 }
 
 /**
@@ -384,6 +299,7 @@ async function batchAssembly(fashion: LoadedDataset, augment: boolean, where: 'h
  */
 function nativeReference(cases: BenchCase[], steps: StepRow[]): { available: true; rows: ReferenceRow[] } | { available: false; reason: string } {
   const dense = cases.filter((c) => c.method === 'dense' && c.backend === 'wasm');
+  if (dense.length === 0) return { available: false, reason: 'compared with wasm only, which was not timed' };
   const threads = steps.find((r) => r.backend === 'wasm')?.threads ?? 1;
   const reference: Reference = pytorchReference(
     dense.map((c) => ({ model: c.model, batch: c.batch, steps: c.steps - c.warmup, warmup: Math.max(5, c.warmup) })),
@@ -411,7 +327,7 @@ function nativeReference(cases: BenchCase[], steps: StepRow[]): { available: tru
   return { available: true, rows };
 }
 
-function printTables(steps: StepRow[], reference: ReturnType<typeof nativeReference>, others: OtherRow[]): void {
+function printTables(steps: StepRow[], reference: ReturnType<typeof nativeReference>, others: OtherRow[], backends: BenchBackends): void {
   console.log(
     formatTable(
       ['model', 'method', 'path', 'backend', 'threads', 'sparsity', 'batch', 'ms/step', 'images/s', 'vs dense', 'update +ms', 'update cost @ΔT=100'],
@@ -432,6 +348,8 @@ function printTables(steps: StepRow[], reference: ReturnType<typeof nativeRefere
       ]),
     ),
   );
+  console.log([...backends.devices].map(([name, device]) => `${name}: ${device}`).join('; '));
+  for (const { name, reason } of backends.skipped) console.log(`${name}: not timed, ${reason}`);
   console.log();
   if (reference.available) {
     console.log(

@@ -1,5 +1,6 @@
 import { resolveRunConfig, type RunConfigInput } from '../../src-shared/config/run.js';
 import { planRun } from '../../src-shared/plan.js';
+import { installedModules, type OptionalModules } from '../../src-main/engine/backend/optional-modules.js';
 import { selectBackend } from '../../src-main/engine/backend/select-backend.js';
 import type { TrainingData } from '../../src-main/engine/data/split.js';
 import type { EpochMetrics, LayerStat, StepProgress, TrainingObserver } from '../../src-main/engine/observer.js';
@@ -72,14 +73,22 @@ class TimingObserver implements TrainingObserver {
   checkpoint(): void {}
 }
 
-/** Trains `steps` steps of one configuration on `data` (one epoch) and times each one. */
-export async function timeSteps(input: RunConfigInput, data: TrainingData, recorder: Recorder | null = null): Promise<StepTimes> {
+/**
+ * Trains `steps` steps of one configuration on `data` (one epoch) and times each one, on the
+ * backend the input names (`modules`: where the native ones are found).
+ */
+export async function timeSteps(
+  input: RunConfigInput,
+  data: TrainingData,
+  recorder: Recorder | null = null,
+  modules: OptionalModules = installedModules,
+): Promise<StepTimes> {
   const config = resolveRunConfig({ ...input, logEvery: 1, epochs: 1, validationFraction: 0, checkpointEvery: 0 });
   const plan = planRun(config);
   if (plan.stepsPerEpoch * config.batchSize > data.train.count) {
     throw new Error(`bench data has ${data.train.count} examples, ${config.model} needs ${plan.stepsPerEpoch * config.batchSize}`);
   }
-  const backend = await selectBackend(config.backend);
+  const backend = await selectBackend(config.backend, modules);
   const observer = new TimingObserver(config.batchSize, recorder);
   const started = performance.now();
   await train({ config, backend, data, observer });

@@ -2,56 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { listBackends, selectBackend } from '../../src-main/engine/backend/select-backend.js';
 import type { OptionalModules } from '../../src-main/engine/backend/optional-modules.js';
-
-const GPU_PKG = '@tensorflow/tfjs-node-gpu';
-const CPU_PKG = '@tensorflow/tfjs-node';
-
-/** Stands in for tfjs-node's NodeJSKernelBackend: the fields selectBackend reads. */
-class FakeNativeBackend extends tf.KernelBackend {
-  readonly binding = { TF_Version: '2.9.1' };
-  constructor(
-    readonly isGPUPackage: boolean,
-    readonly isUsingGpuDevice: boolean,
-  ) {
-    super();
-  }
-  override dispose(): void {}
-}
-
-/** The error Node gives for `import()` of a package that is not installed. */
-function notInstalled(pkg: string): Error {
-  return Object.assign(new Error(`Cannot find package '${pkg}' imported from /app/select-backend.js`), { code: 'ERR_MODULE_NOT_FOUND' });
-}
-
-interface FakeModules extends OptionalModules {
-  loaded: string[];
-  /** TF_FORCE_GPU_ALLOW_GROWTH as the package saw it when it loaded. */
-  allowGrowthAtLoad: (string | undefined)[];
-}
-
-/**
- * Packages as on a user's machine: `present` maps a package to how its fake behaves. Loading a
- * present package registers the `tensorflow` backend the way tfjs-node does (the first one wins).
- */
-function fakeModules(present: Partial<Record<string, { gpuVisible: boolean } | Error>>): FakeModules {
-  const fake: FakeModules = {
-    loaded: [],
-    allowGrowthAtLoad: [],
-    isInstalled: (pkg) => present[pkg] !== undefined,
-    async load(pkg) {
-      const behaviour = present[pkg];
-      if (behaviour === undefined) throw notInstalled(pkg);
-      if (behaviour instanceof Error) throw behaviour;
-      fake.loaded.push(pkg);
-      fake.allowGrowthAtLoad.push(process.env['TF_FORCE_GPU_ALLOW_GROWTH']);
-      if (tf.engine().registryFactory['tensorflow'] === undefined) {
-        tf.registerBackend('tensorflow', () => new FakeNativeBackend(pkg === GPU_PKG, behaviour.gpuVisible), 3);
-      }
-      return { version: { 'tfjs-core': '4.22.0', [pkg.replace('@tensorflow/', '')]: '4.22.0' } };
-    },
-  };
-  return fake;
-}
+import { CPU_PKG, FakeNativeBackend, fakeModules, GPU_PKG } from '../helpers/fake-native.js';
 
 beforeEach(() => {
   delete process.env['TF_FORCE_GPU_ALLOW_GROWTH'];
