@@ -43,7 +43,7 @@ export function benchCases(quick: boolean, backends: readonly BackendName[]): Be
         return quick ? [] : cpuCases;
       case 'node-gpu':
       case 'node':
-        return nativeCases(backend);
+        return nativeCases(backend, quick);
     }
   });
 }
@@ -80,15 +80,20 @@ const cpuCases: BenchCase[] = [
   { ...mlp, method: 'rigl', sparsity: 0.9, backend: 'cpu', steps: 60, warmup: 3, deltaT: 20 },
 ];
 
-/** A GPU's first steps build its kernels (and cuDNN tries algorithms), hence the longer warm-up. */
-function nativeCases(backend: 'node-gpu' | 'node'): BenchCase[] {
+/**
+ * A GPU's first steps build its kernels (and cuDNN tries algorithms), hence the longer warm-up;
+ * tfjs-node on a CPU takes seconds a step of WRN, hence the fewer steps of a quick run.
+ */
+function nativeCases(backend: 'node-gpu' | 'node', quick: boolean): BenchCase[] {
+  const warmup = quick ? 5 : 10;
+  const steps = (n: number) => (quick ? Math.ceil(n / 3) + warmup : n + warmup);
   return [
-    { ...mlp, method: 'dense', sparsity: 0, backend, steps: 60, warmup: 10 },
-    { ...mlp, method: 'static', sparsity: 0.9, backend, steps: 60, warmup: 10 },
-    { ...mlp, method: 'rigl', sparsity: 0.9, backend, steps: 120, warmup: 10, deltaT: 10 },
+    { ...mlp, method: 'dense', sparsity: 0, backend, steps: steps(50), warmup },
+    { ...mlp, method: 'static', sparsity: 0.9, backend, steps: steps(50), warmup },
+    { ...mlp, method: 'rigl', sparsity: 0.9, backend, steps: steps(100), warmup, deltaT: 10 },
     ...[lenet5, lenet5Classic, wrn].flatMap((model): BenchCase[] => [
-      { ...model, method: 'dense', sparsity: 0, backend, steps: 40, warmup: 10 },
-      { ...model, method: 'rigl', sparsity: 0.9, backend, steps: 60, warmup: 10, deltaT: 10 },
+      { ...model, method: 'dense', sparsity: 0, backend, steps: steps(30), warmup },
+      { ...model, method: 'rigl', sparsity: 0.9, backend, steps: steps(50), warmup, deltaT: 10 },
     ]),
   ];
 }

@@ -78,7 +78,12 @@ describe('bench cases by backend', () => {
       'wrn-10-2 dense',
       'wrn-10-2 rigl',
     ]);
-    expect(native.every((c) => c.compressed === undefined && c.warmup >= 10)).toBe(true);
+    expect(native.every((c) => c.compressed === undefined && c.warmup === 5)).toBe(true);
+    // Each RigL run updates its masks (ΔT = 10) after the warm-up.
+    expect(native.filter((c) => c.method === 'rigl').every((c) => c.deltaT === 10 && c.steps - c.warmup > 10)).toBe(true);
+    const full = benchCases(false, ['node-gpu']);
+    expect(full.map((c) => c.warmup)).toEqual(native.map(() => 10));
+    expect(full.every((c, i) => c.steps - c.warmup > native[i]!.steps - native[i]!.warmup)).toBe(true);
     // The wasm cases are those of a wasm-only run, in the same order.
     expect(cases.filter((c) => c.backend === 'wasm')).toEqual(benchCases(true, ['wasm']));
   });
