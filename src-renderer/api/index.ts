@@ -17,7 +17,7 @@ function createApi(): { api: ApiClient; reconnectNow: () => void } {
     return { api: new ApiClient(electronTransport(bridge)), reconnectNow: () => undefined };
   }
   const token = takeAccessToken();
-  const socket = new WebSocketTransport(token === null ? null : apiSocketUrl(window.location, token), connection);
+  const socket = new WebSocketTransport(apiSocketUrl(window.location, token), connection, token !== null);
   return { api: new ApiClient(socket), reconnectNow: () => socket.reconnectNow() };
 }
 

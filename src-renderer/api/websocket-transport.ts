@@ -12,10 +12,14 @@ interface Pending {
   reject(error: Error): void;
 }
 
-/** Where web mode serves the api: `/api` on the page's own host, ws or wss to match the page. */
-export function apiSocketUrl(location: Location, token: string): string {
+/**
+ * Where web mode serves the api: `/api` on the page's own host, ws or wss to match the page, with
+ * the token when this tab has one; without, the server reads the cookie that its first link set
+ * (a tab opened from a link of another).
+ */
+export function apiSocketUrl(location: Location, token: string | null): string {
   const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${protocol}//${location.host}/api?token=${encodeURIComponent(token)}`;
+  return `${protocol}//${location.host}/api${token === null ? '' : `?token=${encodeURIComponent(token)}`}`;
 }
 
 /**
@@ -33,15 +37,13 @@ export class WebSocketTransport implements ApiTransport {
   private failures = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
 
+  /** `withToken`: whether the url carries a token, or the server is left to its cookie. */
   constructor(
-    private readonly url: string | null,
+    private readonly url: string,
     private readonly state: ConnectionState,
+    private readonly withToken: boolean,
   ) {
-    if (url === null) {
-      this.refuse('This page has no access token. Open the link that `rigl-lab serve` printed (it ends in ?token=…).');
-    } else {
-      this.connect();
-    }
+    this.connect();
   }
 
   call(method: string, params: unknown): Promise<unknown> {
@@ -71,7 +73,6 @@ export class WebSocketTransport implements ApiTransport {
   }
 
   private connect(): void {
-    if (this.url === null) return;
     this.state.status = 'connecting';
     this.state.retryAt = null;
     const socket = new WebSocket(this.url);
@@ -118,7 +119,11 @@ export class WebSocketTransport implements ApiTransport {
   private closed(event: CloseEvent): void {
     this.socket = null;
     if (event.code === TOKEN_REFUSED) {
-      this.refuse('The server refused this page\'s access token. Open the link that `rigl-lab serve` printed at start-up again.');
+      this.refuse(
+        this.withToken
+          ? 'The server refused this page\'s access token. Open the link that `rigl-lab serve` printed at start-up again.'
+          : 'This page has no access token. Open the link that `rigl-lab serve` printed (it ends in ?token=…).',
+      );
       return;
     }
     const lost = new ApiCallError({ message: 'The connection to the RigL Lab server closed before it answered; try again.' });
