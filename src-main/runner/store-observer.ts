@@ -58,6 +58,7 @@ export class StoreObserver implements TrainingObserver {
       lr: p.lr,
       examplesPerSecond: p.examplesPerSecond,
       etaSeconds: done > 0 ? (elapsed / done) * (p.totalSteps - p.step) : null,
+      elapsedSeconds: this.earlierSeconds + elapsed,
     });
   }
 

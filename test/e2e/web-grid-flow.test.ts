@@ -27,10 +27,29 @@ async function setChips(page: Page, testId: string, wanted: string[]): Promise<v
   }
 }
 
+/**
+ * Records, at every change of the page, the run page's live label ("starting…" or "step N of M")
+ * and its Time tile, into window.__livePanel.
+ */
+const RECORD_LIVE_PANEL = `(() => {
+  const seen = (window.__livePanel = []);
+  const read = () => {
+    const label = document.querySelector('[data-testid=run-live] .label')?.textContent?.trim() ?? '';
+    const tile = document.querySelector('[data-testid=run-time]');
+    const time = tile?.querySelector('.value')?.textContent?.trim() ?? '';
+    const steps = tile?.querySelector('.foot')?.textContent?.trim() ?? '';
+    const last = seen[seen.length - 1];
+    if (!last || last.label !== label || last.time !== time || last.steps !== steps) seen.push({ label, time, steps });
+  };
+  read();
+  new MutationObserver(read).observe(document.body, { subtree: true, childList: true, characterData: true });
+})()`;
+
 describe('web mode, clicked through in Chromium', () => {
   let server: ServeProcess;
   let browser: Browser;
   let page: Page;
+  let watcher: Page;
 
   beforeAll(async () => {
     server = await startServe();
@@ -102,6 +121,12 @@ describe('web mode, clicked through in Chromium', () => {
     await expect.poll(() => names.nth(0).innerText(), UI).toBe(second);
     expect(await names.nth(1).innerText()).toBe(first);
     await screenshot(page, 'runs-queued');
+    // A second tab watches the first run's page as it trains, from before it starts.
+    const firstId = await page.locator('[data-run-id]').nth(0).getAttribute('data-run-id');
+    watcher = await browser.context.newPage();
+    await watcher.goto(new URL(`/#/runs/${firstId}`, server.url).toString());
+    await expect.poll(() => watcher.getByTestId('run-time').isVisible(), UI).toBe(true);
+    await watcher.evaluate(RECORD_LIVE_PANEL);
     await page.getByTestId('queue-toggle').click();
     await expect.poll(() => page.getByTestId('queue-toggle').innerText(), UI).toBe('Pause queue');
   });
@@ -114,6 +139,21 @@ describe('web mode, clicked through in Chromium', () => {
     expect(await page.locator('[data-run-id] .status.completed').count()).toBe(RUNS);
     expect(await horizontalOverflow(page)).toBe(0);
     await screenshot(page, 'runs');
+  });
+
+  it("showed the first run's progress and time on its page until it completed", async () => {
+    await expect.poll(() => watcher.getByTestId('run-final-accuracy').innerText(), UI).toMatch(/^\d+\.\d\d%$/);
+    const seen = (await watcher.evaluate('window.__livePanel')) as Array<{ label: string; time: string; steps: string }>;
+    const firstLive = seen.findIndex((s) => s.label.startsWith('step '));
+    expect(firstLive, JSON.stringify(seen)).toBeGreaterThanOrEqual(0);
+    // Once training had reported, the panel never fell back to its "starting…" state.
+    expect(seen.slice(firstLive).filter((s) => s.label === 'starting…')).toEqual([]);
+    // While it trained, the Time tile counted the training time and the steps of the progress bar.
+    const training = seen.filter((s) => s.label.startsWith('step '));
+    expect(training.some((s) => /^\d/.test(s.time)), JSON.stringify(training)).toBe(true);
+    for (const s of training) expect(s.label.replace(/^step /, '').replace(' of ', ' / ')).toBe(s.steps.replace(/ steps$/, ''));
+    await screenshot(watcher, 'run-completed-watched');
+    await watcher.close();
   });
 
   it('lists the same runs in `rigl-lab list`', async () => {
@@ -232,6 +272,19 @@ describe('web mode, clicked through in Chromium', () => {
     await screenshot(page, 'token-refused');
     await page.goto(server.url);
     await expect.poll(() => page.getByTestId('experiments-table').isVisible(), UI).toBe(true);
+  });
+
+  it('lets a tab opened from a link of the app in, on the cookie of the first', async () => {
+    const tab = await page.context().newPage();
+    try {
+      // What a middle click on a run's link opens: the app's address without a token.
+      await tab.goto(new URL('/#/runs', server.url).toString());
+      await expect.poll(() => tab.locator('[data-run-id]').count(), UI).toBe(RUNS - 1);
+      expect(await tab.getByTestId('connection-banner').count()).toBe(0);
+      await screenshot(tab, 'new-tab');
+    } finally {
+      await tab.close();
+    }
   });
 
   it('says so when the server goes away', async () => {
