@@ -139,4 +139,10 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    // How long a run trained while other runs did: their times are not the method's alone.
+    // NULL for runs trained before it was recorded.
+    name: '2026-12-02-run-shared-time',
+    sql: `ALTER TABLE runs ADD COLUMN shared_s REAL;`,
+  },
 ];

@@ -5,6 +5,7 @@ import { StoreError } from './errors.js';
 import { columnName } from './rows.js';
 import type { RunReader } from './run-row.js';
 import { canMove } from './run-status.js';
+import { sharedSeconds } from './shared-time.js';
 import { END_OF_QUEUE } from './runs.js';
 
 export interface StatusDetails {
@@ -21,7 +22,7 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
   const { db, file } = ctx;
   const update = db.prepare(
     `UPDATE runs SET status = @status, queue_position = @queuePosition, started_at = @startedAt, finished_at = @finishedAt,
-       duration_s = @durationS, error = @error, diverged_step = @divergedStep, owner_pid = @ownerPid
+       duration_s = @durationS, shared_s = @sharedS, error = @error, diverged_step = @divergedStep, owner_pid = @ownerPid
      WHERE id = @id`,
   );
   const endOfQueue = db.prepare<[], number>(`SELECT ${END_OF_QUEUE}`).pluck();
@@ -34,6 +35,11 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
   );
   const runningOwners = db
     .prepare<[], { id: number; ownerPid: number | null }>("SELECT id, owner_pid AS ownerPid FROM runs WHERE status = 'running' ORDER BY id");
+  // Other runs' latest sessions that may overlap [@start, @end]: finished after it started, or running.
+  const otherSessions = db.prepare<{ id: number; start: string; end: string }, { startedAt: string; finishedAt: string | null }>(
+    `SELECT started_at AS startedAt, finished_at AS finishedAt FROM runs
+     WHERE id != @id AND started_at IS NOT NULL AND started_at < @end AND (status = 'running' OR finished_at > @start)`,
+  );
   const interrupt = db.prepare(
     "UPDATE runs SET status = 'interrupted', queue_position = NULL, owner_pid = NULL, error = ? WHERE id = ?",
   );
@@ -42,6 +48,7 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
     if (!canMove(run.status, to)) throw new StoreError(`${file}: run ${run.id} is ${run.status} and cannot become ${to}`);
     const now = ctx.clock();
     const sessionSeconds = run.status === 'running' && run.startedAt !== null ? (now - Date.parse(run.startedAt)) / 1000 : null;
+    const sharedS = sessionSeconds === null ? run.sharedS : addShared(run, sessionShared(run.id, Date.parse(run.startedAt!), now));
     update.run({
       id: run.id,
       status: to,
@@ -49,10 +56,20 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
       startedAt: to === 'running' ? isoTime(now) : run.startedAt,
       finishedAt: to === 'queued' || to === 'running' ? null : isoTime(now),
       durationS: sessionSeconds === null ? run.durationS : (run.durationS ?? 0) + sessionSeconds,
+      sharedS,
       error: details.error ?? null,
       divergedStep: details.divergedStep ?? null,
       ownerPid: to === 'running' ? process.pid : null,
     });
+  }
+
+  /** Seconds of the session [start, end] during which other runs trained too. */
+  function sessionShared(id: number, start: number, end: number): number {
+    const others = otherSessions.all({ id, start: isoTime(start), end: isoTime(end) });
+    return sharedSeconds(
+      { start, end },
+      others.map((o) => ({ start: Date.parse(o.startedAt), end: o.finishedAt === null ? end : Date.parse(o.finishedAt) })),
+    );
   }
 
   return {
@@ -117,4 +134,10 @@ function processIsAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** A run's shared seconds after one more session: unknown stays unknown where earlier sessions were not counted. */
+function addShared(run: RunRecord, session: number): number | null {
+  if (run.sharedS === null && run.durationS !== null) return null;
+  return (run.sharedS ?? 0) + session;
 }

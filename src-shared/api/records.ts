@@ -51,6 +51,11 @@ export const runRecordSchema = z.object({
   finishedAt: z.string().nullable(),
   /** Running time summed over all sessions. */
   durationS: z.number().nullable(),
+  /**
+   * Of durationS, the seconds during which other runs of this store trained too (sharing the
+   * processor or GPU); null where not known (runs trained before it was recorded).
+   */
+  sharedS: z.number().nullable(),
   stepsDone: z.int(),
   totalSteps: z.int().nullable(),
   error: z.string().nullable(),

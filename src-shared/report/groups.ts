@@ -2,7 +2,7 @@ import type { RunRecord } from '../api/records.js';
 import type { RunConfig } from '../config/run.js';
 import { comparableKey, varyingFields } from './comparable.js';
 import { configLabel } from './labels.js';
-import { deviceOf } from './run-time.js';
+import { deviceOf, sharedTime } from './run-time.js';
 import { meanStd, type MeanStd } from './stats.js';
 import { variantOf } from './variants.js';
 
@@ -24,6 +24,8 @@ export interface RunGroup {
   durationS: MeanStd;
   /** The backend and device every run of the group trained on; null when they differ or one is not known. */
   device: string | null;
+  /** Some of its runs trained while other runs did (see sharedTime). */
+  timeShared: boolean;
 }
 
 export function groupRuns(runs: readonly RunRecord[], kind: AccuracyKind): RunGroup[] {
@@ -54,6 +56,7 @@ export function groupRuns(runs: readonly RunRecord[], kind: AccuracyKind): RunGr
       inferenceFlopsRatio: meanStd(list.map((r) => r.inferenceFlopsRatio)),
       durationS: meanStd(list.map((r) => r.durationS)),
       device: sharedDevice(list),
+      timeShared: list.some(sharedTime),
     };
   });
 }

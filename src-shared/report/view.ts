@@ -2,7 +2,8 @@ import type { ExperimentRecord, LayerStatRecord, RunRecord } from '../api/record
 import type { ChartOption } from '../charts/option.js';
 import type { ReportView } from '../config/presets.js';
 import type { CsvCell } from '../format/csv.js';
-import type { AccuracyKind } from './groups.js';
+import type { AccuracyKind, RunGroup } from './groups.js';
+import { SHARED_MARK } from './run-time.js';
 
 /** What a view is computed from: the experiment, its runs, and the layer histories it asks for (see `layerHistoryRuns`). */
 export interface ViewInput {
@@ -70,5 +71,9 @@ export const ACCURACY_LABELS: Record<AccuracyKind, string> = { final: 'final tes
 
 export const WAITING = 'Fills in as runs complete.';
 
-/** What the tables' Run time column holds, for their captions. */
-export const RUN_TIME_CAPTION = 'run time: wall clock per run, mean over seeds';
+/** What the tables' Run time column holds, for their captions; and what its mark means, where `groups` have it. */
+export function runTimeCaption(groups: readonly RunGroup[]): string {
+  const caption = 'run time: wall clock per run, mean over seeds';
+  if (!groups.some((g) => g.timeShared)) return caption;
+  return `${caption} (${SHARED_MARK}: some of its runs trained while other runs did, sharing the machine, so the time is not the method's alone)`;
+}

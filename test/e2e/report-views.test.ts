@@ -129,14 +129,23 @@ describe('the five report experiments, from the form to their views and the repo
     await expect.poll(() => rows.count(), UI).toBe(13);
     const text = await summary.innerText();
     for (const method of ['Dense', 'Small-Dense', 'Static', 'SET', 'SNFS', 'RigL', 'Pruning']) expect(text).toContain(method);
+    let marked = 0;
     for (let i = 0; i < 13; i++) {
       const cells = await rows.nth(i).locator('td').allInnerTexts();
       expect(cells[3], `seeds of row ${i}`).toBe('3');
       expect(cells[4], `accuracy of row ${i}`).toMatch(/^\d+\.\d\d ± \d+\.\d\d$/);
-      // Every run trained here, on one device: each group has a time and one against dense.
-      expect(cells[7], `run time of row ${i}`).toMatch(/^\d+(\.\d)? s$/);
-      expect(cells[8], `time against dense of row ${i}`).toMatch(i === 0 ? /^1\.00×$/ : /^\d+\.\d\d×$/);
+      // The runs trained two at a time: a group some of whose runs shared the machine has its
+      // time marked, and none against dense.
+      expect(cells[7], `run time of row ${i}`).toMatch(/^\d+(\.\d)? s( ‡)?$/);
+      if (cells[7]!.endsWith('‡')) {
+        marked++;
+        expect(cells[8], `time against dense of row ${i}`).toBe('—');
+      } else {
+        expect(cells[8], `time against dense of row ${i}`).toMatch(/^(\d+\.\d\d×|—)$/);
+      }
     }
+    expect(marked).toBeGreaterThan(0);
+    expect(await page.getByText('‡: some of its runs trained while other runs did').count()).toBe(1);
     expect(await horizontalOverflow(page)).toBe(0);
     await screenshot(page, 'view-methods');
     const csv = await download(page, () => page.getByTestId('export-summary-csv').click());
@@ -231,9 +240,13 @@ describe('the five report experiments, from the form to their views and the repo
     await page.goto(server.url);
     await setConcurrency(2, 1);
 
-    const listed = await cli(['list', '--db', server.dbPath, '--json', '--search', 'RigL uniform 90%']);
+    const listed = await cli(['list', '--db', server.dbPath, '--json', '--limit', '5000']);
     expect(listed.code, listed.stderr).toBe(0);
-    const original = (JSON.parse(listed.stdout) as Array<{ id: number; name: string; device: string | null }>).find((r) => r.name === 'RigL uniform 90% · mlp · seed 0')!;
+    const all = JSON.parse(listed.stdout) as Array<{ id: number; name: string; device: string | null; experimentId: number | null; config: { method: string; seed: number } }>;
+    // A RigL run of the method comparison and its dense run (same recipe), both seed 0.
+    const ofMethods = all.filter((r) => r.experimentId === experimentIds.get('methods') && r.config.seed === 0);
+    const original = ofMethods.find((r) => r.name === 'RigL uniform 90% · mlp · seed 0')!;
+    const dense = ofMethods.find((r) => r.config.method === 'dense' && r.name.startsWith('Dense'))!;
     expect(original.device).toMatch(/1 thread\)$/);
     await go(page, `#/runs/${original.id}`);
     await page.getByRole('button', { name: 'Re-run' }).click();
@@ -248,14 +261,28 @@ describe('the five report experiments, from the form to their views and the repo
     expect(text).toContain('Trained on');
     expect(text).toMatch(/1 thread\)/);
     expect(text).toMatch(/2 threads\)/);
-    // The two runs are one group, on two devices: a run time, but none against dense.
+    // The two runs are one group, on two devices, the original alongside other runs: a run
+    // time, marked, but none against dense.
     const row = page.getByTestId('summary-table').locator('tbody tr');
     await expect.poll(() => row.count(), UI).toBe(1);
     const cells = await row.first().locator('td').allInnerTexts();
     expect(cells[3]).toBe('2');
-    expect(cells[7]).toMatch(/^\d+(\.\d)? s$/);
+    expect(cells[7]).toMatch(/^\d+(\.\d)? s ‡$/);
     expect(cells[8]).toBe('—');
     await diff.scrollIntoViewIfNeeded();
     await screenshot(page, 'compare-devices');
+
+    // Its dense run re-run the same way: both alone on one device, so RigL's time is set against dense's.
+    await go(page, `#/runs/${dense.id}`);
+    await page.getByRole('button', { name: 'Re-run' }).click();
+    await page.waitForURL((url) => /#\/runs\/\d+$/.test(url.hash) && !url.hash.endsWith(`/${dense.id}`));
+    const denseRerunId = Number(/(\d+)$/.exec(new URL(page.url()).hash)![1]);
+    await expect.poll(() => page.locator('.status.completed').first().isVisible(), { timeout: 120_000, interval: 500 }).toBe(true);
+    await go(page, `#/compare?runs=${rerunId},${denseRerunId}`);
+    await expect.poll(() => row.count(), UI).toBe(2);
+    const timeCells = async (i: number) => (await row.nth(i).locator('td').allInnerTexts()).slice(-2);
+    expect(await timeCells(0)).toEqual([expect.stringMatching(/^\d+(\.\d)? s$/), '1.00×']);
+    expect(await timeCells(1)).toEqual([expect.stringMatching(/^\d+(\.\d)? s$/), expect.stringMatching(/^\d+\.\d\d×$/)]);
+    await screenshot(page, 'compare-alone');
   });
 }, 1_200_000);

@@ -17,6 +17,7 @@ export interface RunFixture {
   trainFlopsRatio?: number | null;
   inferenceFlopsRatio?: number | null;
   durationS?: number | null;
+  sharedS?: number | null;
   backend?: RunRecord['backend'];
   device?: string | null;
 }
@@ -38,6 +39,7 @@ export function runRecord(f: RunFixture): RunRecord {
     startedAt: null,
     finishedAt: null,
     durationS: f.durationS === undefined ? 1 : f.durationS,
+    sharedS: f.sharedS ?? null,
     stepsDone: 100,
     totalSteps: 100,
     error: null,

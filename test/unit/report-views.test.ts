@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LayerStatRecord } from '../../src-shared/api/records.js';
+import type { LayerStatRecord, RunRecord } from '../../src-shared/api/records.js';
 import { PRESETS } from '../../src-shared/config/presets.js';
 import { buildView, layerHistoryRuns, viewOfExperiment } from '../../src-shared/report/build-view.js';
 import type { RunConfigInput } from '../../src-shared/config/run.js';
@@ -108,6 +108,33 @@ describe('run time against dense', () => {
     expect(ratio(timed({ method: 'dense' }, 40, 'CPU (WebAssembly SIMD, 1 thread)'))).toBeNull();
     expect(ratio(timed({ method: 'dense', seed: 0 }, 40), timed({ method: 'dense', seed: 1 }, 4, 'GPU (CUDA, TensorFlow 2.9.1)'))).toBeNull();
     expect(ratio(runRecord({ config: { ...quick, method: 'dense' }, testAccuracy: 0.8, durationS: 40, device: wasm2, backend: 'cpu' }))).toBeNull();
+  });
+
+  it('marks the times of groups whose runs trained while other runs did, and does not set them against dense', () => {
+    const shared = (config: RunConfigInput, durationS: number, sharedS: number | null) =>
+      runRecord({ config: { ...quick, ...config }, testAccuracy: 0.8, durationS, sharedS, device: wasm2 });
+    const table = (...runs: RunRecord[]) => methodsView(viewInput({ name: 'm', base: quick }, runs)).tables[0]!;
+    const cells = (t: ReturnType<typeof table>, method: string) => t.rows.find((r) => r.cells[0] === method)!.cells.slice(-2);
+    // RigL: seed 1 shared 3 of its 18 s (17%, above the twentieth): its group is marked. Static
+    // shared 0.5 of 20 s (2.5%), dense 0 s, SET an unknown time (trained before it was recorded).
+    const alone = table(
+      shared({ method: 'dense' }, 40, 0),
+      shared({ method: 'rigl', sparsity: 0.9, seed: 0 }, 20, 0),
+      shared({ method: 'rigl', sparsity: 0.9, seed: 1 }, 18, 3),
+      shared({ method: 'static', sparsity: 0.9 }, 20, 0.5),
+      shared({ method: 'set', sparsity: 0.9 }, 10, null),
+    );
+    expect(cells(alone, 'Dense')).toEqual(['40 s', '1.00×']);
+    expect(cells(alone, 'RigL')).toEqual(['19 s ‡', '—']);
+    expect(cells(alone, 'Static')).toEqual(['20 s', '0.50×']);
+    expect(cells(alone, 'SET')).toEqual(['10 s', '0.25×']);
+    expect(alone.caption).toContain("(‡: some of its runs trained while other runs did, sharing the machine, so the time is not the method's alone)");
+    const at = (method: string, column: string) => alone.csv.rows.find((r) => r[0] === method)![alone.csv.header.indexOf(column)];
+    expect([at('RigL', 'run_time_shared'), at('Static', 'run_time_shared')]).toEqual(['yes', 'no']);
+    // Dense runs that shared the machine are no reference; nothing marked, nothing explained.
+    const denseShared = table(shared({ method: 'dense' }, 40, 10), shared({ method: 'static', sparsity: 0.9 }, 20, 0));
+    expect(cells(denseShared, 'Static')).toEqual(['20 s', '—']);
+    expect(table(shared({ method: 'dense' }, 40, 0)).caption).not.toContain('‡');
   });
 });
 

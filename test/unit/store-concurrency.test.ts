@@ -165,9 +165,9 @@ describe('several processes on one database', () => {
       children.map(async (c) => JSON.parse(await nextLine(c.lines)) as { version: number; applied: string[] }),
     );
     expect(await Promise.all(children.map((c) => c.exit))).toEqual([0, 0, 0, 0]);
-    expect(reports.map((r) => r.version)).toEqual([3, 3, 3, 3]);
+    expect(reports.map((r) => r.version)).toEqual([4, 4, 4, 4]);
     // Each migration was applied by exactly one of them.
-    expect(reports.flatMap((r) => r.applied).sort()).toEqual(['2026-11-25-initial', '2026-11-25-run-owner-pid', '2026-11-25-settings']);
+    expect(reports.flatMap((r) => r.applied).sort()).toEqual(['2026-11-25-initial', '2026-11-25-run-owner-pid', '2026-11-25-settings', '2026-12-02-run-shared-time']);
     const check = openStore(fresh);
     expect(check.appliedMigrations).toEqual([]);
     expect(check.checkIntegrity()).toEqual([]);

@@ -207,6 +207,45 @@ describe('run status', () => {
     expect(() => store.updateRunStatus(id, 'running')).toThrow(/run 1 is completed and cannot become running/);
   });
 
+  it('records how long a run trained while other runs did', () => {
+    const config = resolveRunConfig({});
+    const [a, b, c] = [store.createRun(config), store.createRun(config), store.createRun(config)];
+    // a: 0–60 s. b: 20–100 s. c: 110–130 s, alone. Seconds from T0.
+    store.updateRunStatus(a, 'running');
+    now = T0 + 20_000;
+    store.updateRunStatus(b, 'running');
+    now = T0 + 60_000;
+    // a shared 20–60 s with b, still running: 40 of its 60 s.
+    expect(store.finishRun(a, {})).toMatchObject({ durationS: 60, sharedS: 40 });
+    now = T0 + 100_000;
+    // b shared 20–60 s with a, finished by then: 40 of its 80 s.
+    expect(store.updateRunStatus(b, 'cancelled')).toMatchObject({ durationS: 80, sharedS: 40 });
+    now = T0 + 110_000;
+    store.updateRunStatus(c, 'running');
+    now = T0 + 130_000;
+    expect(store.finishRun(c, {})).toMatchObject({ durationS: 20, sharedS: 0 });
+    // A second session of b, 140–150 s, alone: its shared time stays 40 s.
+    now = T0 + 140_000;
+    store.updateRunStatus(b, 'queued');
+    store.updateRunStatus(b, 'running');
+    now = T0 + 150_000;
+    expect(store.finishRun(b, {})).toMatchObject({ durationS: 90, sharedS: 40 });
+  });
+
+  it('leaves the shared time unknown for a run resumed from a store that did not record it', () => {
+    const id = store.createRun(resolveRunConfig({}));
+    store.updateRunStatus(id, 'running');
+    now = T0 + 10_000;
+    store.updateRunStatus(id, 'interrupted');
+    const db = new Database(file);
+    db.prepare('UPDATE runs SET shared_s = NULL WHERE id = ?').run(id);
+    db.close();
+    store.updateRunStatus(id, 'queued');
+    store.updateRunStatus(id, 'running');
+    now = T0 + 15_000;
+    expect(store.finishRun(id, {})).toMatchObject({ durationS: 15, sharedS: null });
+  });
+
   it('records the step where a run diverged', () => {
     const id = store.createRun(resolveRunConfig({}));
     store.updateRunStatus(id, 'running');

@@ -4,12 +4,13 @@ import { asPercent } from '../../charts/style.js';
 import { DISTRIBUTION_LABELS } from '../../names.js';
 import { planRun } from '../../plan.js';
 import { groupDetails, groupSeries } from '../figure-series.js';
-import { duration, meanStdPercent, sparsityLabel, times } from '../format.js';
+import { meanStdPercent, sparsityLabel, times } from '../format.js';
 import { groupRuns, type RunGroup } from '../groups.js';
 import { seriesOfGroups } from '../series-style.js';
 import { meanStd, type MeanStd } from '../stats.js';
 import { variantOf } from '../variants.js';
-import { ACCURACY_LABELS, completedRuns, progressNote, RUN_TIME_CAPTION, WAITING, type ViewInput, type ViewResult } from '../view.js';
+import { ACCURACY_LABELS, completedRuns, progressNote, runTimeCaption, WAITING, type ViewInput, type ViewResult } from '../view.js';
+import { runTimeCell } from '../run-time.js';
 
 /**
  * Training FLOPs as a multiple of the dense run of standard (1×) length, as the report counts
@@ -76,7 +77,7 @@ export function lengthView(input: ViewInput): ViewResult {
             {
               id: 'length',
               title: 'Training length',
-              caption: `${accuracyLabel}, mean ± std over seeds (percent); training FLOPs against the dense run of standard length; ${RUN_TIME_CAPTION}`,
+              caption: `${accuracyLabel}, mean ± std over seeds (percent); training FLOPs against the dense run of standard length; ${runTimeCaption(groups)}`,
               columns: [
                 { label: 'Method', numeric: false },
                 { label: 'Length', numeric: true },
@@ -101,7 +102,7 @@ export function lengthView(input: ViewInput): ViewResult {
                   meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n),
                   times(flops.get(g.key)?.mean),
                   times(g.inferenceFlopsRatio.mean),
-                  duration(g.durationS.mean),
+                  runTimeCell(g),
                 ],
               })),
               csv: {

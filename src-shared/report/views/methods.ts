@@ -5,13 +5,13 @@ import { DISTRIBUTION_LABELS } from '../../names.js';
 import { smallDenseMatchedSparsity } from '../../sparsity/matching.js';
 import { NOT_COMPARED, varyingFields } from '../comparable.js';
 import { groupDetails, groupSeries } from '../figure-series.js';
-import { duration, meanStdPercent, sparsityLabel, times } from '../format.js';
+import { meanStdPercent, sparsityLabel, times } from '../format.js';
 import { groupRuns, type AccuracyKind, type RunGroup } from '../groups.js';
 import { otherFields } from '../labels.js';
-import { timeVsDense } from '../run-time.js';
+import { timeVsDense, runTimeCell } from '../run-time.js';
 import { seriesOfGroups } from '../series-style.js';
 import { isFullDense, isSmallDense, variantOf } from '../variants.js';
-import { ACCURACY_LABELS, completedRuns, progressNote, RUN_TIME_CAPTION, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
+import { ACCURACY_LABELS, completedRuns, progressNote, runTimeCaption, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
 
 /** Where a group stands on the sparsity axis: its sparsity, or for Small-Dense the sparsity its parameter count matches. */
 export function placedSparsity(config: RunConfig): number {
@@ -125,7 +125,7 @@ export function methodsTable(groups: readonly RunGroup[], kind: AccuracyKind): V
   return {
     id: 'summary',
     title: 'Summary',
-    caption: `${ACCURACY_LABELS[kind]}, mean ± std over seeds (percent); FLOPs as multiples of the full-width dense model's; ${RUN_TIME_CAPTION}, and as a multiple of the dense runs' on the same device`,
+    caption: `${ACCURACY_LABELS[kind]}, mean ± std over seeds (percent); FLOPs as multiples of the full-width dense model's; ${runTimeCaption(groups)}; and as a multiple of the dense runs' of the same recipe on the same device, each trained alone (— where there are none)`,
     columns: [
       { label: 'Method', numeric: false },
       { label: 'Sparsity', numeric: true },
@@ -153,7 +153,7 @@ export function methodsTable(groups: readonly RunGroup[], kind: AccuracyKind): V
           meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n),
           times(g.trainFlopsRatio.mean),
           times(g.inferenceFlopsRatio.mean),
-          duration(g.durationS.mean),
+          runTimeCell(g),
           times(timeRatios.get(g)),
         ],
       };
@@ -162,7 +162,7 @@ export function methodsTable(groups: readonly RunGroup[], kind: AccuracyKind): V
       header: [
         'method', 'variant', 'sparsity', 'width_multiplier', 'distribution', 'other', 'runs', 'seeds',
         'test_accuracy_mean', 'test_accuracy_std', 'measured_runs', 'train_flops_x_dense', 'inference_flops_x_dense',
-        'run_seconds_mean', 'run_time_x_dense', 'device',
+        'run_seconds_mean', 'run_time_shared', 'run_time_x_dense', 'device',
       ],
       rows: rows.map((g) => [
         variantOf(g.config).label,
@@ -179,6 +179,7 @@ export function methodsTable(groups: readonly RunGroup[], kind: AccuracyKind): V
         g.trainFlopsRatio.mean,
         g.inferenceFlopsRatio.mean,
         g.durationS.mean,
+        g.timeShared ? 'yes' : 'no',
         timeRatios.get(g) ?? null,
         g.device ?? '',
       ]),

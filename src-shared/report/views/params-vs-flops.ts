@@ -7,10 +7,11 @@ import { DISTRIBUTION_LABELS, type DistributionName } from '../../names.js';
 import { inferenceFlopsAt, sparseParameterCount, sparsityForInferenceFlops } from '../../sparsity/matching.js';
 import { comparableKey } from '../comparable.js';
 import { groupDetails } from '../figure-series.js';
-import { compact, duration, meanStdPercent, sparsityLabel, times } from '../format.js';
+import { compact, meanStdPercent, sparsityLabel, times } from '../format.js';
 import { groupRuns, type RunGroup } from '../groups.js';
 import { variantOf } from '../variants.js';
-import { ACCURACY_LABELS, completedRuns, progressNote, RUN_TIME_CAPTION, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
+import { ACCURACY_LABELS, completedRuns, progressNote, runTimeCaption, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
+import { runTimeCell } from '../run-time.js';
 
 export type FlopMatch = NonNullable<DerivedRuns['flopMatched']>;
 
@@ -134,7 +135,7 @@ function pairsTable(pairs: readonly FlopPair[], match: FlopMatch, accuracyLabel:
   return {
     id: 'params-vs-flops',
     title: 'Parameters and FLOPs',
-    caption: `${accuracyLabel}, mean ± std over seeds (percent); ${DISTRIBUTION_LABELS[match.matched]} compared with ${DISTRIBUTION_LABELS[match.reference]}; ${RUN_TIME_CAPTION}`,
+    caption: `${accuracyLabel}, mean ± std over seeds (percent); ${DISTRIBUTION_LABELS[match.matched]} compared with ${DISTRIBUTION_LABELS[match.reference]}; ${runTimeCaption(rows.map((r) => r.g))}`,
     columns: [
       { label: 'Compared with', numeric: false },
       { label: 'Comparison', numeric: false },
@@ -161,7 +162,7 @@ function pairsTable(pairs: readonly FlopPair[], match: FlopMatch, accuracyLabel:
         times(g.trainFlopsRatio.mean),
         String(g.accuracy.n),
         meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n),
-        duration(g.durationS.mean),
+        runTimeCell(g),
       ],
     })),
     csv: {

@@ -5,11 +5,12 @@ import { meanStdChartOption } from '../../charts/mean-std.js';
 import { SERIES_COLORS } from '../../charts/palette.js';
 import { asPercent } from '../../charts/style.js';
 import { groupDetails, groupSeries } from '../figure-series.js';
-import { compact, duration, meanStdPercent, percent, sparsityLabel, times } from '../format.js';
+import { compact, meanStdPercent, percent, sparsityLabel, times } from '../format.js';
 import { groupRuns, type RunGroup } from '../groups.js';
 import { seriesOfGroups } from '../series-style.js';
 import { variantOf } from '../variants.js';
-import { ACCURACY_LABELS, completedRuns, progressNote, RUN_TIME_CAPTION, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
+import { ACCURACY_LABELS, completedRuns, progressNote, runTimeCaption, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
+import { runTimeCell } from '../run-time.js';
 
 /** The run whose layer densities stand for its group: the lowest seed (seeds drift alike; one chart per group stays readable). */
 function representative(g: RunGroup): RunRecord {
@@ -93,7 +94,7 @@ function summaryTable(groups: readonly RunGroup[], accuracyLabel: string, title:
   return {
     id: 'redistribution',
     title: 'Redistribution',
-    caption: `${accuracyLabel}, mean ± std over seeds (percent); FLOPs as multiples of the dense model's; ${RUN_TIME_CAPTION}`,
+    caption: `${accuracyLabel}, mean ± std over seeds (percent); FLOPs as multiples of the dense model's; ${runTimeCaption(groups)}`,
     columns: [
       { label: 'Method', numeric: false },
       { label: 'Sparsity', numeric: true },
@@ -107,7 +108,7 @@ function summaryTable(groups: readonly RunGroup[], accuracyLabel: string, title:
       key: g.key,
       color: variantOf(g.config).color,
       mark: null,
-      cells: [title(g), sparsityLabel(g.config.sparsity), String(g.accuracy.n), meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n), times(g.trainFlopsRatio.mean), times(g.inferenceFlopsRatio.mean), duration(g.durationS.mean)],
+      cells: [title(g), sparsityLabel(g.config.sparsity), String(g.accuracy.n), meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n), times(g.trainFlopsRatio.mean), times(g.inferenceFlopsRatio.mean), runTimeCell(g)],
     })),
     csv: {
       header: ['method', 'redistribution', 'sparsity', 'distribution', 'runs', 'seeds', 'test_accuracy_mean', 'test_accuracy_std', 'train_flops_x_dense', 'inference_flops_x_dense', 'run_seconds_mean'],

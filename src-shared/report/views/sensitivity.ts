@@ -5,11 +5,12 @@ import { shade } from '../../charts/palette.js';
 import { asPercent } from '../../charts/style.js';
 import type { RunConfig } from '../../config/run.js';
 import { comparableKey, NOT_COMPARED, varyingFields } from '../comparable.js';
-import { duration, meanStdPercent, percent, times } from '../format.js';
+import { meanStdPercent, percent, times } from '../format.js';
 import { groupRuns, type RunGroup } from '../groups.js';
 import { configLabel } from '../labels.js';
 import { variantOf } from '../variants.js';
-import { ACCURACY_LABELS, completedRuns, progressNote, RUN_TIME_CAPTION, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
+import { ACCURACY_LABELS, completedRuns, progressNote, runTimeCaption, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
+import { runTimeCell } from '../run-time.js';
 
 /** The report's (and the RigL paper's) choice: drop 30% at first, update every 100 steps. */
 export const REFERENCE_CHOICE = { alpha: 0.3, deltaT: 100 } as const;
@@ -141,7 +142,7 @@ function sensitivityTable(panels: readonly SensitivityPanel[], accuracyLabel: st
   return {
     id: 'sensitivity',
     title: 'α and ΔT',
-    caption: `${accuracyLabel}, mean ± std over seeds (percent); ${RUN_TIME_CAPTION}`,
+    caption: `${accuracyLabel}, mean ± std over seeds (percent); ${runTimeCaption(rows.map((r) => r.cell.group))}`,
     columns: [
       ...(many ? [{ label: 'Setting', numeric: false }] : []),
       { label: 'α', numeric: true },
@@ -163,7 +164,7 @@ function sensitivityTable(panels: readonly SensitivityPanel[], accuracyLabel: st
         String(cell.group.accuracy.n),
         meanStdPercent(cell.group.accuracy.mean, cell.group.accuracy.std, cell.group.accuracy.n),
         times(cell.group.trainFlopsRatio.mean),
-        duration(cell.group.durationS.mean),
+        runTimeCell(cell.group),
         mark(cell),
       ],
     })),
