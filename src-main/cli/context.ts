@@ -11,3 +11,14 @@ export const processContext: CommandContext = {
   err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
   interactive: Boolean(process.stderr.isTTY),
 };
+
+/**
+ * A reader that stops early (`rigl-lab list --json | head`) closes the pipe: stop quietly then,
+ * as the shell's tools do, instead of dying with a stack trace.
+ */
+export function exitQuietlyWhenStdoutCloses(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(0);
+  });
+}

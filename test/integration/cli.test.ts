@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rigl } from '../helpers/cli.js';
+import { BIN, rigl } from '../helpers/cli.js';
 import { resolveRunConfig } from '../../src-shared/config/run.js';
 import { openStore } from '../../src-main/store/index.js';
 
@@ -62,6 +63,8 @@ describe('rigl-lab CLI', () => {
       '--train-subset', '600', '--test-subset', '200', '--batch-size', '50', '--delta-t', '2', '--json', ...store,
     ]);
     expect(r.code, r.stderr).toBe(0);
+    // Each run's line on stderr ends with its run time.
+    expect(r.stderr).toMatch(/^\[2\/2\] RigL ERK 80% · mlp · seed 0: completed test \d+\.\d\d% train FLOPs \d\.\d{3}× inference \d\.\d{3}× in \d+\.\d s$/m);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(2);
     const last = lines.at(-1)!;
@@ -92,6 +95,14 @@ describe('rigl-lab CLI', () => {
     const csv = (await rigl(['export', String(last.runId), '--format', 'csv', ...store])).stdout;
     expect(csv.split('\n')[0]).toMatch(/^step,epoch,/);
     expect((await rigl(['show', '99', ...store])).code).toBe(2);
+
+    // A reader that stops at once (`rigl-lab list --json | head -c 0`): no stack trace, exit 0.
+    const closed = spawn(process.execPath, [BIN, 'list', '--json', ...store], { stdio: ['ignore', 'pipe', 'pipe'] });
+    closed.stdout.destroy();
+    let stderr = '';
+    closed.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => closed.on('close', resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   });
 
   it('resume starts a queued run (a rigl-lab run killed before it reached it) and refuses a completed one', async () => {

@@ -1,7 +1,10 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { expandExperiment, parseExperimentSpec, type ExperimentSpec } from '../../../src-shared/config/experiment.js';
+import type { RunRecord } from '../../../src-shared/api/records.js';
 import { ConfigError, type RunConfig } from '../../../src-shared/config/run.js';
+import { duration, percent } from '../../../src-shared/report/format.js';
+import { sharedTime } from '../../../src-shared/report/run-time.js';
 import { listDatasets } from '../../engine/data/index.js';
 import { INTERRUPTED, executeRun, type ExecutedRun } from '../../runner/execute-run.js';
 import { openStore, type Store } from '../../store/index.js';
@@ -171,7 +174,8 @@ export async function executeRuns(store: Store, runIds: number[], dataDir: strin
         `${label}: ${executed.status}` +
         (executed.error ? ` (${executed.error})` : '') +
         ` test ${formatPercent(summary.testAccuracy as number | null)}` +
-        ` train FLOPs ${formatRatio(summary.trainFlopsRatio as number | null)} inference ${formatRatio(summary.inferenceFlopsRatio as number | null)}`;
+        ` train FLOPs ${formatRatio(summary.trainFlopsRatio as number | null)} inference ${formatRatio(summary.inferenceFlopsRatio as number | null)}` +
+        ` in ${runTime(store.getRun(runId)!)}`;
       if (bar) bar.done(line);
       else ctx.err(line);
       if (json) ctx.out(JSON.stringify(summary));
@@ -197,4 +201,10 @@ async function requireDatasets(configs: RunConfig[], dataDir: string): Promise<v
       );
     }
   }
+}
+
+/** How long a run trained, and how much of it beside other runs, when that was more than a little. */
+function runTime(run: RunRecord): string {
+  const time = duration(run.durationS);
+  return sharedTime(run) ? `${time} (${percent(run.sharedS! / run.durationS!, 0)} of it alongside other runs)` : time;
 }
