@@ -64,7 +64,7 @@ describe('rigl-lab CLI', () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     // Each run's line on stderr ends with its run time.
-    expect(r.stderr).toMatch(/^\[2\/2\] RigL ERK 80% · mlp · seed 0: completed test \d+\.\d\d% train FLOPs \d\.\d{3}× inference \d\.\d{3}× in \d+\.\d s$/m);
+    expect(r.stderr).toMatch(/^\[2\/2\] RigL ERK 80% · mlp · seed 0: completed test \d+\.\d\d% train FLOPs \d\.\d{3}× inference \d\.\d{3}× in \d+\.\ds$/m);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(2);
     const last = lines.at(-1)!;

@@ -3,14 +3,14 @@ import { readFileSync } from 'node:fs';
 import { expandExperiment, parseExperimentSpec, type ExperimentSpec } from '../../../src-shared/config/experiment.js';
 import type { RunRecord } from '../../../src-shared/api/records.js';
 import { ConfigError, type RunConfig } from '../../../src-shared/config/run.js';
-import { duration, percent } from '../../../src-shared/report/format.js';
+import { percent } from '../../../src-shared/report/format.js';
 import { sharedTime } from '../../../src-shared/report/run-time.js';
 import { listDatasets } from '../../engine/data/index.js';
 import { INTERRUPTED, executeRun, type ExecutedRun } from '../../runner/execute-run.js';
 import { openStore, type Store } from '../../store/index.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
-import { formatPercent, formatRatio } from '../format.js';
+import { formatDuration, formatPercent, formatRatio } from '../format.js';
 import { STORE_FLAGS, storeLocation } from '../options.js';
 import { parseFlags } from '../parse-flags.js';
 import { ProgressBar } from '../progress-bar.js';
@@ -205,6 +205,6 @@ async function requireDatasets(configs: RunConfig[], dataDir: string): Promise<v
 
 /** How long a run trained, and how much of it beside other runs, when that was more than a little. */
 function runTime(run: RunRecord): string {
-  const time = duration(run.durationS);
+  const time = formatDuration(run.durationS);
   return sharedTime(run) ? `${time} (${percent(run.sharedS! / run.durationS!, 0)} of it alongside other runs)` : time;
 }
