@@ -76,8 +76,10 @@ describe('rigl-lab CLI', () => {
       { name: 'fc3', shape: [100, 10], density: expect.any(Number) },
     ]);
 
-    const experiments = JSON.parse((await rigl(['experiments', '--json', ...store])).stdout) as Array<{ id: number; runCounts: Record<string, number> }>;
+    const experiments = JSON.parse((await rigl(['experiments', '--json', ...store])).stdout) as Array<{ id: number; name: string; runCounts: Record<string, number> }>;
     expect(experiments).toHaveLength(1);
+    // Without --name, the grid is named by what it trains and sweeps.
+    expect(experiments[0]!.name).toBe('Fashion-MNIST · mlp: Static, RigL');
     expect(experiments[0]!.runCounts.completed).toBe(2);
     const list = await rigl(['list', '--json', ...store]);
     expect((JSON.parse(list.stdout) as Array<{ id: number }>).map((run) => run.id)).toEqual([2, 1]);

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { expandExperiment, parseExperimentSpec, type ExperimentSpec } from '../../../src-shared/config/experiment.js';
 import type { RunRecord } from '../../../src-shared/api/records.js';
 import { ConfigError, type RunConfig } from '../../../src-shared/config/run.js';
+import { DATASET_INFO } from '../../../src-shared/datasets.js';
+import { METHOD_LABELS, type MethodName } from '../../../src-shared/names.js';
 import { percent } from '../../../src-shared/report/format.js';
 import { sharedTime } from '../../../src-shared/report/run-time.js';
 import { listDatasets } from '../../engine/data/index.js';
@@ -111,8 +113,10 @@ export function resolveRunFlags(args: string[]): { spec: ExperimentSpec; configs
         throw error;
       }
     }
-    const spec = parseExperimentSpec(flags);
-    return { spec, configs: expandExperiment(spec), values };
+    const parsed = parseExperimentSpec(flags);
+    const configs = expandExperiment(parsed);
+    const spec = typeof values.name === 'string' ? parsed : { ...parsed, name: gridName(configs[0]!, parsed.grid) };
+    return { spec, configs, values };
   } catch (error) {
     if (error instanceof ConfigError) throw configErrorAsFlags(error);
     throw error;
@@ -207,4 +211,14 @@ async function requireDatasets(configs: RunConfig[], dataDir: string): Promise<v
 function runTime(run: RunRecord): string {
   const time = formatDuration(run.durationS);
   return sharedTime(run) ? `${time} (${percent(run.sharedS! / run.durationS!, 0)} of it alongside other runs)` : time;
+}
+
+/** An unnamed grid's name, from what it trains and sweeps: "Fashion-MNIST · mlp: RigL, Static × 80%, 90% × seeds 0, 1". */
+function gridName(first: RunConfig, grid: ExperimentSpec['grid']): string {
+  const axes = Object.entries(grid).map(([axis, values]: [string, unknown[]]) => {
+    if (axis === 'method') return values.map((m) => METHOD_LABELS[m as MethodName]).join(', ');
+    if (axis === 'sparsity') return values.map((v) => `${Number(((v as number) * 100).toFixed(2))}%`).join(', ');
+    return `${axis === 'seed' ? 'seeds' : axis} ${values.join(', ')}`;
+  });
+  return `${DATASET_INFO[first.dataset].label} · ${first.model}: ${axes.join(' × ')}`;
 }
