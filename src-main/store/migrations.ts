@@ -141,8 +141,21 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     // How long a run trained while other runs did: their times are not the method's alone.
-    // NULL for runs trained before it was recorded.
+    // shared_s is NULL for runs trained before it was recorded. Every finished session is kept,
+    // since a resumed run's row holds only its latest.
     name: '2026-12-02-run-shared-time',
-    sql: `ALTER TABLE runs ADD COLUMN shared_s REAL;`,
+    sql: `
+      ALTER TABLE runs ADD COLUMN shared_s REAL;
+      CREATE TABLE run_sessions (
+        id          INTEGER PRIMARY KEY,
+        run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        started_at  TEXT NOT NULL,
+        finished_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX run_sessions_by_run ON run_sessions (run_id);
+      CREATE INDEX run_sessions_by_end ON run_sessions (finished_at);
+      INSERT INTO run_sessions (run_id, started_at, finished_at)
+        SELECT id, started_at, finished_at FROM runs WHERE started_at IS NOT NULL AND finished_at IS NOT NULL;
+    `,
   },
 ];

@@ -35,10 +35,15 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
   );
   const runningOwners = db
     .prepare<[], { id: number; ownerPid: number | null }>("SELECT id, owner_pid AS ownerPid FROM runs WHERE status = 'running' ORDER BY id");
-  // Other runs' latest sessions that may overlap [@start, @end]: finished after it started, or running.
-  const otherSessions = db.prepare<{ id: number; start: string; end: string }, { startedAt: string; finishedAt: string | null }>(
-    `SELECT started_at AS startedAt, finished_at AS finishedAt FROM runs
-     WHERE id != @id AND started_at IS NOT NULL AND started_at < @end AND (status = 'running' OR finished_at > @start)`,
+  const recordSession = db.prepare('INSERT INTO run_sessions (run_id, started_at, finished_at) VALUES (?, ?, ?)');
+  // Other runs' sessions that may overlap [@start, @end]: finished ones, and those running now
+  // (with the process that runs them, since a crashed process leaves its run marked running).
+  const otherSessions = db.prepare<{ id: number; start: string; end: string }, { startedAt: string; finishedAt: string | null; ownerPid: number | null }>(
+    `SELECT started_at AS startedAt, finished_at AS finishedAt, NULL AS ownerPid FROM run_sessions
+     WHERE run_id != @id AND started_at < @end AND finished_at > @start
+     UNION ALL
+     SELECT started_at, NULL, owner_pid FROM runs
+     WHERE id != @id AND status = 'running' AND started_at IS NOT NULL AND started_at < @end`,
   );
   const interrupt = db.prepare(
     "UPDATE runs SET status = 'interrupted', queue_position = NULL, owner_pid = NULL, error = ? WHERE id = ?",
@@ -49,6 +54,7 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
     const now = ctx.clock();
     const sessionSeconds = run.status === 'running' && run.startedAt !== null ? (now - Date.parse(run.startedAt)) / 1000 : null;
     const sharedS = sessionSeconds === null ? run.sharedS : addShared(run, sessionShared(run.id, Date.parse(run.startedAt!), now));
+    if (sessionSeconds !== null) recordSession.run(run.id, run.startedAt, isoTime(now));
     update.run({
       id: run.id,
       status: to,
@@ -65,7 +71,9 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
 
   /** Seconds of the session [start, end] during which other runs trained too. */
   function sessionShared(id: number, start: number, end: number): number {
-    const others = otherSessions.all({ id, start: isoTime(start), end: isoTime(end) });
+    const others = otherSessions
+      .all({ id, start: isoTime(start), end: isoTime(end) })
+      .filter((o) => o.finishedAt !== null || (o.ownerPid !== null && processIsAlive(o.ownerPid)));
     return sharedSeconds(
       { start, end },
       others.map((o) => ({ start: Date.parse(o.startedAt), end: o.finishedAt === null ? end : Date.parse(o.finishedAt) })),

@@ -232,6 +232,31 @@ describe('run status', () => {
     expect(store.finishRun(b, {})).toMatchObject({ durationS: 90, sharedS: 40 });
   });
 
+  it("counts other runs' earlier sessions, and not a run whose process died while running it", () => {
+    const config = resolveRunConfig({});
+    const [a, b, c] = [store.createRun(config), store.createRun(config), store.createRun(config)];
+    // a: 0–60 s, interrupted, then again from 70 s. b: 20–100 s. Seconds from T0.
+    store.updateRunStatus(a, 'running');
+    now = T0 + 20_000;
+    store.updateRunStatus(b, 'running');
+    now = T0 + 60_000;
+    store.updateRunStatus(a, 'interrupted');
+    now = T0 + 70_000;
+    store.updateRunStatus(a, 'queued');
+    store.updateRunStatus(a, 'running');
+    now = T0 + 100_000;
+    // b shared 20–60 s with a's first session and 70–100 s with its second: 70 of its 80 s.
+    expect(store.finishRun(b, {})).toMatchObject({ durationS: 80, sharedS: 70 });
+    // a's process dies (its row stays running); c trains 110–130 s beside nothing.
+    const db = new Database(file);
+    db.prepare('UPDATE runs SET owner_pid = ? WHERE id = ?').run(2 ** 22 + 12_345, a);
+    db.close();
+    now = T0 + 110_000;
+    store.updateRunStatus(c, 'running');
+    now = T0 + 130_000;
+    expect(store.finishRun(c, {})).toMatchObject({ durationS: 20, sharedS: 0 });
+  });
+
   it('leaves the shared time unknown for a run resumed from a store that did not record it', () => {
     const id = store.createRun(resolveRunConfig({}));
     store.updateRunStatus(id, 'running');
