@@ -13,12 +13,20 @@ export const processContext: CommandContext = {
 };
 
 /**
- * A reader that stops early (`rigl-lab list --json | head`) closes the pipe: stop quietly then,
- * as the shell's tools do, instead of dying with a stack trace.
+ * A reader that stops early (`rigl-lab list --json | head`) closes the pipe. A command that is
+ * training (it listens for SIGTERM) stops as when interrupted, its run resumable; any other ends
+ * with the status of a process killed by SIGPIPE, as the shell's tools do, without a stack trace.
  */
-export function exitQuietlyWhenStdoutCloses(): void {
+export function stopWhenStdoutCloses(): void {
+  let closed = false;
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
-    process.exit(0);
+    if (closed) return;
+    closed = true;
+    if (process.listenerCount('SIGTERM') > 0) process.kill(process.pid, 'SIGTERM');
+    else process.exit(SIGPIPE_STATUS);
   });
 }
+
+/** 128 + SIGPIPE (13). */
+const SIGPIPE_STATUS = 141;

@@ -98,13 +98,20 @@ describe('rigl-lab CLI', () => {
     expect(csv.split('\n')[0]).toMatch(/^step,epoch,/);
     expect((await rigl(['show', '99', ...store])).code).toBe(2);
 
-    // A reader that stops at once (`rigl-lab list --json | head -c 0`): no stack trace, exit 0.
-    const closed = spawn(process.execPath, [BIN, 'list', '--json', ...store], { stdio: ['ignore', 'pipe', 'pipe'] });
-    closed.stdout.destroy();
-    let stderr = '';
-    closed.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((resolve) => closed.on('close', resolve));
-    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    // A reader that stops at once (`rigl-lab list --json | head -c 0`): no stack trace, the
+    // status of a process that SIGPIPE ended.
+    expect(await withStdoutClosed(['list', '--json', ...store])).toEqual({ code: 141, stderr: '' });
+  });
+
+  it('stops a grid as when interrupted when its reader closes the pipe, leaving nothing marked running', async () => {
+    const epipeDb = ['--db', join(dir, 'epipe.sqlite'), '--data-dir', dataDir];
+    const grid = ['run', '--model', 'mlp', '--method', 'static,rigl', '--epochs', '1', '--train-subset', '600', '--test-subset', '200', '--batch-size', '50', '--json'];
+    const { code, stderr } = await withStdoutClosed([...grid, ...epipeDb]);
+    expect(code, stderr).toBe(130);
+    expect(stderr).not.toContain('EPIPE');
+    const runs = JSON.parse((await rigl(['list', '--json', ...epipeDb])).stdout) as Array<{ status: string }>;
+    // The first run completed (its JSON line met the closed pipe); the second never ran or was interrupted.
+    expect(runs.map((r) => r.status).sort()).toEqual(['completed', expect.stringMatching(/^(interrupted|queued)$/)]);
   });
 
   it('resume starts a queued run (a rigl-lab run killed before it reached it) and refuses a completed one', async () => {
@@ -131,3 +138,13 @@ describe('rigl-lab CLI', () => {
     expect(existsSync(join(dir, 'never.sqlite'))).toBe(false);
   });
 });
+
+/** Runs the CLI with a stdout whose reader has gone (`| head -c 0`); its exit code and stderr. */
+async function withStdoutClosed(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, stderr };
+}
