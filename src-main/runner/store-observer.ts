@@ -21,6 +21,8 @@ export class StoreObserver implements TrainingObserver {
   private startStep = 0;
   /** Training time of earlier sessions of a resumed run. */
   private earlierSeconds = 0;
+  /** The run's time as its record counts it (all sessions, from claim to finish): where this session began, and what came before. */
+  private runClock = { sessionStart: Date.now(), earlierSeconds: 0 };
 
   constructor(
     private readonly store: Store,
@@ -33,7 +35,9 @@ export class StoreObserver implements TrainingObserver {
   started(info: Parameters<TrainingObserver['started']>[0]): void {
     this.startedAt = performance.now();
     this.startStep = info.startStep;
-    this.earlierSeconds = info.startStep > 0 ? (this.store.getRun(this.runId)?.durationS ?? 0) : 0;
+    const run = this.store.getRun(this.runId);
+    this.earlierSeconds = info.startStep > 0 ? (run?.durationS ?? 0) : 0;
+    this.runClock = { sessionStart: run?.startedAt ? Date.parse(run.startedAt) : Date.now(), earlierSeconds: run?.durationS ?? 0 };
     this.store.setRunProgress(this.runId, info.startStep, info.plan.totalSteps);
   }
 
@@ -58,7 +62,7 @@ export class StoreObserver implements TrainingObserver {
       lr: p.lr,
       examplesPerSecond: p.examplesPerSecond,
       etaSeconds: done > 0 ? (elapsed / done) * (p.totalSteps - p.step) : null,
-      elapsedSeconds: this.earlierSeconds + elapsed,
+      elapsedSeconds: this.runClock.earlierSeconds + (Date.now() - this.runClock.sessionStart) / 1000,
     });
   }
 

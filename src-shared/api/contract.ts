@@ -61,7 +61,7 @@ export const runProgressSchema = z.object({
   examplesPerSecond: z.number(),
   /** Seconds left at the current speed. */
   etaSeconds: z.number().nullable(),
-  /** Seconds of training so far, earlier sessions of a resumed run included (the worker's clock, not the browser's). */
+  /** The run's time so far as its finished record counts it: every session, from start to now (the worker's clock, not the browser's). */
   elapsedSeconds: z.number(),
 });
 export type RunProgress = z.infer<typeof runProgressSchema>;
