@@ -31,8 +31,8 @@ const wrn = { model: 'wrn-10-2', dataset: 'cifar10', batch: 64 } as const;
 /**
  * Each model dense, with a static mask (mask overhead) and with RigL, side by side, on each of
  * `backends`: on wasm both ways (compressed and masked dense) with more methods and sparsities in
- * the full run, on the CPU's pure JavaScript (full run only) the MLP, and on tfjs-node(-gpu)
- * every model dense and with RigL, masked dense as every run there trains.
+ * the full run, on the CPU's pure JavaScript the MLP, and on tfjs-node(-gpu) every model dense
+ * and with RigL (and the MLP static), masked dense as every run there trains.
  */
 export function benchCases(quick: boolean, backends: readonly BackendName[]): BenchCase[] {
   return backends.flatMap((backend) => {
@@ -40,7 +40,7 @@ export function benchCases(quick: boolean, backends: readonly BackendName[]): Be
       case 'wasm':
         return wasmCases(quick);
       case 'cpu':
-        return quick ? [] : cpuCases;
+        return cpuCases;
       case 'node-gpu':
       case 'node':
         return nativeCases(backend, quick);
