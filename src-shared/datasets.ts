@@ -36,3 +36,8 @@ export function trainingExamples(dataset: DatasetName, validationFraction: numbe
   const all = limit === undefined ? DATASET_INFO[dataset].trainSize : Math.min(limit, DATASET_INFO[dataset].trainSize);
   return all - Math.round(all * validationFraction);
 }
+
+/** What an experiment trains, as its default name begins: "Fashion-MNIST · mlp". */
+export function dataAndModel(dataset: DatasetName, model: string): string {
+  return `${DATASET_INFO[dataset].label} · ${model}`;
+}

@@ -1,7 +1,7 @@
 import type { DerivedRuns, ExperimentSpecInput, GridAxis } from '../../src-shared/config/experiment.js';
 import { recipeDefaults, resolveRunConfig, type Redistribution, type RunConfig } from '../../src-shared/config/run.js';
-import { DATASET_INFO } from '../../src-shared/datasets.js';
-import type { DatasetName, DistributionName, MethodName } from '../../src-shared/names.js';
+import { dataAndModel } from '../../src-shared/datasets.js';
+import type { DistributionName, MethodName } from '../../src-shared/names.js';
 
 /** Grid axes that take numbers typed as a list, beyond sparsity and seed (issue: sweep any hyper-parameter). */
 export const NUMERIC_SWEEP_AXES = ['alpha', 'deltaT', 'trainingMultiplier', 'widthMultiplier', 'lr', 'weightDecay', 'epochs', 'batchSize'] as const;
@@ -51,14 +51,10 @@ export interface ExperimentForm {
   derived: { smallDense: boolean; flopMatched: NonNullable<DerivedRuns['flopMatched']> | null };
 }
 
-export function defaultName(dataset: DatasetName, model: string): string {
-  return `${DATASET_INFO[dataset].label} · ${model}`;
-}
-
 export function blankForm(): ExperimentForm {
   const config = recipeDefaults('fashion-mnist', 'mlp');
   return {
-    name: defaultName(config.dataset, config.model),
+    name: dataAndModel(config.dataset, config.model),
     description: '',
     tags: [],
     preset: null,

@@ -2,11 +2,11 @@ import { defineStore } from 'pinia';
 import { computed, reactive, ref, shallowRef, toRaw, watch } from 'vue';
 import { defaultModel, recipeDefaults } from '../../src-shared/config/run.js';
 import { PRESETS } from '../../src-shared/config/presets.js';
-import { DATASET_INFO } from '../../src-shared/datasets.js';
+import { dataAndModel, DATASET_INFO } from '../../src-shared/datasets.js';
 import type { DatasetName } from '../../src-shared/names.js';
 import { api, ApiCallError } from '../api/index.js';
 import { debounced } from '../debounced.js';
-import { blankForm, defaultName, formFromSpec, specFromForm, SWEEP_FIELD, SWEEP_LABELS, type ExperimentForm } from '../form/experiment-form.js';
+import { blankForm, formFromSpec, specFromForm, SWEEP_FIELD, SWEEP_LABELS, type ExperimentForm } from '../form/experiment-form.js';
 import { fieldLabel } from '../format/config-fields.js';
 import { checkSpec, fieldOf, type FieldIssue, type SpecCheck } from '../form/validation.js';
 
@@ -125,20 +125,20 @@ export const useExperimentFormStore = defineStore('experimentForm', () => {
     },
     /** A new dataset brings its default model and recipe; the grid and the subsets stay. */
     setDataset(dataset: DatasetName): void {
-      const wasDefaultName = form.name === defaultName(form.config.dataset, form.config.model);
+      const wasDefaultName = form.name === dataAndModel(form.config.dataset, form.config.model);
       const model = defaultModel(dataset);
       form.config = { ...recipeDefaults(dataset, model), trainSubset: form.config.trainSubset, testSubset: form.config.testSubset };
-      if (wasDefaultName) form.name = defaultName(dataset, model);
+      if (wasDefaultName) form.name = dataAndModel(dataset, model);
       note.value = `Training settings now follow the ${DATASET_INFO[dataset].label} recipe.`;
     },
     /** A new model keeps the dataset's recipe but takes the model's own defaults (dropout for WRN, warm-up for LeNet-5). */
     setModel(model: string): void {
-      const wasDefaultName = form.name === defaultName(form.config.dataset, form.config.model);
+      const wasDefaultName = form.name === dataAndModel(form.config.dataset, form.config.model);
       const recipe = recipeDefaults(form.config.dataset, model);
       form.config.model = model;
       form.config.dropout = recipe.dropout;
       form.config.warmupSteps = recipe.warmupSteps;
-      if (wasDefaultName) form.name = defaultName(form.config.dataset, model);
+      if (wasDefaultName) form.name = dataAndModel(form.config.dataset, model);
     },
     resetToRecipe(): void {
       form.config = { ...recipeDefaults(form.config.dataset, form.config.model), trainSubset: form.config.trainSubset, testSubset: form.config.testSubset };

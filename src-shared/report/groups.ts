@@ -2,7 +2,7 @@ import type { RunRecord } from '../api/records.js';
 import type { RunConfig } from '../config/run.js';
 import { comparableKey, varyingFields } from './comparable.js';
 import { configLabel } from './labels.js';
-import { deviceOf, sharedTime } from './run-time.js';
+import { deviceOf, trainedAlongsideOthers } from './run-time.js';
 import { meanStd, type MeanStd } from './stats.js';
 import { variantOf } from './variants.js';
 
@@ -24,7 +24,7 @@ export interface RunGroup {
   durationS: MeanStd;
   /** The backend and device every run of the group trained on; null when they differ or one is not known. */
   device: string | null;
-  /** Some of its runs trained while other runs did (see sharedTime). */
+  /** Some of its runs trained while other runs did (see trainedAlongsideOthers). */
   timeShared: boolean;
 }
 
@@ -56,7 +56,7 @@ export function groupRuns(runs: readonly RunRecord[], kind: AccuracyKind): RunGr
       inferenceFlopsRatio: meanStd(list.map((r) => r.inferenceFlopsRatio)),
       durationS: meanStd(list.map((r) => r.durationS)),
       device: sharedDevice(list),
-      timeShared: list.some(sharedTime),
+      timeShared: list.some(trainedAlongsideOthers),
     };
   });
 }

@@ -1,6 +1,6 @@
 import type { RunRecord } from '../api/records.js';
 import type { RunConfig } from '../config/run.js';
-import { duration } from './format.js';
+import { duration, percent } from './format.js';
 import { fieldApplies, NOT_COMPARED } from './comparable.js';
 import { flattenConfig } from './config-diff.js';
 import type { RunGroup } from './groups.js';
@@ -15,8 +15,13 @@ export function deviceOf(run: RunRecord): string | null {
  * Whether a run trained while other runs did for more than a twentieth of its time: sharing the
  * processor (or GPU) with them, its time is not its method's alone. Unknown (older runs): no.
  */
-export function sharedTime(run: RunRecord): boolean {
+export function trainedAlongsideOthers(run: RunRecord): boolean {
   return run.sharedS !== null && run.durationS !== null && run.sharedS > SHARED_SHARE * run.durationS;
+}
+
+/** "42% of it alongside other runs", for a run that trainedAlongsideOthers; else null. */
+export function sharedTimeNote(run: RunRecord): string | null {
+  return trainedAlongsideOthers(run) ? `${percent(run.sharedS! / run.durationS!, 0)} of it alongside other runs` : null;
 }
 
 const SHARED_SHARE = 0.05;
@@ -27,6 +32,11 @@ export const SHARED_MARK = '‡';
 /** A group's Run time cell: mean wall clock per run, marked where some of its runs shared the machine. */
 export function runTimeCell(group: RunGroup): string {
   return group.timeShared ? `${duration(group.durationS.mean)} ${SHARED_MARK}` : duration(group.durationS.mean);
+}
+
+/** A group's run_time_shared CSV cell (see runTimeCell). */
+export function runTimeSharedCsv(group: RunGroup): 'yes' | 'no' {
+  return group.timeShared ? 'yes' : 'no';
 }
 
 /** Where a group may differ from the dense runs it is timed against: the method, and the width (Small-Dense is timed against the full network). */

@@ -4,7 +4,7 @@ import { PRESETS } from '../../src-shared/config/presets.js';
 import { buildView, layerHistoryRuns, viewOfExperiment } from '../../src-shared/report/build-view.js';
 import type { RunConfigInput } from '../../src-shared/config/run.js';
 import { groupRuns } from '../../src-shared/report/groups.js';
-import { timeVsDense } from '../../src-shared/report/run-time.js';
+import { sharedTimeNote, timeVsDense } from '../../src-shared/report/run-time.js';
 import { trainFlopsVsStandardDense } from '../../src-shared/report/views/length.js';
 import { methodsView, placedSparsity } from '../../src-shared/report/views/methods.js';
 import { flopPairs } from '../../src-shared/report/views/params-vs-flops.js';
@@ -131,6 +131,10 @@ describe('run time against dense', () => {
     expect(alone.caption).toContain("(‡: some of its runs trained while other runs did, sharing the machine, so the time is not the method's alone)");
     const at = (method: string, column: string) => alone.csv.rows.find((r) => r[0] === method)![alone.csv.header.indexOf(column)];
     expect([at('RigL', 'run_time_shared'), at('Static', 'run_time_shared')]).toEqual(['yes', 'no']);
+    // What the run page and the CLI say of one run: 3 / 18 s = 17%.
+    expect(sharedTimeNote(shared({ method: 'rigl' }, 18, 3))).toBe('17% of it alongside other runs');
+    expect(sharedTimeNote(shared({ method: 'static' }, 20, 0.5))).toBeNull();
+    expect(sharedTimeNote(shared({ method: 'set' }, 10, null))).toBeNull();
     // Dense runs that shared the machine are no reference; nothing marked, nothing explained.
     const denseShared = table(shared({ method: 'dense' }, 40, 10), shared({ method: 'static', sparsity: 0.9 }, 20, 0));
     expect(cells(denseShared, 'Static')).toEqual(['20 s', '—']);

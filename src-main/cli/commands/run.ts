@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { expandExperiment, parseExperimentSpec, type ExperimentSpec } from '../../../src-shared/config/experiment.js';
 import type { RunRecord } from '../../../src-shared/api/records.js';
 import { ConfigError, type RunConfig } from '../../../src-shared/config/run.js';
-import { DATASET_INFO } from '../../../src-shared/datasets.js';
+import { dataAndModel } from '../../../src-shared/datasets.js';
 import { METHOD_LABELS, type MethodName } from '../../../src-shared/names.js';
-import { percent } from '../../../src-shared/report/format.js';
-import { sharedTime } from '../../../src-shared/report/run-time.js';
+import { sparsityLabel } from '../../../src-shared/report/format.js';
+import { sharedTimeNote } from '../../../src-shared/report/run-time.js';
 import { listDatasets } from '../../engine/data/index.js';
 import { INTERRUPTED, executeRun, type ExecutedRun } from '../../runner/execute-run.js';
 import { openStore, type Store } from '../../store/index.js';
@@ -209,16 +209,16 @@ async function requireDatasets(configs: RunConfig[], dataDir: string): Promise<v
 
 /** How long a run trained, and how much of it beside other runs, when that was more than a little. */
 function runTime(run: RunRecord): string {
-  const time = formatDuration(run.durationS);
-  return sharedTime(run) ? `${time} (${percent(run.sharedS! / run.durationS!, 0)} of it alongside other runs)` : time;
+  const note = sharedTimeNote(run);
+  return note === null ? formatDuration(run.durationS) : `${formatDuration(run.durationS)} (${note})`;
 }
 
 /** An unnamed grid's name, from what it trains and sweeps: "Fashion-MNIST · mlp: RigL, Static × 80%, 90% × seeds 0, 1". */
 function gridName(first: RunConfig, grid: ExperimentSpec['grid']): string {
   const axes = Object.entries(grid).map(([axis, values]: [string, unknown[]]) => {
     if (axis === 'method') return values.map((m) => METHOD_LABELS[m as MethodName]).join(', ');
-    if (axis === 'sparsity') return values.map((v) => `${Number(((v as number) * 100).toFixed(2))}%`).join(', ');
+    if (axis === 'sparsity') return values.map((v) => sparsityLabel(v as number)).join(', ');
     return `${axis === 'seed' ? 'seeds' : axis} ${values.join(', ')}`;
   });
-  return `${DATASET_INFO[first.dataset].label} · ${first.model}: ${axes.join(' × ')}`;
+  return `${dataAndModel(first.dataset, first.model)}: ${axes.join(' × ')}`;
 }

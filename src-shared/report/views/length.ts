@@ -10,7 +10,7 @@ import { seriesOfGroups } from '../series-style.js';
 import { meanStd, type MeanStd } from '../stats.js';
 import { variantOf } from '../variants.js';
 import { ACCURACY_LABELS, completedRuns, progressNote, runTimeCaption, WAITING, type ViewInput, type ViewResult } from '../view.js';
-import { runTimeCell } from '../run-time.js';
+import { runTimeCell, runTimeSharedCsv } from '../run-time.js';
 
 /**
  * Training FLOPs as a multiple of the dense run of standard (1×) length, as the report counts
@@ -106,7 +106,7 @@ export function lengthView(input: ViewInput): ViewResult {
                 ],
               })),
               csv: {
-                header: ['method', 'training_multiplier', 'sparsity', 'distribution', 'runs', 'seeds', 'test_accuracy_mean', 'test_accuracy_std', 'train_flops_x_dense_1x', 'inference_flops_x_dense', 'run_seconds_mean'],
+                header: ['method', 'training_multiplier', 'sparsity', 'distribution', 'runs', 'seeds', 'test_accuracy_mean', 'test_accuracy_std', 'train_flops_x_dense_1x', 'inference_flops_x_dense', 'run_seconds_mean', 'run_time_shared'],
                 rows: rows.map((g) => [
                   variantOf(g.config).label,
                   g.config.trainingMultiplier,
@@ -119,6 +119,7 @@ export function lengthView(input: ViewInput): ViewResult {
                   flops.get(g.key)?.mean ?? null,
                   g.inferenceFlopsRatio.mean,
                   g.durationS.mean,
+                  runTimeSharedCsv(g),
                 ]),
               },
             },

@@ -8,7 +8,7 @@ import { groupDetails, groupSeries } from '../figure-series.js';
 import { meanStdPercent, sparsityLabel, times } from '../format.js';
 import { groupRuns, type AccuracyKind, type RunGroup } from '../groups.js';
 import { otherFields } from '../labels.js';
-import { timeVsDense, runTimeCell } from '../run-time.js';
+import { runTimeCell, runTimeSharedCsv, timeVsDense } from '../run-time.js';
 import { seriesOfGroups } from '../series-style.js';
 import { isFullDense, isSmallDense, variantOf } from '../variants.js';
 import { ACCURACY_LABELS, completedRuns, progressNote, runTimeCaption, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
@@ -179,7 +179,7 @@ export function methodsTable(groups: readonly RunGroup[], kind: AccuracyKind): V
         g.trainFlopsRatio.mean,
         g.inferenceFlopsRatio.mean,
         g.durationS.mean,
-        g.timeShared ? 'yes' : 'no',
+        runTimeSharedCsv(g),
         timeRatios.get(g) ?? null,
         g.device ?? '',
       ]),

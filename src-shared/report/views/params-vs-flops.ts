@@ -11,7 +11,7 @@ import { compact, meanStdPercent, sparsityLabel, times } from '../format.js';
 import { groupRuns, type RunGroup } from '../groups.js';
 import { variantOf } from '../variants.js';
 import { ACCURACY_LABELS, completedRuns, progressNote, runTimeCaption, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
-import { runTimeCell } from '../run-time.js';
+import { runTimeCell, runTimeSharedCsv } from '../run-time.js';
 
 export type FlopMatch = NonNullable<DerivedRuns['flopMatched']>;
 
@@ -168,7 +168,7 @@ function pairsTable(pairs: readonly FlopPair[], match: FlopMatch, accuracyLabel:
     csv: {
       header: [
         'method', 'reference_sparsity', 'comparison', 'distribution', 'sparsity', 'parameters',
-        'inference_flops_x_dense', 'train_flops_x_dense', 'runs', 'seeds', 'test_accuracy_mean', 'test_accuracy_std', 'run_seconds_mean',
+        'inference_flops_x_dense', 'train_flops_x_dense', 'runs', 'seeds', 'test_accuracy_mean', 'test_accuracy_std', 'run_seconds_mean', 'run_time_shared',
       ],
       rows: rows.map(({ pair, comparison, g }) => [
         variantOf(g.config).label,
@@ -184,6 +184,7 @@ function pairsTable(pairs: readonly FlopPair[], match: FlopMatch, accuracyLabel:
         g.accuracy.mean,
         g.accuracy.std,
         g.durationS.mean,
+        runTimeSharedCsv(g),
       ]),
     },
   };

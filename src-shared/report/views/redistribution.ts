@@ -10,7 +10,7 @@ import { groupRuns, type RunGroup } from '../groups.js';
 import { seriesOfGroups } from '../series-style.js';
 import { variantOf } from '../variants.js';
 import { ACCURACY_LABELS, completedRuns, progressNote, runTimeCaption, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
-import { runTimeCell } from '../run-time.js';
+import { runTimeCell, runTimeSharedCsv } from '../run-time.js';
 
 /** The run whose layer densities stand for its group: the lowest seed (seeds drift alike; one chart per group stays readable). */
 function representative(g: RunGroup): RunRecord {
@@ -111,7 +111,7 @@ function summaryTable(groups: readonly RunGroup[], accuracyLabel: string, title:
       cells: [title(g), sparsityLabel(g.config.sparsity), String(g.accuracy.n), meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n), times(g.trainFlopsRatio.mean), times(g.inferenceFlopsRatio.mean), runTimeCell(g)],
     })),
     csv: {
-      header: ['method', 'redistribution', 'sparsity', 'distribution', 'runs', 'seeds', 'test_accuracy_mean', 'test_accuracy_std', 'train_flops_x_dense', 'inference_flops_x_dense', 'run_seconds_mean'],
+      header: ['method', 'redistribution', 'sparsity', 'distribution', 'runs', 'seeds', 'test_accuracy_mean', 'test_accuracy_std', 'train_flops_x_dense', 'inference_flops_x_dense', 'run_seconds_mean', 'run_time_shared'],
       rows: groups.map((g) => [
         title(g),
         g.config.maskUpdate.redistribution,
@@ -124,6 +124,7 @@ function summaryTable(groups: readonly RunGroup[], accuracyLabel: string, title:
         g.trainFlopsRatio.mean,
         g.inferenceFlopsRatio.mean,
         g.durationS.mean,
+        runTimeSharedCsv(g),
       ]),
     },
   };

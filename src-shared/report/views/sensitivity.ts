@@ -10,7 +10,7 @@ import { groupRuns, type RunGroup } from '../groups.js';
 import { configLabel } from '../labels.js';
 import { variantOf } from '../variants.js';
 import { ACCURACY_LABELS, completedRuns, progressNote, runTimeCaption, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
-import { runTimeCell } from '../run-time.js';
+import { runTimeCell, runTimeSharedCsv } from '../run-time.js';
 
 /** The report's (and the RigL paper's) choice: drop 30% at first, update every 100 steps. */
 export const REFERENCE_CHOICE = { alpha: 0.3, deltaT: 100 } as const;
@@ -169,7 +169,7 @@ function sensitivityTable(panels: readonly SensitivityPanel[], accuracyLabel: st
       ],
     })),
     csv: {
-      header: ['setting', 'alpha', 'delta_t', 'runs', 'seeds', 'test_accuracy_mean', 'test_accuracy_std', 'train_flops_x_dense', 'run_seconds_mean', 'best', 'reference'],
+      header: ['setting', 'alpha', 'delta_t', 'runs', 'seeds', 'test_accuracy_mean', 'test_accuracy_std', 'train_flops_x_dense', 'run_seconds_mean', 'run_time_shared', 'best', 'reference'],
       rows: rows.map(({ panel, cell }) => [
         panel.label,
         cell.alpha,
@@ -180,6 +180,7 @@ function sensitivityTable(panels: readonly SensitivityPanel[], accuracyLabel: st
         cell.group.accuracy.std,
         cell.group.trainFlopsRatio.mean,
         cell.group.durationS.mean,
+        runTimeSharedCsv(cell.group),
         cell.best ? 1 : 0,
         cell.reference ? 1 : 0,
       ]),
