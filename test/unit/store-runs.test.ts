@@ -207,14 +207,20 @@ describe('run status', () => {
     expect(() => store.updateRunStatus(id, 'running')).toThrow(/run 1 is completed and cannot become running/);
   });
 
-  it('records how long a run trained while other runs did', () => {
+  /** Runs a, b and c (queued); a started at 0 s and b at 20 s from T0; now 60 s. */
+  function aThenB(): [number, number, number] {
     const config = resolveRunConfig({});
     const [a, b, c] = [store.createRun(config), store.createRun(config), store.createRun(config)];
-    // a: 0–60 s. b: 20–100 s. c: 110–130 s, alone. Seconds from T0.
     store.updateRunStatus(a, 'running');
     now = T0 + 20_000;
     store.updateRunStatus(b, 'running');
     now = T0 + 60_000;
+    return [a, b, c];
+  }
+
+  it('records how long a run trained while other runs did', () => {
+    // a: 0–60 s. b: 20–100 s. c: 110–130 s, alone.
+    const [a, b, c] = aThenB();
     // a shared 20–60 s with b, still running: 40 of its 60 s.
     expect(store.finishRun(a, {})).toMatchObject({ durationS: 60, sharedS: 40 });
     now = T0 + 100_000;
@@ -233,13 +239,8 @@ describe('run status', () => {
   });
 
   it("counts other runs' earlier sessions, and not a run whose process died while running it", () => {
-    const config = resolveRunConfig({});
-    const [a, b, c] = [store.createRun(config), store.createRun(config), store.createRun(config)];
-    // a: 0–60 s, interrupted, then again from 70 s. b: 20–100 s. Seconds from T0.
-    store.updateRunStatus(a, 'running');
-    now = T0 + 20_000;
-    store.updateRunStatus(b, 'running');
-    now = T0 + 60_000;
+    // a: 0–60 s, interrupted, then again from 70 s. b: 20–100 s.
+    const [a, b, c] = aThenB();
     store.updateRunStatus(a, 'interrupted');
     now = T0 + 70_000;
     store.updateRunStatus(a, 'queued');
