@@ -35,8 +35,7 @@ const RUN_OPTIONS = {
 } as const;
 
 /** What `--json` prints for a run. */
-export function runSummary(store: Store, executed: ExecutedRun): Record<string, unknown> {
-  const run = store.getRun(executed.runId)!;
+export function runSummary(run: RunRecord, executed: ExecutedRun): Record<string, unknown> {
   return {
     runId: run.id,
     experimentId: run.experimentId,
@@ -173,16 +172,16 @@ export async function executeRuns(store: Store, runIds: number[], dataDir: strin
           },
         },
       });
-      const summary = runSummary(store, executed);
+      const run = store.getRun(runId)!;
       const line =
         `${label}: ${executed.status}` +
         (executed.error ? ` (${executed.error})` : '') +
-        ` test ${formatPercent(summary.testAccuracy as number | null)}` +
-        ` train FLOPs ${formatRatio(summary.trainFlopsRatio as number | null)} inference ${formatRatio(summary.inferenceFlopsRatio as number | null)}` +
-        ` in ${runTime(store.getRun(runId)!)}`;
+        ` test ${formatPercent(run.testAccuracy)}` +
+        ` train FLOPs ${formatRatio(run.trainFlopsRatio)} inference ${formatRatio(run.inferenceFlopsRatio)}` +
+        ` in ${runTime(run)}`;
       if (bar) bar.done(line);
       else ctx.err(line);
-      if (json) ctx.out(JSON.stringify(summary));
+      if (json) ctx.out(JSON.stringify(runSummary(run, executed)));
       if (executed.status !== 'completed') failures++;
     }
   } finally {
@@ -210,7 +209,8 @@ async function requireDatasets(configs: RunConfig[], dataDir: string): Promise<v
 /** How long a run trained, and how much of it beside other runs, when that was more than a little. */
 function runTime(run: RunRecord): string {
   const note = sharedTimeNote(run);
-  return note === null ? formatDuration(run.durationS) : `${formatDuration(run.durationS)} (${note})`;
+  const time = formatDuration(run.durationS);
+  return note === null ? time : `${time} (${note})`;
 }
 
 /** An unnamed grid's name, from what it trains and sweeps: "Fashion-MNIST · mlp: RigL, Static × 80%, 90% × seeds 0, 1". */
