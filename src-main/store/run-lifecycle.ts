@@ -5,7 +5,7 @@ import { StoreError } from './errors.js';
 import { columnName } from './rows.js';
 import type { RunReader } from './run-row.js';
 import { canMove } from './run-status.js';
-import { sharedSeconds } from './shared-time.js';
+import { sharedSeconds, type Span } from './shared-time.js';
 import { END_OF_QUEUE } from './runs.js';
 
 export interface StatusDetails {
@@ -36,22 +36,25 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
   const runningOwners = db
     .prepare<[], { id: number; ownerPid: number | null }>("SELECT id, owner_pid AS ownerPid FROM runs WHERE status = 'running' ORDER BY id");
   const recordSession = db.prepare('INSERT INTO run_sessions (run_id, started_at, finished_at) VALUES (?, ?, ?)');
+  // The newest checkpoint a run's current session wrote: where a crashed session's kept work ends.
+  const SESSION_CHECKPOINT = `(SELECT MAX(created_at) FROM checkpoints c WHERE c.run_id = runs.id AND c.created_at >= runs.started_at)`;
   // Other runs' sessions that may overlap [@start, @end]: finished ones, and those running now
   // (with the process that runs them, since a crashed process leaves its run marked running).
-  const otherSessions = db.prepare<{ id: number; start: string; end: string }, { startedAt: string; finishedAt: string | null; ownerPid: number | null }>(
-    `SELECT started_at AS startedAt, finished_at AS finishedAt, NULL AS ownerPid FROM run_sessions
+  const otherSessions = db.prepare<
+    { id: number; start: string; end: string },
+    { startedAt: string; finishedAt: string | null; ownerPid: number | null; checkpointAt: string | null }
+  >(
+    `SELECT started_at AS startedAt, finished_at AS finishedAt, NULL AS ownerPid, NULL AS checkpointAt FROM run_sessions
      WHERE run_id != @id AND started_at < @end AND finished_at > @start
      UNION ALL
-     SELECT started_at, NULL, owner_pid FROM runs
+     SELECT started_at, NULL, owner_pid, ${SESSION_CHECKPOINT} FROM runs
      WHERE id != @id AND status = 'running' AND started_at IS NOT NULL AND started_at < @end`,
   );
-  const interrupt = db.prepare(
-    "UPDATE runs SET status = 'interrupted', queue_position = NULL, owner_pid = NULL, error = ? WHERE id = ?",
-  );
+  const sessionCheckpoint = db.prepare<[number], string | null>(`SELECT ${SESSION_CHECKPOINT} FROM runs WHERE id = ?`).pluck();
 
-  function move(run: RunRecord, to: RunStatus, details: StatusDetails): void {
+  /** `now` is when the session stopped: the present, but for a session whose process died (see markStaleRunningAsInterrupted). */
+  function move(run: RunRecord, to: RunStatus, details: StatusDetails, now = ctx.clock()): void {
     if (!canMove(run.status, to)) throw new StoreError(`${file}: run ${run.id} is ${run.status} and cannot become ${to}`);
-    const now = ctx.clock();
     const sessionSeconds = run.status === 'running' && run.startedAt !== null ? (now - Date.parse(run.startedAt)) / 1000 : null;
     const sharedS = sessionSeconds === null ? run.sharedS : addShared(run, sessionShared(run.id, Date.parse(run.startedAt!), now));
     if (sessionSeconds !== null) recordSession.run(run.id, run.startedAt, isoTime(now));
@@ -71,13 +74,14 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
 
   /** Seconds of the session [start, end] during which other runs trained too. */
   function sessionShared(id: number, start: number, end: number): number {
-    const others = otherSessions
-      .all({ id, start: isoTime(start), end: isoTime(end) })
-      .filter((o) => o.finishedAt !== null || (o.ownerPid !== null && processIsAlive(o.ownerPid)));
-    return sharedSeconds(
-      { start, end },
-      others.map((o) => ({ start: Date.parse(o.startedAt), end: o.finishedAt === null ? end : Date.parse(o.finishedAt) })),
-    );
+    const others = otherSessions.all({ id, start: isoTime(start), end: isoTime(end) }).flatMap((o): Span[] => {
+      if (o.finishedAt !== null) return [{ start: Date.parse(o.startedAt), end: Date.parse(o.finishedAt) }];
+      // A session whose process died counts up to its last checkpoint, as its own time does.
+      const alive = o.ownerPid !== null && processIsAlive(o.ownerPid);
+      const stoppedAt = alive ? end : o.checkpointAt === null ? null : Date.parse(o.checkpointAt);
+      return stoppedAt === null ? [] : [{ start: Date.parse(o.startedAt), end: stoppedAt }];
+    });
+    return sharedSeconds({ start, end }, others);
   }
 
   return {
@@ -126,8 +130,20 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
      */
     markStaleRunningAsInterrupted: immediate(db, (isAlive: (pid: number) => boolean = processIsAlive): number[] => {
       const stale = runningOwners.all().filter((run) => run.ownerPid === null || !isAlive(run.ownerPid));
-      for (const run of stale) {
-        interrupt.run(`the process running it (pid ${run.ownerPid ?? 'unknown'}) stopped before the run ended`, run.id);
+      for (const { id, ownerPid } of stale) {
+        const run = runs.require(id);
+        // A resume continues from the session's last checkpoint and redoes what came after, so the
+        // session counts up to that checkpoint (not at all without one): a run's time is then what
+        // it would have taken unbroken, and is not cut short by the crash.
+        const checkpointAt = sessionCheckpoint.get(id) ?? null;
+        const end = checkpointAt ?? run.startedAt;
+        const counted = checkpointAt !== null ? "this session's time counts up to its last checkpoint" : 'this session left no checkpoint, so its time is not counted';
+        move(
+          run,
+          'interrupted',
+          { error: `the process running it (pid ${ownerPid ?? 'unknown'}) stopped before the run ended; ${counted}` },
+          end === null ? undefined : Date.parse(end),
+        );
       }
       return stale.map((run) => run.id);
     }),

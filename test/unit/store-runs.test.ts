@@ -258,6 +258,49 @@ describe('run status', () => {
     expect(store.finishRun(c, {})).toMatchObject({ durationS: 20, sharedS: 0 });
   });
 
+  it('counts a session whose process died up to its last checkpoint, in its own time and in the time others shared with it', () => {
+    const [a, b, c] = aThenB();
+    // a writes checkpoints at 30 and 50 s; its process dies at 60 s, its row still running.
+    const recorder = store.openRecorder(a);
+    now = T0 + 30_000;
+    recorder.checkpoint({ step: 100, epoch: 1, path: '/tmp/ckpt-100', bytes: 1 });
+    now = T0 + 50_000;
+    recorder.checkpoint({ step: 200, epoch: 2, path: '/tmp/ckpt-200', bytes: 1 });
+    recorder.close();
+    const db = new Database(file);
+    db.prepare('UPDATE runs SET owner_pid = ? WHERE id = ?').run(2 ** 22 + 12_345, a);
+    db.close();
+    // b, 20–100 s, shared 20–50 s with a (to a's last checkpoint): 30 of its 80 s.
+    now = T0 + 100_000;
+    expect(store.finishRun(b, {})).toMatchObject({ durationS: 80, sharedS: 30 });
+    // Found at 120 s: a's session counts 0–50 s, 30 s of it beside b.
+    now = T0 + 120_000;
+    expect(store.markStaleRunningAsInterrupted()).toEqual([a]);
+    expect(store.getRun(a)).toMatchObject({
+      status: 'interrupted',
+      finishedAt: '2026-11-25T10:00:50.000Z',
+      durationS: 50,
+      sharedS: 30,
+      error: expect.stringMatching(/stopped before the run ended; this session's time counts up to its last checkpoint$/),
+    });
+    // Resumed from the 50-s checkpoint, 130–160 s alone: 80 s in all, as if it had never stopped.
+    now = T0 + 130_000;
+    store.updateRunStatus(a, 'queued');
+    store.updateRunStatus(a, 'running');
+    now = T0 + 160_000;
+    expect(store.finishRun(a, {})).toMatchObject({ durationS: 80, sharedS: 30 });
+    // c dies before its first checkpoint: that session counts nothing.
+    store.updateRunStatus(c, 'running');
+    now = T0 + 190_000;
+    expect(store.markStaleRunningAsInterrupted((pid) => pid !== process.pid)).toEqual([c]);
+    expect(store.getRun(c)).toMatchObject({
+      status: 'interrupted',
+      durationS: 0,
+      sharedS: 0,
+      error: expect.stringMatching(/this session left no checkpoint, so its time is not counted$/),
+    });
+  });
+
   it('leaves the shared time unknown for a run resumed from a store that did not record it', () => {
     const id = store.createRun(resolveRunConfig({}));
     store.updateRunStatus(id, 'running');
@@ -336,7 +379,7 @@ describe('markStaleRunningAsInterrupted', () => {
     expect(store.getRun(2)).toMatchObject({
       status: 'interrupted',
       ownerPid: null,
-      error: `the process running it (pid ${process.pid}) stopped before the run ended`,
+      error: `the process running it (pid ${process.pid}) stopped before the run ended; this session left no checkpoint, so its time is not counted`,
     });
     expect(store.getRun(3)?.status).toBe('queued');
     expect(store.markStaleRunningAsInterrupted(() => false)).toEqual([]);
