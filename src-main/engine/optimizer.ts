@@ -126,11 +126,14 @@ export class Sgd {
     this.setVelocity(param.name, tf.keep(tf.mul(v, mask.tensor)));
   }
 
-  /** Keeps the momentum of `param` at `positions` only (its kernel was just compressed to them). */
-  compactState(param: Param, positions: Uint32Array): void {
+  /**
+   * Keeps the momentum of `param` at `positions` only (its kernel, of `size` weights, was just
+   * compressed to them; asking the kernel its size would build its dense tensor again).
+   */
+  compactState(param: Param, positions: Uint32Array, size: number): void {
     const dense = this.denseVelocity(param.name);
     if (dense) this.replaceVelocity(param.name, gather(dense, positions));
-    this.compactAt.set(param.name, { positions, size: param.value.size });
+    this.compactAt.set(param.name, { positions, size });
   }
 
   /** Compact momentum follows its kernel, just moved to `to` (see CompressedWeights.carried): kept positions keep it, new ones start at 0. */

@@ -330,7 +330,7 @@ function nativeReference(cases: BenchCase[], steps: StepRow[]): { available: tru
 function printTables(steps: StepRow[], reference: ReturnType<typeof nativeReference>, others: OtherRow[], backends: BenchBackends): void {
   console.log(
     formatTable(
-      ['model', 'method', 'path', 'backend', 'threads', 'sparsity', 'batch', 'ms/step', 'images/s', 'vs dense', 'update +ms', 'update cost @ΔT=100'],
+      ['model', 'method', 'path', 'backend', 'threads', 'sparsity', 'batch', 'ms/step', 'images/s', 'vs dense', 'update +ms', 'update cost @ΔT=100', 'tensors MB', 'peak MB'],
       steps.map((r) => [
         r.model,
         r.method,
@@ -345,6 +345,8 @@ function printTables(steps: StepRow[], reference: ReturnType<typeof nativeRefere
         // A difference below the machine's noise can come out negative: shown as 0.
         fixed(r.updateExtraMs === null ? null : Math.max(0, r.updateExtraMs)),
         percent(r.updateCost === null ? null : Math.max(0, r.updateCost)),
+        fixed(r.tensorBytes / 1e6, 2),
+        fixed(r.peakBytes / 1e6, 1),
       ]),
     ),
   );

@@ -3,7 +3,7 @@ import { installedModules, type OptionalModules } from '../../src-main/engine/ba
 import { setCompression } from '../../src-main/engine/nn/compressed-weights.js';
 import { REFERENCE_DELTA_T, type BenchCase } from './cases.js';
 import { summarise } from './stats.js';
-import { timeSteps, type StepTimes } from './step-timer.js';
+import { peakStepBytes, timeSteps, type StepTimes } from './step-timer.js';
 
 /** Runs of every case, taken in turns with the model's other cases. */
 const ROUNDS = 3;
@@ -33,6 +33,10 @@ export interface StepRow {
   updateExtraMs: number | null;
   /** This step time over PyTorch's for the same dense model on this machine, when PyTorch is there. */
   vsPytorch: number | null;
+  /** Tensor bytes alive between steps: weights, optimizer state, masks, compressed indices (see StepTimes). */
+  tensorBytes: number;
+  /** The most tensor bytes alive at once in a step, a mask update included (see peakStepBytes). */
+  peakBytes: number;
 }
 
 export interface StepRowOptions {
@@ -85,6 +89,8 @@ export async function stepRows(cases: BenchCase[], data: (c: BenchCase) => Train
       updateCost: updateExtraMs === null ? null : updateExtraMs / (REFERENCE_DELTA_T * msPerStep),
       updateExtraMs,
       vsPytorch: null,
+      tensorBytes: caseRuns[0]!.tensorBytes,
+      peakBytes: await withCompression(c, () => peakStepBytes(runInput(c), data(c), modules)),
     };
     const dense = rows.find((r) => r.model === c.model && r.backend === c.backend && r.method === 'dense');
     if (dense) {
@@ -98,10 +104,14 @@ export async function stepRows(cases: BenchCase[], data: (c: BenchCase) => Train
 }
 
 /** Times one run of a case, its sparse layers compressed or not as the case says. */
-export async function timeCase(c: BenchCase, data: TrainingData, modules: OptionalModules = installedModules): Promise<StepTimes> {
+export function timeCase(c: BenchCase, data: TrainingData, modules: OptionalModules = installedModules): Promise<StepTimes> {
+  return withCompression(c, () => timeSteps(runInput(c), data, null, modules));
+}
+
+async function withCompression<T>(c: BenchCase, f: () => Promise<T>): Promise<T> {
   setCompression(c.compressed !== false);
   try {
-    return await timeSteps(runInput(c), data, null, modules);
+    return await f();
   } finally {
     setCompression(true);
   }

@@ -1,7 +1,11 @@
-import { resolveRunConfig, type RunConfigInput } from '../../src-shared/config/run.js';
+import * as tf from '@tensorflow/tfjs-core';
+import { resolveRunConfig, type RunConfig, type RunConfigInput } from '../../src-shared/config/run.js';
 import { planRun } from '../../src-shared/plan.js';
 import { installedModules, type OptionalModules } from '../../src-main/engine/backend/optional-modules.js';
 import { selectBackend } from '../../src-main/engine/backend/select-backend.js';
+import type { BackendSelection } from '../../src-main/engine/backend/types.js';
+import { BatchInput } from '../../src-main/engine/batch-input.js';
+import { firstExamples, TrainingBatches } from '../../src-main/engine/data/index.js';
 import type { TrainingData } from '../../src-main/engine/data/split.js';
 import type { EpochMetrics, LayerStat, StepProgress, TrainingObserver } from '../../src-main/engine/observer.js';
 import type { MaskUpdateEvent } from '../../src-main/engine/sparse/controller.js';
@@ -20,6 +24,11 @@ export interface StepTimes {
   recordingMs: number;
   /** Milliseconds of the whole run, evaluation included. */
   totalMs: number;
+  /**
+   * Bytes of the tensors alive between steps (after the last one): weights, optimizer state, masks
+   * and compressed indices, the training images on the device left out.
+   */
+  tensorBytes: number;
 }
 
 /**
@@ -30,6 +39,8 @@ class TimingObserver implements TrainingObserver {
   readonly ms: number[] = [];
   readonly updateSteps = new Set<number>();
   recordingMs = 0;
+  /** Tensor bytes after the latest step. */
+  bytesAfterStep = 0;
 
   constructor(
     private readonly batchSize: number,
@@ -47,6 +58,7 @@ class TimingObserver implements TrainingObserver {
   started(): void {}
   step(p: StepProgress): void {
     this.ms.push((this.batchSize * 1000) / p.examplesPerSecond);
+    this.bytesAfterStep = tf.memory().numBytes;
     this.record((r) =>
       r.metrics(p.step, p.epoch, {
         train_loss: p.loss,
@@ -83,16 +95,86 @@ export async function timeSteps(
   recorder: Recorder | null = null,
   modules: OptionalModules = installedModules,
 ): Promise<StepTimes> {
+  const { config, backend, bytesBefore } = await prepareRun(input, data, modules);
+  const observer = new TimingObserver(config.batchSize, recorder);
+  const started = performance.now();
+  await train({ config, backend, data, observer });
+  observer.record((r) => r.flush());
+  const totalMs = performance.now() - started;
+  return {
+    ms: observer.ms,
+    updateSteps: observer.updateSteps,
+    backendDevice: backend.device,
+    threads: backend.threads,
+    recordingMs: observer.recordingMs,
+    totalMs,
+    tensorBytes: observer.bytesAfterStep - bytesBefore,
+  };
+}
+
+/** Steps of the run that peakStepBytes watches: with ΔT = 2, step 2 updates the masks (updates end at 75%, step 3). */
+const PEAK_STEPS = 4;
+
+/**
+ * The most tensor bytes alive at once while a configuration trains a few steps, one of them a
+ * mask update (a RigL update holds dense gradients), and evaluates: weights, optimizer state,
+ * activations and gradients. Left out: the training images on the device, and the model's
+ * set-up, which builds each kernel dense before masking it. Measured apart from the timed runs
+ * because tfjs's profiler, which tracks it, slows every kernel call.
+ */
+export async function peakStepBytes(input: RunConfigInput, data: TrainingData, modules: OptionalModules = installedModules): Promise<number> {
+  const batch = resolveRunConfig(input).batchSize;
+  const few = { ...data, train: firstExamples(data.train, PEAK_STEPS * batch) };
+  const { config, backend, bytesBefore } = await prepareRun(
+    { ...input, trainSubset: PEAK_STEPS * batch, maskUpdate: { ...input.maskUpdate, deltaT: 2 } },
+    few,
+    modules,
+  );
+  const observer = new FirstStepMarker(config.batchSize);
+  const profile = await tf.profile(async () => {
+    await train({ config, backend, data: few, observer });
+  });
+  const snapshots = profile.kernels.slice(observer.firstStepKernel).map((k) => k.totalBytesSnapshot);
+  return Math.max(...snapshots) - bytesBefore;
+}
+
+/** Notes how many kernels a profiled run had called when its first step began. */
+class FirstStepMarker extends TimingObserver {
+  firstStepKernel = 0;
+
+  constructor(batchSize: number) {
+    super(batchSize, null);
+  }
+
+  override started(): void {
+    this.firstStepKernel = tf.engine().state.activeProfile.kernels.length;
+  }
+}
+
+/**
+ * A timed run's configuration (one epoch, every step reported, no checkpoints) and backend, and
+ * the tensor bytes before it plus those its training images will take on the device.
+ */
+async function prepareRun(
+  input: RunConfigInput,
+  data: TrainingData,
+  modules: OptionalModules,
+): Promise<{ config: RunConfig; backend: BackendSelection; bytesBefore: number }> {
   const config = resolveRunConfig({ ...input, logEvery: 1, epochs: 1, validationFraction: 0, checkpointEvery: 0 });
   const plan = planRun(config);
   if (plan.stepsPerEpoch * config.batchSize > data.train.count) {
     throw new Error(`bench data has ${data.train.count} examples, ${config.model} needs ${plan.stepsPerEpoch * config.batchSize}`);
   }
   const backend = await selectBackend(config.backend, modules);
-  const observer = new TimingObserver(config.batchSize, recorder);
-  const started = performance.now();
-  await train({ config, backend, data, observer });
-  observer.record((r) => r.flush());
-  const totalMs = performance.now() - started;
-  return { ms: observer.ms, updateSteps: observer.updateSteps, backendDevice: backend.device, threads: backend.threads, recordingMs: observer.recordingMs, totalMs };
+  return { config, backend, bytesBefore: tf.memory().numBytes + inputBytes(config, data) };
+}
+
+/** Bytes the training images (and their order) take on the device, as the trainer's BatchInput puts them there. */
+function inputBytes(config: RunConfig, data: TrainingData): number {
+  const before = tf.memory().numBytes;
+  const batches = new TrainingBatches(data.train, { batchSize: config.batchSize, seed: config.seed, stats: data.stats, augment: config.augment });
+  const input = new BatchInput(batches, data.train);
+  const bytes = tf.memory().numBytes - before;
+  input.dispose();
+  return bytes;
 }

@@ -234,7 +234,7 @@ describe('Sgd on wasm gives exactly the numbers of cpu', () => {
     };
     sgd.dispose();
     for (const p of params) p.value.dispose();
-    for (const m of masks.values()) m.dispose();
+    for (const m of masks.values()) m.releaseTensor();
     return result;
   }
 

@@ -48,11 +48,17 @@ export class KernelParam implements Param {
     return this.packed;
   }
 
-  /** Keeps only `positions` (increasing flat indices; the value is expected to be zero elsewhere). */
+  /**
+   * Keeps only `positions` (increasing flat indices; the value is expected to be zero elsewhere).
+   * The dense tensor goes too: kept until the first step, it was a compressed run's largest.
+   */
   compress(positions: Uint32Array): void {
-    const values = gather(this.value.dataSync(), positions);
+    const dense = this.value;
+    const values = gather(dense.dataSync(), positions);
     this.packed?.dispose();
-    this.packed = CompressedWeights.of(this.value.shape, positions, values);
+    this.packed = CompressedWeights.of(dense.shape, positions, values);
+    dense.dispose();
+    this.dense = null;
   }
 
   /**

@@ -218,7 +218,8 @@ export class SparsityController {
     if (!(param instanceof KernelParam) || !this.compressible(param, mask)) return;
     const active = mask.positions();
     param.compress(active);
-    this.optimizer.compactState(param, active);
+    this.optimizer.compactState(param, active, mask.size);
+    mask.releaseTensor();
   }
 
   private compressible(param: KernelParam, mask: LayerMask): boolean {
@@ -285,7 +286,7 @@ export class SparsityController {
   dispose(): void {
     for (const m of this.masks.values()) {
       this.expand(m.param);
-      m.dispose();
+      m.releaseTensor();
     }
   }
 }

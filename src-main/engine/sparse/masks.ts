@@ -86,9 +86,14 @@ export class LayerMask {
     this.maskTensor = null;
   }
 
-  dispose(): void {
+  /**
+   * Frees the 0/1 tensor and its host floats, each as large as the dense kernel: a compressed
+   * kernel trains without them (`tensor` makes them again if a masked dense step asks).
+   */
+  releaseTensor(): void {
     this.maskTensor?.dispose();
     this.maskTensor = null;
+    this.floats = null;
   }
 }
 
