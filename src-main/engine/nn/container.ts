@@ -20,7 +20,15 @@ export class Sequential implements Module {
   forward(x: tf.Tensor, ctx: ForwardContext, outputInChunks = false): tf.Tensor {
     this.converted = [];
     let h = x;
-    for (const m of this.modules) h = m.forward(this.batchMajorUnless(h, m.takesBatchChunks?.() === true), ctx);
+    for (const m of this.modules) {
+      const input = this.batchMajorUnless(h, m.takesBatchChunks?.() === true);
+      // Evaluation sends nothing backward, so each module's temporaries, and each activation once
+      // the next exists, are freed as it goes: kept to the batch's end, a WRN's evaluation batch
+      // of 500 held every activation of the network at once.
+      const out = ctx.training ? m.forward(input, ctx) : tf.tidy(() => m.forward(input, ctx));
+      if (!ctx.training) for (const used of new Set([h, input])) if (used !== x && used !== out) used.dispose();
+      h = out;
+    }
     return this.batchMajorUnless(h, outputInChunks);
   }
 
@@ -42,12 +50,19 @@ export class Sequential implements Module {
     return convert ? fromBatchChunks(h) : h;
   }
 
-  /** Stops at a layer that returns no input gradient: only parameter-free layers can precede it. */
+  /**
+   * Stops at a layer that returns no input gradient: only parameter-free layers can precede it.
+   * Each gradient between two modules is freed once the module before has used it, not at the
+   * step's end: kept, a conv net's gradients added as much again as its activations to the
+   * step's peak memory. `dy` itself stays the caller's (a residual block's two branches share it).
+   */
   backward(dy: tf.Tensor): tf.Tensor | null {
     let g: tf.Tensor | null = this.converted[this.modules.length] ? toBatchChunks(dy) : dy;
     for (let i = this.modules.length - 1; i >= 0 && g !== null; i--) {
-      g = this.modules[i]!.backward(g);
-      if (g !== null && this.converted[i]) g = toBatchChunks(g);
+      let next = this.modules[i]!.backward(g);
+      if (next !== null && this.converted[i]) next = replacedBy(next, toBatchChunks(next));
+      if (g !== dy && g !== next) g.dispose();
+      g = next;
     }
     return g;
   }
@@ -76,7 +91,10 @@ export class Residual implements Module {
     const main = this.main.backward(dy);
     const shortcut = this.shortcut.backward(dy);
     if (main === null || shortcut === null) throw new Error('a residual block is never the first layer: both branches need input gradients');
-    return tf.add(main, shortcut);
+    const dx = tf.add(main, shortcut);
+    // The identity shortcut hands back dy, which stays the caller's.
+    for (const branch of [main, shortcut]) if (branch !== dy) branch.dispose();
+    return dx;
   }
 
   params(): Param[] {
@@ -86,4 +104,10 @@ export class Residual implements Module {
   buffers(): Buffer[] {
     return [...this.main.buffers(), ...this.shortcut.buffers()];
   }
+}
+
+/** `to`, having freed `from` unless `to` is the same tensor. */
+function replacedBy(from: tf.Tensor, to: tf.Tensor): tf.Tensor {
+  if (to !== from) from.dispose();
+  return to;
 }
