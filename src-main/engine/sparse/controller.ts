@@ -149,7 +149,7 @@ export class SparsityController {
   private growBudget(layers: LayerMask[], drops: number[]): number[] {
     const redistribution = this.config.maskUpdate.redistribution;
     if (redistribution === 'none') return drops;
-    const scores = layers.map((m) => meanAbsActive(this.redistributionSource(m.param, redistribution), m.mask));
+    const scores = layers.map((m) => meanAbsActive(this.redistributionSource(m.param, redistribution), m));
     const capacity = layers.map((m, i) => m.size - (m.active - drops[i]!));
     return redistributeGrowth(
       drops.reduce((a, b) => a + b, 0),
@@ -158,8 +158,9 @@ export class SparsityController {
     );
   }
 
+  /** Dense momentum, or the step's gradient: dense, or one value per active weight of a compressed kernel. */
   private redistributionSource(param: Param, kind: 'momentum' | 'gradient'): Float32Array {
-    const source = kind === 'momentum' ? this.optimizer.denseVelocity(param.name) : (param.grad?.dataSync() as Float32Array | undefined);
+    const source = kind === 'momentum' ? this.optimizer.denseVelocity(param.name) : param.grad === null ? null : readFloats(param.grad);
     return source ?? new Float32Array(param.value.size);
   }
 
@@ -291,15 +292,15 @@ export class SparsityController {
   }
 }
 
-
-function meanAbsActive(values: Float32Array, mask: Uint8Array): number {
-  let sum = 0;
-  let n = 0;
-  for (let i = 0; i < mask.length; i++) {
-    if (mask[i] === 1) {
-      sum += Math.abs(values[i]!);
-      n++;
-    }
+/** Mean |value| over a layer's active weights, from dense values or from one value per active weight. */
+function meanAbsActive(values: Float32Array, layer: LayerMask): number {
+  if (layer.active === 0) return 0;
+  const dense = values.length === layer.size;
+  if (!dense && values.length !== layer.active) {
+    throw new Error(`${layer.name}: ${values.length} values for a layer of ${layer.size} weights, ${layer.active} active`);
   }
-  return n > 0 ? sum / n : 0;
+  const mask = layer.mask;
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) if (!dense || mask[i] === 1) sum += Math.abs(values[i]!);
+  return sum / layer.active;
 }
