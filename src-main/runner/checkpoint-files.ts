@@ -58,6 +58,8 @@ export function pruneCheckpoints(store: Store, runId: number, dir: string, keep:
 export interface LoadedCheckpoint {
   checkpoint: TrainingCheckpoint;
   path: string;
+  /** When it was written. */
+  createdAt: string;
 }
 
 /**
@@ -67,7 +69,7 @@ export interface LoadedCheckpoint {
 export function loadLatestCheckpoint(store: Store, runId: number, report: (problem: string) => void): LoadedCheckpoint | null {
   for (const record of store.listCheckpoints(runId).reverse()) {
     try {
-      return { checkpoint: decodeCheckpoint(readFileSync(record.path), record.path), path: record.path };
+      return { checkpoint: decodeCheckpoint(readFileSync(record.path), record.path), path: record.path, createdAt: record.createdAt };
     } catch (error) {
       report(`skipping checkpoint at step ${record.step}: ${(error as Error).message}`);
     }

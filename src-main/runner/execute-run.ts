@@ -79,10 +79,12 @@ export const INTERRUPTED = 'interrupted';
 
 /**
  * A run that trained before resumes from its newest readable checkpoint; what it recorded after
- * that step is dropped so the replayed steps replace it. Without a checkpoint it starts over.
+ * that step is dropped so the replayed steps replace it, and the time it took leaves the run's.
+ * Without a checkpoint it starts over.
  */
 function prepareResume(store: Store, runId: number, report: (problem: string) => void): TrainingCheckpoint | undefined {
   const latest = loadLatestCheckpoint(store, runId, report);
+  store.discardTimeAfter(runId, latest?.createdAt ?? null);
   const after = latest?.checkpoint.step ?? -1;
   const dropped = store.deleteRowsAfterStep(runId, after);
   for (const stale of store.listCheckpoints(runId)) if (stale.step > after) store.deleteCheckpoint(stale.id);

@@ -158,4 +158,15 @@ export const MIGRATIONS: readonly Migration[] = [
         SELECT id, started_at, finished_at FROM runs WHERE started_at IS NOT NULL AND finished_at IS NOT NULL;
     `,
   },
+  {
+    // A crashed process leaves no end time: seen_at is when its run last recorded anything, so
+    // the session counts up to then. A resume redoes what came after its checkpoint: kept_until
+    // is where the part of a session its run still keeps ends (NULL: all of it), while
+    // finished_at stays the session's wall time, which other runs shared.
+    name: '2026-12-03-run-seen-and-kept-time',
+    sql: `
+      ALTER TABLE runs ADD COLUMN seen_at TEXT;
+      ALTER TABLE run_sessions ADD COLUMN kept_until TEXT;
+    `,
+  },
 ];

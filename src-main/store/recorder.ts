@@ -40,7 +40,8 @@ const DEFAULT_MAX_DELAY_MS = 1000;
  * Records one run's time series. Rows wait in memory and are written in one transaction per
  * batch, because a transaction per row would cost a WAL commit each. A row recorded twice for
  * the same step (and name or layer) replaces the first, so replaying steps after a resume can
- * never duplicate rows.
+ * never duplicate rows. Each write also stamps the run as seen (runs.seen_at): where the session
+ * of a process that dies ends.
  */
 export class Recorder {
   private metricRows: MetricRow[] = [];
@@ -85,7 +86,9 @@ export class Recorder {
          RETURNING id`,
       )
       .pluck();
+    const markSeen = db.prepare('UPDATE runs SET seen_at = ? WHERE id = ?');
     this.write = immediate(db, (checkpoint?: CheckpointInput): number | undefined => {
+      markSeen.run(isoTime(ctx.clock()), runId);
       for (const m of this.metricRows) insertMetric.run(runId, m.name, m.step, m.epoch, m.value);
       for (const l of this.layerRows) insertLayer.run(runId, l.step, l.epoch, l.layer, l.density, l.active, l.params, l.flops);
       for (const u of this.maskRows) insertMask.run(runId, u.step, u.layer, u.active, u.dropped, u.grown);

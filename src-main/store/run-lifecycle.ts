@@ -22,7 +22,8 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
   const { db, file } = ctx;
   const update = db.prepare(
     `UPDATE runs SET status = @status, queue_position = @queuePosition, started_at = @startedAt, finished_at = @finishedAt,
-       duration_s = @durationS, shared_s = @sharedS, error = @error, diverged_step = @divergedStep, owner_pid = @ownerPid
+       duration_s = @durationS, shared_s = @sharedS, error = @error, diverged_step = @divergedStep, owner_pid = @ownerPid,
+       seen_at = CASE WHEN @status = 'running' THEN NULL ELSE seen_at END
      WHERE id = @id`,
   );
   const endOfQueue = db.prepare<[], number>(`SELECT ${END_OF_QUEUE}`).pluck();
@@ -36,28 +37,37 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
   const runningOwners = db
     .prepare<[], { id: number; ownerPid: number | null }>("SELECT id, owner_pid AS ownerPid FROM runs WHERE status = 'running' ORDER BY id");
   const recordSession = db.prepare('INSERT INTO run_sessions (run_id, started_at, finished_at) VALUES (?, ?, ?)');
-  // The newest checkpoint a run's current session wrote: where a crashed session's kept work ends.
-  const SESSION_CHECKPOINT = `(SELECT MAX(created_at) FROM checkpoints c WHERE c.run_id = runs.id AND c.created_at >= runs.started_at)`;
   // Other runs' sessions that may overlap [@start, @end]: finished ones, and those running now
-  // (with the process that runs them, since a crashed process leaves its run marked running).
+  // (with the process that runs them and when it last recorded, since a crashed process leaves
+  // its run marked running).
   const otherSessions = db.prepare<
     { id: number; start: string; end: string },
-    { startedAt: string; finishedAt: string | null; ownerPid: number | null; checkpointAt: string | null }
+    { startedAt: string; finishedAt: string | null; ownerPid: number | null; seenAt: string | null }
   >(
-    `SELECT started_at AS startedAt, finished_at AS finishedAt, NULL AS ownerPid, NULL AS checkpointAt FROM run_sessions
+    `SELECT started_at AS startedAt, finished_at AS finishedAt, NULL AS ownerPid, NULL AS seenAt FROM run_sessions
      WHERE run_id != @id AND started_at < @end AND finished_at > @start
      UNION ALL
-     SELECT started_at, NULL, owner_pid, ${SESSION_CHECKPOINT} FROM runs
+     SELECT started_at, NULL, owner_pid, seen_at FROM runs
      WHERE id != @id AND status = 'running' AND started_at IS NOT NULL AND started_at < @end`,
   );
-  const sessionCheckpoint = db.prepare<[number], string | null>(`SELECT ${SESSION_CHECKPOINT} FROM runs WHERE id = ?`).pluck();
+  const seenAt = db.prepare<[number], string | null>('SELECT seen_at FROM runs WHERE id = ?').pluck();
+  const keptSessions = db.prepare<[number], { id: number; startedAt: string; keptUntil: string }>(
+    'SELECT id, started_at AS startedAt, COALESCE(kept_until, finished_at) AS keptUntil FROM run_sessions WHERE run_id = ? ORDER BY id',
+  );
+  const keepSessionUntil = db.prepare('UPDATE run_sessions SET kept_until = ? WHERE id = ?');
+  const setTimes = db.prepare('UPDATE runs SET duration_s = ?, shared_s = ? WHERE id = ?');
 
-  /** `now` is when the session stopped: the present, but for a session whose process died (see markStaleRunningAsInterrupted). */
-  function move(run: RunRecord, to: RunStatus, details: StatusDetails, now = ctx.clock()): void {
+  /**
+   * `sessionEnd` is where the session's time stops counting: the present, but for a session whose
+   * process died (see markStaleRunningAsInterrupted).
+   */
+  function move(run: RunRecord, to: RunStatus, details: StatusDetails, sessionEnd?: number): void {
     if (!canMove(run.status, to)) throw new StoreError(`${file}: run ${run.id} is ${run.status} and cannot become ${to}`);
-    const sessionSeconds = run.status === 'running' && run.startedAt !== null ? (now - Date.parse(run.startedAt)) / 1000 : null;
-    const sharedS = sessionSeconds === null ? run.sharedS : addShared(run, sessionShared(run.id, Date.parse(run.startedAt!), now));
-    if (sessionSeconds !== null) recordSession.run(run.id, run.startedAt, isoTime(now));
+    const now = ctx.clock();
+    const end = sessionEnd ?? now;
+    const sessionSeconds = run.status === 'running' && run.startedAt !== null ? Math.max(0, end - Date.parse(run.startedAt)) / 1000 : null;
+    const sharedS = sessionSeconds === null ? run.sharedS : addShared(run, sessionShared(run.id, Date.parse(run.startedAt!), end));
+    if (sessionSeconds !== null) recordSession.run(run.id, run.startedAt, isoTime(Math.max(end, Date.parse(run.startedAt!))));
     update.run({
       id: run.id,
       status: to,
@@ -76,9 +86,9 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
   function sessionShared(id: number, start: number, end: number): number {
     const others = otherSessions.all({ id, start: isoTime(start), end: isoTime(end) }).flatMap((o): Span[] => {
       if (o.finishedAt !== null) return [{ start: Date.parse(o.startedAt), end: Date.parse(o.finishedAt) }];
-      // A session whose process died counts up to its last checkpoint, as its own time does.
+      // A session whose process died ran until it last recorded anything.
       const alive = o.ownerPid !== null && processIsAlive(o.ownerPid);
-      const stoppedAt = alive ? end : o.checkpointAt === null ? null : Date.parse(o.checkpointAt);
+      const stoppedAt = alive ? end : o.seenAt === null ? null : Date.parse(o.seenAt);
       return stoppedAt === null ? [] : [{ start: Date.parse(o.startedAt), end: stoppedAt }];
     });
     return sharedSeconds({ start, end }, others);
@@ -132,12 +142,10 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
       const stale = runningOwners.all().filter((run) => run.ownerPid === null || !isAlive(run.ownerPid));
       for (const { id, ownerPid } of stale) {
         const run = runs.require(id);
-        // A resume continues from the session's last checkpoint and redoes what came after, so the
-        // session counts up to that checkpoint (not at all without one): a run's time is then what
-        // it would have taken unbroken, and is not cut short by the crash.
-        const checkpointAt = sessionCheckpoint.get(id) ?? null;
-        const end = checkpointAt ?? run.startedAt;
-        const counted = checkpointAt !== null ? "this session's time counts up to its last checkpoint" : 'this session left no checkpoint, so its time is not counted';
+        // The process is gone, and when it died is unknown: the session counts until it last recorded anything.
+        const seen = seenAt.get(id) ?? null;
+        const end = seen ?? run.startedAt;
+        const counted = seen !== null ? `this session counts until it last recorded, at ${seen}` : 'this session recorded nothing, so its time is not counted';
         move(
           run,
           'interrupted',
@@ -146,6 +154,29 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
         );
       }
       return stale.map((run) => run.id);
+    }),
+    /**
+     * For a resume: it continues from a checkpoint written at `from` (null: it starts over) and
+     * redoes what the run did after that, so that time leaves the run's duration and shared time,
+     * which stay what the work kept took. Sessions keep their wall time, which other runs shared.
+     */
+    discardTimeAfter: immediate(db, (id: number, from: string | null): void => {
+      const run = runs.require(id);
+      const cut = from === null ? -Infinity : Date.parse(from);
+      let seconds = 0;
+      let shared = 0;
+      for (const session of keptSessions.all(id)) {
+        const start = Date.parse(session.startedAt);
+        const kept = Date.parse(session.keptUntil);
+        const until = Math.max(start, Math.min(kept, cut));
+        if (until >= kept) continue;
+        seconds += (kept - until) / 1000;
+        shared += sessionShared(id, until, kept);
+        keepSessionUntil.run(isoTime(until), session.id);
+      }
+      if (seconds === 0 || run.durationS === null) return;
+      const durationS = Math.max(0, run.durationS - seconds);
+      setTimes.run(durationS, run.sharedS === null ? null : Math.min(durationS, Math.max(0, run.sharedS - shared)), id);
     }),
   };
 }

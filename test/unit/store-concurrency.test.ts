@@ -165,9 +165,9 @@ describe('several processes on one database', () => {
       children.map(async (c) => JSON.parse(await nextLine(c.lines)) as { version: number; applied: string[] }),
     );
     expect(await Promise.all(children.map((c) => c.exit))).toEqual([0, 0, 0, 0]);
-    expect(reports.map((r) => r.version)).toEqual([4, 4, 4, 4]);
+    expect(reports.map((r) => r.version)).toEqual([5, 5, 5, 5]);
     // Each migration was applied by exactly one of them.
-    expect(reports.flatMap((r) => r.applied).sort()).toEqual(['2026-11-25-initial', '2026-11-25-run-owner-pid', '2026-11-25-settings', '2026-12-02-run-shared-time']);
+    expect(reports.flatMap((r) => r.applied).sort()).toEqual(['2026-11-25-initial', '2026-11-25-run-owner-pid', '2026-11-25-settings', '2026-12-02-run-shared-time', '2026-12-03-run-seen-and-kept-time']);
     const check = openStore(fresh);
     expect(check.appliedMigrations).toEqual([]);
     expect(check.checkIntegrity()).toEqual([]);
@@ -184,6 +184,6 @@ describe('several processes on one database', () => {
     expect(owner).toBe(other.child.pid);
 
     expect(store.markStaleRunningAsInterrupted()).toEqual([id]);
-    expect(store.getRun(id)).toMatchObject({ status: 'interrupted', error: `the process running it (pid ${owner}) stopped before the run ended; this session left no checkpoint, so its time is not counted` });
+    expect(store.getRun(id)).toMatchObject({ status: 'interrupted', error: `the process running it (pid ${owner}) stopped before the run ended; this session recorded nothing, so its time is not counted` });
   });
 });

@@ -258,47 +258,90 @@ describe('run status', () => {
     expect(store.finishRun(c, {})).toMatchObject({ durationS: 20, sharedS: 0 });
   });
 
-  it('counts a session whose process died up to its last checkpoint, in its own time and in the time others shared with it', () => {
+  it('counts a session whose process died until it last recorded, in its own time and in the time others shared with it', () => {
     const [a, b, c] = aThenB();
-    // a writes checkpoints at 30 and 50 s; its process dies at 60 s, its row still running.
+    // a records at 30 s, checkpoints at 40 s and records at 55 s; its process dies, its row still running.
     const recorder = store.openRecorder(a);
     now = T0 + 30_000;
-    recorder.checkpoint({ step: 100, epoch: 1, path: '/tmp/ckpt-100', bytes: 1 });
-    now = T0 + 50_000;
+    recorder.metrics(100, 1, { train_loss: 1 });
+    recorder.flush();
+    now = T0 + 40_000;
     recorder.checkpoint({ step: 200, epoch: 2, path: '/tmp/ckpt-200', bytes: 1 });
+    now = T0 + 55_000;
+    recorder.metrics(250, 2.5, { train_loss: 0.5 });
     recorder.close();
     const db = new Database(file);
     db.prepare('UPDATE runs SET owner_pid = ? WHERE id = ?').run(2 ** 22 + 12_345, a);
     db.close();
-    // b, 20–100 s, shared 20–50 s with a (to a's last checkpoint): 30 of its 80 s.
+    // b, 20–100 s, shared 20–55 s with a (until a last recorded): 35 of its 80 s.
     now = T0 + 100_000;
-    expect(store.finishRun(b, {})).toMatchObject({ durationS: 80, sharedS: 30 });
-    // Found at 120 s: a's session counts 0–50 s, 30 s of it beside b.
+    expect(store.finishRun(b, {})).toMatchObject({ durationS: 80, sharedS: 35 });
+    // Found at 120 s: a's session counts 0–55 s, 35 s of it beside b.
     now = T0 + 120_000;
     expect(store.markStaleRunningAsInterrupted()).toEqual([a]);
     expect(store.getRun(a)).toMatchObject({
       status: 'interrupted',
-      finishedAt: '2026-11-25T10:00:50.000Z',
-      durationS: 50,
-      sharedS: 30,
-      error: expect.stringMatching(/stopped before the run ended; this session's time counts up to its last checkpoint$/),
+      finishedAt: '2026-11-25T10:02:00.000Z',
+      durationS: 55,
+      sharedS: 35,
+      error: expect.stringMatching(/stopped before the run ended; this session counts until it last recorded, at 2026-11-25T10:00:55.000Z$/),
     });
-    // Resumed from the 50-s checkpoint, 130–160 s alone: 80 s in all, as if it had never stopped.
+    // Resumed at 130 s from the 40-s checkpoint: the 15 s after it (all beside b) are redone.
     now = T0 + 130_000;
     store.updateRunStatus(a, 'queued');
     store.updateRunStatus(a, 'running');
-    now = T0 + 160_000;
-    expect(store.finishRun(a, {})).toMatchObject({ durationS: 80, sharedS: 30 });
-    // c dies before its first checkpoint: that session counts nothing.
+    store.discardTimeAfter(a, '2026-11-25T10:00:40.000Z');
+    expect(store.getRun(a)).toMatchObject({ durationS: 40, sharedS: 20 });
+    // Its process dies again before recording anything; c trains 140–150 s beside nothing of it.
+    const again = new Database(file);
+    again.prepare('UPDATE runs SET owner_pid = ? WHERE id = ?').run(2 ** 22 + 12_345, a);
+    again.close();
+    now = T0 + 140_000;
     store.updateRunStatus(c, 'running');
-    now = T0 + 190_000;
-    expect(store.markStaleRunningAsInterrupted((pid) => pid !== process.pid)).toEqual([c]);
-    expect(store.getRun(c)).toMatchObject({
-      status: 'interrupted',
-      durationS: 0,
-      sharedS: 0,
-      error: expect.stringMatching(/this session left no checkpoint, so its time is not counted$/),
+    now = T0 + 150_000;
+    expect(store.finishRun(c, {})).toMatchObject({ sharedS: 0 });
+    now = T0 + 170_000;
+    expect(store.markStaleRunningAsInterrupted()).toEqual([a]);
+    expect(store.getRun(a)).toMatchObject({
+      durationS: 40,
+      sharedS: 20,
+      error: expect.stringMatching(/this session recorded nothing, so its time is not counted$/),
     });
+    // Resumed from the same checkpoint once more, 180–210 s: 70 s in all, as if it had never stopped.
+    now = T0 + 180_000;
+    store.updateRunStatus(a, 'queued');
+    store.updateRunStatus(a, 'running');
+    store.discardTimeAfter(a, '2026-11-25T10:00:40.000Z');
+    now = T0 + 210_000;
+    expect(store.finishRun(a, {})).toMatchObject({ durationS: 70, sharedS: 20 });
+  });
+
+  it('takes back the time a resume redoes, whichever way the run stopped', () => {
+    const id = store.createRun(resolveRunConfig({}));
+    // 0–30 s, a checkpoint at 20 s, cancelled; 40–70 s from it, checkpoint at 60 s, failed.
+    store.updateRunStatus(id, 'running');
+    const first = store.openRecorder(id);
+    now = T0 + 20_000;
+    first.checkpoint({ step: 10, epoch: 1, path: '/tmp/ckpt-10', bytes: 1 });
+    first.close();
+    now = T0 + 30_000;
+    store.updateRunStatus(id, 'cancelled');
+    now = T0 + 40_000;
+    store.updateRunStatus(id, 'queued');
+    store.updateRunStatus(id, 'running');
+    store.discardTimeAfter(id, '2026-11-25T10:00:20.000Z');
+    now = T0 + 70_000;
+    expect(store.updateRunStatus(id, 'failed')).toMatchObject({ durationS: 50 });
+    // The 60-s checkpoint is damaged: the resume falls back to the 20-s one, and all of the second session is redone.
+    store.updateRunStatus(id, 'queued');
+    store.updateRunStatus(id, 'running');
+    store.discardTimeAfter(id, '2026-11-25T10:00:20.000Z');
+    expect(store.getRun(id)).toMatchObject({ durationS: 20, sharedS: 0 });
+    // No readable checkpoint at all: the run starts over and has no time yet.
+    store.discardTimeAfter(id, null);
+    expect(store.getRun(id)).toMatchObject({ durationS: 0, sharedS: 0 });
+    now = T0 + 75_000;
+    expect(store.finishRun(id, {})).toMatchObject({ durationS: 5, sharedS: 0 });
   });
 
   it('leaves the shared time unknown for a run resumed from a store that did not record it', () => {
@@ -379,7 +422,7 @@ describe('markStaleRunningAsInterrupted', () => {
     expect(store.getRun(2)).toMatchObject({
       status: 'interrupted',
       ownerPid: null,
-      error: `the process running it (pid ${process.pid}) stopped before the run ended; this session left no checkpoint, so its time is not counted`,
+      error: `the process running it (pid ${process.pid}) stopped before the run ended; this session recorded nothing, so its time is not counted`,
     });
     expect(store.getRun(3)?.status).toBe('queued');
     expect(store.markStaleRunningAsInterrupted(() => false)).toEqual([]);
