@@ -117,10 +117,10 @@ const PEAK_STEPS = 4;
 
 /**
  * The most tensor bytes alive at once while a configuration trains a few steps, one of them a
- * mask update (a RigL update holds dense gradients), and evaluates: weights, optimizer state,
- * activations and gradients. Left out: the training images on the device, and the model's
- * set-up, which builds each kernel dense before masking it. Measured apart from the timed runs
- * because tfjs's profiler, which tracks it, slows every kernel call.
+ * mask update (a RigL update holds dense gradients): weights, optimizer state, activations and
+ * gradients. Left out: the training images on the device, the model's set-up, which builds each
+ * kernel dense before masking it, and the evaluation after the last step. Measured apart from the
+ * timed runs because tfjs's profiler, which tracks it, slows every kernel call.
  */
 export async function peakStepBytes(input: RunConfigInput, data: TrainingData, modules: OptionalModules = installedModules): Promise<number> {
   const batch = resolveRunConfig(input).batchSize;
@@ -130,26 +130,34 @@ export async function peakStepBytes(input: RunConfigInput, data: TrainingData, m
     few,
     modules,
   );
-  const observer = new FirstStepMarker(config.batchSize);
+  const observer = new StepKernelMarker(config.batchSize);
   const profile = await tf.profile(async () => {
     await train({ config, backend, data: few, observer });
   });
-  const snapshots = profile.kernels.slice(observer.firstStepKernel).map((k) => k.totalBytesSnapshot);
+  const snapshots = profile.kernels.slice(observer.firstStepKernel, observer.afterLastStepKernel).map((k) => k.totalBytesSnapshot);
   return Math.max(...snapshots) - bytesBefore;
 }
 
-/** Notes how many kernels a profiled run had called when its first step began. */
-class FirstStepMarker extends TimingObserver {
+/** Notes how many kernels a profiled run had called when its first step began and when its latest step ended. */
+class StepKernelMarker extends TimingObserver {
   firstStepKernel = 0;
+  afterLastStepKernel = 0;
 
   constructor(batchSize: number) {
     super(batchSize, null);
   }
 
   override started(): void {
-    this.firstStepKernel = tf.engine().state.activeProfile.kernels.length;
+    this.firstStepKernel = profiledKernels();
+  }
+
+  override step(p: StepProgress): void {
+    super.step(p);
+    this.afterLastStepKernel = profiledKernels();
   }
 }
+
+const profiledKernels = (): number => tf.engine().state.activeProfile.kernels.length;
 
 /**
  * A timed run's configuration (one epoch, every step reported, no checkpoints) and backend, and
