@@ -78,13 +78,13 @@ describe('compressed and masked dense training agree (LeNet-300-100, 90% ERK, wa
   const base = { model: 'mlp', sparsity: 0.9, distribution: 'erk' as const, batchSize: 32, epochs: 1, trainSubset: 32 * 300, testSubset: 200, validationFraction: 0, backend: 'wasm' as const, dropout: 0 };
 
   it.each([
-    { method: 'static' as const },
-    { method: 'set' as const, maskUpdate: { deltaT: 25 } },
-    { method: 'rigl' as const, maskUpdate: { deltaT: 25 } },
-    // Regrowth shared out by each layer's mean momentum over its active weights, which a
-    // compressed layer holds as one value per active weight.
-    { method: 'rigl' as const, maskUpdate: { deltaT: 25, redistribution: 'momentum' as const } },
-  ])('$method ($maskUpdate.redistribution redistribution): losses within 1e-4 relative over 300 steps', async (extra) => {
+    ['static', { method: 'static' as const }],
+    ['SET', { method: 'set' as const, maskUpdate: { deltaT: 25 } }],
+    ['RigL', { method: 'rigl' as const, maskUpdate: { deltaT: 25 } }],
+    // Regrowth shared out by each layer's mean momentum over its active weights: layer sizes
+    // change with every update.
+    ['RigL-SM', { method: 'rigl' as const, maskUpdate: { deltaT: 25, redistribution: 'momentum' as const } }],
+  ])('%s: losses within 1e-4 relative over 300 steps', async (_name, extra) => {
     const run = await lossesBothWays({ ...base, ...extra });
     expect(run.compressed).toHaveLength(300);
     // fc1 and fc2 compressed, and fc3 (dense under ERK, 10 outputs) on the same kernels, every step.

@@ -127,7 +127,7 @@ export class SparsityController {
       const result = dropAndGrow({
         mask: m.mask,
         weights: onDevice ? null : this.denseWeights(m.param),
-        growScore: onDevice ? null : this.growScore(m.param, criterion),
+        growScore: onDevice ? null : this.growScore(m, criterion),
         ...(onDevice ? { ranking: this.deviceRanking(m, criterion) } : {}),
         drop: drops[i]!,
         grow: grows[i]!,
@@ -149,7 +149,7 @@ export class SparsityController {
   private growBudget(layers: LayerMask[], drops: number[]): number[] {
     const redistribution = this.config.maskUpdate.redistribution;
     if (redistribution === 'none') return drops;
-    const scores = layers.map((m) => meanAbsActive(this.redistributionSource(m.param, redistribution), m));
+    const scores = layers.map((m) => meanAbsActive(this.redistributionSource(m.param, redistribution) ?? new Float32Array(m.size), m));
     const capacity = layers.map((m, i) => m.size - (m.active - drops[i]!));
     return redistributeGrowth(
       drops.reduce((a, b) => a + b, 0),
@@ -158,16 +158,19 @@ export class SparsityController {
     );
   }
 
-  /** Dense momentum, or the step's gradient: dense, or one value per active weight of a compressed kernel. */
-  private redistributionSource(param: Param, kind: 'momentum' | 'gradient'): Float32Array {
-    const source = kind === 'momentum' ? this.optimizer.denseVelocity(param.name) : param.grad === null ? null : readFloats(param.grad);
-    return source ?? new Float32Array(param.value.size);
+  /**
+   * Dense momentum, or the step's gradient: dense, or one value per active weight of a compressed
+   * kernel; null before the first step.
+   */
+  private redistributionSource(param: Param, kind: 'momentum' | 'gradient'): Float32Array | null {
+    if (kind === 'momentum') return this.optimizer.denseVelocity(param.name);
+    return param.grad === null ? null : readFloats(param.grad);
   }
 
-  private growScore(param: Param, criterion: GrowCriterion): Float32Array | null {
+  private growScore(mask: LayerMask, criterion: GrowCriterion): Float32Array | null {
     if (criterion === 'random') return null;
-    if (criterion === 'gradient') return readFloats(this.denseGradient(param));
-    return this.redistributionSource(param, 'momentum');
+    if (criterion === 'gradient') return readFloats(this.denseGradient(mask.param));
+    return this.optimizer.denseVelocity(mask.param.name) ?? new Float32Array(mask.size);
   }
 
   private prune(t: number): MaskUpdateEvent {
@@ -267,7 +270,7 @@ export class SparsityController {
       },
       grow: (next, count, k) => {
         if (criterion === 'gradient') return selectMagnitudes(this.denseGradient(param), { mask: next, want: 0, count }, k, true, 'grow');
-        return largestK(this.growScore(param, criterion)!, { mask: next, want: 0, count }, k);
+        return largestK(this.growScore(mask, criterion)!, { mask: next, want: 0, count }, k);
       },
     };
   }
