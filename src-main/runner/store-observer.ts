@@ -21,7 +21,7 @@ export class StoreObserver implements TrainingObserver {
   private startStep = 0;
   /** Training time of earlier sessions of a resumed run. */
   private earlierSeconds = 0;
-  /** The run's time as its record counts it (all sessions, from claim to finish): where this session began, and what came before. */
+  /** The run's time as its record counts it (each session from claim to finish, less what a resume redoes): where this session began, and what came before. */
   private runClock = { sessionStart: Date.now(), earlierSeconds: 0 };
 
   constructor(

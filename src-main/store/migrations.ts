@@ -159,14 +159,17 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    // A crashed process leaves no end time: seen_at is when its run last recorded anything, so
-    // the session counts up to then. A resume redoes what came after its checkpoint: kept_until
+    // A crashed process leaves no end time: seen_at is when its run last wrote metrics or a
+    // checkpoint, so the session counts up to then (for a run left running by an older version,
+    // its session's newest checkpoint). A resume redoes what came after its checkpoint: kept_until
     // is where the part of a session its run still keeps ends (NULL: all of it), while
-    // finished_at stays the session's wall time, which other runs shared.
+    // finished_at stays where the session ended, a span other runs shared.
     name: '2026-12-03-run-seen-and-kept-time',
     sql: `
       ALTER TABLE runs ADD COLUMN seen_at TEXT;
       ALTER TABLE run_sessions ADD COLUMN kept_until TEXT;
+      UPDATE runs SET seen_at = (SELECT MAX(created_at) FROM checkpoints c WHERE c.run_id = runs.id AND c.created_at >= runs.started_at)
+        WHERE status = 'running';
     `,
   },
 ];

@@ -88,13 +88,14 @@ export class Recorder {
       .pluck();
     const markSeen = db.prepare('UPDATE runs SET seen_at = ? WHERE id = ?');
     this.write = immediate(db, (checkpoint?: CheckpointInput): number | undefined => {
-      markSeen.run(isoTime(ctx.clock()), runId);
+      const now = isoTime(ctx.clock());
+      markSeen.run(now, runId);
       for (const m of this.metricRows) insertMetric.run(runId, m.name, m.step, m.epoch, m.value);
       for (const l of this.layerRows) insertLayer.run(runId, l.step, l.epoch, l.layer, l.density, l.active, l.params, l.flops);
       for (const u of this.maskRows) insertMask.run(runId, u.step, u.layer, u.active, u.dropped, u.grown);
       if (checkpoint === undefined) return undefined;
       const { step, epoch, path, bytes } = checkpoint;
-      return insertCheckpoint.get(runId, step, epoch, path, bytes, isoTime(ctx.clock()));
+      return insertCheckpoint.get(runId, step, epoch, path, bytes, now);
     });
   }
 

@@ -86,7 +86,7 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
   function sessionShared(id: number, start: number, end: number): number {
     const others = otherSessions.all({ id, start: isoTime(start), end: isoTime(end) }).flatMap((o): Span[] => {
       if (o.finishedAt !== null) return [{ start: Date.parse(o.startedAt), end: Date.parse(o.finishedAt) }];
-      // A session whose process died ran until it last recorded anything.
+      // A session whose process died ran until it last wrote metrics or a checkpoint.
       const alive = o.ownerPid !== null && processIsAlive(o.ownerPid);
       const stoppedAt = alive ? end : o.seenAt === null ? null : Date.parse(o.seenAt);
       return stoppedAt === null ? [] : [{ start: Date.parse(o.startedAt), end: stoppedAt }];
@@ -142,10 +142,10 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
       const stale = runningOwners.all().filter((run) => run.ownerPid === null || !isAlive(run.ownerPid));
       for (const { id, ownerPid } of stale) {
         const run = runs.require(id);
-        // The process is gone, and when it died is unknown: the session counts until it last recorded anything.
+        // The process is gone, and when it died is unknown: the session counts until it last wrote metrics or a checkpoint.
         const seen = seenAt.get(id) ?? null;
         const end = seen ?? run.startedAt;
-        const counted = seen !== null ? `this session counts until it last recorded, at ${seen}` : 'this session recorded nothing, so its time is not counted';
+        const counted = seen !== null ? `this session counts until it last wrote metrics or a checkpoint, at ${seen}` : 'this session wrote no metrics or checkpoint, so its time is not counted';
         move(
           run,
           'interrupted',
@@ -159,6 +159,9 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
      * For a resume: it continues from a checkpoint written at `from` (null: it starts over) and
      * redoes what the run did after that, so that time leaves the run's duration and shared time,
      * which stay what the work kept took. Sessions keep their wall time, which other runs shared.
+     * The shared time taken back is worked out from the store as it is now, which can differ a
+     * little from what the session added when it ended (a run then counted as alive may since
+     * have been found dead); both times stay within [0, the run's time].
      */
     discardTimeAfter: immediate(db, (id: number, from: string | null): void => {
       const run = runs.require(id);

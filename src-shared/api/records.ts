@@ -49,7 +49,7 @@ export const runRecordSchema = z.object({
   /** Start of the latest session; a resumed run has several. */
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
-  /** Running time summed over all sessions. */
+  /** Running time summed over all sessions, less what a resume redid (the time after the checkpoint it continued from). */
   durationS: z.number().nullable(),
   /**
    * Of durationS, the seconds during which other runs of this store trained too (sharing the

@@ -184,6 +184,6 @@ describe('several processes on one database', () => {
     expect(owner).toBe(other.child.pid);
 
     expect(store.markStaleRunningAsInterrupted()).toEqual([id]);
-    expect(store.getRun(id)).toMatchObject({ status: 'interrupted', error: `the process running it (pid ${owner}) stopped before the run ended; this session recorded nothing, so its time is not counted` });
+    expect(store.getRun(id)).toMatchObject({ status: 'interrupted', error: `the process running it (pid ${owner}) stopped before the run ended; this session wrote no metrics or checkpoint, so its time is not counted` });
   });
 });

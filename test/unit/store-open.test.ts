@@ -101,6 +101,32 @@ describe('openStore on a file left at an older version', () => {
     expect(store.getExperiment(1)).toMatchObject({ name: 'Old', tags: ['v1'], preset: null });
     expect(store.checkIntegrity()).toEqual([]);
   });
+
+  it('counts a run an older version left running up to its last checkpoint of that session', () => {
+    const file = join(dir, 'v4.sqlite');
+    const db = raw(file);
+    MIGRATIONS.slice(0, 4).forEach((m) => db.exec(m.sql));
+    db.exec('CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL) STRICT');
+    for (const m of MIGRATIONS.slice(0, 4)) db.prepare("INSERT INTO migrations VALUES (?, '2026-11-25T09:00:00.000Z')").run(m.name);
+    // Its second session began at 09:00 (10 s kept from the first), checkpointed at 09:00:30, and its process died.
+    db.prepare(
+      `INSERT INTO runs (name, config, status, created_at, started_at, duration_s, shared_s, owner_pid)
+       VALUES ('left running', ?, 'running', '2026-11-25T08:00:00.000Z', '2026-11-25T09:00:00.000Z', 10, 0, ?)`,
+    ).run(JSON.stringify(resolveRunConfig({})), 2 ** 22 + 12_345);
+    const checkpoint = db.prepare("INSERT INTO checkpoints (run_id, step, epoch, path, bytes, created_at) VALUES (1, ?, ?, '/tmp/c', 1, ?)");
+    checkpoint.run(100, 1, '2026-11-25T08:00:05.000Z');
+    checkpoint.run(300, 3, '2026-11-25T09:00:30.000Z');
+    db.pragma('user_version = 4');
+    db.close();
+
+    const store = track(openStore(file, { clock }));
+    expect(store.markStaleRunningAsInterrupted()).toEqual([1]);
+    expect(store.getRun(1)).toMatchObject({
+      status: 'interrupted',
+      durationS: 40,
+      error: expect.stringMatching(/counts until it last wrote metrics or a checkpoint, at 2026-11-25T09:00:30.000Z$/),
+    });
+  });
 });
 
 describe('openStore refuses files it must not touch', () => {

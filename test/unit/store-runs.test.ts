@@ -207,6 +207,13 @@ describe('run status', () => {
     expect(() => store.updateRunStatus(id, 'running')).toThrow(/run 1 is completed and cannot become running/);
   });
 
+  /** Marks a running run as owned by a process that no longer exists (above the largest pid Linux hands out). */
+  function ownedByDeadProcess(id: number): void {
+    const db = new Database(file);
+    db.prepare('UPDATE runs SET owner_pid = ? WHERE id = ?').run(2 ** 22 + 12_345, id);
+    db.close();
+  }
+
   /** Runs a, b and c (queued); a started at 0 s and b at 20 s from T0; now 60 s. */
   function aThenB(): [number, number, number] {
     const config = resolveRunConfig({});
@@ -249,9 +256,7 @@ describe('run status', () => {
     // b shared 20–60 s with a's first session and 70–100 s with its second: 70 of its 80 s.
     expect(store.finishRun(b, {})).toMatchObject({ durationS: 80, sharedS: 70 });
     // a's process dies (its row stays running); c trains 110–130 s beside nothing.
-    const db = new Database(file);
-    db.prepare('UPDATE runs SET owner_pid = ? WHERE id = ?').run(2 ** 22 + 12_345, a);
-    db.close();
+    ownedByDeadProcess(a);
     now = T0 + 110_000;
     store.updateRunStatus(c, 'running');
     now = T0 + 130_000;
@@ -270,9 +275,7 @@ describe('run status', () => {
     now = T0 + 55_000;
     recorder.metrics(250, 2.5, { train_loss: 0.5 });
     recorder.close();
-    const db = new Database(file);
-    db.prepare('UPDATE runs SET owner_pid = ? WHERE id = ?').run(2 ** 22 + 12_345, a);
-    db.close();
+    ownedByDeadProcess(a);
     // b, 20–100 s, shared 20–55 s with a (until a last recorded): 35 of its 80 s.
     now = T0 + 100_000;
     expect(store.finishRun(b, {})).toMatchObject({ durationS: 80, sharedS: 35 });
@@ -284,7 +287,7 @@ describe('run status', () => {
       finishedAt: '2026-11-25T10:02:00.000Z',
       durationS: 55,
       sharedS: 35,
-      error: expect.stringMatching(/stopped before the run ended; this session counts until it last recorded, at 2026-11-25T10:00:55.000Z$/),
+      error: expect.stringMatching(/stopped before the run ended; this session counts until it last wrote metrics or a checkpoint, at 2026-11-25T10:00:55.000Z$/),
     });
     // Resumed at 130 s from the 40-s checkpoint: the 15 s after it (all beside b) are redone.
     now = T0 + 130_000;
@@ -293,9 +296,7 @@ describe('run status', () => {
     store.discardTimeAfter(a, '2026-11-25T10:00:40.000Z');
     expect(store.getRun(a)).toMatchObject({ durationS: 40, sharedS: 20 });
     // Its process dies again before recording anything; c trains 140–150 s beside nothing of it.
-    const again = new Database(file);
-    again.prepare('UPDATE runs SET owner_pid = ? WHERE id = ?').run(2 ** 22 + 12_345, a);
-    again.close();
+    ownedByDeadProcess(a);
     now = T0 + 140_000;
     store.updateRunStatus(c, 'running');
     now = T0 + 150_000;
@@ -305,7 +306,7 @@ describe('run status', () => {
     expect(store.getRun(a)).toMatchObject({
       durationS: 40,
       sharedS: 20,
-      error: expect.stringMatching(/this session recorded nothing, so its time is not counted$/),
+      error: expect.stringMatching(/this session wrote no metrics or checkpoint, so its time is not counted$/),
     });
     // Resumed from the same checkpoint once more, 180–210 s: 70 s in all, as if it had never stopped.
     now = T0 + 180_000;
@@ -422,7 +423,7 @@ describe('markStaleRunningAsInterrupted', () => {
     expect(store.getRun(2)).toMatchObject({
       status: 'interrupted',
       ownerPid: null,
-      error: `the process running it (pid ${process.pid}) stopped before the run ended; this session recorded nothing, so its time is not counted`,
+      error: `the process running it (pid ${process.pid}) stopped before the run ended; this session wrote no metrics or checkpoint, so its time is not counted`,
     });
     expect(store.getRun(3)?.status).toBe('queued');
     expect(store.markStaleRunningAsInterrupted(() => false)).toEqual([]);
