@@ -34,8 +34,9 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
   const setFinal = db.prepare(
     `UPDATE runs SET ${FINAL_FIELDS.map((f) => `${columnName(f)} = @${f}`).join(', ')} WHERE id = @id`,
   );
-  const runningOwners = db
-    .prepare<[], { id: number; ownerPid: number | null }>("SELECT id, owner_pid AS ownerPid FROM runs WHERE status = 'running' ORDER BY id");
+  const runningOwners = db.prepare<[], { id: number; ownerPid: number | null; seenAt: string | null }>(
+    "SELECT id, owner_pid AS ownerPid, seen_at AS seenAt FROM runs WHERE status = 'running' ORDER BY id",
+  );
   const recordSession = db.prepare('INSERT INTO run_sessions (run_id, started_at, finished_at) VALUES (?, ?, ?)');
   // Other runs' sessions that may overlap [@start, @end]: finished ones, and those running now
   // (with the process that runs them and when it last recorded, since a crashed process leaves
@@ -50,7 +51,6 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
      SELECT started_at, NULL, owner_pid, seen_at FROM runs
      WHERE id != @id AND status = 'running' AND started_at IS NOT NULL AND started_at < @end`,
   );
-  const seenAt = db.prepare<[number], string | null>('SELECT seen_at FROM runs WHERE id = ?').pluck();
   const keptSessions = db.prepare<[number], { id: number; startedAt: string; keptUntil: string }>(
     'SELECT id, started_at AS startedAt, COALESCE(kept_until, finished_at) AS keptUntil FROM run_sessions WHERE run_id = ? ORDER BY id',
   );
@@ -64,10 +64,11 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
   function move(run: RunRecord, to: RunStatus, details: StatusDetails, sessionEnd?: number): void {
     if (!canMove(run.status, to)) throw new StoreError(`${file}: run ${run.id} is ${run.status} and cannot become ${to}`);
     const now = ctx.clock();
-    const end = sessionEnd ?? now;
-    const sessionSeconds = run.status === 'running' && run.startedAt !== null ? Math.max(0, end - Date.parse(run.startedAt)) / 1000 : null;
-    const sharedS = sessionSeconds === null ? run.sharedS : addShared(run, sessionShared(run.id, Date.parse(run.startedAt!), end));
-    if (sessionSeconds !== null) recordSession.run(run.id, run.startedAt, isoTime(Math.max(end, Date.parse(run.startedAt!))));
+    const start = run.status === 'running' && run.startedAt !== null ? Date.parse(run.startedAt) : null;
+    const end = Math.max(sessionEnd ?? now, start ?? -Infinity);
+    const sessionSeconds = start === null ? null : (end - start) / 1000;
+    const sharedS = start === null ? run.sharedS : addShared(run, sessionShared(run.id, start, end));
+    if (start !== null) recordSession.run(run.id, run.startedAt, isoTime(end));
     update.run({
       id: run.id,
       status: to,
@@ -140,10 +141,9 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
      */
     markStaleRunningAsInterrupted: immediate(db, (isAlive: (pid: number) => boolean = processIsAlive): number[] => {
       const stale = runningOwners.all().filter((run) => run.ownerPid === null || !isAlive(run.ownerPid));
-      for (const { id, ownerPid } of stale) {
+      for (const { id, ownerPid, seenAt: seen } of stale) {
         const run = runs.require(id);
         // The process is gone, and when it died is unknown: the session counts until it last wrote metrics or a checkpoint.
-        const seen = seenAt.get(id) ?? null;
         const end = seen ?? run.startedAt;
         const counted = seen !== null ? `this session counts until it last wrote metrics or a checkpoint, at ${seen}` : 'this session wrote no metrics or checkpoint, so its time is not counted';
         move(

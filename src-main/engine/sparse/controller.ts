@@ -149,7 +149,7 @@ export class SparsityController {
   private growBudget(layers: LayerMask[], drops: number[]): number[] {
     const redistribution = this.config.maskUpdate.redistribution;
     if (redistribution === 'none') return drops;
-    const scores = layers.map((m) => meanAbsActive(this.redistributionSource(m.param, redistribution) ?? new Float32Array(m.size), m));
+    const scores = layers.map((m) => meanAbsActive(this.redistributionSource(m, redistribution), m));
     const capacity = layers.map((m, i) => m.size - (m.active - drops[i]!));
     return redistributeGrowth(
       drops.reduce((a, b) => a + b, 0),
@@ -160,17 +160,18 @@ export class SparsityController {
 
   /**
    * Dense momentum, or the step's gradient: dense, or one value per active weight of a compressed
-   * kernel; null before the first step.
+   * kernel; zeros before the first step.
    */
-  private redistributionSource(param: Param, kind: 'momentum' | 'gradient'): Float32Array | null {
-    if (kind === 'momentum') return this.optimizer.denseVelocity(param.name);
-    return param.grad === null ? null : readFloats(param.grad);
+  private redistributionSource(layer: LayerMask, kind: 'momentum' | 'gradient'): Float32Array {
+    const { param } = layer;
+    const source = kind === 'momentum' ? this.optimizer.denseVelocity(param.name) : param.grad === null ? null : readFloats(param.grad);
+    return source ?? new Float32Array(layer.size);
   }
 
   private growScore(mask: LayerMask, criterion: GrowCriterion): Float32Array | null {
     if (criterion === 'random') return null;
     if (criterion === 'gradient') return readFloats(this.denseGradient(mask.param));
-    return this.optimizer.denseVelocity(mask.param.name) ?? new Float32Array(mask.size);
+    return this.redistributionSource(mask, 'momentum');
   }
 
   private prune(t: number): MaskUpdateEvent {
