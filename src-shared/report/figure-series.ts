@@ -1,6 +1,6 @@
 import type { MeanStdPoint, MeanStdSeries } from '../charts/mean-std.js';
 import type { RunGroup } from './groups.js';
-import { meanStdPercent, times } from './format.js';
+import { flopMultiple, meanStdPercent } from './format.js';
 import type { SeriesStyle } from './series-style.js';
 
 /** Tooltip lines of a group: its accuracy over seeds and its FLOPs. */
@@ -8,7 +8,7 @@ export function groupDetails(g: RunGroup, accuracyLabel: string): string[] {
   return [
     `${accuracyLabel} ${meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n)}%`,
     `${g.accuracy.n} of ${g.runs.length} runs measured · seeds ${g.seeds.join(', ')}`,
-    `training FLOPs ${times(g.trainFlopsRatio.mean)} dense · inference ${times(g.inferenceFlopsRatio.mean)}`,
+    `training FLOPs ${flopMultiple(g.trainFlopsRatio.mean)} dense · inference ${flopMultiple(g.inferenceFlopsRatio.mean)}`,
   ];
 }
 

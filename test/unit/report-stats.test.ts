@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { groupRuns } from '../../src-shared/report/groups.js';
 import { meanStd } from '../../src-shared/report/stats.js';
-import { meanStdPercent, sparsityLabel, times } from '../../src-shared/report/format.js';
+import { flopMultiple, meanStdPercent, sparsityLabel, times } from '../../src-shared/report/format.js';
 import { variantOf } from '../../src-shared/report/variants.js';
 import { runRecord } from './report-fixtures.js';
 
@@ -27,6 +27,7 @@ describe('mean ± std over seeds', () => {
     expect(meanStdPercent(0.82, 0.02, 3)).toBe('82.00 ± 2.00');
     expect(meanStdPercent(0.82, null, 1)).toBe('82.00');
     expect(times(0.3512)).toBe('0.35×');
+    expect([0.0249, 0.1, 0.10249, 0.9996, 1, 3.14159, 12.34, null].map(flopMultiple)).toEqual(['0.0249×', '0.100×', '0.102×', '1.00×', '1.00×', '3.14×', '12.3×', '—']);
     expect(sparsityLabel(0.955)).toBe('95.5%');
   });
 });

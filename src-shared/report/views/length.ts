@@ -4,7 +4,7 @@ import { asPercent } from '../../charts/style.js';
 import { DISTRIBUTION_LABELS } from '../../names.js';
 import { planRun } from '../../plan.js';
 import { groupDetails, groupSeries } from '../figure-series.js';
-import { meanStdPercent, sparsityLabel, times } from '../format.js';
+import { flopMultiple, meanStdPercent, sparsityLabel } from '../format.js';
 import { groupRuns, type RunGroup } from '../groups.js';
 import { seriesOfGroups } from '../series-style.js';
 import { meanStd, type MeanStd } from '../stats.js';
@@ -35,7 +35,7 @@ export function lengthView(input: ViewInput): ViewResult {
     (g) => ({
       x: flops.get(g.key)?.mean as number,
       title: `${lengthLabel(g)} · ${g.label}`,
-      details: [...groupDetails(g, accuracyLabel).slice(0, 2), `training FLOPs ${times(flops.get(g.key)?.mean)} the dense 1× run's`],
+      details: [...groupDetails(g, accuracyLabel).slice(0, 2), `training FLOPs ${flopMultiple(flops.get(g.key)?.mean)} the dense 1× run's`],
       label: lengthLabel(g),
     }),
     true,
@@ -100,8 +100,8 @@ export function lengthView(input: ViewInput): ViewResult {
                   sparse(g) ? DISTRIBUTION_LABELS[g.config.distribution] : '—',
                   String(g.accuracy.n),
                   meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n),
-                  times(flops.get(g.key)?.mean),
-                  times(g.inferenceFlopsRatio.mean),
+                  flopMultiple(flops.get(g.key)?.mean),
+                  flopMultiple(g.inferenceFlopsRatio.mean),
                   runTimeCell(g),
                 ],
               })),

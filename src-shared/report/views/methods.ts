@@ -5,7 +5,7 @@ import { DISTRIBUTION_LABELS } from '../../names.js';
 import { smallDenseMatchedSparsity } from '../../sparsity/matching.js';
 import { NOT_COMPARED, varyingFields } from '../comparable.js';
 import { groupDetails, groupSeries } from '../figure-series.js';
-import { meanStdPercent, sparsityLabel, times } from '../format.js';
+import { flopMultiple, meanStdPercent, sparsityLabel, times } from '../format.js';
 import { groupRuns, type AccuracyKind, type RunGroup } from '../groups.js';
 import { otherFields } from '../labels.js';
 import { runTimeCell, runTimeSharedCsv, timeVsDense } from '../run-time.js';
@@ -151,8 +151,8 @@ export function methodsTable(groups: readonly RunGroup[], kind: AccuracyKind): V
           ...(hasOther ? [otherFields(g.config, varying).join(' · ')] : []),
           g.accuracy.n === g.runs.length ? String(g.accuracy.n) : `${g.accuracy.n} / ${g.runs.length}`,
           meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n),
-          times(g.trainFlopsRatio.mean),
-          times(g.inferenceFlopsRatio.mean),
+          flopMultiple(g.trainFlopsRatio.mean),
+          flopMultiple(g.inferenceFlopsRatio.mean),
           runTimeCell(g),
           times(timeRatios.get(g)),
         ],

@@ -7,7 +7,7 @@ import { DISTRIBUTION_LABELS, type DistributionName } from '../../names.js';
 import { inferenceFlopsAt, sparseParameterCount, sparsityForInferenceFlops } from '../../sparsity/matching.js';
 import { comparableKey } from '../comparable.js';
 import { groupDetails } from '../figure-series.js';
-import { compact, meanStdPercent, sparsityLabel, times } from '../format.js';
+import { compact, flopMultiple, meanStdPercent, sparsityLabel } from '../format.js';
 import { groupRuns, type RunGroup } from '../groups.js';
 import { variantOf } from '../variants.js';
 import { ACCURACY_LABELS, completedRuns, progressNote, runTimeCaption, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
@@ -78,10 +78,10 @@ function comparisonFigure(
     std: g.accuracy.std,
     title: `${DISTRIBUTION_LABELS[g.config.distribution]} ${sparsityLabel(g.config.sparsity)}`,
     details: [
-      `${compact(sparseParameterCount(g.config, g.config.sparsity))} parameters · inference ${times(g.inferenceFlopsRatio.mean)} dense`,
+      `${compact(sparseParameterCount(g.config, g.config.sparsity))} parameters · inference ${flopMultiple(g.inferenceFlopsRatio.mean)} dense`,
       ...groupDetails(g, accuracyLabel),
     ],
-    label: `${sparsityLabel(g.config.sparsity)} · ${times(g.inferenceFlopsRatio.mean)}`,
+    label: `${sparsityLabel(g.config.sparsity)} · ${flopMultiple(g.inferenceFlopsRatio.mean)}`,
   });
   const series: MeanStdSeries[] = [
     {
@@ -158,8 +158,8 @@ function pairsTable(pairs: readonly FlopPair[], match: FlopMatch, accuracyLabel:
         DISTRIBUTION_LABELS[g.config.distribution],
         sparsityLabel(g.config.sparsity),
         compact(sparseParameterCount(g.config, g.config.sparsity)),
-        times(g.inferenceFlopsRatio.mean),
-        times(g.trainFlopsRatio.mean),
+        flopMultiple(g.inferenceFlopsRatio.mean),
+        flopMultiple(g.trainFlopsRatio.mean),
         String(g.accuracy.n),
         meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n),
         runTimeCell(g),

@@ -5,7 +5,7 @@ import { meanStdChartOption } from '../../charts/mean-std.js';
 import { SERIES_COLORS } from '../../charts/palette.js';
 import { asPercent } from '../../charts/style.js';
 import { groupDetails, groupSeries } from '../figure-series.js';
-import { compact, meanStdPercent, percent, sparsityLabel, times } from '../format.js';
+import { compact, flopMultiple, meanStdPercent, percent, sparsityLabel } from '../format.js';
 import { groupRuns, type RunGroup } from '../groups.js';
 import { seriesOfGroups } from '../series-style.js';
 import { variantOf } from '../variants.js';
@@ -108,7 +108,7 @@ function summaryTable(groups: readonly RunGroup[], accuracyLabel: string, title:
       key: g.key,
       color: variantOf(g.config).color,
       mark: null,
-      cells: [title(g), sparsityLabel(g.config.sparsity), String(g.accuracy.n), meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n), times(g.trainFlopsRatio.mean), times(g.inferenceFlopsRatio.mean), runTimeCell(g)],
+      cells: [title(g), sparsityLabel(g.config.sparsity), String(g.accuracy.n), meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n), flopMultiple(g.trainFlopsRatio.mean), flopMultiple(g.inferenceFlopsRatio.mean), runTimeCell(g)],
     })),
     csv: {
       header: ['method', 'redistribution', 'sparsity', 'distribution', 'runs', 'seeds', 'test_accuracy_mean', 'test_accuracy_std', 'train_flops_x_dense', 'inference_flops_x_dense', 'run_seconds_mean', 'run_time_shared'],
@@ -147,7 +147,7 @@ export function redistributionView(input: ViewInput): ViewResult {
       values: sparsities.map((s) => {
         const g = members.find((m) => m.config.sparsity === s);
         const ratio = g?.trainFlopsRatio.mean;
-        return g && ratio !== null && ratio !== undefined ? { value: ratio, label: times(ratio), title: title(g), details: groupDetails(g, accuracyLabel) } : null;
+        return g && ratio !== null && ratio !== undefined ? { value: ratio, label: flopMultiple(ratio), title: title(g), details: groupDetails(g, accuracyLabel) } : null;
       }),
     };
   });

@@ -5,7 +5,7 @@ import { shade } from '../../charts/palette.js';
 import { asPercent } from '../../charts/style.js';
 import type { RunConfig } from '../../config/run.js';
 import { comparableKey, NOT_COMPARED, varyingFields } from '../comparable.js';
-import { meanStdPercent, percent, times } from '../format.js';
+import { flopMultiple, meanStdPercent, percent } from '../format.js';
 import { groupRuns, type RunGroup } from '../groups.js';
 import { configLabel } from '../labels.js';
 import { variantOf } from '../variants.js';
@@ -74,7 +74,7 @@ function panelFigure(panel: SensitivityPanel, index: number, accuracyLabel: stri
     title: `α ${c.alpha}, ΔT ${c.deltaT}${c.best ? ' (best)' : ''}${c.reference ? ' (reference)' : ''}`,
     details: [
       `${accuracyLabel} ${meanStdPercent(c.group.accuracy.mean, c.group.accuracy.std, c.group.accuracy.n)}%`,
-      `seeds ${c.group.seeds.join(', ')} · training FLOPs ${times(c.group.trainFlopsRatio.mean)} dense`,
+      `seeds ${c.group.seeds.join(', ')} · training FLOPs ${flopMultiple(c.group.trainFlopsRatio.mean)} dense`,
     ],
     best: c.best,
     reference: c.reference,
@@ -163,7 +163,7 @@ function sensitivityTable(panels: readonly SensitivityPanel[], accuracyLabel: st
         String(cell.deltaT),
         String(cell.group.accuracy.n),
         meanStdPercent(cell.group.accuracy.mean, cell.group.accuracy.std, cell.group.accuracy.n),
-        times(cell.group.trainFlopsRatio.mean),
+        flopMultiple(cell.group.trainFlopsRatio.mean),
         runTimeCell(cell.group),
         mark(cell),
       ],
