@@ -76,11 +76,18 @@ describe('web mode, clicked through in Chromium', () => {
     await expect.poll(() => page.getByTestId('preview-run-count').innerText(), UI).toBe('5');
     await page.getByRole('button', { name: 'Clear form' }).click();
 
-    await page.getByTestId('field-train-subset').fill('3000');
-    await page.getByTestId('field-batch-size').fill('5000');
+    // Fields found by their captions, as a screen reader names them.
+    await page.getByLabel('Train subset', { exact: true }).fill('3000');
+    const batch = page.getByLabel('Batch size', { exact: true });
+    await batch.fill('5000');
     // 3000 examples less the 10% validation split leave 2700 to train on.
     const error = page.locator('.field-error', { hasText: 'larger than the 2700 training examples' });
     await expect.poll(() => error.isVisible(), UI).toBe(true);
+    expect(await batch.getAttribute('aria-invalid')).toBe('true');
+    expect(await batch.getAttribute('aria-describedby')).toBe(await error.getAttribute('id'));
+    // A click on a caption puts the cursor in its field.
+    await page.locator('label', { hasText: /^Epochs$/ }).click();
+    expect(await page.evaluate("document.activeElement?.getAttribute('data-testid')")).toBe('field-epochs');
     expect(await page.getByTestId('launch').isDisabled()).toBe(true);
     await screenshot(page, 'new-experiment-invalid');
   });
