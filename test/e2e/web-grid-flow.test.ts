@@ -144,6 +144,10 @@ describe('web mode, clicked through in Chromium', () => {
     const finished = page.locator(['completed', 'failed', 'diverged', 'cancelled', 'interrupted'].map((s) => `[data-run-id] .status.${s}`).join(', '));
     await expect.poll(() => finished.count(), { timeout: TRAINING_TIMEOUT_MS, interval: 1000 }).toBe(RUNS);
     expect(await page.locator('[data-run-id] .status.completed').count()).toBe(RUNS);
+    // Each time says where it was trained, the device on hover.
+    const backend = page.locator('[data-run-id] td.time div').first();
+    expect(await backend.innerText()).toBe('wasm');
+    expect(await backend.getAttribute('title')).toMatch(/^wasm: CPU \(WebAssembly SIMD, \d threads?\)$/);
     expect(await horizontalOverflow(page)).toBe(0);
     await screenshot(page, 'runs');
   });
