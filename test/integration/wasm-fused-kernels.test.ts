@@ -6,7 +6,7 @@ import { selectBackend } from '../../src-main/engine/backend/select-backend.js';
 import { BatchInput } from '../../src-main/engine/batch-input.js';
 import { TrainingBatches, type ImageSet } from '../../src-main/engine/data/index.js';
 import { hasKernel, KERNEL_NAMES } from '../../src-main/engine/kernels/names.js';
-import { Relu } from '../../src-main/engine/nn/activation.js';
+import { Dropout, Relu } from '../../src-main/engine/nn/activation.js';
 import { BatchNorm } from '../../src-main/engine/nn/batchnorm.js';
 import { softmaxCrossEntropy } from '../../src-main/engine/nn/loss.js';
 import type { ForwardContext, Param } from '../../src-main/engine/nn/module.js';
@@ -160,6 +160,34 @@ describe('Relu backward on wasm matches cpu', () => {
     expect(differences(actual, expected)).toEqual({ count: 0, largest: 0, first: '' });
     const wrong = actual.findIndex((v, i) => v !== (x[i]! > 0 ? dy[i] : 0));
     expect(wrong, `dx[${wrong}] = ${actual[wrong]} for x = ${x[wrong]}, dy = ${dy[wrong]}`).toBe(-1);
+  });
+});
+
+describe('dropout on wasm: the backward pass draws the forward pass\'s mask again', () => {
+  it.each([
+    { label: 'an odd length (SIMD tail)', shape: [7, 13] },
+    { label: 'large enough for two threads', shape: [64, 16, 16, 32] },
+  ])('$label', async ({ shape }) => {
+    await selectBackend('wasm');
+    expect(hasKernel(KERNEL_NAMES.dropout)).toBe(true);
+    const size = shape.reduce((a, b) => a * b, 1);
+    const rate = 0.3;
+    const dropout = new Dropout(rate);
+    // x = 1 everywhere: y is the mask itself, 0 or 1/(1 − 0.3).
+    const x = tf.ones(shape);
+    const before = tf.memory().numTensors;
+    const y = dropout.forward(x, { ...TRAINING, nextSeed: () => 12345 });
+    // Only y is left alive between the passes: no mask is kept.
+    expect(tf.memory().numTensors).toBe(before + 1);
+    const mask = read(y);
+    const dy = normal(size);
+    const dx = read(dropout.backward(tf.tensor(dy, shape)));
+    const scale = Math.fround(1 / (1 - rate));
+    expect(mask.every((m) => m === 0 || m === scale)).toBe(true);
+    const kept = mask.filter((m) => m !== 0).length / size;
+    expect(Math.abs(kept - (1 - rate))).toBeLessThan(size > 1000 ? 0.01 : 0.15);
+    const wrong = dx.findIndex((v, i) => v !== Math.fround(dy[i]! * mask[i]!));
+    expect(wrong, `dx[${wrong}] = ${dx[wrong]} for dy = ${dy[wrong]}, mask ${mask[wrong]}`).toBe(-1);
   });
 });
 

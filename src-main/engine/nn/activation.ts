@@ -90,9 +90,12 @@ export class Flatten extends Stateless {
   }
 }
 
-/** Inverted dropout: kept units are scaled by 1/(1−rate) in training, identity in evaluation. */
+/**
+ * Inverted dropout: kept units are scaled by 1/(1−rate) in training, identity in evaluation. The
+ * backend's kernel draws the mask from a seed, again in the backward pass; elsewhere it is kept.
+ */
 export class Dropout extends Stateless {
-  private mask: tf.Tensor | null = null;
+  private drawn: { seed: number } | { mask: tf.Tensor } | null = null;
 
   constructor(private readonly rate: number) {
     super();
@@ -100,21 +103,26 @@ export class Dropout extends Stateless {
 
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
     if (!ctx.training) {
-      this.mask = null;
+      this.drawn = null;
       return x;
     }
     const seed = ctx.nextSeed();
     if (hasKernel(KERNEL_NAMES.dropout)) {
-      const [y, mask] = tf.engine().runKernel(KERNEL_NAMES.dropout, { x }, { rate: this.rate, seed }) as tf.Tensor[];
-      this.mask = mask!;
-      return y!;
+      this.drawn = { seed };
+      return this.applyMask(x, seed);
     }
     const keep = tf.step(tf.sub(tf.randomUniform(x.shape, 0, 1, 'float32', seed), this.rate));
-    this.mask = tf.div(keep, 1 - this.rate);
-    return tf.mul(x, this.mask);
+    const mask = tf.div(keep, 1 - this.rate);
+    this.drawn = { mask };
+    return tf.mul(x, mask);
   }
 
   backward(dy: tf.Tensor): tf.Tensor {
-    return this.mask ? tf.mul(dy, this.mask) : dy;
+    if (this.drawn === null) return dy;
+    return 'seed' in this.drawn ? this.applyMask(dy, this.drawn.seed) : tf.mul(dy, this.drawn.mask);
+  }
+
+  private applyMask(x: tf.Tensor, seed: number): tf.Tensor {
+    return tf.engine().runKernel(KERNEL_NAMES.dropout, { x }, { rate: this.rate, seed }) as tf.Tensor;
   }
 }

@@ -1,6 +1,7 @@
 // Inverted dropout with a counter-based generator: element i is kept when its uniform number
 // u(seed, i) exceeds the rate, so any part can draw any element's number, and a run draws the
-// same masks whatever the number of threads.
+// same masks whatever the number of threads. The backward pass draws the same mask again from
+// the seed instead of keeping it (WRN's masks were as large as the activations they drop).
 import { ceilDiv, f32At, shareStart } from './memory';
 
 /** Chris Wellons' lowbias32 integer hash (good avalanche, 2 multiplies). */
@@ -22,10 +23,11 @@ import { ceilDiv, f32At, shareStart } from './memory';
 }
 
 /**
- * mask[i] = u > rate ? 1/(1 − rate) : 0 with u = (hash(i + hash(seed)) >> 8)·2⁻²⁴ in [0, 1), and
- * y = x·mask. Parts split the elements.
+ * y = x·mask with mask[i] = u > rate ? 1/(1 − rate) : 0 and u = (hash(i + hash(seed)) >> 8)·2⁻²⁴
+ * in [0, 1): the forward pass, and with dL/dy as x and the same seed, the backward. Parts split
+ * the elements.
  */
-export function dropout(x: usize, n: i32, rate: f32, seed: u32, y: usize, mask: usize, part: i32, parts: i32): void {
+export function dropout(x: usize, n: i32, rate: f32, seed: u32, y: usize, part: i32, parts: i32): void {
   const vectors = ceilDiv(n, 4);
   const i0 = shareStart(vectors, part, parts) * 4;
   const i1 = min(n, shareStart(vectors, part + 1, parts) * 4);
@@ -39,13 +41,11 @@ export function dropout(x: usize, n: i32, rate: f32, seed: u32, y: usize, mask: 
     const h = mixVector(i32x4.add(i32x4.splat(<i32>(<u32>i + key)), i32x4(0, 1, 2, 3)));
     const u = f32x4.mul(f32x4.convert_i32x4_u(i32x4.shr_u(h, 8)), f32x4.splat(unit));
     const m = v128.and(scales, f32x4.gt(u, rates));
-    v128.store(f32At(mask, i), m);
     v128.store(f32At(y, i), f32x4.mul(v128.load(f32At(x, i)), m));
   }
   for (; i < i1; i++) {
     const u = <f32>(mix(<u32>i + key) >>> 8) * unit;
     const m: f32 = u > rate ? scale : 0;
-    store<f32>(f32At(mask, i), m);
     store<f32>(f32At(y, i), load<f32>(f32At(x, i)) * m);
   }
 }
