@@ -43,8 +43,8 @@ export function experimentQueries(ctx: StoreContext) {
   const parse = (row: { id: number }): ExperimentRecord => parseRow(experimentRowSchema, row, `experiment ${row.id}`, file);
 
   return {
-    /** Writes the experiment and all its queued runs in one transaction: all of them or none. */
-    createExperiment: immediate(db, (spec: ExperimentSpec, runConfigs: readonly RunConfig[]): CreatedExperiment => {
+    /** Writes the experiment and all its queued runs in one transaction: all of them or none (`held`: see runInserter). */
+    createExperiment: immediate(db, (spec: ExperimentSpec, runConfigs: readonly RunConfig[], options: { held?: boolean } = {}): CreatedExperiment => {
       const checked = parseWith(experimentSpecSchema, spec, 'experiment');
       const result = insert.run(
         checked.name,
@@ -55,7 +55,7 @@ export function experimentQueries(ctx: StoreContext) {
         isoTime(ctx.clock()),
       );
       const experimentId = Number(result.lastInsertRowid);
-      return { experimentId, runIds: runConfigs.map((config) => insertRun(config, experimentId, undefined)) };
+      return { experimentId, runIds: runConfigs.map((config) => insertRun(config, experimentId, undefined, options.held)) };
     }),
     getExperiment(id: number): ExperimentRecord | undefined {
       const row = selectOne.get(id);

@@ -13,6 +13,8 @@ export interface StatusDetails {
   error?: string;
   /** The step at which the loss became non-finite. */
   divergedStep?: number;
+  /** Queued for this process alone (see runInserter). */
+  held?: boolean;
 }
 
 const FINAL_FIELDS = Object.keys(finalMetricsSchema.shape) as Array<keyof FinalMetrics>;
@@ -30,6 +32,9 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
   const queuedIds = db
     .prepare<[], number>("SELECT id FROM runs WHERE status = 'queued' ORDER BY queue_position, id")
     .pluck();
+  const queuedHolders = db.prepare<[], { id: number; ownerPid: number | null }>(
+    "SELECT id, owner_pid AS ownerPid FROM runs WHERE status = 'queued' ORDER BY queue_position, id",
+  );
   const setPosition = db.prepare('UPDATE runs SET queue_position = ? WHERE id = ?');
   const setFinal = db.prepare(
     `UPDATE runs SET ${FINAL_FIELDS.map((f) => `${columnName(f)} = @${f}`).join(', ')} WHERE id = @id`,
@@ -79,7 +84,7 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
       sharedS,
       error: details.error ?? null,
       divergedStep: details.divergedStep ?? null,
-      ownerPid: to === 'running' ? process.pid : null,
+      ownerPid: to === 'running' || (to === 'queued' && details.held === true) ? process.pid : null,
     });
   }
 
@@ -108,12 +113,16 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
       setFinal.run({ id, ...Object.fromEntries(FINAL_FIELDS.map((f) => [f, checked[f] ?? null])) });
       return runs.require(id);
     }),
-    /** The first queued run in queue order, now running and owned by this process; undefined when the queue is empty. */
-    claimNextQueuedRun: immediate(db, (): RunRecord | undefined => {
-      const id = queuedIds.get();
-      if (id === undefined) return undefined;
-      move(runs.require(id), 'running', {});
-      return runs.require(id);
+    /**
+     * The first queued run in queue order that no other live process holds, now running and owned
+     * by this process; undefined when there is none. Runs held by a process that has gone are
+     * orphans, and taken.
+     */
+    claimNextQueuedRun: immediate(db, (isAlive: (pid: number) => boolean = processIsAlive): RunRecord | undefined => {
+      const next = queuedHolders.all().find((q) => q.ownerPid === null || !isAlive(q.ownerPid));
+      if (next === undefined) return undefined;
+      move(runs.require(next.id), 'running', {});
+      return runs.require(next.id);
     }),
     /**
      * Takes one particular queued run for this process (a CLI working through its own grid);

@@ -43,15 +43,19 @@ export interface BackendChoiceMade {
 /** The queue position after the last queued run, as an SQL expression. */
 export const END_OF_QUEUE = "(SELECT coalesce(max(queue_position), -1) + 1 FROM runs WHERE status = 'queued')";
 
-/** Inserts a queued run at the end of the queue; callers run it inside their transaction. */
+/**
+ * Inserts a queued run at the end of the queue; callers run it inside their transaction. A run
+ * `held` is queued for this process alone (a CLI working through its grid): another process's
+ * queue leaves it while this process lives.
+ */
 export function runInserter(ctx: StoreContext) {
   const insert = ctx.db.prepare(
-    `INSERT INTO runs (experiment_id, name, config, status, queue_position, created_at)
-     VALUES (?, ?, ?, 'queued', ${END_OF_QUEUE}, ?)`,
+    `INSERT INTO runs (experiment_id, name, config, status, queue_position, created_at, owner_pid)
+     VALUES (?, ?, ?, 'queued', ${END_OF_QUEUE}, ?, ?)`,
   );
-  return (config: RunConfig, experimentId: number | null, name: string | undefined): number => {
+  return (config: RunConfig, experimentId: number | null, name: string | undefined, held = false): number => {
     const checked = parseWith(runConfigSchema, config, 'config');
-    const result = insert.run(experimentId, name ?? defaultRunName(checked), JSON.stringify(checked), isoTime(ctx.clock()));
+    const result = insert.run(experimentId, name ?? defaultRunName(checked), JSON.stringify(checked), isoTime(ctx.clock()), held ? process.pid : null);
     return Number(result.lastInsertRowid);
   };
 }
@@ -59,8 +63,8 @@ export function runInserter(ctx: StoreContext) {
 export function runQueries(ctx: StoreContext, runs: RunReader) {
   const { db, file } = ctx;
   const insertRun = runInserter(ctx);
-  const createRun = immediate(db, (config: RunConfig, options: { experimentId?: number; name?: string } = {}) =>
-    insertRun(config, options.experimentId ?? null, options.name),
+  const createRun = immediate(db, (config: RunConfig, options: { experimentId?: number; name?: string; held?: boolean } = {}) =>
+    insertRun(config, options.experimentId ?? null, options.name, options.held),
   );
   const setBackend = db.prepare('UPDATE runs SET backend = ?, backend_reason = ?, device = ? WHERE id = ?');
   const setProgress = db.prepare('UPDATE runs SET steps_done = ?, total_steps = coalesce(?, total_steps) WHERE id = ?');

@@ -186,4 +186,16 @@ describe('several processes on one database', () => {
     expect(store.markStaleRunningAsInterrupted()).toEqual([id]);
     expect(store.getRun(id)).toMatchObject({ status: 'interrupted', error: `the process running it (pid ${owner}) stopped before the run ended; this session wrote no metrics or checkpoint, so its time is not counted` });
   });
+
+  it("another process's queue (rigl-lab serve) leaves the runs a live CLI holds", async () => {
+    const held = store.createRun(resolveRunConfig({}), { held: true });
+    const free = store.createRun(resolveRunConfig({ seed: 1 }));
+    const serve = start([file, 'claim']);
+    expect(JSON.parse(await nextLine(serve.lines))).toEqual({ claimed: free });
+    expect(await serve.exit).toBe(0);
+    const again = start([file, 'claim']);
+    expect(JSON.parse(await nextLine(again.lines))).toEqual({});
+    expect(await again.exit).toBe(0);
+    expect(store.getRun(held)).toMatchObject({ status: 'queued', ownerPid: process.pid });
+  });
 });

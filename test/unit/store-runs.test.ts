@@ -396,6 +396,35 @@ describe('queue', () => {
     expect(store.claimQueuedRun(1)).toBeUndefined();
   });
 
+  it('leaves runs held by a live process (a CLI\'s grid) to it, and takes them once it is gone', () => {
+    store.createExperiment(sweep, expandExperiment(sweep), { held: true }); // 1, 2, 3, held by this process
+    const app = store.createRun(resolveRunConfig({ seed: 9 })); // 4, queued from the app
+    expect(store.getRun(1)?.ownerPid).toBe(process.pid);
+    expect(store.getRun(app)?.ownerPid).toBeNull();
+    // Another process's queue: this process is alive, so it takes only the app's run.
+    expect(store.claimNextQueuedRun()?.id).toBe(app);
+    expect(store.claimNextQueuedRun()).toBeUndefined();
+    // The holder itself takes its runs one by one.
+    expect(store.claimQueuedRun(2)?.ownerPid).toBe(process.pid);
+    // Re-queued from the app (after a failure), a run is anyone's.
+    store.updateRunStatus(2, 'failed', { error: 'x' });
+    store.updateRunStatus(2, 'queued');
+    expect(store.claimNextQueuedRun()?.id).toBe(2);
+    // A holder that has gone left orphans: the queue takes them in order.
+    const dead = () => false;
+    expect(store.claimNextQueuedRun(dead)?.id).toBe(1);
+    expect(store.claimNextQueuedRun(dead)?.id).toBe(3);
+  });
+
+  it('holds a run a CLI re-queues to resume it', () => {
+    const id = store.createRun(resolveRunConfig({}));
+    store.claimQueuedRun(id);
+    store.updateRunStatus(id, 'interrupted');
+    expect(store.updateRunStatus(id, 'queued', { held: true }).ownerPid).toBe(process.pid);
+    expect(store.claimNextQueuedRun()).toBeUndefined();
+    expect(store.claimQueuedRun(id)?.status).toBe('running');
+  });
+
   it('moves a queued run to a position', () => {
     for (let i = 0; i < 4; i++) store.createRun(resolveRunConfig({ seed: i })); // 1..4
     expect(store.moveQueuedRun(4, 0)).toEqual([4, 1, 2, 3]);

@@ -31,7 +31,7 @@ export async function resumeCommand(args: string[], ctx: CommandContext): Promis
       }
       return run;
     });
-    for (const run of runs) if (run.status !== 'queued') store.updateRunStatus(run.id, 'queued');
+    for (const run of runs) if (run.status !== 'queued') store.updateRunStatus(run.id, 'queued', { held: true });
     return await executeRuns(store, ids, location.dataDir, ctx, values.json === true);
   } finally {
     store.close();

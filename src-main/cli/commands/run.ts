@@ -131,8 +131,8 @@ export async function runCommand(args: string[], ctx: CommandContext): Promise<n
   try {
     const runIds =
       configs.length === 1 && Object.keys(spec.grid).length === 0
-        ? [store.createRun(configs[0]!, { name: typeof values.name === 'string' ? values.name : undefined })]
-        : store.createExperiment(spec, configs).runIds;
+        ? [store.createRun(configs[0]!, { name: typeof values.name === 'string' ? values.name : undefined, held: true })]
+        : store.createExperiment(spec, configs, { held: true }).runIds;
     ctx.err(`${runIds.length} run${runIds.length > 1 ? 's' : ''} in ${location.dbPath}`);
     return await executeRuns(store, runIds, location.dataDir, ctx, values.json === true);
   } finally {
@@ -140,7 +140,11 @@ export async function runCommand(args: string[], ctx: CommandContext): Promise<n
   }
 }
 
-/** Runs stored runs one after another; Ctrl-C cancels the current one and stops. Exit code 0 when all completed. */
+/**
+ * Runs stored runs one after another (queued and held for this process, so that an app's queue
+ * on the same database leaves them); Ctrl-C cancels the current one and stops. Exit code 0 when
+ * all completed.
+ */
 export async function executeRuns(store: Store, runIds: number[], dataDir: string, ctx: CommandContext, json: boolean): Promise<number> {
   const controller = new AbortController();
   // Ctrl-C is the user cancelling; SIGTERM / SIGHUP (a scheduler, a closed terminal) interrupt: resumable.
@@ -155,7 +159,10 @@ export async function executeRuns(store: Store, runIds: number[], dataDir: strin
       if (controller.signal.aborted) break;
       const label = `[${i + 1}/${runIds.length}] ${store.getRun(runId)!.name}`;
       if (!store.claimQueuedRun(runId)) {
-        ctx.err(`${label}: taken by another RigL Lab process (e.g. rigl-lab serve on the same database); skipped here`);
+        // Only a user can take a held run away: cancelled or deleted from the app, say.
+        const now = store.getRun(runId);
+        ctx.err(`${label}: ${now ? `now ${now.status}` : 'deleted'} by another RigL Lab process (the app, on the same database); skipped here`);
+        failures++;
         continue;
       }
       const bar = ctx.interactive ? new ProgressBar((text) => process.stderr.write(text), label) : null;
