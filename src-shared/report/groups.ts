@@ -43,7 +43,8 @@ export function groupRuns(runs: readonly RunRecord[], kind: AccuracyKind): RunGr
     const y = (b as RunRecord).config;
     return variantOf(x).order - variantOf(y).order || x.sparsity - y.sparsity || y.widthMultiplier - x.widthMultiplier;
   });
-  return entries.map(([key, list]) => {
+  return entries.map(([key, all]) => {
+    const list = onePerSeed(all);
     const config = (list[0] as RunRecord).config;
     return {
       key,
@@ -59,6 +60,22 @@ export function groupRuns(runs: readonly RunRecord[], kind: AccuracyKind): RunGr
       timeShared: list.some(trainedAlongsideOthers),
     };
   });
+}
+
+/**
+ * One run per seed: a run re-run with the same config and seed is the same sample again, and
+ * counted twice it would pull the mean toward itself and shrink the spread. The newest completed
+ * run of each seed stands for it (the newest of any status until one has completed).
+ */
+function onePerSeed(runs: readonly RunRecord[]): RunRecord[] {
+  const bySeed = new Map<number, RunRecord>();
+  const rank = (r: RunRecord): [number, number] => [r.status === 'completed' ? 1 : 0, r.id];
+  for (const run of runs) {
+    const kept = bySeed.get(run.config.seed);
+    const [a, b] = [rank(run), kept ? rank(kept) : null];
+    if (b === null || a[0] > b[0] || (a[0] === b[0] && a[1] > b[1])) bySeed.set(run.config.seed, run);
+  }
+  return runs.filter((r) => bySeed.get(r.config.seed) === r);
 }
 
 function sharedDevice(runs: readonly RunRecord[]): string | null {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { RunRecord } from '../../src-shared/api/records.js';
 import { groupRuns } from '../../src-shared/report/groups.js';
 import { meanStd } from '../../src-shared/report/stats.js';
 import { flopMultiple, meanStdPercent, sparsityLabel, times } from '../../src-shared/report/format.js';
@@ -47,6 +48,18 @@ describe('groups of seeds', () => {
     expect(rigl.seeds).toEqual([0, 1, 2]);
     expect(rigl.accuracy.mean).toBeCloseTo(0.82, 12);
     expect(rigl.accuracy.std).toBeCloseTo(0.02, 12);
+  });
+
+  it('counts a seed re-run with the same config once: its newest completed run', () => {
+    const rigl = (seed: number, testAccuracy: number | null, status: RunRecord['status'] = 'completed') =>
+      runRecord({ config: { method: 'rigl', sparsity: 0.9, seed }, testAccuracy, status });
+    // Seed 0 at 0.80 re-run to 0.81, seed 1 at 0.84, and seed 1 re-run again, still queued.
+    const [group] = groupRuns([rigl(0, 0.8), rigl(1, 0.84), rigl(0, 0.81), rigl(1, null, 'queued')], 'final');
+    expect(group!.seeds).toEqual([0, 1]);
+    expect(group!.runs.map((r) => r.testAccuracy)).toEqual([0.84, 0.81]);
+    // (0.81 + 0.84) / 2, and √((0.015² · 2) / 1) = 0.0212.
+    expect(group!.accuracy.mean).toBeCloseTo(0.825, 12);
+    expect(group!.accuracy.std).toBeCloseTo(0.0212132, 6);
   });
 
   it('names the report’s variants: Small-Dense, RigL-SM, RigL-SG', () => {
