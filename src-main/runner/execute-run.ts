@@ -125,6 +125,6 @@ function finishStatus(store: Store, runId: number, outcome: TrainOutcome, interr
     store.updateRunStatus(runId, 'interrupted', { error: 'stopped because the process that started it went away; resume to continue' });
     return 'interrupted';
   }
-  store.updateRunStatus(runId, 'cancelled', { error: 'cancelled by the user' });
+  store.updateRunStatus(runId, 'cancelled', { error: 'stopped on request (Cancel in the app, or Ctrl-C); Re-run or `rigl-lab resume` continues it from its last checkpoint' });
   return 'cancelled';
 }
