@@ -8,9 +8,11 @@ import {
 } from '../../src-shared/api/records.js';
 import { experimentSpecSchema, type ExperimentSpec } from '../../src-shared/config/experiment.js';
 import { parseWith, type RunConfig } from '../../src-shared/config/run.js';
+import { varyingFields } from '../../src-shared/report/comparable.js';
 import { immediate, isoTime, type StoreContext } from './context.js';
 import { StoreError } from './errors.js';
 import { jsonText, parseRow, selectList } from './rows.js';
+import { defaultRunName } from './run-name.js';
 import { runInserter } from './runs.js';
 
 /** A row of `experiments`: the shared record with its JSON columns still text. */
@@ -55,7 +57,9 @@ export function experimentQueries(ctx: StoreContext) {
         isoTime(ctx.clock()),
       );
       const experimentId = Number(result.lastInsertRowid);
-      return { experimentId, runIds: runConfigs.map((config) => insertRun(config, experimentId, undefined, options.held)) };
+      // Each run named by what sets it apart in this experiment, sweeps included.
+      const varying = varyingFields(runConfigs);
+      return { experimentId, runIds: runConfigs.map((config) => insertRun(config, experimentId, defaultRunName(config, varying), options.held)) };
     }),
     getExperiment(id: number): ExperimentRecord | undefined {
       const row = selectOne.get(id);

@@ -12,7 +12,8 @@ const RUN_ORDERS: Record<z.infer<typeof runOrderSchema>, string> = {
   newest: 'id DESC',
   oldest: 'id ASC',
   name: 'name COLLATE NOCASE, id',
-  queue: 'queue_position IS NULL, queue_position, id',
+  // Training runs head the queue, then the queued in their order, then the rest.
+  queue: "CASE status WHEN 'running' THEN 0 WHEN 'queued' THEN 1 ELSE 2 END, queue_position, id",
   testAccuracy: 'test_accuracy IS NULL, test_accuracy DESC, id',
 };
 

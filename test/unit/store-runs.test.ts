@@ -371,6 +371,20 @@ describe('run status', () => {
   });
 });
 
+describe('run names', () => {
+  it('name each run of an experiment by what sets it apart, the values it sweeps included', () => {
+    const spec = parseExperimentSpec({ name: 'α × ΔT', base: { method: 'rigl', sparsity: 0.9 }, grid: { alpha: [0.1, 0.3], deltaT: [10, 100], seed: [0, 1] } });
+    const { runIds } = store.createExperiment(spec, expandExperiment(spec));
+    const names = runIds.map((id) => store.getRun(id)!.name);
+    expect(new Set(names).size).toBe(8);
+    expect(names).toContain('RigL ERK 90% · α 0.3 · ΔT 10 · mlp · seed 1');
+    // A run outside an experiment, and a grid of methods: the fields a grid usually varies.
+    expect(store.getRun(store.createRun(resolveRunConfig({ method: 'static', sparsity: 0.8 })))!.name).toBe('Static ERK 80% · mlp · seed 0');
+    const methods = store.createExperiment(sweep, expandExperiment(sweep)).runIds.map((id) => store.getRun(id)!.name);
+    expect(methods).toContain('RigL ERK 80% · mlp · seed 0');
+  });
+});
+
 describe('queue', () => {
   it('claims in queue order and puts a re-queued run at the end', () => {
     store.createExperiment(sweep, expandExperiment(sweep)); // 1, 2, 3
