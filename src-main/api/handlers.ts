@@ -8,9 +8,9 @@ import {
   type ApiResult,
   type Settings,
 } from '../../src-shared/api/contract.js';
-import { parseWith } from '../../src-shared/config/run.js';
+import { ConfigError, parseWith } from '../../src-shared/config/run.js';
 import { listBackends } from '../engine/backend/select-backend.js';
-import { fetchDataset, importDataset, listDatasets } from '../engine/data/index.js';
+import { fetchDataset, importDataset, listDatasets, unavailableDatasets } from '../engine/data/index.js';
 import type { EmitEvent, RunQueue } from '../runner/queue.js';
 import type { Store } from '../store/index.js';
 import { VERSION } from '../version.js';
@@ -87,8 +87,14 @@ export function createApiHandler(ctx: ApiContext): (method: string, params: unkn
       return status;
     },
 
-    'experiments.create': ({ spec }) => {
+    'experiments.create': async ({ spec }) => {
       const configs = expandExperiment(spec).map((c) => ({ ...c, backend: c.backend === 'auto' ? settings().backend : c.backend }));
+      // Refused here, as the CLI refuses it, rather than queued to fail one run after another.
+      const missing = await unavailableDatasets(configs.map((c) => c.dataset), ctx.dataDir);
+      if (missing.length > 0) {
+        const message = missing.map((s) => `${s.label} is not on this machine yet: download it or import a copy on the Datasets page`);
+        throw new ConfigError(message.join('\n'), message.map((m) => ({ path: 'dataset', message: m })));
+      }
       const created = store.createExperiment(spec, configs);
       emit('runs.changed', { runIds: created.runIds });
       queue.pump();

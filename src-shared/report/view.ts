@@ -59,17 +59,29 @@ export function completedRuns(runs: readonly RunRecord[]): RunRecord[] {
   return runs.filter((r) => r.status === 'completed');
 }
 
-/** "37 of 39 runs completed; figures and tables use those." */
+const pending = (runs: readonly RunRecord[]): number => runs.filter((r) => r.status === 'queued' || r.status === 'running').length;
+
+/**
+ * "37 of 39 runs completed, 2 queued or training; …": what the figures and tables stand on, and
+ * why any run is missing from them (stopped runs do not fill in by themselves).
+ */
 export function progressNote(runs: readonly RunRecord[]): string {
   const done = completedRuns(runs).length;
   if (runs.length === 0) return 'The experiment has no runs.';
   if (done === runs.length) return `All ${runs.length} runs completed.`;
-  return `${done} of ${runs.length} runs completed; the figures and tables use the completed ones and fill in as the rest finish.`;
+  const waiting = pending(runs);
+  const stopped = runs.length - done - waiting;
+  const parts = [`${done} of ${runs.length} runs completed`];
+  if (waiting > 0) parts.push(`${waiting} queued or training`);
+  if (stopped > 0) parts.push(`${stopped} stopped (failed, cancelled, interrupted or diverged: the runs list says why, and Re-run includes them)`);
+  const use = done === 0 ? 'the figures and tables have no run to show yet' : 'the figures and tables use the completed ones';
+  return `${parts.join(', ')}; ${use}${waiting > 0 ? ' and fill in as the rest finish' : ''}.`;
 }
 
 export const ACCURACY_LABELS: Record<AccuracyKind, string> = { final: 'final test accuracy', best: 'best test accuracy' };
 
-export const WAITING = 'Fills in as runs complete.';
+/** What an empty figure says; the progress note says whether runs are on their way. */
+export const WAITING = 'No completed run to show yet (the note on the runs says where they stand).';
 
 /** What the tables' Run time column holds, for their captions; and what its mark means, where `groups` have it. */
 export function runTimeCaption(groups: readonly RunGroup[]): string {

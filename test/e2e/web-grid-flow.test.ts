@@ -74,7 +74,14 @@ describe('web mode, clicked through in Chromium', () => {
     await page.getByTestId('preset-select').selectOption('fashion-mnist-quick');
     // Dense ignores sparsity, so dense + static + RigL at two sparsities is 1 + 2 + 2 runs.
     await expect.poll(() => page.getByTestId('preview-run-count').innerText(), UI).toBe('5');
+    // CIFAR-10 is not on this machine: said at the field, and the launch is refused with nothing queued.
+    await page.getByTestId('field-dataset').selectOption('cifar10');
+    await expect.poll(() => page.getByTestId('dataset-missing').isVisible(), UI).toBe(true);
+    await page.getByTestId('launch').click();
+    await expect.poll(() => page.getByTestId('form-issues').innerText(), UI).toContain('CIFAR-10 is not on this machine yet');
+    expect(page.url()).toContain('#/new');
     await page.getByRole('button', { name: 'Clear form' }).click();
+    await expect.poll(() => page.getByTestId('dataset-missing').count(), UI).toBe(0);
 
     // Fields found by their captions, as a screen reader names them.
     await page.getByLabel('Train subset', { exact: true }).fill('3000');

@@ -109,6 +109,12 @@ describe('web mode', () => {
     const bad = await call(ws, 2, 'experiments.create', { spec: { name: 'x', grid: { method: ['lottery'] } } });
     expect(bad.ok).toBe(false);
     expect(bad.error!.issues).toEqual([{ path: 'params.spec.grid.method.0', message: expect.stringContaining('must be one of') }]);
+    // CIFAR-10 is not on this machine (tests never download): refused, nothing queued.
+    const before = await call(ws, 4, 'runs.list', {});
+    const missing = await call(ws, 5, 'experiments.create', { spec: { name: 'x', base: { dataset: 'cifar10', model: 'wrn-10-2' } } });
+    expect(missing.ok).toBe(false);
+    expect(missing.error!.issues).toEqual([{ path: 'dataset', message: 'CIFAR-10 is not on this machine yet: download it or import a copy on the Datasets page' }]);
+    expect((await call(ws, 6, 'runs.list', {})).result).toEqual(before.result);
     const unknown = await call(ws, 3, 'runs.drop', {});
     expect(unknown.error!.message).toContain('unknown method');
     const malformed = new Promise<{ ok: boolean; error: { message: string } }>((resolve) => ws.once('message', (d) => resolve(JSON.parse(d.toString()))));

@@ -7,7 +7,7 @@ import { dataAndModel } from '../../../src-shared/datasets.js';
 import { METHOD_LABELS, type MethodName } from '../../../src-shared/names.js';
 import { sparsityLabel } from '../../../src-shared/report/format.js';
 import { sharedTimeNote } from '../../../src-shared/report/run-time.js';
-import { listDatasets } from '../../engine/data/index.js';
+import { unavailableDatasets } from '../../engine/data/index.js';
 import { INTERRUPTED, executeRun, type ExecutedRun } from '../../runner/execute-run.js';
 import { openStore, type Store } from '../../store/index.js';
 import type { CommandContext } from '../context.js';
@@ -201,16 +201,12 @@ export async function executeRuns(store: Store, runIds: number[], dataDir: strin
 }
 
 async function requireDatasets(configs: RunConfig[], dataDir: string): Promise<void> {
-  const needed = new Set(configs.map((c) => c.dataset));
-  const statuses = await listDatasets(dataDir);
-  for (const status of statuses) {
-    if (needed.has(status.name) && !status.available) {
-      throw new UsageError(
-        `${status.label} is not available in ${dataDir}: run \`rigl-lab datasets fetch ${status.name}\` or \`rigl-lab datasets import ${status.name} PATH\`` +
-          (status.problems.length > 0 ? `\n${status.problems.join('\n')}` : ''),
-      );
-    }
-  }
+  const [status] = await unavailableDatasets(configs.map((c) => c.dataset), dataDir);
+  if (status === undefined) return;
+  throw new UsageError(
+    `${status.label} is not available in ${dataDir}: run \`rigl-lab datasets fetch ${status.name}\` or \`rigl-lab datasets import ${status.name} PATH\`` +
+      (status.problems.length > 0 ? `\n${status.problems.join('\n')}` : ''),
+  );
 }
 
 /** How long a run trained, and how much of it beside other runs, when that was more than a little. */

@@ -12,6 +12,12 @@ export async function listDatasets(dataDir: string, systemDirs: SystemDirs = DEF
   return Promise.all(DATASETS.map((name) => datasetStatus(name, dataDir, systemDirs[name])));
 }
 
+/** The statuses of those of `names` that cannot be loaded: what a launch checks before it queues runs. */
+export async function unavailableDatasets(names: Iterable<DatasetName>, dataDir: string, systemDirs: SystemDirs = DEFAULT_SYSTEM_DIRS): Promise<DatasetStatus[]> {
+  const wanted = new Set(names);
+  return (await listDatasets(dataDir, systemDirs)).filter((s) => wanted.has(s.name) && !s.available);
+}
+
 async function datasetStatus(name: DatasetName, dataDir: string, systemDirs: readonly string[]): Promise<DatasetStatus> {
   const folder = datasetDir(dataDir, name);
   const problems: string[] = [];
