@@ -84,8 +84,11 @@ export const useExperimentFormStore = defineStore('experimentForm', () => {
     const listed: Array<{ label: string; message: string }> = [];
     for (const issue of allIssues.value) {
       const field = fieldOf(issue.path, fields.value);
-      if (field !== null) map.set(field, [...(map.get(field) ?? []), issue.message]);
-      listed.push({ label: field === null ? issue.path : formFieldLabel(field), message: issue.message });
+      // A list field (seeds, a sweep's values) says which of its values is wrong.
+      const entry = field?.startsWith('grid.') ? /\.(\d+)$/.exec(issue.path) : null;
+      const message = entry ? `value ${Number(entry[1]) + 1} ${issue.message}` : issue.message;
+      if (field !== null) map.set(field, [...(map.get(field) ?? []), message]);
+      listed.push({ label: field === null ? issue.path : formFieldLabel(field), message });
     }
     return { map, listed };
   });

@@ -3,7 +3,7 @@ import { trainingExamples } from '../datasets.js';
 import { buildModelSpec, maskedLayers } from '../models/index.js';
 import { BACKENDS, DATASETS, DISTRIBUTIONS, METHODS, MODEL_NAMES_HINT, MODEL_PATTERN, type DatasetName } from '../names.js';
 
-const sparsityValue = z.number().min(0).lt(1, 'must be below 1 (1 would remove every weight)');
+const sparsityValue = z.number().min(0).lt(1, 'must be a fraction below 1, e.g. 0.9 for 90% (1 would remove every weight)');
 const fraction = (message: string) => z.number().gt(0, message).max(1, message);
 
 export const optimizerSchema = z.strictObject({
@@ -246,13 +246,36 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown, prefix
   throw new ConfigError(issues.map((i) => `${i.path}: ${i.message}`).join('\n'), issues);
 }
 
+/** zod's own messages ("Invalid input: expected int, received number"), as opposed to a schema's. */
+const ZOD_DEFAULT = /^(Invalid|Too small|Too big|Unrecognized)/;
+
+/** An issue in words a user reads beside the field; a schema's own message is kept. */
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_value') {
-    return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  return (ZOD_DEFAULT.test(issue.message) ? describeCode(issue) : null) ?? issue.message;
+}
+
+const TYPE_NAMES: Record<string, string> = { number: 'a number', int: 'a whole number', string: 'text', boolean: 'true or false', array: 'a list', object: 'an object' };
+
+function describeCode(issue: z.core.$ZodIssue): string | null {
+  switch (issue.code) {
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'unrecognized_keys':
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+    case 'invalid_type':
+      if (/received undefined/.test(issue.message)) return 'is missing';
+      return TYPE_NAMES[issue.expected] ? `must be ${TYPE_NAMES[issue.expected]}` : null;
+    case 'too_small':
+      if (issue.origin === 'array') return `must list at least ${String(issue.minimum)} value${Number(issue.minimum) === 1 ? '' : 's'}`;
+      if (issue.origin === 'string') return Number(issue.minimum) === 1 ? 'must not be empty' : `must be at least ${String(issue.minimum)} characters`;
+      return issue.inclusive ? `must be at least ${String(issue.minimum)}` : `must be above ${String(issue.minimum)}`;
+    case 'too_big':
+      if (issue.origin === 'array') return `must list at most ${String(issue.maximum)} values`;
+      if (issue.origin === 'string') return `must be at most ${String(issue.maximum)} characters`;
+      return issue.inclusive ? `must be at most ${String(issue.maximum)}` : `must be below ${String(issue.maximum)}`;
+    case 'not_multiple_of':
+      return `must be a multiple of ${String(issue.divisor)}`;
+    default:
+      return null;
   }
-  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
-  if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
-    return issue.message;
-  }
-  return issue.message;
 }

@@ -194,7 +194,7 @@ export function badInputCases(dir: string, db: string, dataDir: string): BadInpu
     },
 
     // Run configs.
-    { name: 'sparsity 1', expect: /--sparsity: must be below 1/, run: () => run('--sparsity', '1') },
+    { name: 'sparsity 1', expect: /--sparsity: must be a fraction below 1, e.g. 0.9 for 90%/, run: () => run('--sparsity', '1') },
     { name: 'negative sparsity', expect: /--sparsity: .*(0|greater)/, run: () => run('--sparsity=-0.1') },
     { name: 'unknown method', expect: /--method: must be one of "dense", "static", "set", "snfs", "rigl", "pruning"/, run: () => run('--method', 'lottery') },
     { name: 'unknown model', expect: /--model: must be mlp, lenet5, lenet5-classic, wrn-D-K/, run: () => run('--model', 'vgg16') },
@@ -248,7 +248,7 @@ export function badInputCases(dir: string, db: string, dataDir: string): BadInpu
     { name: 'an unknown api method', expect: /unknown method "runs\.wipe"/, run: () => overSocket((ws) => ws.send(JSON.stringify({ id: 1, method: 'runs.wipe', params: {} }))) },
     {
       name: 'an experiment with a bad grid over the api',
-      expect: /params\.spec\.grid\.sparsity\.0: must be below 1/,
+      expect: /params\.spec\.grid\.sparsity\.0: must be a fraction below 1/,
       run: () => overSocket((ws) => ws.send(JSON.stringify({ id: 1, method: 'experiments.create', params: { spec: { name: 'x', grid: { sparsity: [2] } } } }))),
     },
     { name: 'an oversized IPC call', expect: /limit is 1000000/, run: () => thrown(() => checkIpcCall('runs.list', { search: 'x'.repeat(1_100_000) })) },

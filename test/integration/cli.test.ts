@@ -83,6 +83,9 @@ describe('rigl-lab CLI', () => {
     expect(experiments[0]!.runCounts.completed).toBe(2);
     const list = await rigl(['list', '--json', ...store]);
     expect((JSON.parse(list.stdout) as Array<{ id: number }>).map((run) => run.id)).toEqual([2, 1]);
+    const badStatus = await rigl(['list', '--status', 'completed,done', ...store]);
+    expect(badStatus).toMatchObject({ code: 2, stdout: '' });
+    expect(badStatus.stderr).toContain('--status: "done" is not a run status; use one or more of queued, running, completed, failed, cancelled, interrupted, diverged');
     const show = await rigl(['show', String(last.runId), ...store]);
     expect(show.stdout).toContain('completed');
     expect(show.stdout).toContain('fc1');

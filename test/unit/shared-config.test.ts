@@ -71,13 +71,20 @@ describe('run config', () => {
       expect.arrayContaining([
         'method: must be one of "dense", "static", "set", "snfs", "rigl", "pruning"',
         'model: must be mlp, lenet5, lenet5-classic, wrn-D-K (e.g. wrn-22-2) or resnet50',
-        'sparsity: must be below 1 (1 would remove every weight)',
+        'sparsity: must be a fraction below 1, e.g. 0.9 for 90% (1 would remove every weight)',
         'epochs: must be at least 1',
         'maskUpdate.deltaT: must be a whole number of steps, at least 1',
         'maskUpdate.endFraction: must be in (0, 1]',
         'distribution: must be one of "uniform", "er", "erk"',
       ]),
     );
+  });
+
+  it('says in words what a number field wants, where the schema has no message of its own', () => {
+    expect(issuesOf(() => resolveRunConfig({ epochs: 1.5 }))).toEqual(['epochs: must be a whole number']);
+    expect(issuesOf(() => resolveRunConfig({ batchSize: 'x' }))).toEqual(['batchSize: must be a number']);
+    expect(issuesOf(() => resolveRunConfig({ trainSubset: -5 }))).toEqual(['trainSubset: must be at least 1']);
+    expect(issuesOf(() => resolveRunConfig({ optimizer: { lr: -1 } }))).toEqual(['optimizer.lr: must be above 0']);
   });
 
   it('rejects unknown fields and a pruning window that ends before it starts', () => {
@@ -135,7 +142,7 @@ describe('experiment grids', () => {
 
   it('names bad grid values and unknown axes', () => {
     expect(issuesOf(() => parseExperimentSpec({ name: 'x', grid: { sparsity: [0.5, 1.2] } }))).toEqual([
-      'grid.sparsity.1: must be below 1 (1 would remove every weight)',
+      'grid.sparsity.1: must be a fraction below 1, e.g. 0.9 for 90% (1 would remove every weight)',
     ]);
     expect(issuesOf(() => parseExperimentSpec({ name: 'x', grid: { colour: ['red'] } }))).toEqual(['grid: unknown field colour']);
     expect(issuesOf(() => parseExperimentSpec({ name: '  ' }))).toEqual(['name: must not be empty']);

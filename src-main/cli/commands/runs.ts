@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { RUN_STATUSES, type RunStatus } from '../../../src-shared/api/records.js';
 import { viewOfExperiment } from '../../../src-shared/report/build-view.js';
 import { openStore, type Store } from '../../store/index.js';
 import type { CommandContext } from '../context.js';
@@ -33,11 +34,14 @@ export function listCommand(args: string[], ctx: CommandContext): number {
   const { values } = parseFlags('list', () => parseArgs({ args, options: { ...STORE_FLAGS, status: { type: 'string' }, search: { type: 'string' }, limit: { type: 'string' } } as const, strict: true, allowPositionals: false, allowNegative: true }));
   const limit = values.limit === undefined ? 100 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: "${values.limit}" is not a positive whole number`);
+  const statuses = values.status?.split(',').map((s) => s.trim());
+  const unknown = statuses?.find((s) => !(RUN_STATUSES as readonly string[]).includes(s));
+  if (unknown !== undefined) throw new UsageError(`--status: "${unknown}" is not a run status; use one or more of ${RUN_STATUSES.join(', ')}, comma-separated`);
   return withStore(values, (store) => {
     const query = {
       limit,
       ...(values.search ? { search: values.search } : {}),
-      ...(values.status ? { status: values.status.split(',') as never } : {}),
+      ...(statuses ? { status: statuses as RunStatus[] } : {}),
     };
     const runs = store.listRuns(query);
     if (values.json) {
