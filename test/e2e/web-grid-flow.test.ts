@@ -96,6 +96,9 @@ describe('web mode, clicked through in Chromium', () => {
     await page.locator('label', { hasText: /^Epochs$/ }).click();
     expect(await page.evaluate("document.activeElement?.getAttribute('data-testid')")).toBe('field-epochs');
     expect(await page.getByTestId('launch').isDisabled()).toBe(true);
+    // No count while a field is wrong ("Launch 0 runs" read as an empty grid).
+    expect(await page.getByTestId('preview-run-count').innerText()).toBe('—');
+    expect(await page.getByTestId('launch').innerText()).toBe('Launch');
     await screenshot(page, 'new-experiment-invalid');
   });
 
