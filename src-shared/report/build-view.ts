@@ -1,6 +1,7 @@
 import type { RunRecord } from '../api/records.js';
 import type { ExperimentSpec, GridAxis } from '../config/experiment.js';
 import { viewOfPreset, type ReportView } from '../config/presets.js';
+import { recipeNote } from './recipe.js';
 import type { ViewInput, ViewResult } from './view.js';
 import { lengthView } from './views/length.js';
 import { methodsView } from './views/methods.js';
@@ -40,5 +41,7 @@ export function layerHistoryRuns(view: ReportView, runs: readonly RunRecord[]): 
 
 /** Figures, tables and notes of an experiment's view: the same for the dashboard and `rigl-lab report`. */
 export function buildView(input: ViewInput): ViewResult {
-  return BUILDERS[viewOfExperiment(input.experiment.spec)](input);
+  const result = BUILDERS[viewOfExperiment(input.experiment.spec)](input);
+  const recipe = recipeNote(input.runs);
+  return recipe === null ? result : { ...result, notes: [...result.notes, recipe] };
 }

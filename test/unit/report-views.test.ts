@@ -4,6 +4,7 @@ import { PRESETS } from '../../src-shared/config/presets.js';
 import { buildView, layerHistoryRuns, viewOfExperiment } from '../../src-shared/report/build-view.js';
 import type { RunConfigInput } from '../../src-shared/config/run.js';
 import { groupRuns } from '../../src-shared/report/groups.js';
+import { recipeNote } from '../../src-shared/report/recipe.js';
 import { sharedTimeNote, timeVsDense } from '../../src-shared/report/run-time.js';
 import { trainFlopsVsStandardDense } from '../../src-shared/report/views/length.js';
 import { methodsView, placedSparsity } from '../../src-shared/report/views/methods.js';
@@ -13,6 +14,21 @@ import { inferenceFlopsAt, smallDenseWidth } from '../../src-shared/sparsity/mat
 import { experimentRecord, runRecord, viewInput } from './report-fixtures.js';
 
 const quick = { dataset: 'fashion-mnist', model: 'mlp', epochs: 3, trainSubset: 8000, distribution: 'uniform' } as const;
+
+describe('the recipe every run shares', () => {
+  it('lists what the figures do not show, and leaves out what varies', () => {
+    const base = { ...quick, sparsity: 0.9, testSubset: 500, epochs: 2 } as const;
+    const runs = [0.1, 0.3].map((alpha) => runRecord({ config: { ...base, method: 'rigl', maskUpdate: { alpha } }, testAccuracy: 0.8 }));
+    const dense = runRecord({ config: { ...base, method: 'dense' }, testAccuracy: 0.85 });
+    // Fashion-MNIST's recipe: batch 128, SGD lr 0.05, momentum 0.9 (Nesterov), weight decay 1e-4, cosine lr, 10% held out.
+    expect(recipeNote([...runs, dense])).toBe(
+      'Every run: 2 epochs, batch 128, the first 8,000 training examples, 10% of them held out for validation, tested on the first 500 test examples, ' +
+        'SGD lr 0.05, momentum 0.9 (Nesterov), weight decay 0.0001, cosine lr.',
+    );
+    expect(recipeNote([runs[0]!])).toMatch(/, mask updates every 100 steps, α 0.1 \(cosine\), until 75% of training\.$/);
+    expect(recipeNote([])).toBeNull();
+  });
+});
 
 describe('which view an experiment gets', () => {
   it('takes its preset’s view, else reads its grid', () => {

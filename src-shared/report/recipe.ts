@@ -1,0 +1,50 @@
+import type { RunRecord } from '../api/records.js';
+import type { RunConfig } from '../config/run.js';
+import { varyingFields } from './comparable.js';
+
+type Part = (c: RunConfig) => string | null;
+
+const percent = (fraction: number): string => `${Number((fraction * 100).toFixed(2))}%`;
+const examples = (n: number | null | undefined, kind: string): string => (n ? `the first ${n.toLocaleString('en-US')} ${kind} examples` : `all ${kind} examples`);
+
+/**
+ * What every run of an experiment trained with, field by field (a field listed under several
+ * paths is left out as soon as one of them differs between runs: the figures show those).
+ */
+const PARTS: Array<{ paths: string[]; part: Part }> = [
+  { paths: ['epochs'], part: (c) => `${c.epochs} ${c.epochs === 1 ? 'epoch' : 'epochs'}` },
+  { paths: ['batchSize'], part: (c) => `batch ${c.batchSize}` },
+  { paths: ['trainSubset'], part: (c) => examples(c.trainSubset, 'training') },
+  { paths: ['validationFraction'], part: (c) => (c.validationFraction > 0 ? `${percent(c.validationFraction)} of them held out for validation` : null) },
+  { paths: ['testSubset'], part: (c) => `tested on ${examples(c.testSubset, 'test')}` },
+  { paths: ['augment'], part: (c) => (c.augment ? 'random crop and flip' : null) },
+  {
+    paths: ['optimizer.lr', 'optimizer.momentum', 'optimizer.nesterov'],
+    part: (c) => `SGD lr ${c.optimizer.lr}, momentum ${c.optimizer.momentum}${c.optimizer.nesterov ? ' (Nesterov)' : ''}`,
+  },
+  { paths: ['optimizer.weightDecay'], part: (c) => `weight decay ${c.optimizer.weightDecay}` },
+  {
+    paths: ['lrSchedule.kind', 'lrSchedule.gamma', 'lrSchedule.everySteps'],
+    part: (c) => (c.lrSchedule.kind === 'step' ? `lr ×${c.lrSchedule.gamma} every ${c.lrSchedule.everySteps} steps` : `${c.lrSchedule.kind} lr`),
+  },
+  { paths: ['warmupSteps'], part: (c) => (c.warmupSteps > 0 ? `${c.warmupSteps} warm-up steps` : null) },
+  { paths: ['dropout'], part: (c) => (c.dropout > 0 ? `dropout ${c.dropout}` : null) },
+  { paths: ['labelSmoothing'], part: (c) => (c.labelSmoothing > 0 ? `label smoothing ${c.labelSmoothing}` : null) },
+];
+
+const UPDATES_APPLY = new Set(['set', 'snfs', 'rigl']);
+
+/** "Every run: 3 epochs, batch 128, …": the shared recipe, which the figures do not show. Null without runs. */
+export function recipeNote(runs: readonly RunRecord[]): string | null {
+  const configs = runs.map((r) => r.config);
+  const first = configs[0];
+  if (first === undefined) return null;
+  const varying = new Set(varyingFields(configs));
+  const parts = PARTS.filter(({ paths }) => paths.every((p) => !varying.has(p))).flatMap(({ part }) => part(first) ?? []);
+  const updating = configs.find((c) => UPDATES_APPLY.has(c.method));
+  if (updating && !['maskUpdate.deltaT', 'maskUpdate.alpha', 'maskUpdate.endFraction', 'maskUpdate.schedule'].some((p) => varying.has(p))) {
+    const u = updating.maskUpdate;
+    parts.push(`mask updates every ${u.deltaT} steps, α ${u.alpha} (${u.schedule}), until ${percent(u.endFraction)} of training`);
+  }
+  return `Every run: ${parts.join(', ')}.`;
+}
