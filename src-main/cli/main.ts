@@ -43,7 +43,7 @@ function usage(): string {
     '',
     'usage: rigl-lab COMMAND [flags]    (rigl-lab COMMAND --help for its flags)',
     '',
-    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`),
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(Math.max(...Object.keys(COMMANDS).map((n) => n.length)))}  ${c.summary}`),
   ].join('\n');
 }
 

@@ -84,6 +84,9 @@ describe('web mode, clicked through in Chromium', () => {
     await expect.poll(() => page.getByTestId('dataset-missing').count(), UI).toBe(0);
 
     // Fields found by their captions, as a screen reader names them.
+    // Typed numbers are decimal: "0x10" is not read as 16.
+    await page.getByLabel('Train subset', { exact: true }).fill('0x10');
+    await expect.poll(() => page.locator('.field-error', { hasText: 'must be a number' }).count(), UI).toBe(1);
     await page.getByLabel('Train subset', { exact: true }).fill('3000');
     const batch = page.getByLabel('Batch size', { exact: true });
     await batch.fill('5000');

@@ -93,7 +93,7 @@ export function showCommand(args: string[], ctx: CommandContext): number {
       [
         `run ${run.id} "${run.name}"  ${run.status}${run.error ? ` (${run.error})` : ''}`,
         `  ${c.method} on ${c.dataset}/${c.model}, sparsity ${c.sparsity} ${c.distribution}, seed ${c.seed}`,
-        `  ${c.epochs} epochs ×${c.trainingMultiplier}, batch ${c.batchSize}, lr ${c.optimizer.lr} ${c.lrSchedule.kind}, ` +
+        `  ${c.epochs} ${c.epochs === 1 ? 'epoch' : 'epochs'} ×${c.trainingMultiplier}, batch ${c.batchSize}, lr ${c.optimizer.lr} ${c.lrSchedule.kind}, ` +
           `momentum ${c.optimizer.momentum}${c.optimizer.nesterov ? ' (Nesterov)' : ''}, weight decay ${c.optimizer.weightDecay}`,
         `  backend ${run.backend ?? '–'} ${run.device ? `on ${run.device}` : ''}${run.backendReason ? `: ${run.backendReason}` : ''}`,
         `  steps ${run.stepsDone}/${run.totalSteps ?? '?'}, time ${formatDuration(run.durationS)}`,
