@@ -46,8 +46,27 @@ const AXES = {
 export type GridAxis = keyof typeof AXES;
 export const GRID_AXES = Object.keys(AXES) as GridAxis[];
 
+function repeated(values: readonly unknown[]): string {
+  const seen = new Set<string>();
+  for (const v of values) {
+    const key = JSON.stringify(v);
+    if (seen.has(key)) return key;
+    seen.add(key);
+  }
+  return '';
+}
+
 const gridShape = Object.fromEntries(
-  Object.entries(AXES).map(([name, axis]) => [name, z.array(axis.values).min(1, 'needs at least one value').max(1000).optional()]),
+  Object.entries(AXES).map(([name, axis]) => [
+    name,
+    z
+      .array(axis.values)
+      .min(1, 'needs at least one value')
+      .max(1000)
+      // A value listed twice would train the same runs twice and name the grid after both.
+      .refine((values) => new Set(values.map((v) => JSON.stringify(v))).size === values.length, { error: (issue) => `lists ${repeated(issue.input as unknown[])} twice` })
+      .optional(),
+  ]),
 ) as { [K in GridAxis]: z.ZodOptional<z.ZodArray<(typeof AXES)[K]['values']>> };
 
 export const gridSchema = z.strictObject(gridShape);

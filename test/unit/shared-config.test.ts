@@ -146,6 +146,7 @@ describe('experiment grids', () => {
     ]);
     expect(issuesOf(() => parseExperimentSpec({ name: 'x', grid: { colour: ['red'] } }))).toEqual(['grid: unknown field colour']);
     expect(issuesOf(() => parseExperimentSpec({ name: '  ' }))).toEqual(['name: must not be empty']);
+    expect(issuesOf(() => parseExperimentSpec({ name: 'x', grid: { sparsity: [0.9, 0.8, 0.9] } }))).toEqual(['grid.sparsity: lists 0.9 twice']);
   });
 });
 
