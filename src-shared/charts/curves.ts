@@ -17,6 +17,8 @@ export interface CurveAxes {
   y: string;
   formatX?: (value: number) => string;
   formatY?: (value: number) => string;
+  /** Start the x axis at zero instead of at the first point (a quantity counted from the start: FLOPs, time). */
+  xFromZero?: boolean;
   /** Start the y axis at zero instead of fitting the data. */
   yFromZero?: boolean;
   /** A fixed y range, so that charts meant to be read side by side share one scale. */
@@ -50,7 +52,7 @@ export function curvesOption(curves: readonly Curve[], axes: CurveAxes): ChartOp
     xAxis: valueAxis(axes.x, {
       nameGap: 28,
       scale: false,
-      min: 'dataMin',
+      min: axes.xFromZero ? 0 : 'dataMin',
       max: 'dataMax',
       axisLabel: { hideOverlap: true, ...(axes.formatX ? { formatter: axes.formatX } : {}) },
     }),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { curvesOption } from '../../src-shared/charts/curves.js';
 import { meanStdChartOption, type MeanStdSeries } from '../../src-shared/charts/mean-std.js';
 import { asPercent } from '../../src-shared/charts/style.js';
 import { svgRenderer } from '../../src-main/report/render-svg.js';
@@ -47,5 +48,14 @@ describe('mean ± std figures', () => {
   it('label close ticks apart: two decimals of a percent where needed', () => {
     expect([0.8818, 0.882, 0.8822].map(asPercent)).toEqual(['88.18%', '88.2%', '88.22%']);
     expect(asPercent(0.9)).toBe('90%');
+  });
+});
+
+describe('training curves', () => {
+  it('start the x axis at the first point, or at zero for a quantity counted from the start', () => {
+    const curve = { name: 'RigL', color: '#c0392b', points: [[4.74e9, 0.7], [9.5e9, 0.8]] as Array<[number, number]> };
+    const xMin = (option: ReturnType<typeof curvesOption>) => (option.xAxis as { min: unknown }).min;
+    expect(xMin(curvesOption([curve], { x: 'step', y: 'accuracy' }))).toBe('dataMin');
+    expect(xMin(curvesOption([curve], { x: 'training FLOPs', y: 'accuracy', xFromZero: true }))).toBe(0);
   });
 });
