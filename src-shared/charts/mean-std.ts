@@ -82,6 +82,9 @@ export function meanStdChartOption(series: readonly MeanStdSeries[], references:
         distance: 7,
         color: s.color,
         fontSize: 11,
+        // On a light backing, so that a line running through a label does not strike it out.
+        backgroundColor: 'rgba(255, 255, 255, 0.85)',
+        padding: [1, 3],
         formatter: (params: { dataIndex: number }) => points[params.dataIndex]?.label ?? '',
       },
       labelLayout: { hideOverlap: true },
@@ -104,6 +107,8 @@ export function meanStdChartOption(series: readonly MeanStdSeries[], references:
       itemStyle: { color: r.color },
       markLine: {
         silent: true,
+        // Under the points' labels, which it may cross (a mark line's z is 5 by default).
+        z: 1,
         symbol: 'none',
         // ECharts rounds a mark line's value to `precision` decimals (2 by default) before drawing
         // it: a dense line at 0.8971 sat at 90%.
