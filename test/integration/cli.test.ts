@@ -18,7 +18,7 @@ describe('rigl-lab CLI', () => {
     const r = await rigl(['run', '--method', 'lottery', '--sparsity', '1.5', '--delta-t', '0', '--db', bad]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--method: must be one of "dense", "static", "set", "snfs", "rigl", "pruning"');
-    expect(r.stderr).toContain('--sparsity: must be below 1');
+    expect(r.stderr).toContain('--sparsity: must be a fraction below 1, e.g. 0.9 for 90%');
     expect(r.stderr).toContain('--delta-t: must be a whole number of steps, at least 1');
     expect(existsSync(bad)).toBe(false);
 
@@ -36,7 +36,7 @@ describe('rigl-lab CLI', () => {
     const r = await rigl(['run', '--config', file, '--db', join(dir, 'never.sqlite')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${file}:`);
-    expect(r.stderr).toContain('grid.sparsity.1: must be below 1');
+    expect(r.stderr).toContain('grid.sparsity.1: must be a fraction below 1');
     writeFileSync(file, '{ not json');
     expect((await rigl(['run', '--config', file])).stderr).toContain('not valid JSON');
   });
