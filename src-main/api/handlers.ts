@@ -1,5 +1,5 @@
 import { cpus, platform } from 'node:os';
-import { expandExperiment } from '../../src-shared/config/experiment.js';
+import { expandExperiment, refuseRepeatedGridValues } from '../../src-shared/config/experiment.js';
 import {
   API_METHODS,
   isApiMethod,
@@ -88,6 +88,7 @@ export function createApiHandler(ctx: ApiContext): (method: string, params: unkn
     },
 
     'experiments.create': async ({ spec }) => {
+      refuseRepeatedGridValues(spec);
       const configs = expandExperiment(spec).map((c) => ({ ...c, backend: c.backend === 'auto' ? settings().backend : c.backend }));
       // Refused here, as the CLI refuses it, rather than queued to fail one run after another.
       const missing = await unavailableDatasets(configs.map((c) => c.dataset), ctx.dataDir);

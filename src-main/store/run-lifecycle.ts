@@ -36,6 +36,7 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
     "SELECT id, owner_pid AS ownerPid FROM runs WHERE status = 'queued' ORDER BY queue_position, id",
   );
   const setPosition = db.prepare('UPDATE runs SET queue_position = ? WHERE id = ?');
+  const setHolder = db.prepare('UPDATE runs SET owner_pid = ? WHERE id = ?');
   const setFinal = db.prepare(
     `UPDATE runs SET ${FINAL_FIELDS.map((f) => `${columnName(f)} = @${f}`).join(', ')} WHERE id = @id`,
   );
@@ -114,9 +115,9 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
       return runs.require(id);
     }),
     /**
-     * The first queued run in queue order that no other live process holds, now running and owned
-     * by this process; undefined when there is none. Runs held by a process that has gone are
-     * orphans, and taken.
+     * The first queued run in queue order that no live process holds (the app's queue never holds
+     * runs), now running and owned by this process; undefined when there is none. Runs held by a
+     * process that has gone are orphans, and taken.
      */
     claimNextQueuedRun: immediate(db, (isAlive: (pid: number) => boolean = processIsAlive): RunRecord | undefined => {
       const next = queuedHolders.all().find((q) => q.ownerPid === null || !isAlive(q.ownerPid));
@@ -129,10 +130,21 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
      * undefined when it is no longer queued because another process took it first.
      */
     claimQueuedRun: immediate(db, (id: number): RunRecord | undefined => {
-      const run = runs.require(id);
-      if (run.status !== 'queued') return undefined;
+      const run = runs.get(id);
+      if (run?.status !== 'queued') return undefined;
       move(run, 'running', {});
       return runs.require(id);
+    }),
+    /**
+     * Holds a queued run for this process (see runInserter), unless another live process holds
+     * it; returns whether this process now holds it.
+     */
+    holdQueuedRun: immediate(db, (id: number, isAlive: (pid: number) => boolean = processIsAlive): boolean => {
+      const run = runs.require(id);
+      if (run.status !== 'queued') return false;
+      if (run.ownerPid !== null && run.ownerPid !== process.pid && isAlive(run.ownerPid)) return false;
+      setHolder.run(process.pid, id);
+      return true;
     }),
     /** Moves a queued run to a 0-based position in the queue; returns the queue's run ids in their new order. */
     moveQueuedRun: immediate(db, (id: number, position: number): number[] => {

@@ -28,3 +28,12 @@ export function dateTime(iso: string | null | undefined): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date);
 }
+
+/** A decimal number as people write it (Number() alone also reads hexadecimal: "0x10" as 16). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** The number typed in `text` (trimmed), NaN where it is not a decimal number. */
+export function readDecimal(text: string): number {
+  const trimmed = text.trim();
+  return DECIMAL.test(trimmed) ? Number(trimmed) : Number.NaN;
+}

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DISTRIBUTIONS, METHODS } from '../names.js';
 import { inferenceFlopsAt, smallDenseWidth, sparsityForInferenceFlops } from '../sparsity/matching.js';
 import {
+  ConfigError,
   REDISTRIBUTIONS,
   parseWith,
   recipeDefaults,
@@ -46,26 +47,10 @@ const AXES = {
 export type GridAxis = keyof typeof AXES;
 export const GRID_AXES = Object.keys(AXES) as GridAxis[];
 
-function repeated(values: readonly unknown[]): string {
-  const seen = new Set<string>();
-  for (const v of values) {
-    const key = JSON.stringify(v);
-    if (seen.has(key)) return key;
-    seen.add(key);
-  }
-  return '';
-}
-
 const gridShape = Object.fromEntries(
   Object.entries(AXES).map(([name, axis]) => [
     name,
-    z
-      .array(axis.values)
-      .min(1, 'needs at least one value')
-      .max(1000)
-      // A value listed twice would train the same runs twice and name the grid after both.
-      .refine((values) => new Set(values.map((v) => JSON.stringify(v))).size === values.length, { error: (issue) => `lists ${repeated(issue.input as unknown[])} twice` })
-      .optional(),
+    z.array(axis.values).min(1, 'needs at least one value').max(1000).optional(),
   ]),
 ) as { [K in GridAxis]: z.ZodOptional<z.ZodArray<(typeof AXES)[K]['values']>> };
 
@@ -106,7 +91,22 @@ export type ExperimentSpecInput = z.input<typeof experimentSpecSchema>;
 export const MAX_GRID_RUNS = 5000;
 
 export function parseExperimentSpec(input: unknown): ExperimentSpec {
-  return parseWith(experimentSpecSchema, input);
+  return refuseRepeatedGridValues(parseWith(experimentSpecSchema, input));
+}
+
+/**
+ * A spec whose grid lists no value twice, which would name the grid after both and train the
+ * same runs once. Checked where specs come in (files, flags, the api), not where stored ones are
+ * read back: older versions stored such grids.
+ */
+export function refuseRepeatedGridValues(spec: ExperimentSpec): ExperimentSpec {
+  const issues = Object.entries(spec.grid).flatMap(([axis, values]: [string, unknown[] | undefined]) => {
+    const seen = new Set<string>();
+    const twice = (values ?? []).map((v) => JSON.stringify(v)).find((key) => seen.has(key) || !seen.add(key));
+    return twice === undefined ? [] : [{ path: `grid.${axis}`, message: `lists ${twice} twice` }];
+  });
+  if (issues.length > 0) throw new ConfigError(issues.map((i) => `${i.path}: ${i.message}`).join('\n'), issues);
+  return spec;
 }
 
 /**

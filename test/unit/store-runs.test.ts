@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { expandExperiment, parseExperimentSpec } from '../../src-shared/config/experiment.js';
+import { expandExperiment, experimentSpecSchema, parseExperimentSpec } from '../../src-shared/config/experiment.js';
 import { ConfigError, resolveRunConfig } from '../../src-shared/config/run.js';
 import { openStore, StoreError, type Store } from '../../src-main/store/index.js';
 
@@ -371,6 +371,16 @@ describe('run status', () => {
   });
 });
 
+describe('experiments from older versions', () => {
+  it('still reads one whose grid lists a value twice (refused for new ones)', () => {
+    const old = experimentSpecSchema.parse({ name: 'old', grid: { sparsity: [0.9, 0.9] } });
+    expect(() => parseExperimentSpec(old)).toThrow(/grid.sparsity: lists 0.9 twice/);
+    const { experimentId } = store.createExperiment(old, expandExperiment(old));
+    expect(store.listExperiments().map((e) => e.name)).toEqual(['old']);
+    expect(store.getExperiment(experimentId)?.spec.grid.sparsity).toEqual([0.9, 0.9]);
+  });
+});
+
 describe('run names', () => {
   it('name each run of an experiment by what sets it apart, the values it sweeps included', () => {
     const spec = parseExperimentSpec({ name: 'α × ΔT', base: { method: 'rigl', sparsity: 0.9 }, grid: { alpha: [0.1, 0.3], deltaT: [10, 100], seed: [0, 1] } });
@@ -428,6 +438,22 @@ describe('queue', () => {
     const dead = () => false;
     expect(store.claimNextQueuedRun(dead)?.id).toBe(1);
     expect(store.claimNextQueuedRun(dead)?.id).toBe(3);
+  });
+
+  it('lets a CLI hold a queued run that no live process holds, and not take a deleted one', () => {
+    const free = store.createRun(resolveRunConfig({}));
+    expect(store.holdQueuedRun(free)).toBe(true);
+    expect(store.getRun(free)?.ownerPid).toBe(process.pid);
+    expect(store.claimNextQueuedRun()).toBeUndefined();
+    // Held by another process: taken only once it has gone.
+    const other = store.createRun(resolveRunConfig({ seed: 1 }));
+    const db = new Database(file);
+    db.prepare('UPDATE runs SET owner_pid = 1 WHERE id = ?').run(other);
+    db.close();
+    expect(store.holdQueuedRun(other, () => true)).toBe(false);
+    expect(store.holdQueuedRun(other, () => false)).toBe(true);
+    store.deleteRun(free);
+    expect(store.claimQueuedRun(free)).toBeUndefined();
   });
 
   it('holds a run a CLI re-queues to resume it', () => {

@@ -31,6 +31,12 @@ export async function resumeCommand(args: string[], ctx: CommandContext): Promis
       }
       return run;
     });
+    // Queued ones first, so that a refusal leaves the stopped ones as they were.
+    for (const run of runs) {
+      if (run.status === 'queued' && !store.holdQueuedRun(run.id)) {
+        throw new UsageError(`RUN: run ${run.id} is queued for another rigl-lab command (pid ${run.ownerPid}), which trains it`);
+      }
+    }
     for (const run of runs) if (run.status !== 'queued') store.updateRunStatus(run.id, 'queued', { held: true });
     return await executeRuns(store, ids, location.dataDir, ctx, values.json === true);
   } finally {

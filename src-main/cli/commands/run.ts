@@ -157,7 +157,7 @@ export async function executeRuns(store: Store, runIds: number[], dataDir: strin
   try {
     for (const [i, runId] of runIds.entries()) {
       if (controller.signal.aborted) break;
-      const label = `[${i + 1}/${runIds.length}] ${store.getRun(runId)!.name}`;
+      const label = `[${i + 1}/${runIds.length}] ${store.getRun(runId)?.name ?? `run ${runId}`}`;
       if (!store.claimQueuedRun(runId)) {
         // Only a user can take a held run away: cancelled or deleted from the app, say.
         const now = store.getRun(runId);
