@@ -36,6 +36,7 @@ const COMMANDS: Record<string, Command> = {
   datasets: { summary: 'list, download or import datasets', help: DATASETS_HELP, run: datasetsCommand },
   serve: { summary: 'web mode: the app in a browser (e.g. on a headless GPU server)', help: SERVE_HELP, run: serveCommand },
 };
+const NAME_WIDTH = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
 
 function usage(): string {
   return [
@@ -43,7 +44,7 @@ function usage(): string {
     '',
     'usage: rigl-lab COMMAND [flags]    (rigl-lab COMMAND --help for its flags)',
     '',
-    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(Math.max(...Object.keys(COMMANDS).map((n) => n.length)))}  ${c.summary}`),
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(NAME_WIDTH)}  ${c.summary}`),
   ].join('\n');
 }
 

@@ -29,9 +29,6 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
      WHERE id = @id`,
   );
   const endOfQueue = db.prepare<[], number>(`SELECT ${END_OF_QUEUE}`).pluck();
-  const queuedIds = db
-    .prepare<[], number>("SELECT id FROM runs WHERE status = 'queued' ORDER BY queue_position, id")
-    .pluck();
   const queuedHolders = db.prepare<[], { id: number; ownerPid: number | null }>(
     "SELECT id, owner_pid AS ownerPid FROM runs WHERE status = 'queued' ORDER BY queue_position, id",
   );
@@ -150,7 +147,7 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
     moveQueuedRun: immediate(db, (id: number, position: number): number[] => {
       const run = runs.require(id);
       if (run.status !== 'queued') throw new StoreError(`${file}: run ${id} is ${run.status}, not queued, so it has no place in the queue`);
-      const order = queuedIds.all().filter((other) => other !== id);
+      const order = queuedHolders.all().map((q) => q.id).filter((other) => other !== id);
       order.splice(Math.max(0, Math.min(Math.trunc(position), order.length)), 0, id);
       order.forEach((runId, index) => setPosition.run(index, runId));
       return order;

@@ -1,5 +1,6 @@
 import type { RunConfig } from '../../src-shared/config/run.js';
 import { DISTRIBUTION_LABELS } from '../../src-shared/names.js';
+import { sparsityLabel } from '../../src-shared/report/format.js';
 import { otherFields } from '../../src-shared/report/labels.js';
 import { variantOf } from '../../src-shared/report/variants.js';
 
@@ -14,7 +15,7 @@ const ALWAYS_NAMED = ['widthMultiplier', 'trainingMultiplier'];
  */
 export function defaultRunName(config: RunConfig, varying: readonly string[] = []): string {
   let head = variantOf(config).label;
-  if (config.method !== 'dense') head += ` ${DISTRIBUTION_LABELS[config.distribution]} ${Number((config.sparsity * 100).toFixed(2))}%`;
+  if (config.method !== 'dense') head += ` ${DISTRIBUTION_LABELS[config.distribution]} ${sparsityLabel(config.sparsity)}`;
   if (config.widthMultiplier !== 1) head += ` ×${config.widthMultiplier}`;
   if (config.trainingMultiplier !== 1) head += ` ${config.trainingMultiplier}× training`;
   const swept = otherFields(config, varying.filter((p) => !ALWAYS_NAMED.includes(p)));

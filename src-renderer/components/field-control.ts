@@ -10,7 +10,7 @@ export interface ControlAttributes {
   'aria-invalid': 'true' | undefined;
 }
 
-/** What a FormField gives the control inside it (see useFieldControl). */
+/** What a FormField gives the control inside it (see useControlAttributes and useFieldCaptionId). */
 export interface FieldControl {
   /** The caption's id, for a group of controls (chips) to be named by it. */
   captionId: string;

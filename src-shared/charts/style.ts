@@ -1,3 +1,4 @@
+import { shortPercent } from '../report/format.js';
 import { AXIS_COLOR, AXIS_LINE_COLOR, GRID_LINE_COLOR, TEXT_COLOR } from './palette.js';
 
 /** The look every chart shares, so that exported figures match one another. */
@@ -90,4 +91,4 @@ export function wrappedLegend(names: readonly string[]) {
 }
 
 /** Axis-label formatters. */
-export const asPercent = (v: number): string => `${Number((v * 100).toFixed(2))}%`;
+export const asPercent = shortPercent;

@@ -48,10 +48,7 @@ export type GridAxis = keyof typeof AXES;
 export const GRID_AXES = Object.keys(AXES) as GridAxis[];
 
 const gridShape = Object.fromEntries(
-  Object.entries(AXES).map(([name, axis]) => [
-    name,
-    z.array(axis.values).min(1, 'needs at least one value').max(1000).optional(),
-  ]),
+  Object.entries(AXES).map(([name, axis]) => [name, z.array(axis.values).min(1, 'needs at least one value').max(1000).optional()]),
 ) as { [K in GridAxis]: z.ZodOptional<z.ZodArray<(typeof AXES)[K]['values']>> };
 
 export const gridSchema = z.strictObject(gridShape);

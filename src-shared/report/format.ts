@@ -7,9 +7,14 @@ export function percent(fraction: number | null | undefined, digits = 2): string
   return fraction === null || fraction === undefined || !Number.isFinite(fraction) ? DASH : `${(fraction * 100).toFixed(digits)}%`;
 }
 
-/** A sparsity such as 0.9 as "90%", with decimals only where they matter (0.955 -> "95.5%"). */
+/** A fraction such as 0.9 as "90%", with decimals only where they matter (0.955 -> "95.5%"). */
+export function shortPercent(fraction: number): string {
+  return `${Number((fraction * 100).toFixed(2))}%`;
+}
+
+/** A sparsity as a label: "90%", "95.5%". */
 export function sparsityLabel(sparsity: number): string {
-  return `${Number((sparsity * 100).toFixed(2))}%`;
+  return shortPercent(sparsity);
 }
 
 /** A multiple of the dense run's time, as the report writes it: "0.35×". */

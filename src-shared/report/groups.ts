@@ -69,11 +69,11 @@ export function groupRuns(runs: readonly RunRecord[], kind: AccuracyKind): RunGr
  */
 function onePerSeed(runs: readonly RunRecord[]): RunRecord[] {
   const bySeed = new Map<number, RunRecord>();
-  const rank = (r: RunRecord): [number, number] => [r.status === 'completed' ? 1 : 0, r.id];
+  const completed = (r: RunRecord): boolean => r.status === 'completed';
   for (const run of runs) {
     const kept = bySeed.get(run.config.seed);
-    const [a, b] = [rank(run), kept ? rank(kept) : null];
-    if (b === null || a[0] > b[0] || (a[0] === b[0] && a[1] > b[1])) bySeed.set(run.config.seed, run);
+    const replaces = kept === undefined || (completed(run) === completed(kept) ? run.id > kept.id : completed(run));
+    if (replaces) bySeed.set(run.config.seed, run);
   }
   return runs.filter((r) => bySeed.get(r.config.seed) === r);
 }

@@ -1,10 +1,10 @@
 import type { RunRecord } from '../api/records.js';
 import type { RunConfig } from '../config/run.js';
 import { varyingFields } from './comparable.js';
+import { shortPercent } from './format.js';
 
 type Part = (c: RunConfig) => string | null;
 
-const percent = (fraction: number): string => `${Number((fraction * 100).toFixed(2))}%`;
 const examples = (n: number | null | undefined, kind: string): string => (n ? `the first ${n.toLocaleString('en-US')} ${kind} examples` : `all ${kind} examples`);
 
 /**
@@ -15,7 +15,7 @@ const PARTS: Array<{ paths: string[]; part: Part }> = [
   { paths: ['epochs'], part: (c) => `${c.epochs} ${c.epochs === 1 ? 'epoch' : 'epochs'}` },
   { paths: ['batchSize'], part: (c) => `batch ${c.batchSize}` },
   { paths: ['trainSubset'], part: (c) => examples(c.trainSubset, 'training') },
-  { paths: ['validationFraction'], part: (c) => (c.validationFraction > 0 ? `${percent(c.validationFraction)} of them held out for validation` : null) },
+  { paths: ['validationFraction'], part: (c) => (c.validationFraction > 0 ? `${shortPercent(c.validationFraction)} of them held out for validation` : null) },
   { paths: ['testSubset'], part: (c) => `tested on ${examples(c.testSubset, 'test')}` },
   { paths: ['augment'], part: (c) => (c.augment ? 'random crop and flip' : null) },
   {
@@ -44,7 +44,7 @@ export function recipeNote(runs: readonly RunRecord[]): string | null {
   const updating = configs.find((c) => UPDATES_APPLY.has(c.method));
   if (updating && !['maskUpdate.deltaT', 'maskUpdate.alpha', 'maskUpdate.endFraction', 'maskUpdate.schedule'].some((p) => varying.has(p))) {
     const u = updating.maskUpdate;
-    parts.push(`mask updates every ${u.deltaT} steps, α ${u.alpha} (${u.schedule}), until ${percent(u.endFraction)} of training`);
+    parts.push(`mask updates every ${u.deltaT} steps, α ${u.alpha} (${u.schedule}), until ${shortPercent(u.endFraction)} of training`);
   }
   return `Every run: ${parts.join(', ')}.`;
 }
