@@ -113,8 +113,30 @@ describe('rigl-lab CLI', () => {
     expect(code, stderr).toBe(130);
     expect(stderr).not.toContain('EPIPE');
     const runs = JSON.parse((await rigl(['list', '--json', ...epipeDb])).stdout) as Array<{ status: string }>;
-    // The first run completed (its JSON line met the closed pipe); the second never ran or was interrupted.
-    expect(runs.map((r) => r.status).sort()).toEqual(['completed', expect.stringMatching(/^(interrupted|queued)$/)]);
+    // The first run completed (its JSON line met the closed pipe); the second was interrupted, or never started and was marked so.
+    expect(runs.map((r) => r.status).sort()).toEqual(['completed', 'interrupted']);
+  });
+
+  it('cancels a grid on Ctrl-C with the runs it had not started, which resume then trains', async () => {
+    const cancelDb = ['--db', join(dir, 'ctrl-c.sqlite'), '--data-dir', dataDir];
+    const grid = ['run', '--model', 'mlp', '--seed', '0,1,2', '--epochs', '3', '--train-subset', '3000', '--test-subset', '200', '--batch-size', '50'];
+    const child = spawn(process.execPath, [BIN, ...grid, ...cancelDb], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      // Once: a second Ctrl-C ends the process at once.
+      if (/\[1\/3\].*started/.test(stderr) && child.signalCode === null && !child.killed) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(130);
+    const runs = JSON.parse((await rigl(['list', '--json', ...cancelDb])).stdout) as Array<{ id: number; status: string; error: string | null }>;
+    const notStarted = runs.filter((r) => r.error?.startsWith('not started')).map((r) => r.id).sort((a, b) => a - b);
+    expect(notStarted).toHaveLength(2);
+    expect(stderr).toContain(`2 runs not started, now cancelled: \`rigl-lab resume ${notStarted.join(' ')}\` starts them`);
+    expect(runs.map((r) => r.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+    const resumed = await rigl(['resume', String(notStarted[0]), '--json', ...cancelDb]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout.trim())).toMatchObject({ runId: notStarted[0], status: 'completed' });
   });
 
   it('resume starts a queued run (a rigl-lab run killed before it reached it) and refuses a completed one', async () => {

@@ -10,7 +10,7 @@ export const RESUME_HELP = `rigl-lab resume RUN [RUN …] [--db FILE] [--data-di
   Continues interrupted, failed, cancelled or diverged runs from their last checkpoint (every epoch
   by default), with the same output as rigl-lab run. What was recorded after that checkpoint is
   replaced, so the finished run is the same as one that was never stopped. Queued runs (left by a
-  rigl-lab run or resume that stopped before it reached them, or waiting in the app's queue) start
+  rigl-lab run or resume killed before it reached them, or waiting in the app's queue) start
   here at once, from their newest checkpoint if they have one.`;
 
 const RESUMABLE = new Set(['interrupted', 'failed', 'cancelled', 'diverged']);

@@ -153,9 +153,17 @@ export async function executeRuns(store: Store, runIds: number[], dataDir: strin
   process.once('SIGINT', onCancel);
   process.once('SIGTERM', onInterrupt);
   process.once('SIGHUP', onInterrupt);
+  // The runs after the current one stop as soon as the signal comes: a second Ctrl-C, which
+  // ends the process at once, must not leave them queued.
+  let current = 0;
+  let notStarted: number[] = [];
+  const stoppedAs = () => (controller.signal.reason === INTERRUPTED ? 'interrupted' : 'cancelled');
+  const stopRest = () => (notStarted = stopNotStarted(store, runIds.slice(current + 1), stoppedAs()));
+  controller.signal.addEventListener('abort', stopRest, { once: true });
   let failures = 0;
   try {
     for (const [i, runId] of runIds.entries()) {
+      current = i;
       if (controller.signal.aborted) break;
       const label = `[${i + 1}/${runIds.length}] ${store.getRun(runId)?.name ?? `run ${runId}`}`;
       if (!store.claimQueuedRun(runId)) {
@@ -196,8 +204,30 @@ export async function executeRuns(store: Store, runIds: number[], dataDir: strin
     process.off('SIGTERM', onInterrupt);
     process.off('SIGHUP', onInterrupt);
   }
-  if (controller.signal.aborted) return 130;
+  if (controller.signal.aborted) {
+    if (notStarted.length > 0) {
+      const count = notStarted.length === 1 ? '1 run' : `${notStarted.length} runs`;
+      ctx.err(`${count} not started, now ${stoppedAs()}: \`rigl-lab resume ${notStarted.join(' ')}\` starts ${notStarted.length === 1 ? 'it' : 'them'}`);
+    }
+    return 130;
+  }
   return failures === 0 ? 0 : 1;
+}
+
+/**
+ * The runs a stopped command had not reached stop with it, as its current run does: left queued,
+ * they would pass to an app's queue on the same database once this process has gone, and train
+ * there unasked. `rigl-lab resume` (or Re-run in the app) starts them. Returns the runs stopped
+ * (those still queued for this process).
+ */
+function stopNotStarted(store: Store, runIds: number[], status: 'interrupted' | 'cancelled'): number[] {
+  const stopped = runIds.filter((id) => {
+    const run = store.getRun(id);
+    return run?.status === 'queued' && run.ownerPid === process.pid;
+  });
+  const error = `not started: the rigl-lab command that queued it was ${status === 'interrupted' ? 'stopped' : 'cancelled (Ctrl-C)'}; \`rigl-lab resume\` or Re-run in the app starts it`;
+  for (const id of stopped) store.updateRunStatus(id, status, { error });
+  return stopped;
 }
 
 async function requireDatasets(configs: RunConfig[], dataDir: string): Promise<void> {
