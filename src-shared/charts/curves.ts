@@ -19,6 +19,8 @@ export interface CurveAxes {
   formatY?: (value: number) => string;
   /** Start the x axis at zero instead of at the first point (a quantity counted from the start: FLOPs, time). */
   xFromZero?: boolean;
+  /** Ticks at whole numbers only (epochs), not at 1.5. */
+  xWhole?: boolean;
   /** Start the y axis at zero instead of fitting the data. */
   yFromZero?: boolean;
   /** A fixed y range, so that charts meant to be read side by side share one scale. */
@@ -54,6 +56,7 @@ export function curvesOption(curves: readonly Curve[], axes: CurveAxes): ChartOp
       scale: false,
       min: axes.xFromZero ? 0 : 'dataMin',
       max: 'dataMax',
+      ...(axes.xWhole ? { minInterval: 1 } : {}),
       axisLabel: { hideOverlap: true, ...(axes.formatX ? { formatter: axes.formatX } : {}) },
     }),
     yAxis: valueAxis(axes.y, {

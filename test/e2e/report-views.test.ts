@@ -261,6 +261,12 @@ describe('the five report experiments, from the form to their views and the repo
     expect(text).toContain('Trained on');
     expect(text).toMatch(/1 thread\)/);
     expect(text).toMatch(/2 threads\)/);
+    // The re-run keeps its original's name: each says its id, in the table and in the curves' legend.
+    expect(text).toContain(`seed 0 #${original.id}`);
+    expect(text).toContain(`seed 0 #${rerunId}`);
+    await expect.poll(() => page.getByTestId('compare-curves').getByRole('img').getAttribute('aria-label'), UI).toBe(
+      `Curves: RigL uniform 90% · mlp · seed 0 #${original.id}; RigL uniform 90% · mlp · seed 0 #${rerunId}`,
+    );
     // The two runs are one seed of one group: the re-run, the newest completed, stands for it.
     // One seed, and the re-run's time, trained alone (unmarked); none against dense.
     const row = page.getByTestId('summary-table').locator('tbody tr');
