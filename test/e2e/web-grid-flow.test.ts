@@ -88,6 +88,19 @@ describe('web mode, clicked through in Chromium', () => {
     await page.getByLabel('Train subset', { exact: true }).fill('0x10');
     await expect.poll(() => page.locator('.field-error', { hasText: 'must be a number' }).count(), UI).toBe(1);
     await page.getByLabel('Train subset', { exact: true }).fill('3000');
+    // The model typed while the form checks another change keeps every key (a re-render put the
+    // committed model back into the box: "lenet5" came out as "mlpnet5").
+    await page.getByLabel('Epochs', { exact: true }).fill('3');
+    const model = page.getByTestId('field-model');
+    await model.click();
+    await model.press('Control+a');
+    await model.pressSequentially('lenet5', { delay: 80 });
+    expect(await model.inputValue()).toBe('lenet5');
+    await model.press('Tab');
+    // Committed: the experiment's default name follows the model.
+    await expect.poll(() => page.getByTestId('field-name').inputValue(), UI).toBe('Fashion-MNIST · lenet5');
+    await model.fill('mlp');
+    await model.press('Tab');
     const batch = page.getByLabel('Batch size', { exact: true });
     await batch.fill('5000');
     // 3000 examples less the 10% validation split leave 2700 to train on.
