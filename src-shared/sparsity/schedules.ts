@@ -18,6 +18,11 @@ export function dropFraction(t: number, s: DropGrowSchedule): number {
   return (s.alpha / 2) * (1 + Math.cos((Math.PI * t) / s.endStep));
 }
 
+/** How many mask updates a run makes: the steps t = ΔT, 2ΔT, … below T_end (see isMaskUpdateStep). */
+export function maskUpdateCount(s: DropGrowSchedule): number {
+  return s.endStep <= 1 ? 0 : Math.floor((s.endStep - 1) / s.deltaT);
+}
+
 /** Mask updates happen at t = ΔT, 2ΔT, … while t < T_end. */
 export function isMaskUpdateStep(t: number, s: DropGrowSchedule): boolean {
   return t > 0 && t % s.deltaT === 0 && t < s.endStep;

@@ -99,6 +99,11 @@ describe('web mode, clicked through in Chromium', () => {
     await model.press('Tab');
     // Committed: the experiment's default name follows the model.
     await expect.poll(() => page.getByTestId('field-name').inputValue(), UI).toBe('Fashion-MNIST · lenet5');
+    // 2700 examples in batches of 128: 21 steps × 3 epochs = 63, T_end = round(47.25) = 47, short of ΔT = 100.
+    await expect.poll(() => page.getByTestId('preview-no-updates').innerText(), UI).toContain(
+      'RigL makes no mask update: updates stop at step 47 (75% of 63 steps), before the first at ΔT = 100',
+    );
+    await screenshot(page, 'new-experiment-no-updates');
     await model.fill('mlp');
     await model.press('Tab');
     const batch = page.getByLabel('Batch size', { exact: true });

@@ -112,6 +112,8 @@ describe('rigl-lab CLI', () => {
     const { code, stderr } = await withStdoutClosed([...grid, ...epipeDb]);
     expect(code, stderr).toBe(130);
     expect(stderr).not.toContain('EPIPE');
+    // 540 training examples in batches of 50: 10 steps, T_end = round(7.5) = 8, short of ΔT = 100.
+    expect(stderr).toContain('note: RigL makes no mask update: updates stop at step 8 (75% of 10 steps), before the first at ΔT = 100');
     const runs = JSON.parse((await rigl(['list', '--json', ...epipeDb])).stdout) as Array<{ status: string }>;
     // The first run completed (its JSON line met the closed pipe); the second was interrupted, or never started and was marked so.
     expect(runs.map((r) => r.status).sort()).toEqual(['completed', 'interrupted']);

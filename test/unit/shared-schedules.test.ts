@@ -4,6 +4,7 @@ import {
   dropFraction,
   isMaskUpdateStep,
   isPruningStep,
+  maskUpdateCount,
   pruningActiveCount,
   pruningProgress,
   pruningSparsity,
@@ -36,6 +37,21 @@ describe('drop fraction f(t) = α/2 (1 + cos(π t / T_end))', () => {
     expect([0, 50, 100, 150, 200, 900, 999, 1000, 1100].map((t) => isMaskUpdateStep(t, cosine))).toEqual([
       false, false, true, false, true, true, false, false, false,
     ]);
+  });
+
+  it('counts the updates a run makes: none when T_end comes before ΔT', () => {
+    // 100, 200, …, 900 below T_end = 1000; 100 is not below 100; a 42-step run at 75% ends at 32.
+    expect(maskUpdateCount(cosine)).toBe(9);
+    expect(maskUpdateCount({ ...cosine, endStep: 1001 })).toBe(10);
+    expect(maskUpdateCount({ ...cosine, endStep: 100 })).toBe(0);
+    expect(maskUpdateCount({ ...cosine, endStep: 101 })).toBe(1);
+    expect(maskUpdateCount({ ...cosine, endStep: 32 })).toBe(0);
+    expect(maskUpdateCount({ ...cosine, endStep: 0 })).toBe(0);
+    for (const endStep of [0, 1, 99, 100, 101, 250, 1000]) {
+      let counted = 0;
+      for (let t = 0; t <= 1200; t++) if (isMaskUpdateStep(t, { ...cosine, endStep })) counted++;
+      expect(maskUpdateCount({ ...cosine, endStep })).toBe(counted);
+    }
   });
 });
 
