@@ -301,11 +301,43 @@ describe('web mode, clicked through in Chromium', () => {
   });
 
   it('shows settings with the detected backends and the store locations', async () => {
+    const autoOption = page.getByTestId('field-backend').locator('option[value=auto]');
+    await go(page, '#/new');
+    await expect.poll(() => autoOption.innerText(), UI).toBe('auto: best available');
     await go(page, '#/settings');
     await expect.poll(() => page.getByTestId('system-info').innerText(), UI).toContain(server.dbPath);
     expect(await page.getByTestId('backend-cpu').isVisible()).toBe(true);
+    // A backend this machine cannot run cannot be picked; its reason is shown beside it.
+    for (const name of ['node-gpu', 'node', 'wasm', 'cpu']) {
+      const card = page.locator('label.backend', { has: page.getByTestId(`backend-${name}`) });
+      const unavailable = (await card.innerText()).includes('not available');
+      expect(await page.getByTestId(`backend-${name}`).isDisabled(), name).toBe(unavailable);
+    }
+
+    // A wrong number is said at the field, under its caption, and cannot be saved.
+    const concurrency = page.getByLabel('Runs trained at the same time', { exact: true });
+    const save = page.getByRole('button', { name: 'Save', exact: true });
+    for (const [typed, message] of [['0', 'must be at least 1'], ['1.5', 'must be a whole number'], ['abc', 'must be a number'], ['', 'must be a number'], ['100', 'must be at most 16']] as const) {
+      await concurrency.fill(typed);
+      const error = page.locator('.field-error', { hasText: message });
+      await expect.poll(() => error.isVisible(), UI).toBe(true);
+      expect(await concurrency.getAttribute('aria-describedby')).toBe(await error.getAttribute('id'));
+      expect(await save.isDisabled()).toBe(true);
+    }
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await screenshot(page, 'settings-invalid');
+    await concurrency.fill('2');
+    await expect.poll(() => page.locator('.field-error').count(), UI).toBe(0);
+    await save.click();
+    await expect.poll(() => page.locator('.notice.ok').innerText(), UI).toBe('Concurrency saved.');
+
+    // The form's auto says what Settings will make of it.
+    await page.getByTestId('backend-cpu').check();
+    await expect.poll(() => page.locator('.notice.ok').innerText(), UI).toBe('Backend saved.');
     expect(await horizontalOverflow(page)).toBe(0);
     await screenshot(page, 'settings');
+    await go(page, '#/new');
+    await expect.poll(() => autoOption.innerText(), UI).toBe('auto (Settings: cpu)');
   });
 
   it('says so when the server refuses the token', async () => {
