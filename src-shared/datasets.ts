@@ -37,6 +37,19 @@ export function trainingExamples(dataset: DatasetName, validationFraction: numbe
   return all - Math.round(all * validationFraction);
 }
 
+/**
+ * Why a run cannot train on a copy of its dataset holding `trainCount` training images (a partial
+ * archive, say): its plan counts on the full set, or on its train subset. Null when it can.
+ */
+export function tooFewExamples(config: { dataset: DatasetName; trainSubset?: number | undefined }, trainCount: number): string | null {
+  const { label, trainSize } = DATASET_INFO[config.dataset];
+  const wanted = Math.min(config.trainSubset ?? trainSize, trainSize);
+  if (trainCount >= wanted) return null;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const asked = config.trainSubset === undefined ? `the full set's ${n(trainSize)}` : `its train subset of ${n(wanted)}`;
+  return `${label} on this machine holds ${n(trainCount)} training images, fewer than ${asked}: set the train subset to ${n(trainCount)} or fewer, or import the complete archive`;
+}
+
 /** What an experiment trains, as its default name begins: "Fashion-MNIST · mlp". */
 export function dataAndModel(dataset: DatasetName, model: string): string {
   return `${DATASET_INFO[dataset].label} · ${model}`;

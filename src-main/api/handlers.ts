@@ -9,8 +9,9 @@ import {
   type Settings,
 } from '../../src-shared/api/contract.js';
 import { ConfigError, parseWith } from '../../src-shared/config/run.js';
+import type { BackendChoice } from '../../src-shared/names.js';
 import { listBackends } from '../engine/backend/select-backend.js';
-import { fetchDataset, importDataset, listDatasets, unavailableDatasets } from '../engine/data/index.js';
+import { datasetShortfalls, fetchDataset, importDataset, listDatasets, unavailableDatasets } from '../engine/data/index.js';
 import type { EmitEvent, RunQueue } from '../runner/queue.js';
 import type { Store } from '../store/index.js';
 import { VERSION } from '../version.js';
@@ -35,6 +36,15 @@ export class ApiRequestError extends Error {
  * The back end of every api method, shared by Electron's IPC and web mode's WebSocket: params
  * are parsed with the contract's schema before a handler sees them.
  */
+/** Refuses backends this machine cannot run (auto always can), naming the first and why. */
+async function refuseUnavailableBackends(names: readonly BackendChoice[]): Promise<void> {
+  const wanted = new Set(names);
+  const status = (await listBackends()).find((b) => wanted.has(b.name) && !b.available);
+  if (status === undefined) return;
+  const message = `Backend ${status.name} is not available on this machine: ${status.reason}`;
+  throw new ConfigError(message, [{ path: 'backend', message }]);
+}
+
 export function createApiHandler(ctx: ApiContext): (method: string, params: unknown) => Promise<unknown> {
   const { store, queue, emit } = ctx;
   const settings = (): Settings => store.getSettings();
@@ -50,7 +60,9 @@ export function createApiHandler(ctx: ApiContext): (method: string, params: unkn
       backends: await listBackends(),
     }),
     'settings.get': () => settings(),
-    'settings.update': (patch) => {
+    'settings.update': async (patch) => {
+      // Refused here rather than stored, so that runs asking for it do not fail one after another.
+      if (patch.backend !== undefined) await refuseUnavailableBackends([patch.backend]);
       const next = store.updateSettings(patch);
       queue.setConcurrency(next.concurrency);
       return next;
@@ -96,6 +108,9 @@ export function createApiHandler(ctx: ApiContext): (method: string, params: unkn
         const message = missing.map((s) => `${s.label} is not on this machine yet: download it or import a copy on the Datasets page`);
         throw new ConfigError(message.join('\n'), message.map((m) => ({ path: 'dataset', message: m })));
       }
+      await refuseUnavailableBackends(configs.map((c) => c.backend));
+      const short = await datasetShortfalls(configs, ctx.dataDir);
+      if (short.length > 0) throw new ConfigError(short.join('\n'), short.map((m) => ({ path: 'trainSubset', message: m })));
       const created = store.createExperiment(spec, configs);
       emit('runs.changed', { runIds: created.runIds });
       queue.pump();

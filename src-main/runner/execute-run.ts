@@ -1,7 +1,8 @@
 import { resolveRunConfig } from '../../src-shared/config/run.js';
 import type { RunStatus } from '../../src-shared/api/records.js';
 import { selectBackend } from '../engine/backend/select-backend.js';
-import { loadDataset, prepareTrainingData, type SystemDirs } from '../engine/data/index.js';
+import { DatasetError, loadDataset, prepareTrainingData, type SystemDirs } from '../engine/data/index.js';
+import { tooFewExamples } from '../../src-shared/datasets.js';
 import { train, type TrainOutcome } from '../engine/trainer.js';
 import type { Store } from '../store/index.js';
 import type { TrainingCheckpoint } from '../engine/checkpoint.js';
@@ -50,6 +51,8 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecutedRu
       onNotice: (message) => observer.log('warn', message),
     });
     observer.log('info', `dataset ${config.dataset} from ${dataset.source}`);
+    const short = tooFewExamples(config, dataset.train.count);
+    if (short !== null) throw new DatasetError(dataset.source, short);
     const data = prepareTrainingData(dataset, config);
     const outcome = await train({
       config,

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { BIN, rigl } from '../helpers/cli.js';
 import { resolveRunConfig } from '../../src-shared/config/run.js';
 import { openStore } from '../../src-main/store/index.js';
+import { writeCifarArchive } from '../helpers/dataset-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rigl-lab-cli-'));
 const db = join(dir, 'runs.sqlite');
@@ -163,6 +164,18 @@ describe('rigl-lab CLI', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('rigl-lab datasets fetch cifar10');
     expect(existsSync(join(dir, 'never.sqlite'))).toBe(false);
+  });
+
+  it('refuses a run on a partial copy of a dataset that is too small for it, writing nothing', async () => {
+    const partialData = join(dir, 'partial-data');
+    const archive = join(dir, 'partial', 'cifar-10-binary.tar.gz');
+    await writeCifarArchive(archive, 'cifar10', { trainPerFile: 20, test: 10 });
+    const imported = await rigl(['datasets', 'import', 'cifar10', archive, '--data-dir', partialData]);
+    expect(imported.code, imported.stderr).toBe(0);
+    const r = await rigl(['run', '--dataset', 'cifar10', '--model', 'wrn-10-2', '--data-dir', partialData, '--db', join(dir, 'partial.sqlite')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--train-subset: CIFAR-10 on this machine holds 100 training images, fewer than the full set's 50,000: set the train subset to 100 or fewer, or import the complete archive");
+    expect(existsSync(join(dir, 'partial.sqlite'))).toBe(false);
   });
 });
 

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { DatasetName } from '../../src-shared/names.js';
 import {
   DatasetMissingError,
+  datasetShortfalls,
   importDataset,
   listDatasets,
   loadDataset,
@@ -293,5 +294,19 @@ describe('listing', () => {
     expect(byName.cifar10).toMatchObject({ available: false, from: null, cache: null, original: null });
     expect(byName.cifar10.problems).toEqual([expect.stringMatching(new RegExp(`^${broken}: holds neither cifar-10-binary\\.tar\\.gz`))]);
     expect(byName.cifar100).toMatchObject({ available: true, from: 'system', original: { kind: 'system', path: archive, bytes: readFileSync(archive).length } });
+  });
+
+  it('refuses runs that need more training images than an imported partial copy holds', async () => {
+    const dataDir = fresh('data');
+    const archive = join(fresh('a'), 'cifar-10-binary.tar.gz');
+    await writeCifarArchive(archive, 'cifar10', { trainPerFile: 20, test: 10 });
+    await importDataset('cifar10', archive, dataDir);
+    expect(await datasetShortfalls([{ dataset: 'cifar10', trainSubset: undefined }, { dataset: 'cifar10', trainSubset: 150 }], dataDir, noSystem)).toEqual([
+      'CIFAR-10 on this machine holds 100 training images, fewer than the full set\'s 50,000: set the train subset to 100 or fewer, or import the complete archive',
+      'CIFAR-10 on this machine holds 100 training images, fewer than its train subset of 150: set the train subset to 100 or fewer, or import the complete archive',
+    ]);
+    expect(await datasetShortfalls([{ dataset: 'cifar10', trainSubset: 100 }], dataDir, noSystem)).toEqual([]);
+    // Not decoded yet (no cache): the count is unknown until a run loads it, which checks then.
+    expect(await datasetShortfalls([{ dataset: 'mnist', trainSubset: undefined }], dataDir, noSystem)).toEqual([]);
   });
 });

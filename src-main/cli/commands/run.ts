@@ -8,7 +8,7 @@ import { METHOD_LABELS, type MethodName } from '../../../src-shared/names.js';
 import { sparsityLabel } from '../../../src-shared/report/format.js';
 import { sharedTimeNote } from '../../../src-shared/report/run-time.js';
 import { missingUpdateNotes } from '../../../src-shared/report/update-note.js';
-import { unavailableDatasets } from '../../engine/data/index.js';
+import { datasetShortfalls, unavailableDatasets } from '../../engine/data/index.js';
 import { INTERRUPTED, executeRun, type ExecutedRun } from '../../runner/execute-run.js';
 import { openStore, type Store } from '../../store/index.js';
 import type { CommandContext } from '../context.js';
@@ -234,7 +234,11 @@ function stopNotStarted(store: Store, runIds: number[], status: 'interrupted' | 
 
 async function requireDatasets(configs: RunConfig[], dataDir: string): Promise<void> {
   const [status] = await unavailableDatasets(configs.map((c) => c.dataset), dataDir);
-  if (status === undefined) return;
+  if (status === undefined) {
+    const short = await datasetShortfalls(configs, dataDir);
+    if (short.length > 0) throw new UsageError(short.map((m) => `--train-subset: ${m}`).join('\n'));
+    return;
+  }
   throw new UsageError(
     `${status.label} is not available in ${dataDir}: run \`rigl-lab datasets fetch ${status.name}\` or \`rigl-lab datasets import ${status.name} PATH\`` +
       (status.problems.length > 0 ? `\n${status.problems.join('\n')}` : ''),

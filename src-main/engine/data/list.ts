@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { DatasetStatus } from '../../../src-shared/api/records.js';
-import { DATASET_INFO } from '../../../src-shared/datasets.js';
+import type { RunConfig } from '../../../src-shared/config/run.js';
+import { DATASET_INFO, tooFewExamples } from '../../../src-shared/datasets.js';
 import { DATASETS, type DatasetName } from '../../../src-shared/names.js';
 import { readCacheHeader } from './cache.js';
 import { DatasetError } from './errors.js';
@@ -16,6 +17,19 @@ export async function listDatasets(dataDir: string, systemDirs: SystemDirs = DEF
 export async function unavailableDatasets(names: Iterable<DatasetName>, dataDir: string, systemDirs: SystemDirs = DEFAULT_SYSTEM_DIRS): Promise<DatasetStatus[]> {
   const wanted = new Set(names);
   return (await listDatasets(dataDir, systemDirs)).filter((s) => wanted.has(s.name) && !s.available);
+}
+
+/**
+ * Why runs of `configs` cannot train on the decoded copies here (a partial archive was imported,
+ * say), one message per dataset that falls short; what a launch checks with unavailableDatasets.
+ */
+export async function datasetShortfalls(configs: ReadonlyArray<Pick<RunConfig, 'dataset' | 'trainSubset'>>, dataDir: string, systemDirs: SystemDirs = DEFAULT_SYSTEM_DIRS): Promise<string[]> {
+  const counts = new Map((await listDatasets(dataDir, systemDirs)).flatMap((s) => (s.cache === null ? [] : [[s.name, s.cache.trainCount] as const])));
+  const messages = configs.flatMap((c) => {
+    const count = counts.get(c.dataset);
+    return count === undefined ? [] : (tooFewExamples(c, count) ?? []);
+  });
+  return [...new Set(messages)];
 }
 
 async function datasetStatus(name: DatasetName, dataDir: string, systemDirs: readonly string[]): Promise<DatasetStatus> {
