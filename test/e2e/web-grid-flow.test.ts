@@ -141,7 +141,8 @@ describe('web mode, clicked through in Chromium', () => {
     // Paused, so that the queue can be seen and reordered before anything trains.
     await page.getByTestId('queue-toggle').click();
     await expect.poll(() => page.getByTestId('queue-toggle').innerText(), UI).toBe('Resume queue');
-    await page.getByTestId('launch').click();
+    // Launched from the keyboard: Ctrl+Enter in a field.
+    await page.getByTestId('field-epochs').press('Control+Enter');
     await page.waitForURL(/#\/runs\?experiment=\d+/);
     await expect.poll(() => page.locator('[data-run-id] .status.queued').count(), UI).toBe(RUNS);
     await expect.poll(() => page.getByTestId('queue-queued').innerText(), UI).toBe(`${RUNS} queued`);
