@@ -12,13 +12,23 @@ export interface LayerDensity {
 /** Names get cramped past this many layers; the tooltip still names each bar. */
 const MAX_NAMED_LAYERS = 14;
 
+/**
+ * Room under the plot for names written at 35°: about 6 px a character at 10.5 px, of which
+ * sin 35° ≈ 0.57 falls downwards. A fixed margin cut WRN's "group1.block1.shortcut" to "ck1.shortcut".
+ */
+function namesMargin(names: readonly string[]): number {
+  const longest = Math.max(0, ...names.map((n) => n.length));
+  return Math.min(MAX_NAMES_MARGIN, Math.max(44, 22 + Math.ceil(longest * 6 * 0.57)));
+}
+const MAX_NAMES_MARGIN = 96;
+
 /** One bar per masked layer, in forward order: its density (active / all weights). */
 export function densityBarsOption(layers: readonly LayerDensity[], color: string): ChartOption {
   const named = layers.length <= MAX_NAMED_LAYERS;
   return {
     textStyle: TEXT_STYLE,
     animation: false,
-    grid: plotArea({ right: 12, top: 14, bottom: named ? 44 : 30 }),
+    grid: plotArea({ right: 12, top: 14, bottom: named ? namesMargin(layers.map((l) => l.name)) : 30 }),
     tooltip: {
       ...TOOLTIP_STYLE,
       trigger: 'axis',
@@ -33,7 +43,8 @@ export function densityBarsOption(layers: readonly LayerDensity[], color: string
     xAxis: categoryAxis(
       named ? '' : `${layers.length} masked layers, input to output`,
       layers.map((l, i) => (named ? l.name : String(i + 1))),
-      { axisLabel: { rotate: named ? 35 : 0, fontSize: 10.5, interval: named ? 0 : 'auto' }, nameGap: 16 },
+      // Past the margin's room a name is cut with an ellipsis, not at the card's edge.
+      { axisLabel: { rotate: named ? 35 : 0, fontSize: 10.5, interval: named ? 0 : 'auto', width: (MAX_NAMES_MARGIN - 22) / 0.57, overflow: 'truncate' }, nameGap: 16 },
     ),
     yAxis: valueAxis('density', { min: 0, max: 1, scale: false, axisLabel: { formatter: asPercent } }),
     series: [

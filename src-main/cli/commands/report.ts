@@ -12,7 +12,7 @@ import { parseFlags } from '../parse-flags.js';
 export const REPORT_HELP = `rigl-lab report EXPERIMENT [--out DIR] [--accuracy final|best] [--db FILE]
   Writes an experiment's dashboard view to a folder, for papers and lab notes: DIR/index.html (the
   figures inline as SVG, and the tables), one CSV per table and one SVG per figure. EXPERIMENT is
-  an experiment id (rigl-lab list --json shows each run's experimentId). DIR defaults to
+  an experiment id (rigl-lab experiments lists them). DIR defaults to
   ./rigl-lab-report-EXPERIMENT. Uses the completed runs; run it again as more finish.`;
 
 const OPTIONS = {

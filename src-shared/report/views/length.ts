@@ -62,7 +62,7 @@ export function lengthView(input: ViewInput): ViewResult {
           series.length > 0
             ? meanStdChartOption(series, references, {
                 x: { name: 'training FLOPs (× dense 1×)', min: 0, format: (v) => `${v}×` },
-                y: { name: 'test accuracy', format: asPercent },
+                y: { name: accuracyLabel, format: asPercent },
               })
             : {},
         height: 380,

@@ -79,7 +79,7 @@ export function methodsFigures(groups: readonly RunGroup[], kind: AccuracyKind):
         xs.length > 0
           ? meanStdChartOption(sparsitySeries, references, {
               x: { name: 'sparsity', ...sparsityRange(xs), format: asPercent },
-              y: { name: 'test accuracy', format: asPercent },
+              y: { name: accuracyLabel, format: asPercent },
             })
           : {},
       height: 340,
@@ -94,7 +94,7 @@ export function methodsFigures(groups: readonly RunGroup[], kind: AccuracyKind):
         flopsSeries.length > 0
           ? meanStdChartOption(flopsSeries, [], {
               x: { name: 'training FLOPs (× dense)', min: 0, format: (v) => `${v}×` },
-              y: { name: 'test accuracy', format: asPercent },
+              y: { name: accuracyLabel, format: asPercent },
             })
           : {},
       height: 340,

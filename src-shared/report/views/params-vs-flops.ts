@@ -115,7 +115,7 @@ function comparisonFigure(
     option: measured
       ? meanStdChartOption(series, [], {
           x: { name: `${DISTRIBUTION_LABELS[match.reference]} run compared with`, categories },
-          y: { name: 'test accuracy', format: asPercent, ...accuracyRange(pairs) },
+          y: { name: accuracyLabel, format: asPercent, ...accuracyRange(pairs) },
         })
       : {},
     height: 340,

@@ -156,7 +156,7 @@ export function redistributionView(input: ViewInput): ViewResult {
       id: 'accuracy',
       title: 'Test accuracy',
       caption: `${accuracyLabel}, mean ± std over seeds`,
-      option: accuracy.length > 0 ? meanStdChartOption(accuracy, [], { x: { name: 'sparsity', categories }, y: { name: 'test accuracy', format: asPercent } }) : {},
+      option: accuracy.length > 0 ? meanStdChartOption(accuracy, [], { x: { name: 'sparsity', categories }, y: { name: accuracyLabel, format: asPercent } }) : {},
       height: 320,
       size: 'half',
       empty: accuracy.length > 0 ? null : WAITING,

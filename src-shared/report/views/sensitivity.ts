@@ -126,7 +126,7 @@ function panelLines(panel: SensitivityPanel, index: number, accuracyLabel: strin
     option: measured
       ? meanStdChartOption(series, [], {
           x: { name: 'ΔT (steps between mask updates)', categories: panel.deltaTs.map(String) },
-          y: { name: 'test accuracy', format: asPercent },
+          y: { name: accuracyLabel, format: asPercent },
         })
       : {},
     height: Math.max(300, 90 + 56 * panel.alphas.length),
