@@ -1,4 +1,5 @@
 import { resolveRunConfig } from '../../src-shared/config/run.js';
+import { backendDetail } from '../../src-shared/format/backend.js';
 import type { RunStatus } from '../../src-shared/api/records.js';
 import { selectBackend } from '../engine/backend/select-backend.js';
 import { DatasetError, loadDataset, prepareTrainingData, type SystemDirs } from '../engine/data/index.js';
@@ -44,7 +45,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecutedRu
     const resume = prepareResume(store, runId, (problem) => observer.log('warn', problem));
     const backend = await selectBackend(config.backend);
     store.setRunBackend(runId, { backend: backend.name, reason: backend.reason, device: backend.device });
-    observer.log('info', `backend ${backend.name} (${backend.device}): ${backend.reason}`);
+    observer.log('info', `backend ${backend.name} ${backendDetail(backend.device, config.backend, backend.reason)}`);
     const dataset = await loadDataset(config.dataset, {
       dataDir: options.dataDir,
       ...(options.systemDirs ? { systemDirs: options.systemDirs } : {}),

@@ -5,6 +5,7 @@ import type { MaskUpdateEvent } from '../engine/sparse/controller.js';
 import type { TrainingCheckpoint } from '../engine/checkpoint.js';
 import type { Recorder, Store } from '../store/index.js';
 import { pruneCheckpoints, writeCheckpointFile } from './checkpoint-files.js';
+import { epochLine, maskUpdateLine } from './log-lines.js';
 
 export interface RunEvents {
   progress?(progress: RunProgress): void;
@@ -21,6 +22,7 @@ export class StoreObserver implements TrainingObserver {
   private startStep = 0;
   /** Training time of earlier sessions of a resumed run. */
   private earlierSeconds = 0;
+  private epochs = 0;
   /** The run's time as its record counts it (each session from claim to finish, less what a resume redoes): where this session began, and what came before. */
   private runClock = { sessionStart: Date.now(), earlierSeconds: 0 };
 
@@ -35,6 +37,7 @@ export class StoreObserver implements TrainingObserver {
   started(info: Parameters<TrainingObserver['started']>[0]): void {
     this.startedAt = performance.now();
     this.startStep = info.startStep;
+    this.epochs = info.plan.epochs;
     const run = this.store.getRun(this.runId);
     this.earlierSeconds = info.startStep > 0 ? (run?.durationS ?? 0) : 0;
     this.runClock = { sessionStart: run?.startedAt ? Date.parse(run.startedAt) : Date.now(), earlierSeconds: run?.durationS ?? 0 };
@@ -68,6 +71,7 @@ export class StoreObserver implements TrainingObserver {
 
   maskUpdate(event: MaskUpdateEvent): void {
     this.recorder.maskUpdates(event.step, event.layers);
+    this.log('info', maskUpdateLine(event));
   }
 
   layerStats(step: number, epoch: number, layers: LayerStat[]): void {
@@ -87,6 +91,7 @@ export class StoreObserver implements TrainingObserver {
     this.recorder.metrics(m.step, m.epoch, values);
     this.recorder.flush();
     this.store.setRunProgress(this.runId, m.step);
+    this.log('info', epochLine(m, this.epochs));
     this.events.epoch?.(m.epoch, m.testAccuracy);
   }
 

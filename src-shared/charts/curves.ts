@@ -1,4 +1,5 @@
 import type { ChartOption, SeriesOption } from './option.js';
+import { compact } from '../report/format.js';
 import { LEGEND_STYLE, TEXT_STYLE, TOOLTIP_STYLE, valueAxis, plotArea } from './style.js';
 
 export interface Curve {
@@ -8,6 +9,11 @@ export interface Curve {
   points: Array<[number, number | null]>;
   dashed?: boolean;
 }
+
+/** Pixels that must separate two x-axis labels for them to read as two numbers. */
+const X_LABEL_GAP = 24;
+
+const EXACT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 
 /** Below this many points a line gets a marker on each, so a single point is still seen. */
 const MARKED_POINTS = 30;
@@ -19,13 +25,16 @@ export interface CurveAxes {
   formatY?: (value: number) => string;
   /** Start the x axis at zero instead of at the first point (a quantity counted from the start: FLOPs, time). */
   xFromZero?: boolean;
-  /** Ticks at whole numbers only (epochs), not at 1.5. */
+  /** Counted x (steps, epochs): ticks at whole numbers only, not at 1.5. */
   xWhole?: boolean;
   /** Start the y axis at zero instead of fitting the data. */
   yFromZero?: boolean;
   /** A fixed y range, so that charts meant to be read side by side share one scale. */
   yRange?: [number, number];
 }
+
+/** The x axis of a run's curves: training steps. */
+export const STEP_AXIS = { x: 'step', formatX: (v: number): string => compact(v), xWhole: true } satisfies Partial<CurveAxes>;
 
 /** Lines on shared axes, for training curves of one run or many. */
 export function curvesOption(curves: readonly Curve[], axes: CurveAxes): ChartOption {
@@ -41,6 +50,8 @@ export function curvesOption(curves: readonly Curve[], axes: CurveAxes): ChartOp
     itemStyle: { color: c.color },
     emphasis: { focus: 'series' },
   }));
+  // A count reads exactly (step 1,304, epoch 1.5); other quantities as their axis labels do.
+  const tooltipX = axes.xWhole ? (v: number) => EXACT.format(v) : axes.formatX;
   return {
     textStyle: TEXT_STYLE,
     animation: false,
@@ -57,7 +68,11 @@ export function curvesOption(curves: readonly Curve[], axes: CurveAxes): ChartOp
       min: axes.xFromZero ? 0 : 'dataMin',
       max: 'dataMax',
       ...(axes.xWhole ? { minInterval: 1 } : {}),
-      axisLabel: { hideOverlap: true, ...(axes.formatX ? { formatter: axes.formatX } : {}) },
+      // The tooltip's heading; ECharts' own adds two decimals to the tick's ("1,300.00").
+      ...(tooltipX ? { axisPointer: { label: { formatter: ({ value }: { value: number }) => tooltipX(value) } } } : {}),
+      // The ends sit at the data, off the tick grid, so a label there can come a few pixels from
+      // its neighbour ("50 60"): a gap under X_LABEL_GAP counts as an overlap and hides the end's.
+      axisLabel: { hideOverlap: true, minMargin: X_LABEL_GAP, ...(axes.formatX ? { formatter: axes.formatX } : {}) },
     }),
     yAxis: valueAxis(axes.y, {
       nameGap: 48,

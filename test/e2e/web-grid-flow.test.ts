@@ -167,6 +167,9 @@ describe('web mode, clicked through in Chromium', () => {
     watcher = await browser.context.newPage();
     await watcher.goto(new URL(`/#/runs/${firstId}`, server.url).toString());
     await expect.poll(() => watcher.getByTestId('run-time').isVisible(), UI).toBe(true);
+    // Before training records them, the planner's numbers: the exact parameter count, FLOPs marked planned.
+    expect(await watcher.getByTestId('run-parameters').innerText()).toMatch(/^\d+(\.\d+)? k$/);
+    expect(await watcher.getByTestId('run-train-flops').innerText()).toMatch(/×[\s\S]*planned · [\d.]+ [kMGTP]FLOP/);
     await watcher.evaluate(RECORD_LIVE_PANEL);
     await page.getByTestId('queue-toggle').click();
     await expect.poll(() => page.getByTestId('queue-toggle').innerText(), UI).toBe('Pause queue');
@@ -212,6 +215,10 @@ describe('web mode, clicked through in Chromium', () => {
     await expect.poll(() => page.getByTestId('run-final-accuracy').innerText(), UI).toMatch(/^\d+\.\d\d%$/);
     await page.getByTestId('run-accuracy-chart').locator('canvas').first().waitFor();
     expect(await horizontalOverflow(page)).toBe(0);
+    expect(await page.getByTestId('run-backend').innerText()).toMatch(
+      /^wasm on CPU \(WebAssembly SIMD, \d threads?\), chosen by auto: tfjs-node-gpu: not installed \(optional dependency missing\); tfjs-node: not installed/,
+    );
+    expect(await page.getByTestId('run-train-flops').innerText()).not.toContain('planned');
     await screenshot(page, 'run');
 
     const csv = await download(page, () => page.getByTestId('export-csv').click());
@@ -222,12 +229,19 @@ describe('web mode, clicked through in Chromium', () => {
 
     await page.getByRole('tab', { name: 'Sparsity' }).click();
     await page.getByTestId('run-mask-chart').locator('canvas').first().waitFor();
+    // The tooltip names the step hovered as the whole number it is.
+    await page.getByTestId('run-mask-chart').locator('canvas').first().hover();
+    await expect.poll(() => page.getByTestId('run-mask-chart').innerText(), UI).toMatch(/^\d+\n[\s\S]*all layers/m);
     await screenshot(page, 'run-sparsity');
     await page.getByRole('tab', { name: 'Config' }).click();
     await expect.poll(() => page.getByTestId('run-config').innerText(), UI).toContain('ΔT (update interval)');
     await screenshot(page, 'run-config');
     await page.getByRole('tab', { name: 'Log and checkpoints' }).click();
     await expect.poll(() => page.getByTestId('run-logs').innerText(), UI).not.toBe('');
+    const logs = await page.getByTestId('run-logs').innerText();
+    expect(logs).toMatch(/epoch 1 of 1 \(step 42\): test accuracy \d+\.\d\d%, test loss \d\.\d{4}(, validation accuracy \d+\.\d\d%)?; train accuracy/);
+    // ΔT 10 before T_end: updates at steps 10, 20 and 30, one line each.
+    expect(logs.match(/mask update at step \d+: dropped [\d,]+ and grew [\d,]+ of [\d,]+ active weights/g)).toHaveLength(3);
     await screenshot(page, 'run-logs');
   });
 

@@ -16,8 +16,8 @@ describe('backend selection on this machine', () => {
       name: 'wasm',
       tfBackend: 'wasm',
       reason:
-        'auto; tfjs-node-gpu: not installed (optional dependency missing); tfjs-node: not installed (optional dependency missing); ' +
-        `chose wasm: WebAssembly with SIMD, ${threads} ${plural} for our kernels`,
+        'tfjs-node-gpu: not installed (optional dependency missing); tfjs-node: not installed (optional dependency missing); ' +
+        `wasm: WebAssembly with SIMD, ${threads} ${plural} for our kernels`,
       device: `CPU (WebAssembly SIMD, ${threads} ${plural})`,
       versions: { 'tfjs-core': '4.22.0', 'tfjs-backend-wasm': '4.22.0' },
       threads,

@@ -14,7 +14,7 @@ describe('when wasm cannot initialise', () => {
     expect(selection.name).toBe('cpu');
     expect(tf.getBackend()).toBe('cpu');
     expect(selection.reason).toContain(`; wasm: ${CAUSE}`);
-    expect(selection.reason).toMatch(/; chose cpu: pure JavaScript/);
+    expect(selection.reason).toMatch(/; cpu: pure JavaScript/);
   });
 
   it('a forced wasm throws with the cause and the fix', async () => {

@@ -20,7 +20,7 @@ describe('selectBackend with tfjs-node-gpu installed', () => {
     expect(selection).toEqual({
       name: 'node-gpu',
       tfBackend: 'tensorflow',
-      reason: 'auto; chose tfjs-node-gpu: TensorFlow sees a GPU',
+      reason: 'tfjs-node-gpu: TensorFlow sees a GPU',
       device: 'GPU (CUDA, TensorFlow 2.9.1)',
       versions: { 'tfjs-core': '4.22.0', 'tfjs-node-gpu': '4.22.0', tensorflow: '2.9.1' },
       threads: expect.any(Number),
@@ -44,8 +44,8 @@ describe('selectBackend with tfjs-node-gpu installed', () => {
     const selection = await selectBackend('auto', fakeModules({ [GPU_PKG]: broken, [CPU_PKG]: { gpuVisible: false } }));
     expect(selection.name).toBe('node');
     expect(selection.reason).toBe(
-      'auto; tfjs-node-gpu: failed to load: libcudart.so.11.0: cannot open shared object file: No such file or directory; ' +
-        'chose tfjs-node: TensorFlow on the CPU',
+      'tfjs-node-gpu: failed to load: libcudart.so.11.0: cannot open shared object file: No such file or directory; ' +
+        'tfjs-node: TensorFlow on the CPU',
     );
     expect(selection.device).toBe('CPU (TensorFlow 2.9.1)');
   });

@@ -44,7 +44,8 @@ export async function selectBackend(choice: BackendChoice, modules: OptionalModu
   for (const name of AUTO_ORDER) {
     try {
       const selection = await activate(name, modules);
-      return { ...selection, reason: ['auto', ...skipped, `chose ${selection.reason}`].join('; ') };
+      // Says nothing of `auto` itself: whoever shows it says what was asked for (backendDetail).
+      return { ...selection, reason: [...skipped, selection.reason].join('; ') };
     } catch (error) {
       if (!(error instanceof BackendUnavailableError)) throw error;
       skipped.push(`${LABELS[name]}: ${error.reason}`);
