@@ -1,3 +1,4 @@
+import { count } from './report/format.js';
 import type { DatasetName } from './names.js';
 
 export interface DatasetInfo {
@@ -45,9 +46,8 @@ export function tooFewExamples(config: { dataset: DatasetName; trainSubset?: num
   const { label, trainSize } = DATASET_INFO[config.dataset];
   const wanted = Math.min(config.trainSubset ?? trainSize, trainSize);
   if (trainCount >= wanted) return null;
-  const n = (x: number) => x.toLocaleString('en-US');
-  const asked = config.trainSubset === undefined ? `the full set's ${n(trainSize)}` : `its train subset of ${n(wanted)}`;
-  return `${label} on this machine holds ${n(trainCount)} training images, fewer than ${asked}: set the train subset to ${n(trainCount)} or fewer, or import the complete archive`;
+  const asked = config.trainSubset === undefined ? `the full set's ${count(trainSize)}` : `its train subset of ${count(wanted)}`;
+  return `${label} on this machine holds ${count(trainCount)} training images, fewer than ${asked}: set the train subset to ${count(trainCount)} or fewer, or import the complete archive`;
 }
 
 /** What an experiment trains, as its default name begins: "Fashion-MNIST · mlp". */

@@ -9,6 +9,7 @@ import {
   type Settings,
 } from '../../src-shared/api/contract.js';
 import { ConfigError, parseWith } from '../../src-shared/config/run.js';
+import type { RunLogRecord } from '../../src-shared/api/records.js';
 import type { BackendChoice } from '../../src-shared/names.js';
 import { listBackends } from '../engine/backend/select-backend.js';
 import { datasetShortfalls, fetchDataset, importDataset, listDatasets, unavailableDatasets } from '../engine/data/index.js';
@@ -33,18 +34,29 @@ export class ApiRequestError extends Error {
 }
 
 /**
- * The back end of every api method, shared by Electron's IPC and web mode's WebSocket: params
- * are parsed with the contract's schema before a handler sees them.
+ * Refuses backends this machine cannot run (auto always can), naming the first and why; `fromSettings`
+ * is the backend that auto stood for, which the user changes in Settings rather than in the form.
  */
-/** Refuses backends this machine cannot run (auto always can), naming the first and why. */
-async function refuseUnavailableBackends(names: readonly BackendChoice[]): Promise<void> {
+async function refuseUnavailableBackends(names: readonly BackendChoice[], fromSettings?: BackendChoice): Promise<void> {
   const wanted = new Set(names);
   const status = (await listBackends()).find((b) => wanted.has(b.name) && !b.available);
   if (status === undefined) return;
-  const message = `Backend ${status.name} is not available on this machine: ${status.reason}`;
+  const origin = status.name === fromSettings ? ' (Settings chose it for auto: choose another there)' : '';
+  const message = `Backend ${status.name}${origin} is not available on this machine: ${status.reason}`;
   throw new ConfigError(message, [{ path: 'backend', message }]);
 }
 
+/** The newest lines of a run's log, and how many earlier ones are left out. */
+function newestLogs(store: Store, id: number): { logs: RunLogRecord[]; earlierLogs: number } {
+  const logs = store.getRunLogs(id, { last: RUN_PAGE_LOG_LINES });
+  return { logs, earlierLogs: store.countRunLogs(id) - logs.length };
+}
+const RUN_PAGE_LOG_LINES = 500;
+
+/**
+ * The back end of every api method, shared by Electron's IPC and web mode's WebSocket: params
+ * are parsed with the contract's schema before a handler sees them.
+ */
 export function createApiHandler(ctx: ApiContext): (method: string, params: unknown) => Promise<unknown> {
   const { store, queue, emit } = ctx;
   const settings = (): Settings => store.getSettings();
@@ -101,14 +113,18 @@ export function createApiHandler(ctx: ApiContext): (method: string, params: unkn
 
     'experiments.create': async ({ spec }) => {
       refuseRepeatedGridValues(spec);
-      const configs = expandExperiment(spec).map((c) => ({ ...c, backend: c.backend === 'auto' ? settings().backend : c.backend }));
+      const asked = expandExperiment(spec);
+      const configs = asked.map((c) => ({ ...c, backend: c.backend === 'auto' ? settings().backend : c.backend }));
       // Refused here, as the CLI refuses it, rather than queued to fail one run after another.
       const missing = await unavailableDatasets(configs.map((c) => c.dataset), ctx.dataDir);
       if (missing.length > 0) {
         const message = missing.map((s) => `${s.label} is not on this machine yet: download it or import a copy on the Datasets page`);
         throw new ConfigError(message.join('\n'), message.map((m) => ({ path: 'dataset', message: m })));
       }
-      await refuseUnavailableBackends(configs.map((c) => c.backend));
+      await refuseUnavailableBackends(
+        configs.map((c) => c.backend),
+        asked.some((c) => c.backend === 'auto') ? settings().backend : undefined,
+      );
       const short = await datasetShortfalls(configs, ctx.dataDir);
       if (short.length > 0) throw new ConfigError(short.join('\n'), short.map((m) => ({ path: 'trainSubset', message: m })));
       const created = store.createExperiment(spec, configs);
@@ -150,7 +166,7 @@ export function createApiHandler(ctx: ApiContext): (method: string, params: unkn
         run,
         layers: store.latestLayerStats(id),
         checkpoints: store.listCheckpoints(id),
-        logs: store.getRunLogs(id, { limit: 500 }),
+        ...newestLogs(store, id),
       };
     },
     'runs.metrics': ({ ids, names, maxPoints }) =>

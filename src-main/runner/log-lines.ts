@@ -1,11 +1,10 @@
-import { duration, percent } from '../../src-shared/report/format.js';
+import { count, duration, percent } from '../../src-shared/report/format.js';
 import type { EpochMetrics } from '../engine/observer.js';
 import type { MaskChange, MaskUpdateEvent } from '../engine/sparse/controller.js';
 
 /** Layers named in a mask-update line: a ResNet has dozens, so the rest are counted, not listed. */
 const NAMED_LAYERS = 3;
 
-const n = (value: number): string => value.toLocaleString('en-US');
 /** The share of a layer's weights an update dropped (the mask-update chart's y). */
 const share = (l: Pick<MaskChange, 'dropped' | 'active'>): number => (l.active > 0 ? l.dropped / l.active : 0);
 
@@ -13,7 +12,7 @@ const share = (l: Pick<MaskChange, 'dropped' | 'active'>): number => (l.active >
 export function epochLine(m: EpochMetrics, epochs: number): string {
   const val = m.valAccuracy === null ? '' : `, validation accuracy ${percent(m.valAccuracy)}`;
   return (
-    `epoch ${m.epoch} of ${epochs} (step ${n(m.step)}): test accuracy ${percent(m.testAccuracy)}, test loss ${m.testLoss.toFixed(4)}${val}; ` +
+    `epoch ${m.epoch} of ${epochs} (step ${count(m.step)}): test accuracy ${percent(m.testAccuracy)}, test loss ${m.testLoss.toFixed(4)}${val}; ` +
     `train accuracy ${percent(m.trainAccuracy)}, train loss ${m.trainLoss.toFixed(4)}; ${duration(m.seconds)}`
   );
 }
@@ -21,16 +20,16 @@ export function epochLine(m: EpochMetrics, epochs: number): string {
 /** The run log's line for a mask update or pruning event: totals, then the layers that changed most. */
 export function maskUpdateLine(event: MaskUpdateEvent): string {
   const prune = event.kind === 'prune';
-  const head = `${prune ? 'pruning' : 'mask update'} at step ${n(event.step)}`;
+  const head = `${prune ? 'pruning' : 'mask update'} at step ${count(event.step)}`;
   const changed = event.layers.filter((l) => l.dropped + l.grown > 0).sort((a, b) => share(b) - share(a));
   if (changed.length === 0) return `${head}: no weight changed`;
   const total = (key: 'active' | 'dropped' | 'grown'): number => event.layers.reduce((a, l) => a + l[key], 0);
   const all = { active: total('active'), dropped: total('dropped'), grown: total('grown') };
   const totals = prune
-    ? `pruned ${n(all.dropped)} weights, ${n(all.active)} remain`
-    : `dropped ${n(all.dropped)} and grew ${n(all.grown)} of ${n(all.active)} active weights (${percent(share(all), 1)})`;
+    ? `pruned ${count(all.dropped)} weights, ${count(all.active)} remain`
+    : `dropped ${count(all.dropped)} and grew ${count(all.grown)} of ${count(all.active)} active weights (${percent(share(all), 1)})`;
   const layer = (l: MaskChange): string =>
-    prune ? `${l.layer} −${n(l.dropped)}` : `${l.layer} −${n(l.dropped)} +${n(l.grown)} (${percent(share(l), 1)})`;
+    prune ? `${l.layer} −${count(l.dropped)}` : `${l.layer} −${count(l.dropped)} +${count(l.grown)} (${percent(share(l), 1)})`;
   const rest = changed.length > NAMED_LAYERS ? `, ${changed.length - NAMED_LAYERS} more` : '';
   return `${head}: ${totals}; most in ${changed.slice(0, NAMED_LAYERS).map(layer).join(', ')}${rest}`;
 }

@@ -10,6 +10,8 @@ export interface LogQuery {
   /** Only entries after this id, for following a log as it grows. */
   afterId?: number;
   limit?: number;
+  /** Only the newest this many (still in the order written): a long run's end, which a user looks for. */
+  last?: number;
 }
 
 export function runLogQueries(ctx: StoreContext) {
@@ -18,6 +20,10 @@ export function runLogQueries(ctx: StoreContext) {
   const select = db.prepare<[number, number, number], unknown>(
     `SELECT ${selectList(runLogSchema.shape)} FROM run_logs WHERE run_id = ? AND id > ? ORDER BY id LIMIT ?`,
   );
+  const selectLast = db.prepare<[number, number], unknown>(
+    `SELECT * FROM (SELECT ${selectList(runLogSchema.shape)} FROM run_logs WHERE run_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id`,
+  );
+  const count = db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM run_logs WHERE run_id = ?');
   return {
     appendRunLog(runId: number, level: LogLevel, message: string): number {
       if (!LOG_LEVELS.includes(level)) throw new StoreError(`${file}: log level must be one of ${LOG_LEVELS.join(', ')}, got ${String(level)}`);
@@ -29,6 +35,12 @@ export function runLogQueries(ctx: StoreContext) {
     },
     /** A run's log in the order it was written. */
     getRunLogs: (runId: number, query: LogQuery = {}): RunLogRecord[] =>
-      parseRow(z.array(runLogSchema), select.all(runId, query.afterId ?? 0, query.limit ?? -1), `log of run ${runId}`, file),
+      parseRow(
+        z.array(runLogSchema),
+        query.last !== undefined ? selectLast.all(runId, query.last) : select.all(runId, query.afterId ?? 0, query.limit ?? -1),
+        `log of run ${runId}`,
+        file,
+      ),
+    countRunLogs: (runId: number): number => count.get(runId)!.n,
   };
 }

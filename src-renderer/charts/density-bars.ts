@@ -1,4 +1,4 @@
-import { percent } from '../../src-shared/report/format.js';
+import { count, percent } from '../../src-shared/report/format.js';
 import type { ChartOption } from './echarts.js';
 import { asPercent, categoryAxis, TEXT_STYLE, TOOLTIP_STYLE, valueAxis, plotArea } from '../../src-shared/charts/style.js';
 
@@ -37,7 +37,7 @@ export function densityBarsOption(layers: readonly LayerDensity[], color: string
         const first = (params as Array<{ dataIndex: number }>)[0];
         const layer = first ? layers[first.dataIndex] : undefined;
         if (!layer) return '';
-        return `<b>${layer.name}</b><br/>density ${percent(layer.density)}<br/>${layer.active.toLocaleString('en-US')} of ${layer.params.toLocaleString('en-US')} weights`;
+        return `<b>${layer.name}</b><br/>density ${percent(layer.density)}<br/>${count(layer.active)} of ${count(layer.params)} weights`;
       },
     },
     xAxis: categoryAxis(

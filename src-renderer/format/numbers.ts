@@ -2,11 +2,7 @@
 
 const DASH = '—';
 
-const grouped = new Intl.NumberFormat('en-US');
-
-export function count(n: number | null | undefined): string {
-  return n === null || n === undefined ? DASH : grouped.format(n);
-}
+export { count } from '../../src-shared/report/format.js';
 
 export function bytes(n: number | null | undefined): string {
   if (n === null || n === undefined) return DASH;

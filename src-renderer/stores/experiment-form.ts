@@ -105,6 +105,8 @@ export const useExperimentFormStore = defineStore('experimentForm', () => {
     note,
     check,
     checking,
+    /** Checks the form now if a change is waiting to be checked (a launch from the keyboard cannot wait). */
+    checkNow: () => recheck.flush(),
     launching,
     launchError,
     sweptFields,

@@ -121,7 +121,10 @@ export const API_METHODS = {
       run: runRecordSchema,
       layers: z.array(layerStatSchema),
       checkpoints: z.array(checkpointRecordSchema),
+      /** The newest lines of the log, in the order written. */
       logs: z.array(runLogSchema),
+      /** Lines written before those, not sent. */
+      earlierLogs: z.int().min(0),
     }),
   ),
   'runs.metrics': method(

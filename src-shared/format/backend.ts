@@ -12,5 +12,5 @@ export function backendDetail(device: string | null, choice: BackendChoice, reas
 
 /** Reasons recorded by earlier versions began "auto; …; chose wasm: …": read as the ones written now. */
 function currentReason(reason: string): string {
-  return reason.replace(/^auto; /, '').replace(/; chose /, '; ');
+  return reason.replace(/^auto; /, '').replace(/(^|; )chose /, '$1');
 }

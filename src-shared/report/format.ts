@@ -2,6 +2,13 @@
 
 const DASH = '—';
 
+const grouped = new Intl.NumberFormat('en-US');
+
+/** A whole number with thousands separators: "50,000". */
+export function count(n: number | null | undefined): string {
+  return n === null || n === undefined ? DASH : grouped.format(n);
+}
+
 /** An accuracy or other fraction in [0, 1] as a percentage. */
 export function percent(fraction: number | null | undefined, digits = 2): string {
   return fraction === null || fraction === undefined || !Number.isFinite(fraction) ? DASH : `${(fraction * 100).toFixed(digits)}%`;

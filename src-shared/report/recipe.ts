@@ -1,11 +1,11 @@
 import type { RunRecord } from '../api/records.js';
 import type { RunConfig } from '../config/run.js';
 import { varyingFields } from './comparable.js';
-import { shortPercent } from './format.js';
+import { count, shortPercent } from './format.js';
 
 type Part = (c: RunConfig) => string | null;
 
-const examples = (n: number | null | undefined, kind: string): string => (n ? `the first ${n.toLocaleString('en-US')} ${kind} examples` : `all ${kind} examples`);
+const examples = (n: number | null | undefined, kind: string): string => (n ? `the first ${count(n)} ${kind} examples` : `all ${kind} examples`);
 
 /**
  * What every run of an experiment trained with, field by field (a field listed under several

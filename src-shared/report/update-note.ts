@@ -22,7 +22,7 @@ export function missingUpdateNotes(configs: readonly RunConfig[], plan: (config:
     methods.set(why, (methods.get(why) ?? new Set()).add(METHOD_LABELS[config.method]));
   }
   return [...methods].map(([why, names]) => {
-    const list = [...names].join(' and ');
-    return `${list} ${names.size === 1 ? 'makes' : 'make'} no mask update: ${why}, so ${names.size === 1 ? 'it trains its' : 'they train their'} first mask throughout, as Static does. Lower ΔT or train longer.`;
+    const list = [...names].join(', ').replace(/, ([^,]*)$/, ' and $1');
+    return `${list} ${names.size === 1 ? 'makes' : 'make'} no mask update: ${why}, so ${names.size === 1 ? 'it trains its' : 'they train their'} first mask throughout, as Static does. Lower ΔT, raise T_end or train longer.`;
   });
 }

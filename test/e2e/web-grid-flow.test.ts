@@ -127,7 +127,6 @@ describe('web mode, clicked through in Chromium', () => {
     await page.getByTestId('field-name').fill('E2E RigL vs static');
     await page.getByTestId('field-batch-size').fill('64');
     await page.getByTestId('field-epochs').fill('1');
-    await page.getByTestId('field-test-subset').fill('1000');
     await page.getByTestId('field-log-every').fill('5');
     // 42 steps in one epoch: ΔT 10 lets RigL update its masks three times before T_end.
     await page.getByTestId('field-delta-t').fill('10');
@@ -141,8 +140,9 @@ describe('web mode, clicked through in Chromium', () => {
     // Paused, so that the queue can be seen and reordered before anything trains.
     await page.getByTestId('queue-toggle').click();
     await expect.poll(() => page.getByTestId('queue-toggle').innerText(), UI).toBe('Resume queue');
-    // Launched from the keyboard: Ctrl+Enter in a field.
-    await page.getByTestId('field-epochs').press('Control+Enter');
+    // Launched from the keyboard, Ctrl+Enter at once after typing (before the form's delayed check).
+    await page.getByTestId('field-test-subset').fill('1000');
+    await page.getByTestId('field-test-subset').press('Control+Enter');
     await page.waitForURL(/#\/runs\?experiment=\d+/);
     await expect.poll(() => page.locator('[data-run-id] .status.queued').count(), UI).toBe(RUNS);
     await expect.poll(() => page.getByTestId('queue-queued').innerText(), UI).toBe(`${RUNS} queued`);

@@ -90,6 +90,9 @@ describe('rigl-lab CLI', () => {
     const show = await rigl(['show', String(last.runId), ...store]);
     expect(show.stdout).toContain('completed');
     expect(show.stdout).toContain('fc1');
+    expect(show.stdout).toMatch(/^ {2}backend wasm on CPU \(WebAssembly SIMD, \d threads?\), chosen by auto: /m);
+    // The log's end: the last epoch's line.
+    expect(show.stdout).toMatch(/epoch 1 of 1 \(step 10\): test accuracy/);
     const exported = JSON.parse((await rigl(['export', String(last.runId), '--format', 'json', ...store])).stdout) as {
       config: unknown;
       metrics: unknown[];
@@ -133,9 +136,9 @@ describe('rigl-lab CLI', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code, stderr).toBe(130);
     const runs = JSON.parse((await rigl(['list', '--json', ...cancelDb])).stdout) as Array<{ id: number; status: string; error: string | null }>;
-    const notStarted = runs.filter((r) => r.error?.startsWith('not started')).map((r) => r.id).sort((a, b) => a - b);
+    const notStarted = runs.filter((r) => r.error?.startsWith('not reached')).map((r) => r.id).sort((a, b) => a - b);
     expect(notStarted).toHaveLength(2);
-    expect(stderr).toContain(`2 runs not started, now cancelled: \`rigl-lab resume ${notStarted.join(' ')}\` starts them`);
+    expect(stderr).toContain(`2 runs not reached, now cancelled: \`rigl-lab resume ${notStarted.join(' ')}\` starts them`);
     expect(runs.map((r) => r.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
     const resumed = await rigl(['resume', String(notStarted[0]), '--json', ...cancelDb]);
     expect(resumed.code, resumed.stderr).toBe(0);

@@ -15,6 +15,8 @@ describe('backendDetail', () => {
     expect(backendDetail(DEVICE, 'auto', `auto; tfjs-node-gpu: not installed; chose ${WASM}`)).toBe(
       `on ${DEVICE}, chosen by auto: tfjs-node-gpu: not installed; ${WASM}`,
     );
+    // Auto's first choice, with nothing skipped.
+    expect(backendDetail('GPU', 'auto', 'auto; chose tfjs-node-gpu: TensorFlow sees a GPU')).toBe('on GPU, chosen by auto: tfjs-node-gpu: TensorFlow sees a GPU');
   });
 
   it('says when the config forced the backend', () => {

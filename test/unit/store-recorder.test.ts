@@ -201,5 +201,10 @@ describe('reads', () => {
       { id: a + 1, time: '2026-11-25T10:00:01.000Z', level: 'error', message: 'NaN loss' },
     ]);
     expect(store.getRunLogs(runId, { limit: 1 }).map((l) => l.message)).toEqual(['epoch 1']);
+    // The newest lines, still oldest first: a long run's end is what its page and `show` give.
+    store.appendRunLog(runId, 'info', 'epoch 2');
+    expect(store.getRunLogs(runId, { last: 2 }).map((l) => l.message)).toEqual(['NaN loss', 'epoch 2']);
+    expect(store.getRunLogs(runId, { last: 10 }).map((l) => l.message)).toEqual(['epoch 1', 'NaN loss', 'epoch 2']);
+    expect(store.countRunLogs(runId)).toBe(3);
   });
 });

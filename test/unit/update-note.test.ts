@@ -11,15 +11,20 @@ describe('missingUpdateNotes', () => {
     const runs = [planned({ method: 'rigl' }), planned({ method: 'rigl', seed: 1 }), planned({ method: 'set' }), planned({ method: 'static' }), planned({ method: 'dense' })];
     expect(planRun(runs[0]!).totalSteps).toBe(42);
     expect(missingUpdateNotes(runs)).toEqual([
-      'RigL and SET make no mask update: updates stop at step 32 (75% of 42 steps), before the first at ΔT = 100, so they train their first mask throughout, as Static does. Lower ΔT or train longer.',
+      'RigL and SET make no mask update: updates stop at step 32 (75% of 42 steps), before the first at ΔT = 100, so they train their first mask throughout, as Static does. Lower ΔT, raise T_end or train longer.',
     ]);
+  });
+
+  it('lists three methods as a sentence does', () => {
+    const runs = [planned({ method: 'set' }), planned({ method: 'snfs' }), planned({ method: 'rigl' })];
+    expect(missingUpdateNotes(runs)[0]).toMatch(/^SET, SNFS and RigL make no mask update: /);
   });
 
   it('says nothing of runs that update at least once', () => {
     // T_end = 32 > ΔT = 30: one update, at step 30.
     expect(missingUpdateNotes([planned({ method: 'rigl', maskUpdate: { deltaT: 30 } })])).toEqual([]);
     expect(missingUpdateNotes([planned({ method: 'rigl', maskUpdate: { deltaT: 32 } })])).toEqual([
-      'RigL makes no mask update: updates stop at step 32 (75% of 42 steps), before the first at ΔT = 32, so it trains its first mask throughout, as Static does. Lower ΔT or train longer.',
+      'RigL makes no mask update: updates stop at step 32 (75% of 42 steps), before the first at ΔT = 32, so it trains its first mask throughout, as Static does. Lower ΔT, raise T_end or train longer.',
     ]);
   });
 });

@@ -160,7 +160,13 @@ export async function executeRuns(store: Store, runIds: number[], dataDir: strin
   let current = 0;
   let notStarted: number[] = [];
   const stoppedAs = () => (controller.signal.reason === INTERRUPTED ? 'interrupted' : 'cancelled');
-  const stopRest = () => (notStarted = stopNotStarted(store, runIds.slice(current + 1), stoppedAs()));
+  const stopRest = () => {
+    try {
+      notStarted = stopNotStarted(store, runIds.slice(current + 1), stoppedAs());
+    } catch {
+      // The database was busy (the app writing): tried again below, once the current run has stopped.
+    }
+  };
   controller.signal.addEventListener('abort', stopRest, { once: true });
   let failures = 0;
   try {
@@ -207,9 +213,10 @@ export async function executeRuns(store: Store, runIds: number[], dataDir: strin
     process.off('SIGHUP', onInterrupt);
   }
   if (controller.signal.aborted) {
+    notStarted = [...notStarted, ...stopNotStarted(store, runIds.slice(current), stoppedAs())];
     if (notStarted.length > 0) {
       const count = notStarted.length === 1 ? '1 run' : `${notStarted.length} runs`;
-      ctx.err(`${count} not started, now ${stoppedAs()}: \`rigl-lab resume ${notStarted.join(' ')}\` starts ${notStarted.length === 1 ? 'it' : 'them'}`);
+      ctx.err(`${count} not reached, now ${stoppedAs()}: \`rigl-lab resume ${notStarted.join(' ')}\` starts ${notStarted.length === 1 ? 'it' : 'them'}`);
     }
     return 130;
   }
@@ -219,15 +226,15 @@ export async function executeRuns(store: Store, runIds: number[], dataDir: strin
 /**
  * The runs a stopped command had not reached stop with it, as its current run does: left queued,
  * they would pass to an app's queue on the same database once this process has gone, and train
- * there unasked. `rigl-lab resume` (or Re-run in the app) starts them. Returns the runs stopped
- * (those still queued for this process).
+ * there unasked. `rigl-lab resume` (or Re-run in the app) starts them. Returns the runs stopped:
+ * those still queued for this process, so a second call stops only what the first could not.
  */
 function stopNotStarted(store: Store, runIds: number[], status: 'interrupted' | 'cancelled'): number[] {
   const stopped = runIds.filter((id) => {
     const run = store.getRun(id);
     return run?.status === 'queued' && run.ownerPid === process.pid;
   });
-  const error = `not started: the rigl-lab command that queued it was ${status === 'interrupted' ? 'stopped' : 'cancelled (Ctrl-C)'}; \`rigl-lab resume\` or Re-run in the app starts it`;
+  const error = `not reached: the rigl-lab command that queued it was ${status === 'interrupted' ? 'stopped' : 'cancelled (Ctrl-C)'} first; \`rigl-lab resume\` or Re-run in the app starts it`;
   for (const id of stopped) store.updateRunStatus(id, status, { error });
   return stopped;
 }

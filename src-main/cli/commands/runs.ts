@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { backendDetail } from '../../../src-shared/format/backend.js';
 import { RUN_STATUSES, type RunStatus } from '../../../src-shared/api/records.js';
 import { viewOfExperiment } from '../../../src-shared/report/build-view.js';
 import { openStore, type Store } from '../../store/index.js';
@@ -83,7 +84,7 @@ export function showCommand(args: string[], ctx: CommandContext): number {
     const run = store.getRun(id);
     if (!run) throw new UsageError(`RUN: no run ${id} in ${store.file}`);
     const layers = store.latestLayerStats(id);
-    const logs = store.getRunLogs(id, { limit: 1000 }).slice(-20);
+    const logs = store.getRunLogs(id, { last: 20 });
     if (values.json) {
       ctx.out(JSON.stringify({ run, layers, logs, checkpoints: store.listCheckpoints(id) }));
       return 0;
@@ -95,7 +96,7 @@ export function showCommand(args: string[], ctx: CommandContext): number {
         `  ${c.method} on ${c.dataset}/${c.model}, sparsity ${c.sparsity} ${c.distribution}, seed ${c.seed}`,
         `  ${c.epochs} ${c.epochs === 1 ? 'epoch' : 'epochs'} ×${c.trainingMultiplier}, batch ${c.batchSize}, lr ${c.optimizer.lr} ${c.lrSchedule.kind}, ` +
           `momentum ${c.optimizer.momentum}${c.optimizer.nesterov ? ' (Nesterov)' : ''}, weight decay ${c.optimizer.weightDecay}`,
-        `  backend ${run.backend ?? '–'} ${run.device ? `on ${run.device}` : ''}${run.backendReason ? `: ${run.backendReason}` : ''}`,
+        `  backend ${run.backend === null ? '–' : `${run.backend} ${backendDetail(run.device, run.config.backend, run.backendReason)}`}`,
         `  steps ${run.stepsDone}/${run.totalSteps ?? '?'}, time ${formatDuration(run.durationS)}`,
         `  test accuracy ${formatPercent(run.testAccuracy)} (best ${formatPercent(run.bestTestAccuracy)}), validation ${formatPercent(run.valAccuracy)}`,
         `  training FLOPs ${formatRatio(run.trainFlopsRatio)} dense, inference ${formatRatio(run.inferenceFlopsRatio)}, final sparsity ${formatPercent(run.finalSparsity)}`,
