@@ -1,5 +1,9 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeCifarArchive } from '../helpers/dataset-fixtures.js';
 import { parseCsv } from './csv.js';
 import { cli, download, horizontalOverflow, openBrowser, screenshot, startServe, UI, type Browser, type ServeProcess } from './harness.js';
 
@@ -313,6 +317,25 @@ describe('web mode, clicked through in Chromium', () => {
     await expect.poll(() => page.getByTestId('dataset-error-fashion-mnist').isVisible(), UI).toBe(true);
     expect(await horizontalOverflow(page)).toBe(0);
     await screenshot(page, 'datasets');
+  });
+
+  it('takes a partial CIFAR-10 copy, says it is partial and refuses a run too big for it', async () => {
+    const archive = join(mkdtempSync(join(tmpdir(), 'rigl-lab-partial-')), 'cifar-10-binary.tar.gz');
+    await writeCifarArchive(archive, 'cifar10', { trainPerFile: 20, test: 10 });
+    const card = page.getByTestId('dataset-cifar10');
+    await card.getByRole('textbox').fill(archive);
+    await card.getByRole('button', { name: 'Import from path' }).click();
+    await expect.poll(() => page.getByTestId('dataset-partial-cifar10').innerText(), UI).toContain(
+      'This copy holds 100 of the 50,000 training images of the full set: runs on it need a train subset of 100 or fewer.',
+    );
+    await screenshot(page, 'datasets-partial');
+    await go(page, '#/new');
+    await page.getByRole('button', { name: 'Clear form' }).click();
+    await page.getByTestId('field-dataset').selectOption('cifar10');
+    await expect.poll(() => page.getByTestId('launch').isEnabled(), UI).toBe(true);
+    await page.getByTestId('launch').click();
+    await expect.poll(() => page.getByTestId('form-issues').innerText(), UI).toContain('CIFAR-10 on this machine holds 100 training images');
+    expect(page.url()).toContain('#/new');
   });
 
   it('shows settings with the detected backends and the store locations', async () => {
