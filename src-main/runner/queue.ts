@@ -99,6 +99,9 @@ export class RunQueue {
     let id = runId;
     if (run.status === 'completed') {
       id = store.createRun(run.config, { ...(run.experimentId ? { experimentId: run.experimentId } : {}), name: run.name });
+      // The copy keeps the original's tags (filters find both) and says whose copy it is: the two share a name.
+      store.setRunTags(id, run.tags);
+      store.setRunNotes(id, `Re-run of #${run.id}.`);
     } else if (run.status === 'queued' || run.status === 'running') {
       throw new Error(`run ${runId} is already ${run.status}`);
     } else {

@@ -7,6 +7,7 @@ import { createBackend, type Backend } from '../../src-main/api/backend.js';
 import { defaultKernelThreads } from '../../src-main/engine/kernels/kernel-runtime.js';
 import { forkLauncher, type WorkerLauncher } from '../../src-main/runner/launcher.js';
 import { WORKER } from '../helpers/cli.js';
+import { resolveRunConfig } from '../../src-shared/config/run.js';
 
 const tiny = { dataset: 'fashion-mnist', model: 'mlp', epochs: 1, trainSubset: 400, testSubset: 100, batchSize: 50, logEvery: 1 };
 let backend: Backend | null = null;
@@ -94,5 +95,19 @@ describe('run queue', () => {
     await backend.handle('queue.rerun', { runId: runIds[0] });
     expect(backend.store.getRun(runIds[0]!)!.status).toBe('queued');
     expect(backend.store.checkIntegrity()).toEqual([]);
+  });
+
+  it('re-runs a completed run as a copy that keeps its tags and names its original', async () => {
+    const { backend } = start(forkLauncher(WORKER));
+    await backend.handle('queue.pause', {});
+    const original = backend.store.createRun(resolveRunConfig(tiny), { name: 'done' });
+    backend.store.updateRunStatus(original, 'running');
+    backend.store.finishRun(original, {});
+    backend.store.setRunTags(original, ['baseline']);
+    backend.store.setRunNotes(original, 'looked fine');
+    const { runId: copy } = (await backend.handle('queue.rerun', { runId: original })) as { runId: number };
+    expect(copy).not.toBe(original);
+    expect(backend.store.getRun(copy)).toMatchObject({ status: 'queued', name: 'done', tags: ['baseline'], notes: `Re-run of #${original}.` });
+    expect(backend.store.getRun(original)).toMatchObject({ status: 'completed', notes: 'looked fine' });
   });
 });
