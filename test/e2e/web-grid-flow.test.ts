@@ -326,7 +326,7 @@ describe('web mode, clicked through in Chromium', () => {
     await card.getByRole('textbox').fill(archive);
     await card.getByRole('button', { name: 'Import from path' }).click();
     await expect.poll(() => page.getByTestId('dataset-partial-cifar10').innerText(), UI).toContain(
-      'This copy holds 100 of the 50,000 training images of the full set: runs on it need a train subset of 100 or fewer.',
+      'This copy holds 100 of the 50,000 training images of the full set: runs on it need a train subset of 100 or fewer. Their test accuracy is measured on its 10 test images, of 10,000.',
     );
     await screenshot(page, 'datasets-partial');
     await go(page, '#/new');
