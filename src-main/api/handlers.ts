@@ -12,7 +12,7 @@ import { ConfigError, parseWith } from '../../src-shared/config/run.js';
 import type { RunLogRecord } from '../../src-shared/api/records.js';
 import type { BackendChoice } from '../../src-shared/names.js';
 import { listBackends } from '../engine/backend/select-backend.js';
-import { datasetShortfalls, fetchDataset, importDataset, listDatasets, unavailableDatasets } from '../engine/data/index.js';
+import { datasetProblems, fetchDataset, importDataset, listDatasets } from '../engine/data/index.js';
 import type { EmitEvent, RunQueue } from '../runner/queue.js';
 import type { Store } from '../store/index.js';
 import { VERSION } from '../version.js';
@@ -116,17 +116,16 @@ export function createApiHandler(ctx: ApiContext): (method: string, params: unkn
       const asked = expandExperiment(spec);
       const configs = asked.map((c) => ({ ...c, backend: c.backend === 'auto' ? settings().backend : c.backend }));
       // Refused here, as the CLI refuses it, rather than queued to fail one run after another.
-      const missing = await unavailableDatasets(configs.map((c) => c.dataset), ctx.dataDir);
-      if (missing.length > 0) {
-        const message = missing.map((s) => `${s.label} is not on this machine yet: download it or import a copy on the Datasets page`);
+      const { unavailable, shortfalls } = await datasetProblems(configs, ctx.dataDir);
+      if (unavailable.length > 0) {
+        const message = unavailable.map((s) => `${s.label} is not on this machine yet: download it or import a copy on the Datasets page`);
         throw new ConfigError(message.join('\n'), message.map((m) => ({ path: 'dataset', message: m })));
       }
       await refuseUnavailableBackends(
         configs.map((c) => c.backend),
         asked.some((c) => c.backend === 'auto') ? settings().backend : undefined,
       );
-      const short = await datasetShortfalls(configs, ctx.dataDir);
-      if (short.length > 0) throw new ConfigError(short.join('\n'), short.map((m) => ({ path: 'trainSubset', message: m })));
+      if (shortfalls.length > 0) throw new ConfigError(shortfalls.join('\n'), shortfalls.map((m) => ({ path: 'trainSubset', message: m })));
       const created = store.createExperiment(spec, configs);
       emit('runs.changed', { runIds: created.runIds });
       queue.pump();

@@ -1,5 +1,6 @@
 import type { RunRecord } from '../api/records.js';
 import type { RunConfig } from '../config/run.js';
+import { DROP_GROW_METHODS } from '../names.js';
 import { varyingFields } from './comparable.js';
 import { count, shortPercent } from './format.js';
 
@@ -32,8 +33,6 @@ const PARTS: Array<{ paths: string[]; part: Part }> = [
   { paths: ['labelSmoothing'], part: (c) => (c.labelSmoothing > 0 ? `label smoothing ${c.labelSmoothing}` : null) },
 ];
 
-const UPDATES_APPLY = new Set(['set', 'snfs', 'rigl']);
-
 /** "Every run: 3 epochs, batch 128, …": the shared recipe, which the figures do not show. Null without runs. */
 export function recipeNote(runs: readonly RunRecord[]): string | null {
   const configs = runs.map((r) => r.config);
@@ -41,7 +40,7 @@ export function recipeNote(runs: readonly RunRecord[]): string | null {
   if (first === undefined) return null;
   const varying = new Set(varyingFields(configs));
   const parts = PARTS.filter(({ paths }) => paths.every((p) => !varying.has(p))).flatMap(({ part }) => part(first) ?? []);
-  const updating = configs.find((c) => UPDATES_APPLY.has(c.method));
+  const updating = configs.find((c) => DROP_GROW_METHODS.includes(c.method));
   if (updating && !['maskUpdate.deltaT', 'maskUpdate.alpha', 'maskUpdate.endFraction', 'maskUpdate.schedule'].some((p) => varying.has(p))) {
     const u = updating.maskUpdate;
     parts.push(`mask updates every ${u.deltaT} steps, α ${u.alpha} (${u.schedule}), until ${shortPercent(u.endFraction)} of training`);

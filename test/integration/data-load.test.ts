@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { DatasetName } from '../../src-shared/names.js';
 import {
   DatasetMissingError,
-  datasetShortfalls,
+  datasetProblems,
   importDataset,
   listDatasets,
   loadDataset,
@@ -301,12 +301,12 @@ describe('listing', () => {
     const archive = join(fresh('a'), 'cifar-10-binary.tar.gz');
     await writeCifarArchive(archive, 'cifar10', { trainPerFile: 20, test: 10 });
     await importDataset('cifar10', archive, dataDir);
-    expect(await datasetShortfalls([{ dataset: 'cifar10', trainSubset: undefined }, { dataset: 'cifar10', trainSubset: 150 }], dataDir, noSystem)).toEqual([
+    expect((await datasetProblems([{ dataset: 'cifar10', trainSubset: undefined }, { dataset: 'cifar10', trainSubset: 150 }], dataDir, noSystem)).shortfalls).toEqual([
       'CIFAR-10 on this machine holds 100 training images, fewer than the full set\'s 50,000: set the train subset to 100 or fewer, or import the complete archive',
       'CIFAR-10 on this machine holds 100 training images, fewer than its train subset of 150: set the train subset to 100 or fewer, or import the complete archive',
     ]);
-    expect(await datasetShortfalls([{ dataset: 'cifar10', trainSubset: 100 }], dataDir, noSystem)).toEqual([]);
+    expect((await datasetProblems([{ dataset: 'cifar10', trainSubset: 100 }], dataDir, noSystem)).shortfalls).toEqual([]);
     // Not decoded yet (no cache): the count is unknown until a run loads it, which checks then.
-    expect(await datasetShortfalls([{ dataset: 'mnist', trainSubset: undefined }], dataDir, noSystem)).toEqual([]);
+    expect((await datasetProblems([{ dataset: 'mnist', trainSubset: undefined }], dataDir, noSystem)).shortfalls).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import { METHOD_LABELS, type MethodName } from '../../../src-shared/names.js';
 import { sparsityLabel } from '../../../src-shared/report/format.js';
 import { sharedTimeNote } from '../../../src-shared/report/run-time.js';
 import { missingUpdateNotes } from '../../../src-shared/report/update-note.js';
-import { datasetShortfalls, unavailableDatasets } from '../../engine/data/index.js';
+import { datasetProblems } from '../../engine/data/index.js';
 import { INTERRUPTED, executeRun, type ExecutedRun } from '../../runner/execute-run.js';
 import { openStore, type Store } from '../../store/index.js';
 import type { CommandContext } from '../context.js';
@@ -240,10 +240,10 @@ function stopNotStarted(store: Store, runIds: number[], status: 'interrupted' | 
 }
 
 async function requireDatasets(configs: RunConfig[], dataDir: string): Promise<void> {
-  const [status] = await unavailableDatasets(configs.map((c) => c.dataset), dataDir);
+  const { unavailable, shortfalls } = await datasetProblems(configs, dataDir);
+  const [status] = unavailable;
   if (status === undefined) {
-    const short = await datasetShortfalls(configs, dataDir);
-    if (short.length > 0) throw new UsageError(short.map((m) => `--train-subset: ${m}`).join('\n'));
+    if (shortfalls.length > 0) throw new UsageError(shortfalls.map((m) => `--train-subset: ${m}`).join('\n'));
     return;
   }
   throw new UsageError(

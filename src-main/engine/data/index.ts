@@ -26,7 +26,7 @@ export { loadDataset, type LoadOptions } from './load.js';
 export { importDataset, type ImportResult } from './import.js';
 export { fetchDataset, type FetchOptions } from './fetch.js';
 export { OFFICIAL_DOWNLOADS, type RemoteFile } from './official-downloads.js';
-export { datasetShortfalls, listDatasets, unavailableDatasets } from './list.js';
+export { datasetProblems, listDatasets } from './list.js';
 export { firstExamples } from './image-set.js';
 export { channelStats } from './normalization.js';
 export { prepareTrainingData, splitValidation, type TrainingData } from './split.js';

@@ -13,23 +13,24 @@ export async function listDatasets(dataDir: string, systemDirs: SystemDirs = DEF
   return Promise.all(DATASETS.map((name) => datasetStatus(name, dataDir, systemDirs[name])));
 }
 
-/** The statuses of those of `names` that cannot be loaded: what a launch checks before it queues runs. */
-export async function unavailableDatasets(names: Iterable<DatasetName>, dataDir: string, systemDirs: SystemDirs = DEFAULT_SYSTEM_DIRS): Promise<DatasetStatus[]> {
-  const wanted = new Set(names);
-  return (await listDatasets(dataDir, systemDirs)).filter((s) => wanted.has(s.name) && !s.available);
+/** What keeps runs from training on the datasets here (see datasetProblems). */
+export interface DatasetProblems {
+  /** The statuses of the datasets the runs need that cannot be loaded. */
+  unavailable: DatasetStatus[];
+  /** Why decoded copies are too small for some runs (a partial archive was imported, say), one message each. */
+  shortfalls: string[];
 }
 
-/**
- * Why runs of `configs` cannot train on the decoded copies here (a partial archive was imported,
- * say), one message per dataset that falls short; what a launch checks with unavailableDatasets.
- */
-export async function datasetShortfalls(configs: ReadonlyArray<Pick<RunConfig, 'dataset' | 'trainSubset'>>, dataDir: string, systemDirs: SystemDirs = DEFAULT_SYSTEM_DIRS): Promise<string[]> {
-  const counts = new Map((await listDatasets(dataDir, systemDirs)).flatMap((s) => (s.cache === null ? [] : [[s.name, s.cache.trainCount] as const])));
-  const messages = configs.flatMap((c) => {
+/** What a launch checks before it queues runs of `configs`, from one listing of the datasets. */
+export async function datasetProblems(configs: ReadonlyArray<Pick<RunConfig, 'dataset' | 'trainSubset'>>, dataDir: string, systemDirs: SystemDirs = DEFAULT_SYSTEM_DIRS): Promise<DatasetProblems> {
+  const statuses = await listDatasets(dataDir, systemDirs);
+  const wanted = new Set(configs.map((c) => c.dataset));
+  const counts = new Map(statuses.flatMap((s) => (s.cache === null ? [] : [[s.name, s.cache.trainCount] as const])));
+  const shortfalls = configs.flatMap((c) => {
     const count = counts.get(c.dataset);
     return count === undefined ? [] : (tooFewExamples(c, count) ?? []);
   });
-  return [...new Set(messages)];
+  return { unavailable: statuses.filter((s) => wanted.has(s.name) && !s.available), shortfalls: [...new Set(shortfalls)] };
 }
 
 async function datasetStatus(name: DatasetName, dataDir: string, systemDirs: readonly string[]): Promise<DatasetStatus> {

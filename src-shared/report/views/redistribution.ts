@@ -1,11 +1,11 @@
 import type { LayerStatRecord, RunRecord } from '../../api/records.js';
 import { barsOption, type BarSeries } from '../../charts/bars.js';
-import { curvesOption, type Curve } from '../../charts/curves.js';
+import { curvesOption, STEP_AXIS, type Curve } from '../../charts/curves.js';
 import { meanStdChartOption } from '../../charts/mean-std.js';
 import { SERIES_COLORS } from '../../charts/palette.js';
 import { asPercent } from '../../charts/style.js';
 import { groupDetails, groupSeries } from '../figure-series.js';
-import { compact, flopMultiple, meanStdPercent, percent, sparsityLabel } from '../format.js';
+import { flopMultiple, meanStdPercent, percent, sparsityLabel } from '../format.js';
 import { groupRuns, type RunGroup } from '../groups.js';
 import { seriesOfGroups } from '../series-style.js';
 import { variantOf } from '../variants.js';
@@ -47,7 +47,7 @@ function densityFigures(groups: readonly RunGroup[], history: ViewInput['layerHi
       id: `layer-density-${variantOf(g.config).key}-${Math.round(g.config.sparsity * 1000)}`,
       title: title(g),
       caption: `Density of each masked layer over training: run ${run.id} (seed ${run.config.seed})`,
-      option: steps > 1 ? curvesOption(curves, { x: 'step', y: 'density', formatX: (v) => compact(v), formatY: asPercent, yRange }) : {},
+      option: steps > 1 ? curvesOption(curves, { ...STEP_AXIS, y: 'density', formatY: asPercent, yRange }) : {},
       height: 260,
       size: drawn.length === 3 ? 'third' : 'half',
       empty: steps > 1 ? null : 'Layer densities are recorded as training goes; this chart fills once there are two records.',
