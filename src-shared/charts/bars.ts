@@ -16,7 +16,7 @@ export function barsOption(series: readonly BarSeries[], axes: { x: { name: stri
     textStyle: TEXT_STYLE,
     animation: false,
     legend: legend.legend,
-    grid: plotArea({ top: legend.gridTop + 6, bottom: 46, left: 72 }),
+    grid: plotArea({ top: legend.gridTop + 6, bottom: 46 }),
     tooltip: {
       ...TOOLTIP_STYLE,
       trigger: 'item',

@@ -16,10 +16,12 @@ export const TOOLTIP_STYLE = {
 
 /**
  * The plot rectangle exactly where it is asked to be. ECharts 6 otherwise moves it to fit its
- * outer bounds, which made the space under a multi-line legend unpredictable.
+ * outer bounds, which made the space under a multi-line legend unpredictable. On the left, room
+ * for y labels as wide as "80.5%" and the axis name beyond them: ECharts moves the name clear of
+ * the labels, and with less room it went past the canvas's edge ("final test accuracy" was cut).
  */
 export function plotArea(margins: { top: number; bottom: number; left?: number; right?: number }) {
-  return { left: 64, right: 22, ...margins, outerBoundsMode: 'none' as const };
+  return { left: 72, right: 22, ...margins, outerBoundsMode: 'none' as const };
 }
 
 interface AxisExtra {
