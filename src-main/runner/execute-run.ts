@@ -7,7 +7,7 @@ import { tooFewExamples } from '../../src-shared/datasets.js';
 import { train, type TrainOutcome } from '../engine/trainer.js';
 import type { Store } from '../store/index.js';
 import type { TrainingCheckpoint } from '../engine/checkpoint.js';
-import { checkpointDir, loadLatestCheckpoint } from './checkpoint-files.js';
+import { checkpointDir, loadLatestCheckpoint, resumeNote } from './checkpoint-files.js';
 import { StoreObserver, type RunEvents } from './store-observer.js';
 
 export interface ExecuteRunOptions {
@@ -126,9 +126,9 @@ function finishStatus(store: Store, runId: number, outcome: TrainOutcome, interr
     return 'diverged';
   }
   if (interrupted) {
-    store.updateRunStatus(runId, 'interrupted', { error: 'stopped because the process that started it went away; resume to continue' });
+    store.updateRunStatus(runId, 'interrupted', { error: `stopped because the process that started it went away; ${resumeNote(store, runId)}` });
     return 'interrupted';
   }
-  store.updateRunStatus(runId, 'cancelled', { error: 'stopped on request (Cancel in the app, or Ctrl-C); Re-run or `rigl-lab resume` continues it from its last checkpoint' });
+  store.updateRunStatus(runId, 'cancelled', { error: `stopped on request (Cancel in the app, or Ctrl-C); ${resumeNote(store, runId)}` });
   return 'cancelled';
 }

@@ -1,6 +1,7 @@
 import type { ApiEvent, ApiEventPayload, QueueState, RunProgress } from '../../src-shared/api/contract.js';
 import { defaultKernelThreads } from '../engine/kernels/kernel-runtime.js';
 import type { Store } from '../store/index.js';
+import { resumeNote } from './checkpoint-files.js';
 import type { WorkerExit, WorkerHandle, WorkerLauncher } from './launcher.js';
 import { fromWorkerSchema, type ToWorker } from './worker-protocol.js';
 
@@ -184,7 +185,7 @@ export class RunQueue {
       if (run && run.status === 'running') {
         const killed = exit.signal !== null;
         const reason = killed
-          ? `the training process was killed (${exit.signal}); resume it to continue from its last checkpoint`
+          ? `the training process was killed (${exit.signal}); ${resumeNote(store, runId)}`
           : `the training process exited with code ${exit.code}${exit.stderrTail ? `: ${lastLines(exit.stderrTail)}` : ''}`;
         const status = killed ? 'interrupted' : 'failed';
         store.updateRunStatus(runId, status, { error: reason });

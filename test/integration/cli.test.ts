@@ -140,6 +140,9 @@ describe('rigl-lab CLI', () => {
     expect(notStarted).toHaveLength(2);
     expect(stderr).toContain(`2 runs not reached, now cancelled: \`rigl-lab resume ${notStarted.join(' ')}\` starts them`);
     expect(runs.map((r) => r.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+    // The run it was training says what its resume does: 3 epochs of 60 steps, a checkpoint after each.
+    const stopped = runs.find((r) => !notStarted.includes(r.id))!;
+    expect(stopped.error).toMatch(/^stopped on request \(Cancel in the app, or Ctrl-C\); Re-run or `rigl-lab resume` (starts it over: it has no checkpoint yet|continues it from its checkpoint at step (60|120))$/);
     const resumed = await rigl(['resume', String(notStarted[0]), '--json', ...cancelDb]);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(JSON.parse(resumed.stdout.trim())).toMatchObject({ runId: notStarted[0], status: 'completed' });

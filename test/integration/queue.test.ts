@@ -90,7 +90,10 @@ describe('run queue', () => {
     await until(() => events.some((e) => e.event === 'run.progress'), 'progress');
     handles[0]!.kill();
     await until(() => backend.store.getRun(runIds[0]!)!.status === 'interrupted', 'the run to be marked interrupted');
-    expect(backend.store.getRun(runIds[0]!)!.error).toContain('killed (SIGKILL)');
+    // The message says what a resume does: from the newest checkpoint written before the kill, if any.
+    const steps = backend.store.listCheckpoints(runIds[0]!).map((c) => c.step);
+    const resume = steps.length > 0 ? `continues it from its checkpoint at step ${Math.max(...steps)}` : 'starts it over: it has no checkpoint yet';
+    expect(backend.store.getRun(runIds[0]!)!.error).toBe(`the training process was killed (SIGKILL); Re-run or \`rigl-lab resume\` ${resume}`);
     await backend.handle('queue.pause', {});
     await backend.handle('queue.rerun', { runId: runIds[0] });
     expect(backend.store.getRun(runIds[0]!)!.status).toBe('queued');
