@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
@@ -18,6 +19,14 @@ const RUNS = 4;
 /** Navigates inside the app, as the left navigation does (page scripts are strings: no DOM types here). */
 async function go(page: Page, hash: string): Promise<void> {
   await page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
+}
+
+/** The first backend the Settings page marks not available (node-gpu on a machine without it). */
+async function firstUnavailableBackend(page: Page): Promise<string> {
+  for (const name of ['node-gpu', 'node', 'wasm', 'cpu']) {
+    if (await page.getByTestId(`backend-${name}`).isDisabled()) return name;
+  }
+  throw new Error('every backend is available here: this step needs one that is not');
 }
 
 /** Presses the toggle chips of a field until exactly `wanted` are on. */
@@ -369,9 +378,24 @@ describe('web mode, clicked through in Chromium', () => {
     await save.click();
     await expect.poll(() => page.locator('.notice.ok').innerText(), UI).toBe('Concurrency saved.');
 
+    // A backend saved where it cannot run (by an older version, or removed since) is said to be so.
+    const missing = await firstUnavailableBackend(page);
+    const db = new Database(server.dbPath);
+    try {
+      db.prepare("INSERT INTO settings (key, value) VALUES ('backend', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(JSON.stringify(missing));
+    } finally {
+      db.close();
+    }
+    await page.reload();
+    const warning = page.getByTestId('saved-backend-unavailable');
+    await expect.poll(() => warning.isVisible(), UI).toBe(true);
+    expect(await warning.innerText()).toMatch(new RegExp(`^${missing} is saved but not available on this machine: .+\\. New runs on auto are refused until you choose another backend here\\.$`));
+    await screenshot(page, 'settings-saved-unavailable');
+
     // The form's auto says what Settings will make of it.
     await page.getByTestId('backend-cpu').check();
     await expect.poll(() => page.locator('.notice.ok').innerText(), UI).toBe('Backend saved.');
+    expect(await warning.count()).toBe(0);
     expect(await horizontalOverflow(page)).toBe(0);
     await screenshot(page, 'settings');
     await go(page, '#/new');
