@@ -8,6 +8,15 @@ const NAMED_LAYERS = 3;
 /** The share of a layer's weights an update dropped (the mask-update chart's y). */
 const share = (l: Pick<MaskChange, 'dropped' | 'active'>): number => (l.active > 0 ? l.dropped / l.active : 0);
 
+/**
+ * Larger share first, as the line shows it (to 0.1%): layers a cosine schedule drops alike differ
+ * there only by rounding, and then the one with more weights changed comes first.
+ */
+function byShownShareThenSize(a: MaskChange, b: MaskChange): number {
+  const shown = (l: MaskChange): number => Math.round(share(l) * 1000);
+  return shown(b) - shown(a) || b.dropped + b.grown - (a.dropped + a.grown);
+}
+
 /** The run log's line for an epoch: what a user checks first (test accuracy), then loss and time. */
 export function epochLine(m: EpochMetrics, epochs: number): string {
   const val = m.valAccuracy === null ? '' : `, validation accuracy ${percent(m.valAccuracy)}`;
@@ -21,7 +30,7 @@ export function epochLine(m: EpochMetrics, epochs: number): string {
 export function maskUpdateLine(event: MaskUpdateEvent): string {
   const prune = event.kind === 'prune';
   const head = `${prune ? 'pruning' : 'mask update'} at step ${count(event.step)}`;
-  const changed = event.layers.filter((l) => l.dropped + l.grown > 0).sort((a, b) => share(b) - share(a));
+  const changed = event.layers.filter((l) => l.dropped + l.grown > 0).sort(byShownShareThenSize);
   if (changed.length === 0) return `${head}: no weight changed`;
   const total = (key: 'active' | 'dropped' | 'grown'): number => event.layers.reduce((a, l) => a + l[key], 0);
   const all = { active: total('active'), dropped: total('dropped'), grown: total('grown') };

@@ -30,6 +30,19 @@ describe('run log lines', () => {
     );
   });
 
+  it('put the larger layer first where the shares shown are equal (they differ only by rounding)', () => {
+    const line = maskUpdateLine({
+      step: 200,
+      kind: 'drop-grow',
+      layers: [
+        { layer: 'conv1', active: 432, dropped: 129, grown: 129 }, // 29.86%
+        { layer: 'fc1', active: 23520, dropped: 7021, grown: 7021 }, // 29.85%
+        { layer: 'fc2', active: 6660, dropped: 1990, grown: 1990 }, // 29.88%
+      ],
+    });
+    expect(line).toContain('most in fc1 −7,021 +7,021 (29.9%), fc2 −1,990 +1,990 (29.9%), conv1 −129 +129 (29.9%)');
+  });
+
   it('word a pruning event, and an update that changed nothing', () => {
     const layers = [
       { layer: 'conv1', active: 300, dropped: 100, grown: 0 },
