@@ -79,7 +79,8 @@ export async function accuracyRuns(fashion: LoadedDataset, seeds: number[], prog
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-const sd = (xs: number[]): number => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
+/** Sample standard deviation: a single seed has none, and its mean is shown alone. */
+const sd = (xs: number[]): number => Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
 const points = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(2)}`;
 
 /** Mean ± sd of each path, its difference to dense and to masked dense, per-seed extremes, and run times. */
@@ -93,7 +94,7 @@ export function accuracyTable(rows: AccuracyRow[]): string {
   const masked = bySeed('masked-dense');
   const pairDifferences = [...compressed].flatMap(([seed, a]) => (masked.has(seed) ? [a - masked.get(seed)!] : []));
   const table = formatTable(
-    ['path', 'method', 'sparsity', 'seeds', 'test accuracy %', 'per seed', 'vs dense', 'run s', 'run speed-up'],
+    ['path', 'method', 'sparsity', 'seeds', 'test accuracy %', 'per seed', 'vs dense, points', 'run s', 'run speed-up'],
     PATHS.map(({ path }) => {
       const runs = of(path);
       const acc = accuracies(path);
@@ -103,7 +104,7 @@ export function accuracyTable(rows: AccuracyRow[]): string {
         runs[0]!.method,
         runs[0]!.sparsity.toFixed(2),
         String(runs.length),
-        `${fixed(100 * mean(acc), 2)} ± ${fixed(100 * sd(acc), 2)}`,
+        acc.length < 2 ? fixed(100 * mean(acc), 2) : `${fixed(100 * mean(acc), 2)} ± ${fixed(100 * sd(acc), 2)}`,
         acc.map((a) => fixed(100 * a, 2)).join(' '),
         path === 'dense' ? '–' : points(mean(acc) - denseMean),
         fixed(seconds, 1),
@@ -114,7 +115,7 @@ export function accuracyTable(rows: AccuracyRow[]): string {
   const worst = Math.max(...pairDifferences.map(Math.abs));
   return [
     table,
-    `RigL compressed − masked dense, same seed: mean ${points(mean(pairDifferences))}, largest ${(100 * worst).toFixed(2)} points over ${pairDifferences.length} seeds`,
+    `RigL compressed − masked dense, same seed: mean ${points(mean(pairDifferences))}, largest ${(100 * worst).toFixed(2)} points over ${pairDifferences.length} seed${pairDifferences.length === 1 ? '' : 's'}`,
     `(LeNet-300-100, Fashion-MNIST, ${rows[0]!.epochs} epochs, batch ${rows[0]!.batch}; run s is the wall time of the whole run, evaluation included)`,
   ].join('\n');
 }

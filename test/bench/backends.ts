@@ -11,8 +11,12 @@ export function parseBackendList(value: string | undefined): BackendName[] {
   const names = (value ?? '').split(',').map((s) => s.trim());
   const parsed = backendList.min(1).safeParse(names);
   if (!parsed.success) {
+    const expected = 'expected a comma list of node-gpu, node, wasm, cpu';
+    if (value === undefined || value.startsWith('--')) throw new Error(`--backend: missing its list; ${expected}`);
     const bad = names.find((n) => !(BACKENDS as readonly string[]).includes(n) || n === 'auto') ?? '';
-    throw new Error(`--backend: unknown backend "${bad}"; expected a comma list of node-gpu, node, wasm, cpu`);
+    if (bad === '') throw new Error(`--backend: an empty name in "${value}"; ${expected}`);
+    if (bad === 'auto') throw new Error(`--backend: auto is not timed (it stands for one of the others); ${expected}`);
+    throw new Error(`--backend: unknown backend "${bad}"; ${expected}`);
   }
   return [...new Set(parsed.data)];
 }

@@ -29,6 +29,25 @@ import { threadInterruptions } from './interruptions.js';
  */
 const USAGE = 'usage: npm run bench -- [--quick] [--json] [--backend wasm,node-gpu,node,cpu] | --accuracy [--seeds N] [--json]';
 
+const HELP = `${USAGE}
+
+Step times (the default): every model x method x sparsity on each backend, in one process, in
+rounds so that dense and sparse runs meet the same machine; then the measures below the table.
+  --quick            under two minutes: no cpu backend, no RigL 98%, SET, SNFS or static conv
+                     rows, fewer steps for the conv nets (about 40 s on a lightly loaded 2-core machine;
+                     the full run about 3 min)
+  --backend a,b      time these backends only (each must load); default: wasm, the first of node-gpu
+                     and node that loads, and cpu in the full run. The measures below the step table
+                     (mask overhead, RigL update cost, recording, input) are taken on wasm.
+  --json             one JSON object per line instead of the tables; run it as
+                     \`npm run -s bench -- --json\` (npm prints a banner on stdout otherwise)
+Whole runs:
+  --accuracy         LeNet-300-100 on Fashion-MNIST for 15 epochs: dense, RigL 90% compressed and
+                     masked dense, seed by seed (about 55 s a seed)
+  --seeds N          seeds 0..N-1 of --accuracy (default 3)
+Environment: RIGL_LAB_THREADS (wasm kernel threads), RIGL_LAB_BENCH_PYTHON (a Python with torch
+for the PyTorch reference; else python3).`;
+
 /** PyTorch's time for a dense model, measured in the same run. */
 interface ReferenceRow {
   kind: 'reference';
@@ -43,6 +62,11 @@ interface ReferenceRow {
   torch: string;
 }
 
+/**
+ * A measure below the step table. `value` is a share of time (`unit` 'share') or milliseconds
+ * ('ms': a dataset load, or one batch made); `msPerStep` is the training step the share was taken
+ * against (0 where there is none; a batch's time for input rows).
+ */
 interface OtherRow {
   kind: 'recording' | 'dataset' | 'input' | 'mask' | 'update-share' | 'update-each' | 'machine';
   model: string;
@@ -53,6 +77,9 @@ interface OtherRow {
   msPerStep: number;
   detail: string;
   value: number;
+  unit: 'share' | 'ms';
+  /** Recording rows: the Recorder's own time per step. */
+  recorderMsPerStep?: number;
 }
 
 interface BenchArgs {
@@ -70,7 +97,7 @@ function parseArgs(argv: string[]): BenchArgs {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') {
-      console.log(USAGE);
+      console.log(HELP);
       process.exit(0);
     } else if (arg === '--quick') args.quick = true;
     else if (arg === '--json') args.json = true;
@@ -104,6 +131,14 @@ async function main(): Promise<void> {
     if (json) console.log(JSON.stringify(row));
   };
   const dataDir = mkdtempSync(join(tmpdir(), 'rigl-lab-bench-'));
+  const removeData = (): void => rmSync(dataDir, { recursive: true, force: true });
+  // A signal ends the process without running `finally`: the decoded dataset (about 50 MB) would stay.
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      removeData();
+      process.exit(code);
+    });
+  }
   try {
     const loadStarted = performance.now();
     const fashion = await loadDataset('fashion-mnist', { dataDir });
@@ -132,6 +167,7 @@ async function main(): Promise<void> {
     const reference = nativeReference(cases, steps);
     for (const row of steps) emit(row);
     if (reference.available) for (const row of reference.rows) emit(row);
+    else if (json) console.error(`native reference: ${reference.reason}`);
 
     const others: OtherRow[] = [
       stoppedBefore,
@@ -139,8 +175,8 @@ async function main(): Promise<void> {
       await maskOverhead(data),
       ...(await updateCostInRuns(fashion)),
       await recordingOverhead(fashion, dataDir),
-      { kind: 'dataset', model: '-', method: '-', backend: '-', sparsity: 0, batch: 0, msPerStep: 0, detail: 'Fashion-MNIST decode (gzip IDX) and cache', value: decodeMs },
-      { kind: 'dataset', model: '-', method: '-', backend: '-', sparsity: 0, batch: 0, msPerStep: 0, detail: 'Fashion-MNIST load from cache', value: cachedMs },
+      { kind: 'dataset', model: '-', method: '-', backend: '-', sparsity: 0, batch: 0, msPerStep: 0, detail: 'Fashion-MNIST decode (gzip IDX) and cache', value: decodeMs, unit: 'ms' },
+      { kind: 'dataset', model: '-', method: '-', backend: '-', sparsity: 0, batch: 0, msPerStep: 0, detail: 'Fashion-MNIST load from cache', value: cachedMs, unit: 'ms' },
       await batchAssembly(fashion, false, 'host'),
       await batchAssembly(fashion, true, 'host'),
       await batchAssembly(fashion, false, 'wasm'),
@@ -149,7 +185,7 @@ async function main(): Promise<void> {
     for (const row of others) emit(row);
     if (!json) printTables(steps, reference, others, backends);
   } finally {
-    rmSync(dataDir, { recursive: true, force: true });
+    removeData();
   }
 }
 
@@ -182,8 +218,9 @@ async function maskOverhead(data: (c: BenchCase) => TrainingData): Promise<Other
     sparsity: 0.9,
     batch: 128,
     msPerStep: (low.maskedMs + high.maskedMs) / 2,
-    detail: 'mask overhead (static 90% masked dense vs dense, mlp, median of 6 ABBA rounds)',
+    detail: 'mask overhead on wasm (static 90% masked dense vs dense, mlp, median of 6 ABBA rounds)',
     value: (low.ratio + high.ratio) / 2 - 1,
+    unit: 'share',
   };
 }
 
@@ -212,8 +249,8 @@ async function updateCostInRuns(fashion: LoadedDataset): Promise<OtherRow[]> {
   const typical = updates.sort((a, b) => a.cost - b.cost)[updates.length >> 1]!;
   const row = { model: 'mlp', method: 'rigl', backend: 'wasm', sparsity: 0.9, batch: 128 };
   return [
-    { kind: 'update-share', ...row, msPerStep: middle.msPerStep, detail: 'RigL updates in a whole run (mlp 90%, ΔT=100, 1 epoch + test)', value: middle.share },
-    { kind: 'update-each', ...row, msPerStep: typical.msPerStep, detail: `one RigL update in those runs vs ${REFERENCE_DELTA_T} steps (median of ${updates.length})`, value: typical.cost },
+    { kind: 'update-share', ...row, msPerStep: middle.msPerStep, detail: 'RigL updates in a whole run on wasm (mlp 90%, ΔT=100, 1 epoch + test)', value: middle.share, unit: 'share' },
+    { kind: 'update-each', ...row, msPerStep: typical.msPerStep, detail: `one RigL update in those runs vs ${REFERENCE_DELTA_T} steps (median of ${updates.length})`, value: typical.cost, unit: 'share' },
   ];
 }
 
@@ -232,7 +269,6 @@ async function recordingOverhead(fashion: LoadedDataset, dataDir: string): Promi
     const recorder = store.openRecorder(store.createRun(resolveRunConfig(runInput(c))), { maxDelayMs: 3_600_000 });
     const times = await timeSteps(runInput(c), data, recorder);
     recorder.close();
-    const steps = times.ms.length;
     return {
       kind: 'recording',
       model: c.model,
@@ -240,9 +276,11 @@ async function recordingOverhead(fashion: LoadedDataset, dataDir: string): Promi
       backend: c.backend,
       sparsity: c.sparsity,
       batch: c.batch,
-      msPerStep: times.recordingMs / steps,
-      detail: 'recording overhead (Recorder, every step logged)',
+      msPerStep: summarise(times, c.warmup).msPerStep,
+      detail: 'recording overhead on wasm (Recorder, every step logged)',
       value: times.recordingMs / times.totalMs,
+      unit: 'share',
+      recorderMsPerStep: times.recordingMs / times.ms.length,
     };
   } finally {
     store.close();
@@ -265,6 +303,7 @@ async function machineInterruptions(when: string): Promise<OtherRow & { stopsPer
     msPerStep: 0,
     detail: `time two busy threads were stopped, ${when} (${fixed(stopsPerMs, 2)} stops/ms each, ${fixed(1000 * meanStopMs, 0)} µs on average)`,
     value: lostShare,
+    unit: 'share',
     stopsPerMs,
     meanStopMs,
   };
@@ -290,7 +329,7 @@ async function batchAssembly(fashion: LoadedDataset, augment: boolean, where: 'h
   const ms = (performance.now() - started) / n;
   input.dispose();
   const detail = `batch of 128${augment ? ' with crop + flip' : ''}, ${where === 'wasm' ? 'written on the wasm heap' : 'made on the host and uploaded'}`;
-  return { kind: 'input', model: '-', method: '-', backend: where === 'wasm' ? 'wasm' : 'cpu', sparsity: 0, batch: 128, msPerStep: ms, detail, value: ms };
+  return { kind: 'input', model: '-', method: '-', backend: where === 'wasm' ? 'wasm' : 'cpu', sparsity: 0, batch: 128, msPerStep: ms, detail, value: ms, unit: 'ms' };
 }
 
 /**
@@ -342,9 +381,8 @@ function printTables(steps: StepRow[], reference: ReturnType<typeof nativeRefere
         fixed(r.msPerStep, 2),
         fixed(r.imagesPerSecond, 0),
         ratio(r.speedupOverDense),
-        // A difference below the machine's noise can come out negative: shown as 0.
-        fixed(r.updateExtraMs === null ? null : Math.max(0, r.updateExtraMs)),
-        percent(r.updateCost === null ? null : Math.max(0, r.updateCost)),
+        fixed(r.updateExtraMs),
+        percent(r.updateCost),
         fixed(r.tensorBytes / 1e6, 2),
         fixed(r.peakBytes / 1e6, 1),
       ]),
@@ -352,6 +390,10 @@ function printTables(steps: StepRow[], reference: ReturnType<typeof nativeRefere
   );
   console.log([...backends.devices].map(([name, device]) => `${name}: ${device}`).join('; '));
   for (const { name, reason } of backends.skipped) console.log(`${name}: not timed, ${reason}`);
+  console.log(
+    `vs dense: the dense row's ms/step over this row's with its mask updates spread over ΔT = ${REFERENCE_DELTA_T} steps (ms/step + update +ms / ${REFERENCE_DELTA_T}); ` +
+      'update +ms: what an update step takes beyond an ordinary one, below 0 where it takes less (a RigL update replaces its step\'s optimizer step)',
+  );
   console.log();
   if (reference.available) {
     console.log(
@@ -363,7 +405,7 @@ function printTables(steps: StepRow[], reference: ReturnType<typeof nativeRefere
         }),
       ),
     );
-    console.log(`(PyTorch ${reference.rows[0]?.torch ?? ''} on the CPU, same machine and run)`);
+    console.log(`(PyTorch ${reference.rows[0]?.torch ?? ''} on the CPU, same machine, timed after the step table: a change of the machine's load in between moves the ratio)`);
   } else {
     console.log(`native reference: ${reference.reason}`);
   }
@@ -371,18 +413,29 @@ function printTables(steps: StepRow[], reference: ReturnType<typeof nativeRefere
   console.log(
     formatTable(
       ['measure', 'value'],
-      others.map((r) => [
-        r.detail,
-        r.kind === 'machine'
-          ? percent(r.value)
-          : r.kind === 'update-each'
-            ? `${percent(r.value)} (+${fixed(r.value * REFERENCE_DELTA_T * r.msPerStep, 2)} ms, ${fixed(r.msPerStep, 2)} ms/step)`
-            : r.kind === 'recording' || r.kind === 'mask' || r.kind === 'update-share'
-              ? `${percent(r.value)} (${fixed(r.msPerStep, 2)} ms/step)`
-              : `${fixed(r.value, 2)} ms`,
-      ]),
+      others.map((r) => [r.detail, measureValue(r)]),
     ),
   );
+}
+
+/** A measure's value, with the step time a share was taken against (shares "of the run" are of its whole time, evaluation included). */
+function measureValue(r: OtherRow): string {
+  const steps = `steps of ${fixed(r.msPerStep, 2)} ms`;
+  switch (r.kind) {
+    case 'machine':
+      return percent(r.value);
+    case 'mask':
+      return `${percent(r.value)} (masked dense ${steps})`;
+    case 'update-share':
+      return `${percent(r.value)} of the run (${steps})`;
+    case 'update-each':
+      return `${percent(r.value)} (+${fixed(r.value * REFERENCE_DELTA_T * r.msPerStep, 2)} ms, ${steps})`;
+    case 'recording':
+      return `${percent(r.value)} of the run (${fixed(r.recorderMsPerStep ?? null, 2)} ms a step)`;
+    case 'dataset':
+    case 'input':
+      return `${fixed(r.value, 2)} ms`;
+  }
 }
 
 main().catch((error: unknown) => {

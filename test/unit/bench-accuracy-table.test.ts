@@ -32,3 +32,13 @@ describe('bench --accuracy table', () => {
     expect(text).toContain('RigL compressed − masked dense, same seed: mean +0.15, largest 0.40 points over 2 seeds');
   });
 });
+
+describe('bench --accuracy table of one seed', () => {
+  const text = accuracyTable([row('dense', 0, 0.8971, 24), row('compressed', 0, 0.8882, 7), row('masked-dense', 0, 0.8892, 24)]);
+
+  it('gives the mean alone, without a spread one seed cannot have', () => {
+    const dense = text.split('\n').find((l) => l.startsWith('dense '))!.split(/\s{2,}/);
+    expect(dense.slice(3, 5)).toEqual(['1', '89.71']);
+    expect(text).toContain('largest 0.10 points over 1 seed\n');
+  });
+});

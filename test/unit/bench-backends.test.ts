@@ -18,8 +18,10 @@ describe('bench --backend', () => {
   it('names the flag and the allowed values for anything else', () => {
     const expected = '; expected a comma list of node-gpu, node, wasm, cpu';
     expect(() => parseBackendList('gpu')).toThrow(`--backend: unknown backend "gpu"${expected}`);
-    expect(() => parseBackendList('wasm,auto')).toThrow(`--backend: unknown backend "auto"${expected}`);
-    expect(() => parseBackendList(undefined)).toThrow(`--backend: unknown backend ""${expected}`);
+    expect(() => parseBackendList('wasm,auto')).toThrow(`--backend: auto is not timed (it stands for one of the others)${expected}`);
+    expect(() => parseBackendList(undefined)).toThrow(`--backend: missing its list${expected}`);
+    expect(() => parseBackendList('--json')).toThrow(`--backend: missing its list${expected}`);
+    expect(() => parseBackendList('wasm,')).toThrow(`--backend: an empty name in "wasm,"${expected}`);
   });
 });
 
