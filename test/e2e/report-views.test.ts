@@ -174,6 +174,12 @@ describe('the five report experiments, from the form to their views and the repo
     expect(numbersIn(text).length).toBeGreaterThanOrEqual(8);
     expect(await horizontalOverflow(page)).toBe(0);
     await screenshot(page, 'view-length');
+    // Another experiment's address typed over this one (the same page, a new id) shows that experiment.
+    const lengthLabel = await page.getByTestId('view-label').innerText();
+    await go(page, `#/experiments/${experimentIds.get('sensitivity')}`);
+    await expect.poll(() => page.getByTestId('view-label').innerText(), UI).not.toBe(lengthLabel);
+    await page.goBack();
+    await expect.poll(() => page.getByTestId('view-label').innerText(), UI).toBe(lengthLabel);
   });
 
   it('shows the α and ΔT heatmap with its best cell and the reference', async () => {
