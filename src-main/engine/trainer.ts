@@ -98,7 +98,10 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
   const batchInput = new BatchInput(batches, data.train);
   try {
     observer.started({ plan, backend: input.backend, startStep });
-    if (!input.resume) observer.layerStats(0, 0, layerStats(plan, sparsity.densities()));
+    // Densities as last reported: reported again after an event that changed them (pruning,
+    // redistributed growth), so that their course over training is drawn as it went.
+    let reportedDensities = sparsity.densities();
+    if (!input.resume) observer.layerStats(0, 0, layerStats(plan, reportedDensities));
 
     let sparseForward = sparseForwardFlops(plan.layers, sparsity.densities());
     let windowStarted = performance.now();
@@ -137,6 +140,13 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
         if (!event) continue;
         observer.maskUpdate(event);
         sparseForward = sparseForwardFlops(plan.layers, sparsity.densities());
+      }
+      if (beforeEvent || afterEvent) {
+        const densities = sparsity.densities();
+        if (densities.some((d, i) => d !== reportedDensities[i])) {
+          observer.layerStats(t + 1, (t + 1) / plan.stepsPerEpoch, layerStats(plan, densities));
+          reportedDensities = densities;
+        }
       }
 
       const { window } = counters;
@@ -181,7 +191,8 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
           trainFlops: counters.trainFlops,
           seconds: (performance.now() - epochStarted) / 1000,
         });
-        observer.layerStats(stepsDone, epoch + 1, layerStats(plan, sparsity.densities()));
+        reportedDensities = sparsity.densities();
+        observer.layerStats(stepsDone, epoch + 1, layerStats(plan, reportedDensities));
         Object.assign(epochTotals, { loss: 0, correct: 0, examples: 0 });
         if (config.checkpointEvery > 0 && (epoch + 1) % config.checkpointEvery === 0) {
           await observer.checkpoint({
