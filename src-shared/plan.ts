@@ -69,7 +69,7 @@ export function planRun(config: RunConfig): RunPlan {
   const trainExamples = trainingExamples(config.dataset, config.validationFraction, config.trainSubset);
   // The last incomplete batch is dropped so that every step sees the same batch size.
   const stepsPerEpoch = Math.floor(trainExamples / config.batchSize);
-  const epochs = Math.max(1, Math.round(config.epochs * config.trainingMultiplier));
+  const epochs = trainedEpochs(config);
   const totalSteps = stepsPerEpoch * epochs;
   const stepAt = (fraction: number): number => Math.round(fraction * totalSteps);
   const dropGrow: DropGrowSchedule | null =
@@ -143,4 +143,9 @@ function estimateFlops(
     trainRatio: flopsRatio(train, denseTrain),
     denseTrain,
   };
+}
+
+/** The epochs a run trains: its recipe's, times its training multiplier (RigL's 2×, 5×), at least one. */
+export function trainedEpochs(config: Pick<RunConfig, 'epochs' | 'trainingMultiplier'>): number {
+  return Math.max(1, Math.round(config.epochs * config.trainingMultiplier));
 }

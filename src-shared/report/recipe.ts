@@ -1,6 +1,7 @@
 import type { RunRecord } from '../api/records.js';
 import type { RunConfig } from '../config/run.js';
-import { DROP_GROW_METHODS } from '../names.js';
+import { DROP_GROW_METHODS, METHOD_LABELS, type MethodName } from '../names.js';
+import { trainedEpochs } from '../plan.js';
 import { varyingFields } from './comparable.js';
 import { count, shortPercent } from './format.js';
 
@@ -13,7 +14,7 @@ const examples = (n: number | null | undefined, kind: string): string => (n ? `t
  * paths is left out as soon as one of them differs between runs: the figures show those).
  */
 const PARTS: Array<{ paths: string[]; part: Part }> = [
-  { paths: ['epochs'], part: (c) => `${c.epochs} ${c.epochs === 1 ? 'epoch' : 'epochs'}` },
+  { paths: ['epochs', 'trainingMultiplier'], part: (c) => epochsText(trainedEpochs(c)) },
   { paths: ['batchSize'], part: (c) => `batch ${c.batchSize}` },
   { paths: ['trainSubset'], part: (c) => examples(c.trainSubset, 'training') },
   { paths: ['validationFraction'], part: (c) => (c.validationFraction > 0 ? `${shortPercent(c.validationFraction)} of them held out for validation` : null) },
@@ -33,17 +34,38 @@ const PARTS: Array<{ paths: string[]; part: Part }> = [
   { paths: ['labelSmoothing'], part: (c) => (c.labelSmoothing > 0 ? `label smoothing ${c.labelSmoothing}` : null) },
 ];
 
-/** "Every run: 3 epochs, batch 128, …": the shared recipe, which the figures do not show. Null without runs. */
+const epochsText = (n: number): string => `${n} ${n === 1 ? 'epoch' : 'epochs'}`;
+
+/** The methods of `configs` among `methods`, by name: "SET and RigL". */
+function methodNames(configs: readonly RunConfig[], methods: readonly MethodName[]): string {
+  const present = methods.filter((m) => configs.some((c) => c.method === m)).map((m) => METHOD_LABELS[m]);
+  return present.length > 1 ? `${present.slice(0, -1).join(', ')} and ${present.at(-1)}` : (present[0] ?? '');
+}
+
+/**
+ * "Every run: 3 epochs, batch 128, …", then the schedules of the methods that have one ("RigL
+ * runs: mask updates every 100 steps, …"): the shared recipe, which the figures do not show.
+ * Null without runs.
+ */
 export function recipeNote(runs: readonly RunRecord[]): string | null {
   const configs = runs.map((r) => r.config);
   const first = configs[0];
   if (first === undefined) return null;
   const varying = new Set(varyingFields(configs));
   const parts = PARTS.filter(({ paths }) => paths.every((p) => !varying.has(p))).flatMap(({ part }) => part(first) ?? []);
-  const updating = configs.find((c) => DROP_GROW_METHODS.includes(c.method));
-  if (updating && !['maskUpdate.deltaT', 'maskUpdate.alpha', 'maskUpdate.endFraction', 'maskUpdate.schedule'].some((p) => varying.has(p))) {
-    const u = updating.maskUpdate;
-    parts.push(`mask updates every ${u.deltaT} steps, α ${u.alpha} (${u.schedule}), until ${shortPercent(u.endFraction)} of training`);
+  // Longer runs (RigL's 2×, 5×) are set against the recipe's length, which the figures then name as 1×.
+  if (varying.has('trainingMultiplier') && !varying.has('epochs')) parts.unshift(`${epochsText(first.epochs)} at 1×`);
+  const sentences = [`Every run: ${parts.join(', ')}.`];
+  const updating = configs.filter((c) => DROP_GROW_METHODS.includes(c.method));
+  if (updating[0] && !['maskUpdate.deltaT', 'maskUpdate.alpha', 'maskUpdate.endFraction', 'maskUpdate.schedule'].some((p) => varying.has(p))) {
+    const u = updating[0].maskUpdate;
+    sentences.push(`${methodNames(updating, DROP_GROW_METHODS)} runs: mask updates every ${u.deltaT} steps, α ${u.alpha} (${u.schedule}), until ${shortPercent(u.endFraction)} of training.`);
   }
-  return `Every run: ${parts.join(', ')}.`;
+  const pruning = configs.find((c) => c.method === 'pruning');
+  if (pruning && !['pruning.startFraction', 'pruning.endFraction', 'pruning.frequency', 'pruning.scope'].some((p) => varying.has(p))) {
+    const p = pruning.pruning;
+    const scope = p.scope === 'global' ? 'across all layers' : 'layer by layer';
+    sentences.push(`Pruning runs: pruned ${scope} every ${p.frequency} steps from ${shortPercent(p.startFraction)} to ${shortPercent(p.endFraction)} of training.`);
+  }
+  return sentences.join(' ');
 }

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { recipeNote } from '../../src-shared/report/recipe.js';
+import { runRecord } from './report-fixtures.js';
+
+const quick = { dataset: 'fashion-mnist', model: 'mlp', epochs: 3, trainSubset: 8000, distribution: 'uniform' } as const;
+// Fashion-MNIST's recipe: batch 128, SGD lr 0.05, momentum 0.9 (Nesterov), weight decay 1e-4, cosine lr, 10% held out.
+const SHARED =
+  'batch 128, the first 8,000 training examples, 10% of them held out for validation, tested on the first 500 test examples, ' +
+  'SGD lr 0.05, momentum 0.9 (Nesterov), weight decay 0.0001, cosine lr.';
+
+describe('the recipe every run shares', () => {
+  const base = { ...quick, sparsity: 0.9, testSubset: 500, epochs: 2 } as const;
+  const run = (config: object) => runRecord({ config: { ...base, ...config }, testAccuracy: 0.8 });
+
+  it('lists what the figures do not show, and leaves out what varies', () => {
+    const runs = [0.1, 0.3].map((alpha) => run({ method: 'rigl', maskUpdate: { alpha } }));
+    expect(recipeNote([...runs, run({ method: 'dense' })])).toBe(`Every run: 2 epochs, ${SHARED}`);
+    expect(recipeNote([])).toBeNull();
+  });
+
+  it('gives the mask-update and pruning schedules to the methods that have them only', () => {
+    const runs = [run({ method: 'dense' }), run({ method: 'set' }), run({ method: 'rigl' }), run({ method: 'pruning', pruning: { frequency: 5 } })];
+    expect(recipeNote(runs)).toBe(
+      `Every run: 2 epochs, ${SHARED} ` +
+        'SET and RigL runs: mask updates every 100 steps, α 0.3 (cosine), until 75% of training. ' +
+        'Pruning runs: pruned layer by layer every 5 steps from 5% to 75% of training.',
+    );
+  });
+
+  it('counts the epochs a longer run trains, and names the recipe’s length as 1× where lengths differ', () => {
+    expect(recipeNote([run({ method: 'rigl', trainingMultiplier: 2 })])).toMatch(/^Every run: 4 epochs, /);
+    expect(recipeNote([1, 2, 5].map((m) => run({ method: 'rigl', trainingMultiplier: m })))).toMatch(/^Every run: 2 epochs at 1×, batch 128, /);
+  });
+});
