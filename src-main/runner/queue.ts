@@ -2,8 +2,12 @@ import type { ApiEvent, ApiEventPayload, QueueState, RunProgress } from '../../s
 import { defaultKernelThreads } from '../engine/kernels/kernel-runtime.js';
 import type { Store } from '../store/index.js';
 import { resumeNote } from './checkpoint-files.js';
+import { RunsElsewhere } from './runs-elsewhere.js';
 import type { WorkerExit, WorkerHandle, WorkerLauncher } from './launcher.js';
 import { fromWorkerSchema, type ToWorker } from './worker-protocol.js';
+
+/** How often the progress and status of runs other processes train are read (see RunsElsewhere): live, so more often than the queue looks for work. */
+const WATCH_MS = 1000;
 
 export type EmitEvent = <E extends ApiEvent>(event: E, payload: ApiEventPayload<E>) => void;
 
@@ -35,10 +39,13 @@ export class RunQueue {
   private paused = false;
   private closed = false;
   private timer: NodeJS.Timeout | undefined;
+  private watchTimer: NodeJS.Timeout | undefined;
   private concurrency: number;
+  private readonly elsewhere: RunsElsewhere;
 
   constructor(private readonly options: RunQueueOptions) {
     this.concurrency = options.concurrency;
+    this.elsewhere = new RunsElsewhere(options.store, options.emit);
   }
 
   /** Marks runs left running by a crashed process as interrupted, then starts the queue. */
@@ -47,6 +54,9 @@ export class RunQueue {
     if (interrupted.length > 0) this.options.emit('runs.changed', { runIds: interrupted });
     this.timer = setInterval(() => this.pump(), this.options.pollMs ?? 3000);
     this.timer.unref();
+    this.watchTimer = setInterval(() => this.watch(), WATCH_MS);
+    this.watchTimer.unref();
+    this.watch();
     this.pump();
     return interrupted;
   }
@@ -56,6 +66,7 @@ export class RunQueue {
       paused: this.paused,
       concurrency: this.concurrency,
       active: [...this.active.entries()].map(([runId, a]) => ({ runId, progress: a.progress })),
+      elsewhere: this.elsewhere.list(),
       queued: this.options.store.listRuns({ status: 'queued', orderBy: 'queue', limit: 100_000 }).map((r) => r.id),
     };
   }
@@ -85,6 +96,10 @@ export class RunQueue {
     } else {
       const run = this.options.store.getRun(runId);
       if (!run) throw new Error(`run ${runId} does not exist`);
+      if (run.status === 'running') {
+        const owner = run.ownerPid === null ? 'another process' : `another process (pid ${run.ownerPid})`;
+        throw new Error(`run ${runId} is trained by ${owner} on this database, not by this queue: stop it there (Ctrl-C in the terminal of its rigl-lab run, or Cancel in the window that trains it)`);
+      }
       if (run.status !== 'queued') throw new Error(`run ${runId} is ${run.status}, not queued or running`);
       this.options.store.updateRunStatus(runId, 'cancelled', { error: 'cancelled before it started' });
       this.status(runId, 'cancelled', 'cancelled before it started');
@@ -132,6 +147,7 @@ export class RunQueue {
   close(): void {
     this.closed = true;
     clearInterval(this.timer);
+    clearInterval(this.watchTimer);
     for (const [runId, active] of this.active) {
       if (!active.finished && this.options.store.getRun(runId)?.status === 'running') {
         this.options.store.updateRunStatus(runId, 'interrupted', { error: 'the app closed while the run was training' });
@@ -139,6 +155,11 @@ export class RunQueue {
       active.worker.kill();
     }
     this.active.clear();
+  }
+
+  /** Follows the runs other processes train, telling every window when they start or stop. */
+  private watch(): void {
+    if (this.elsewhere.poll(new Set(this.active.keys()))) this.announce();
   }
 
   private launch(runId: number): void {

@@ -154,11 +154,12 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
     }),
     /**
      * For start-up after a crash: runs marked running whose process is gone become interrupted.
-     * Runs that another live process (a CLI run, a second window) is training are left alone.
+     * Runs that another live process (a CLI run, a second window) is training are left alone, and
+     * so are `own` runs, whose end the caller learns itself (a worker's exit gives its reason).
      * Returns the ids it changed.
      */
-    markStaleRunningAsInterrupted: immediate(db, (isAlive: (pid: number) => boolean = processIsAlive): number[] => {
-      const stale = runningOwners.all().filter((run) => run.ownerPid === null || !isAlive(run.ownerPid));
+    markStaleRunningAsInterrupted: immediate(db, (own: ReadonlySet<number> = new Set(), isAlive: (pid: number) => boolean = processIsAlive): number[] => {
+      const stale = runningOwners.all().filter((run) => !own.has(run.id) && (run.ownerPid === null || !isAlive(run.ownerPid)));
       for (const { id, ownerPid, seenAt: seen } of stale) {
         const run = runs.require(id);
         // The process is gone, and when it died is unknown: the session counts until it last wrote metrics or a checkpoint.
@@ -203,7 +204,7 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
 }
 
 /** Signal 0 tests for existence without delivering anything; EPERM means it exists under another user. */
-function processIsAlive(pid: number): boolean {
+export function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

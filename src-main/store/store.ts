@@ -2,6 +2,7 @@ import { checkpointQueries } from './checkpoints.js';
 import type { StoreContext } from './context.js';
 import { experimentQueries } from './experiments.js';
 import { exportQueries } from './export.js';
+import { liveRunQueries } from './live-runs.js';
 import { Recorder, type RecorderOptions } from './recorder.js';
 import { runLifecycle } from './run-lifecycle.js';
 import { runLogQueries } from './run-logs.js';
@@ -28,6 +29,7 @@ export function createStore(ctx: StoreContext, info: StoreInfo) {
     ...experimentQueries(ctx),
     ...runQueries(ctx, runs),
     ...runLifecycle(ctx, runs),
+    ...liveRunQueries(ctx),
     ...series,
     ...checkpoints,
     ...runLogQueries(ctx),

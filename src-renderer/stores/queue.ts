@@ -7,9 +7,10 @@ import { debounced } from '../debounced.js';
 const RELOAD_DELAY_MS = 250;
 
 /**
- * The queue and the live progress of running runs, shared by the header, the runs table and
- * the run page. Kept current by `queue.changed`, `run.progress` and `run.status` pushes, and
- * reloaded whole after a reconnect (pushes may have been missed meanwhile).
+ * The queue and the live progress of running runs (this queue's, and those another process
+ * trains on the same database), shared by the header, the runs table and the run page. Kept
+ * current by `queue.changed`, `run.progress` and `run.status` pushes, and reloaded whole after a
+ * reconnect (pushes may have been missed meanwhile).
  */
 export const useQueueStore = defineStore('queue', () => {
   const state = ref<QueueState | null>(null);
@@ -19,8 +20,9 @@ export const useQueueStore = defineStore('queue', () => {
 
   function apply(next: QueueState): void {
     state.value = next;
-    for (const active of next.active) if (active.progress) progress.set(active.runId, active.progress);
-    const running = new Set(next.active.map((a) => a.runId));
+    const training = [...next.active, ...next.elsewhere];
+    for (const active of training) if (active.progress) progress.set(active.runId, active.progress);
+    const running = new Set(training.map((a) => a.runId));
     for (const id of progress.keys()) if (!running.has(id)) progress.delete(id);
   }
 
@@ -60,7 +62,11 @@ export const useQueueStore = defineStore('queue', () => {
     state,
     progress,
     error,
-    runningCount: computed(() => state.value?.active.length ?? 0),
+    runningCount: computed(() => (state.value ? state.value.active.length + state.value.elsewhere.length : 0)),
+    /** The running runs that another process trains: it, not this queue, stops them. */
+    elsewhere: computed(() => state.value?.elsewhere ?? []),
+    /** Whether another process trains the run. */
+    trainsElsewhere: (runId: number): boolean => state.value?.elsewhere.some((r) => r.runId === runId) ?? false,
     queuedCount: computed(() => queuedIds.value.length),
     paused: computed(() => state.value?.paused ?? false),
     /** 0-based place in the queue, or null when the run is not queued. */

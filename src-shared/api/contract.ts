@@ -71,6 +71,12 @@ export const queueStateSchema = z.object({
   concurrency: z.int(),
   /** Runs training now, with their latest progress. */
   active: z.array(z.object({ runId: id, progress: runProgressSchema.nullable() })),
+  /**
+   * Runs another process trains on the same database (a `rigl-lab run` in a terminal, a second
+   * window), with their latest progress as they recorded it; the process that trains them
+   * (`ownerPid`) stops them, not this queue.
+   */
+  elsewhere: z.array(z.object({ runId: id, ownerPid: z.int().nullable(), progress: runProgressSchema.nullable() })),
   /** Queued runs in the order they will start. */
   queued: z.array(id),
 });

@@ -488,13 +488,16 @@ describe('markStaleRunningAsInterrupted', () => {
     store.claimNextQueuedRun(); // 1, owned by this live process
     store.claimNextQueuedRun(); // 2
     expect(store.markStaleRunningAsInterrupted()).toEqual([]);
-    expect(store.markStaleRunningAsInterrupted((pid) => pid !== process.pid)).toEqual([1, 2]);
+    // The caller's own runs are left to it (a worker's exit gives their reason).
+    expect(store.markStaleRunningAsInterrupted(new Set([1]), (pid) => pid !== process.pid)).toEqual([2]);
+    expect(store.getRun(1)?.status).toBe('running');
+    expect(store.markStaleRunningAsInterrupted(new Set(), (pid) => pid !== process.pid)).toEqual([1]);
     expect(store.getRun(2)).toMatchObject({
       status: 'interrupted',
       ownerPid: null,
       error: `the process running it (pid ${process.pid}) stopped before the run ended; this session wrote no metrics or checkpoint, so its time is not counted`,
     });
     expect(store.getRun(3)?.status).toBe('queued');
-    expect(store.markStaleRunningAsInterrupted(() => false)).toEqual([]);
+    expect(store.markStaleRunningAsInterrupted(new Set(), () => false)).toEqual([]);
   });
 });
