@@ -1,3 +1,4 @@
+import { unpagedLegend } from '../../src-shared/charts/style.js';
 import { downloadBlob } from '../format/download.js';
 import { asEChartsOption, init, type ChartOption } from './echarts.js';
 
@@ -5,10 +6,13 @@ export type ChartFileType = 'png' | 'svg';
 
 /**
  * Renders a chart's option again off screen, without animation, and downloads it: PNG at twice
- * the screen size for slides, SVG (ECharts' SVG renderer) for papers.
+ * the screen size for slides, SVG (ECharts' SVG renderer) for papers. A legend the screen pages
+ * through is drawn whole, the file taller by its extra rows.
  */
-export function exportChart(option: ChartOption, fileName: string, type: ChartFileType, width: number, height: number): void {
-  const still: ChartOption = { ...option, animation: false, backgroundColor: '#ffffff' };
+export function exportChart(option: ChartOption, fileName: string, type: ChartFileType, width: number, screenHeight: number): void {
+  const printable = unpagedLegend(option, width);
+  const height = screenHeight + printable.extraHeight;
+  const still: ChartOption = { ...printable.option, animation: false, backgroundColor: '#ffffff' };
   if (type === 'svg') {
     const chart = init(null, null, { renderer: 'svg', ssr: true, width, height });
     chart.setOption(asEChartsOption(still));

@@ -1,7 +1,7 @@
 import { errorBarSeries, type ErrorBar } from './error-bars.js';
 import type { ChartOption, SeriesOption } from './option.js';
 import { AXIS_LINE_COLOR } from './palette.js';
-import { plotArea, TEXT_STYLE, TOOLTIP_STYLE, valueAxis, wrappedLegend } from './style.js';
+import { heightWithLegend, plotArea, TEXT_STYLE, TOOLTIP_STYLE, valueAxis, wrappedLegend } from './style.js';
 import { tooltipHtml } from './tooltip.js';
 
 /** One point of a figure: the mean over seeds with its standard deviation as an error bar. */
@@ -50,6 +50,23 @@ export interface MeanStdAxes {
   y: { name: string; format?: (value: number) => string; min?: number; max?: number };
 }
 
+/**
+ * Where the reference lines' labels go, from the highest line down: above the first, below the
+ * second, then at the other end, so that the labels of lines at nearly one accuracy (the dense
+ * runs of two recipes) do not print over each other.
+ */
+const REFERENCE_LABEL_SLOTS = ['insideEndTop', 'insideEndBottom', 'insideStartTop', 'insideStartBottom'] as const;
+
+const REFERENCE_LABEL_MAX_PX = 300;
+
+/** The legend's entries: the series, then the reference lines. */
+const legendNames = (series: readonly MeanStdSeries[], references: readonly ReferenceLine[]): string[] => [...series.map((s) => s.name), ...references.map((r) => r.name)];
+
+/** How tall a figure of these series must be for its plot to keep the size it has at `height` under a legend of two rows. */
+export function meanStdHeight(height: number, series: readonly MeanStdSeries[], references: readonly ReferenceLine[]): number {
+  return heightWithLegend(height, legendNames(series, references));
+}
+
 /** Sideways distance between the series at one category, in category widths. */
 const DODGE = 0.16;
 
@@ -96,6 +113,7 @@ export function meanStdChartOption(series: readonly MeanStdSeries[], references:
   // A mark line does not widen the y axis; an unseen point at the reference's height, at an x the
   // figure already has, does (a dense run far above the sparse ones stayed off the plot).
   const anchorX = fixedY ? null : (series.find((s) => s.points.length > 0)?.points[0]?.x ?? null);
+  const byHeight = [...references].sort((a, b) => b.y - a.y);
   for (const r of references) {
     out.push({
       type: 'line',
@@ -114,12 +132,20 @@ export function meanStdChartOption(series: readonly MeanStdSeries[], references:
         // it: a dense line at 0.8971 sat at 90%.
         precision: 6,
         lineStyle: { color: r.color, type: 'dashed', width: 1.5 },
-        label: { formatter: r.label, position: 'insideEndTop', color: r.color },
+        label: {
+          formatter: r.label,
+          position: REFERENCE_LABEL_SLOTS[byHeight.indexOf(r) % REFERENCE_LABEL_SLOTS.length],
+          color: r.color,
+          // Within a half-width plot, so that a long name ends in "…" rather than past the chart's edge.
+          width: REFERENCE_LABEL_MAX_PX,
+          overflow: 'truncate',
+          ellipsis: '…',
+        },
         data: [{ yAxis: r.y }],
       },
     });
   }
-  const legend = wrappedLegend([...series.map((s) => s.name), ...references.map((r) => r.name)]);
+  const legend = wrappedLegend(legendNames(series, references));
   const xAxis = categories
     ? valueAxis(axes.x.name, {
         nameGap: 28,

@@ -1,4 +1,5 @@
 import { shortPercent } from '../report/format.js';
+import type { ChartOption } from './option.js';
 import { AXIS_COLOR, AXIS_LINE_COLOR, GRID_LINE_COLOR, TEXT_COLOR } from './palette.js';
 
 /** The look every chart shares, so that exported figures match one another. */
@@ -73,23 +74,74 @@ export const LEGEND_STYLE = {
 const LEGEND_ROW_PX = 430;
 const LEGEND_CHAR_PX = 6.8;
 const LEGEND_ENTRY_PX = 34;
+/** Height of a legend row, and the room above the first and under the last. */
+const LEGEND_ROW_HEIGHT = 21;
+const LEGEND_EDGE_PX = 14;
+/** Names longer than a row end in "…" (the full name on hover), rather than run past both edges of the chart. */
+const LEGEND_TEXT_MAX_PX = LEGEND_ROW_PX - LEGEND_ENTRY_PX;
+
+/** How many rows a wrapping legend of these names takes in rows `rowPx` wide, estimated from the lengths of the names. */
+function legendRows(names: readonly string[], rowPx: number): number {
+  let rows = 1;
+  let used = 0;
+  for (const name of names) {
+    const width = Math.min(name.length * LEGEND_CHAR_PX, LEGEND_TEXT_MAX_PX) + LEGEND_ENTRY_PX;
+    if (used > 0 && used + width > rowPx) {
+      rows++;
+      used = 0;
+    }
+    used += width;
+  }
+  return rows;
+}
+
+/** The space above the plot that a wrapping legend of these names takes. */
+function legendTop(names: readonly string[], rowPx: number): number {
+  return LEGEND_EDGE_PX + legendRows(names, rowPx) * LEGEND_ROW_HEIGHT;
+}
+
+const PLAIN_LEGEND = {
+  ...LEGEND_STYLE,
+  type: 'plain' as const,
+  textStyle: { ...LEGEND_STYLE.textStyle, width: LEGEND_TEXT_MAX_PX, overflow: 'truncate' as const, ellipsis: '…' },
+  tooltip: { show: true },
+};
 
 /**
  * A legend that shows every entry (no paging) for the figures, and the top margin its rows need,
  * estimated from the lengths of the labels: figures are exported, so no entry may hide.
  */
 export function wrappedLegend(names: readonly string[]) {
-  let rows = 1;
-  let used = 0;
-  for (const name of names) {
-    const width = name.length * LEGEND_CHAR_PX + LEGEND_ENTRY_PX;
-    if (used > 0 && used + width > LEGEND_ROW_PX) {
-      rows++;
-      used = 0;
-    }
-    used += width;
-  }
-  return { legend: { ...LEGEND_STYLE, type: 'plain' as const }, gridTop: 14 + rows * 21 };
+  return { legend: PLAIN_LEGEND, gridTop: legendTop(names, LEGEND_ROW_PX) };
+}
+
+/** Legend rows a figure's height is meant to hold; it grows by the height of any more, so that the plot keeps its size. */
+const LEGEND_ROWS_IN_HEIGHT = 2;
+
+/** The height of a figure with a wrapping legend of these names, `height` being its height with up to two rows. */
+export function heightWithLegend(height: number, names: readonly string[]): number {
+  return height + Math.max(0, legendRows(names, LEGEND_ROW_PX) - LEGEND_ROWS_IN_HEIGHT) * LEGEND_ROW_HEIGHT;
+}
+
+/** The names a legend shows: its own list, else the series' names, each once. */
+function legendNames(legend: Record<string, unknown>, series: unknown): string[] {
+  if (Array.isArray(legend.data)) return legend.data.map(String);
+  const all = Array.isArray(series) ? (series as Array<{ name?: unknown }>) : [];
+  return [...new Set(all.flatMap((s) => (typeof s.name === 'string' && s.name !== '' ? [s.name] : [])))];
+}
+
+/**
+ * The chart as a file must show what the screen pages through: a paging (scroll) legend becomes a
+ * wrapping one over the file's width, the plot moved down under its rows and the file made taller
+ * by as much, so that the plot keeps its size. Other charts are returned as they are.
+ */
+export function unpagedLegend(option: ChartOption, width: number): { option: ChartOption; extraHeight: number } {
+  const legend = option.legend as Record<string, unknown> | undefined;
+  const grid = option.grid as { top?: unknown } | undefined;
+  if (!legend || legend.type !== 'scroll' || legend.show === false || typeof grid?.top !== 'number') return { option, extraHeight: 0 };
+  const top = legendTop(legendNames(legend, option.series), width - 2 * LEGEND_EDGE_PX);
+  const extraHeight = Math.max(0, top - grid.top);
+  return { option: { ...option, legend: { ...legend, ...PLAIN_LEGEND }, grid: { ...grid, top: grid.top + extraHeight } }, extraHeight };
 }
 
 /** Axis-label formatters. */

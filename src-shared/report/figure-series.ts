@@ -3,12 +3,12 @@ import type { RunGroup } from './groups.js';
 import { flopMultiple, meanStdPercent } from './format.js';
 import type { SeriesStyle } from './series-style.js';
 
-/** Tooltip lines of a group: its accuracy over seeds and its FLOPs. */
+/** Tooltip lines of a group: its accuracy over seeds and its FLOPs (training FLOPs against dense of the standard length). */
 export function groupDetails(g: RunGroup, accuracyLabel: string): string[] {
   return [
     `${accuracyLabel} ${meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n)}%`,
     `${g.accuracy.n} of ${g.runs.length} runs measured · seeds ${g.seeds.join(', ')}`,
-    `training FLOPs ${flopMultiple(g.trainFlopsRatio.mean)} dense · inference ${flopMultiple(g.inferenceFlopsRatio.mean)}`,
+    `training FLOPs ${flopMultiple(g.trainFlopsRatio.mean)} the standard dense run's · inference ${flopMultiple(g.inferenceFlopsRatio.mean)}`,
   ];
 }
 

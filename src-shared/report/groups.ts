@@ -1,7 +1,8 @@
 import type { RunRecord } from '../api/records.js';
 import type { RunConfig } from '../config/run.js';
-import { comparableKey, varyingFields } from './comparable.js';
-import { configLabel } from './labels.js';
+import { planRun } from '../plan.js';
+import { comparableKey } from './comparable.js';
+import { configLabel, labelFields } from './labels.js';
 import { deviceOf, trainedAlongsideOthers } from './run-time.js';
 import { meanStd, type MeanStd } from './stats.js';
 import { variantOf } from './variants.js';
@@ -18,6 +19,7 @@ export interface RunGroup {
   label: string;
   seeds: number[];
   accuracy: MeanStd;
+  /** Training FLOPs against the full-width dense model trained for the standard length (trainFlopsVsStandardDense). */
   trainFlopsRatio: MeanStd;
   inferenceFlopsRatio: MeanStd;
   /** Each run's wall-clock time, all sessions summed (seconds). */
@@ -28,6 +30,16 @@ export interface RunGroup {
   timeShared: boolean;
 }
 
+/**
+ * Training FLOPs as a multiple of the full-width dense model trained for the standard (1×)
+ * length, as the RigL paper and the report count them (RigL-ERK 2× at 0.70×, dense 2× at 2×): a
+ * run's own ratio is against a dense run as long as itself, which put every dense run at 1×.
+ */
+export function trainFlopsVsStandardDense(run: RunRecord): number | null {
+  if (run.trainFlops === null) return null;
+  return run.trainFlops / planRun({ ...run.config, method: 'dense', trainingMultiplier: 1 }).flops.denseTrain;
+}
+
 export function groupRuns(runs: readonly RunRecord[], kind: AccuracyKind): RunGroup[] {
   const byKey = new Map<string, RunRecord[]>();
   for (const run of runs) {
@@ -36,7 +48,7 @@ export function groupRuns(runs: readonly RunRecord[], kind: AccuracyKind): RunGr
     if (list) list.push(run);
     else byKey.set(key, [run]);
   }
-  const varying = varyingFields([...byKey.values()].map((list) => (list[0] as RunRecord).config));
+  const fields = labelFields([...byKey.values()].map((list) => (list[0] as RunRecord).config));
   // Methods in their usual order (dense first), so legends and tables list them the same way everywhere.
   const entries = [...byKey.entries()].sort(([, [a]], [, [b]]) => {
     const x = (a as RunRecord).config;
@@ -50,10 +62,10 @@ export function groupRuns(runs: readonly RunRecord[], kind: AccuracyKind): RunGr
       key,
       runs: list,
       config,
-      label: configLabel(config, varying, true),
+      label: configLabel(config, fields, true),
       seeds: list.map((r) => r.config.seed).sort((a, b) => a - b),
       accuracy: meanStd(list.map((r) => (kind === 'best' ? r.bestTestAccuracy : r.testAccuracy))),
-      trainFlopsRatio: meanStd(list.map((r) => r.trainFlopsRatio)),
+      trainFlopsRatio: meanStd(list.map(trainFlopsVsStandardDense)),
       inferenceFlopsRatio: meanStd(list.map((r) => r.inferenceFlopsRatio)),
       durationS: meanStd(list.map((r) => r.durationS)),
       device: sharedDevice(list),

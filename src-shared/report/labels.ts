@@ -1,40 +1,121 @@
 import type { RunConfig } from '../config/run.js';
+import { DATASET_INFO } from '../datasets.js';
 import { DISTRIBUTION_LABELS } from '../names.js';
-import { sparsityLabel } from './format.js';
-import { fieldApplies } from './comparable.js';
+import { count, shortPercent, sparsityLabel } from './format.js';
+import { fieldApplies, NOT_COMPARED, varyingFields } from './comparable.js';
 import { fieldValue, showValue } from './config-diff.js';
 import { variantOf } from './variants.js';
 
 /** Fields a label names in its own way: the variant says the method and its redistribution. */
 const NAMED = ['method', 'distribution', 'sparsity', 'maskUpdate.redistribution'];
 
-/** How a varying field reads inside a label; fields not listed use their last path segment. */
-const SHORT_NAMES: Record<string, string> = {
-  'maskUpdate.alpha': 'α',
-  'maskUpdate.deltaT': 'ΔT',
-  trainingMultiplier: 'training ×',
-  widthMultiplier: 'width ×',
-  'optimizer.lr': 'lr',
-  'optimizer.weightDecay': 'weight decay',
+const examples = (n: number | undefined, kind: string): string => (n === undefined ? `all ${kind} examples` : `${count(n)} ${kind} examples`);
+
+/**
+ * How a field reads inside a label, in the words the recipe note and the form use ("2 epochs",
+ * "6,000 training examples", "ΔT 100"); fields not listed read "<last path segment> <value>".
+ */
+const WORDING: Record<string, (c: RunConfig) => string> = {
+  dataset: (c) => DATASET_INFO[c.dataset].label,
+  model: (c) => c.model,
+  denseFirstLayer: (c) => (c.denseFirstLayer ? 'dense first layer' : 'sparse first layer'),
+  epochs: (c) => `${c.epochs} ${c.epochs === 1 ? 'epoch' : 'epochs'}`,
+  trainingMultiplier: (c) => `training ×${c.trainingMultiplier}`,
+  widthMultiplier: (c) => `width ×${c.widthMultiplier}`,
+  batchSize: (c) => `batch ${c.batchSize}`,
+  trainSubset: (c) => examples(c.trainSubset, 'training'),
+  testSubset: (c) => examples(c.testSubset, 'test'),
+  validationFraction: (c) => `${shortPercent(c.validationFraction)} held out`,
+  augment: (c) => (c.augment ? 'crop and flip' : 'no augmentation'),
+  warmupSteps: (c) => (c.warmupSteps === 0 ? 'no warm-up' : `${count(c.warmupSteps)} warm-up steps`),
+  labelSmoothing: (c) => `label smoothing ${c.labelSmoothing}`,
+  dropout: (c) => `dropout ${c.dropout}`,
+  'optimizer.lr': (c) => `lr ${c.optimizer.lr}`,
+  'optimizer.momentum': (c) => `momentum ${c.optimizer.momentum}`,
+  'optimizer.nesterov': (c) => (c.optimizer.nesterov ? 'Nesterov' : 'no Nesterov'),
+  'optimizer.weightDecay': (c) => `weight decay ${c.optimizer.weightDecay}`,
+  'lrSchedule.kind': (c) => `${c.lrSchedule.kind} lr`,
+  'lrSchedule.gamma': (c) => (c.lrSchedule.kind === 'step' ? `lr ×${c.lrSchedule.gamma}` : ''),
+  'lrSchedule.everySteps': (c) => (c.lrSchedule.kind === 'step' ? `lr drop every ${count(c.lrSchedule.everySteps)} steps` : ''),
+  'maskUpdate.alpha': (c) => `α ${c.maskUpdate.alpha}`,
+  'maskUpdate.deltaT': (c) => `ΔT ${c.maskUpdate.deltaT}`,
+  'maskUpdate.endFraction': (c) => `T_end ${shortPercent(c.maskUpdate.endFraction)}`,
+  'maskUpdate.schedule': (c) => `${c.maskUpdate.schedule} α`,
+  'pruning.startFraction': (c) => `pruning from ${shortPercent(c.pruning.startFraction)}`,
+  'pruning.endFraction': (c) => `pruning until ${shortPercent(c.pruning.endFraction)}`,
+  'pruning.frequency': (c) => `pruning every ${c.pruning.frequency} steps`,
+  'pruning.scope': (c) => `${c.pruning.scope} pruning`,
 };
 
-/** A full-width model is the norm: only Small-Dense (narrower) runs say their width. */
-const UNREMARKABLE: Record<string, unknown> = { widthMultiplier: 1 };
-
-/** Varying fields other than method, distribution and sparsity that this run's method reads, as "α 0.5". */
-export function otherFields(config: RunConfig, varying: readonly string[]): string[] {
-  return varying
-    .filter((p) => !NAMED.includes(p) && fieldApplies(p, config.method) && fieldValue(config, p) !== UNREMARKABLE[p])
-    .map((p) => `${SHORT_NAMES[p] ?? p.split('.').pop() ?? p} ${showValue(fieldValue(config, p))}`);
+function fieldWording(config: RunConfig, path: string): string {
+  const words = WORDING[path];
+  return words ? words(config) : `${path.split('.').pop() ?? path} ${showValue(fieldValue(config, path))}`;
 }
 
-/** "RigL-SM · ERK · 90% · α 0.5": the method's variant, then whatever else varies. */
-export function configLabel(config: RunConfig, varying: readonly string[], withSparsity: boolean): string {
+/** Values that go without saying wherever they are: the standard training length, the full-width model. */
+const NORM: Record<string, unknown> = { trainingMultiplier: 1, widthMultiplier: 1 };
+
+const isNorm = (config: RunConfig, path: string): boolean => path in NORM && fieldValue(config, path) === NORM[path];
+
+/**
+ * The fields that tell compared configs apart, each with a config holding the value that labels
+ * leave unsaid (null when they say every value but the norm).
+ */
+export type LabelFields = ReadonlyMap<string, RunConfig | null>;
+
+const sameValue = (a: RunConfig, b: RunConfig, path: string): boolean => JSON.stringify(fieldValue(a, path)) === JSON.stringify(fieldValue(b, path));
+
+/**
+ * The fields that vary among the configs (varyingFields, leaving out `ignore`), each with the
+ * value its labels leave unsaid: the one a strict majority of the configs that read the field
+ * share. Runs from different recipes then read "RigL · 2 epochs" beside "RigL", not every varying
+ * field of both; in a sweep no value has a majority and each is said. Leaving one value per field
+ * unsaid keeps labels apart: of two configs that differ in a field, one at least says its value.
+ */
+export function labelFields(configs: readonly RunConfig[], ignore: readonly string[] = NOT_COMPARED): LabelFields {
+  return new Map(varyingFields(configs, ignore).map((path) => [path, majorityValue(configs, path)]));
+}
+
+function majorityValue(configs: readonly RunConfig[], path: string): RunConfig | null {
+  // A norm is unsaid already, whatever most configs hold (most may be Small-Dense, or 2× runs).
+  if (path in NORM) return null;
+  const readers = configs.filter((c) => fieldApplies(path, c.method));
+  return readers.find((candidate) => readers.filter((c) => sameValue(c, candidate, path)).length * 2 > readers.length) ?? null;
+}
+
+const isPathList = (fields: LabelFields | readonly string[]): fields is readonly string[] => Array.isArray(fields);
+
+/**
+ * What this config's label says of `fields`, as "α 0.5", "2 epochs": the fields it reads whose
+ * value is neither a norm nor left unsaid. A plain list of paths (run names) says each of them.
+ */
+export function otherFields(config: RunConfig, fields: LabelFields | readonly string[]): string[] {
+  const labelled: LabelFields = isPathList(fields) ? new Map(fields.map((path) => [path, null])) : fields;
+  return [...labelled]
+    .filter(([path, unsaid]) => !NAMED.includes(path) && fieldApplies(path, config.method) && !isNorm(config, path) && !(unsaid && sameValue(config, unsaid, path)))
+    .map(([path]) => fieldWording(config, path))
+    .filter((words) => words !== '');
+}
+
+/**
+ * "3 epochs, 2,000 test examples": the values labels leave unsaid, which a caption states once
+ * (the norms go without saying). Null when labels say everything.
+ */
+export function unsaidValues(fields: LabelFields): string | null {
+  const words = [...fields]
+    .filter(([path]) => !NAMED.includes(path))
+    .flatMap(([path, unsaid]) => (unsaid ? [fieldWording(unsaid, path)] : []))
+    .filter((w) => w !== '');
+  return words.length > 0 ? words.join(', ') : null;
+}
+
+/** "RigL-SM · ERK · 90% · α 0.5": the method's variant, then whatever else tells it apart. */
+export function configLabel(config: RunConfig, fields: LabelFields, withSparsity: boolean): string {
   const parts: string[] = [variantOf(config).label];
   if (config.method !== 'dense') {
-    if (varying.includes('distribution')) parts.push(DISTRIBUTION_LABELS[config.distribution]);
-    if (withSparsity && varying.includes('sparsity')) parts.push(sparsityLabel(config.sparsity));
+    if (fields.has('distribution')) parts.push(DISTRIBUTION_LABELS[config.distribution]);
+    if (withSparsity && fields.has('sparsity')) parts.push(sparsityLabel(config.sparsity));
   }
-  parts.push(...otherFields(config, varying));
+  parts.push(...otherFields(config, fields));
   return parts.join(' · ');
 }

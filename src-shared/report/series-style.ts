@@ -1,8 +1,8 @@
 import { shade } from '../charts/palette.js';
 import { DISTRIBUTION_LABELS } from '../names.js';
-import { NOT_COMPARED, varyingFields } from './comparable.js';
+import { NOT_COMPARED } from './comparable.js';
 import type { RunGroup } from './groups.js';
-import { otherFields } from './labels.js';
+import { labelFields, otherFields, type LabelFields } from './labels.js';
 import { variantOf, type Variant } from './variants.js';
 
 /** One line of a figure: the groups that share everything but the quantity the line runs along. */
@@ -21,22 +21,27 @@ const DISTRIBUTION_SYMBOL = { erk: 'circle', uniform: 'rect', er: 'triangle' } a
 /** Fields a series label never names: the variant already says them. */
 const IN_VARIANT = ['widthMultiplier', 'maskUpdate.redistribution'];
 
+/** The fields that tell the series of lines running `along` some fields apart (see labelFields). */
+export function seriesFields(groups: readonly RunGroup[], along: readonly string[]): LabelFields {
+  return labelFields(
+    groups.map((g) => g.config),
+    [...NOT_COMPARED, ...along, ...IN_VARIANT],
+  );
+}
+
 /**
  * The series each group belongs to, when lines run `along` some fields (sparsity, the training
  * multiplier): the variant's colour always; line and marker by distribution when distributions
  * vary; lighter and darker tones of the colour for anything else that varies.
  */
 export function seriesOfGroups(groups: readonly RunGroup[], along: readonly string[]): Map<string, SeriesStyle> {
-  const varying = varyingFields(
-    groups.map((g) => g.config),
-    [...NOT_COMPARED, ...along, ...IN_VARIANT],
-  );
+  const fields = seriesFields(groups, along);
   const byDistribution = new Set(groups.filter((g) => g.config.method !== 'dense').map((g) => g.config.distribution)).size > 1;
   const named = groups.map((g) => {
     const variant = variantOf(g.config);
     const parts = [variant.label];
     if (g.config.method !== 'dense' && byDistribution) parts.push(DISTRIBUTION_LABELS[g.config.distribution]);
-    parts.push(...otherFields(g.config, varying));
+    parts.push(...otherFields(g.config, fields));
     const family = `${variant.key}/${byDistribution && g.config.method !== 'dense' ? g.config.distribution : ''}`;
     return { group: g, variant, label: parts.join(' · '), family };
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { curvesOption, STEP_AXIS, type Curve } from '../../src-shared/charts/curves.js';
+import { unpagedLegend } from '../../src-shared/charts/style.js';
 import { svgRenderer } from '../../src-main/report/render-svg.js';
 
 /** A line through these x, at y 0.5. */
@@ -25,5 +26,30 @@ describe('step curves', () => {
     const heading = (curvesOption([line([1300])], { ...STEP_AXIS, y: 'loss' }).xAxis as { axisPointer: { label: { formatter: (p: { value: number }) => string } } }).axisPointer.label.formatter;
     expect(heading({ value: 1300 })).toBe('1,300');
     expect(heading({ value: 1.5 })).toBe('1.5');
+  });
+});
+
+describe('a chart exported to a file', () => {
+  it('names every curve: the legend the screen pages through wraps, the file taller by its rows', async () => {
+    const curves: Curve[] = Array.from({ length: 22 }, (_, seed) => ({ ...line([1, 2, 3]), name: `RigL 90% · seed ${seed}` }));
+    const option = curvesOption(curves, { ...STEP_AXIS, y: 'loss' });
+    const texts = (svg: string) => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!);
+    const render = await svgRenderer();
+    // On screen: a page of names and the pager.
+    expect(texts(render(option, 800, 280))).toContain('1/5');
+    // In 800 − 2 · 14 = 772 px rows, "RigL 90% · seed 0" takes 17 · 6.8 + 34 = 149.6 px (5 a row),
+    // "… seed 10" 156.4 px (4 a row): 2 rows for seeds 0–9, 3 for 10–21. 14 + 5 · 21 = 119 px above
+    // the plot, 83 more than the 36 of one row.
+    const file = unpagedLegend(option, 800);
+    expect(file.extraHeight).toBe(83);
+    expect((file.option.grid as { top: number }).top).toBe(119);
+    const shown = texts(render(file.option, 800, 280 + file.extraHeight));
+    for (const c of curves) expect(shown).toContain(c.name);
+    expect(shown.filter((t) => /^\d+\/\d+$/.test(t))).toEqual([]);
+  });
+
+  it('leaves a chart with a legend of its own alone', () => {
+    const option = curvesOption([line([1, 2])], { ...STEP_AXIS, y: 'loss' });
+    expect(unpagedLegend(option, 800)).toEqual({ option, extraHeight: 0 });
   });
 });

@@ -45,6 +45,30 @@ describe('mean ± std figures', () => {
     expect(Math.abs(dashedLineY(svg) - expected)).toBeLessThan(1.5);
   });
 
+  it('label dense lines at nearly one accuracy one above and one below, apart', async () => {
+    const render = await svgRenderer();
+    const twoDense = [
+      { ...dense, name: 'Dense', y: 0.8335, label: 'Dense 83.35' },
+      { ...dense, name: 'Dense · training ×2', y: 0.834, label: 'Dense · training ×2 83.40' },
+    ];
+    const svg = render(meanStdChartOption([sparse], twoDense, { x: { name: 'sparsity', min: 0.75, max: 0.95 }, y: { name: 'test accuracy', format: asPercent } }), 600, 340);
+    // Where a label's text is drawn: its anchor, moved by its own y (above or below the line).
+    const labelY = (text: string) => {
+      const m = new RegExp(`<text[^>]*y="(-?[\\d.]+)"[^>]*translate\\([\\d.]+ ([\\d.]+)\\)[^>]*>${text}</text>`).exec(svg);
+      return Number(m?.[1]) + Number(m?.[2]);
+    };
+    // The higher line's label over it, the lower's under it: more than a line of 12 px text apart.
+    expect(labelY('Dense · training ×2 83.40')).toBeLessThan(labelY('Dense 83.35') - 14);
+  });
+
+  it('end a legend name too long for its row in an ellipsis, within the chart', async () => {
+    const long = { ...sparse, name: `RigL · ${'a very long recipe difference · '.repeat(4)}end` };
+    const svg = (await svgRenderer())(meanStdChartOption([long], [], { x: { name: 'sparsity' }, y: { name: 'test accuracy' } }), 560, 340);
+    const legend = [...svg.matchAll(/<text[^>]*>(RigL ·[^<]*)<\/text>/g)].map((m) => m[1]!);
+    expect(legend).toHaveLength(1);
+    expect(legend[0]!.endsWith('…')).toBe(true);
+  });
+
   it('label close ticks apart: two decimals of a percent where needed', () => {
     expect([0.8818, 0.882, 0.8822].map(asPercent)).toEqual(['88.18%', '88.2%', '88.22%']);
     expect(asPercent(0.9)).toBe('90%');

@@ -1,6 +1,7 @@
 import type { ExperimentRecord, LayerStatRecord, RunRecord } from '../../src-shared/api/records.js';
 import { canonicalRunConfig, parseExperimentSpec, type ExperimentSpecInput } from '../../src-shared/config/experiment.js';
 import { resolveRunConfig, type RunConfigInput } from '../../src-shared/config/run.js';
+import { planRun } from '../../src-shared/plan.js';
 import type { ViewInput } from '../../src-shared/report/view.js';
 
 /**
@@ -14,6 +15,7 @@ export interface RunFixture {
   testAccuracy: number | null;
   status?: RunRecord['status'];
   trainFlops?: number | null;
+  /** Against the dense run as long as this one, as the trainer records it; gives trainFlops when that is left out. */
   trainFlopsRatio?: number | null;
   inferenceFlopsRatio?: number | null;
   durationS?: number | null;
@@ -50,7 +52,7 @@ export function runRecord(f: RunFixture): RunRecord {
     bestTestAccuracy: f.testAccuracy,
     valAccuracy: null,
     testLoss: null,
-    trainFlops: f.trainFlops ?? null,
+    trainFlops: f.trainFlops ?? (f.trainFlopsRatio == null ? null : f.trainFlopsRatio * planRun(config).flops.denseTrain),
     trainFlopsRatio: f.trainFlopsRatio ?? null,
     inferenceFlopsRatio: f.inferenceFlopsRatio ?? null,
     inferenceFlops: null,

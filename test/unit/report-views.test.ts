@@ -3,10 +3,9 @@ import type { LayerStatRecord, RunRecord } from '../../src-shared/api/records.js
 import { PRESETS } from '../../src-shared/config/presets.js';
 import { buildView, layerHistoryRuns, viewOfExperiment } from '../../src-shared/report/build-view.js';
 import type { RunConfigInput } from '../../src-shared/config/run.js';
-import { groupRuns } from '../../src-shared/report/groups.js';
-import { recipeNote } from '../../src-shared/report/recipe.js';
+import { groupRuns, trainFlopsVsStandardDense } from '../../src-shared/report/groups.js';
 import { sharedTimeNote, timeVsDense } from '../../src-shared/report/run-time.js';
-import { trainFlopsVsStandardDense } from '../../src-shared/report/views/length.js';
+import { lengthView } from '../../src-shared/report/views/length.js';
 import { methodsView, placedSparsity } from '../../src-shared/report/views/methods.js';
 import { flopPairs } from '../../src-shared/report/views/params-vs-flops.js';
 import { sensitivityPanels } from '../../src-shared/report/views/sensitivity.js';
@@ -14,21 +13,6 @@ import { inferenceFlopsAt, smallDenseWidth } from '../../src-shared/sparsity/mat
 import { experimentRecord, runRecord, viewInput } from './report-fixtures.js';
 
 const quick = { dataset: 'fashion-mnist', model: 'mlp', epochs: 3, trainSubset: 8000, distribution: 'uniform' } as const;
-
-describe('the recipe every run shares', () => {
-  it('lists what the figures do not show, and leaves out what varies', () => {
-    const base = { ...quick, sparsity: 0.9, testSubset: 500, epochs: 2 } as const;
-    const runs = [0.1, 0.3].map((alpha) => runRecord({ config: { ...base, method: 'rigl', maskUpdate: { alpha } }, testAccuracy: 0.8 }));
-    const dense = runRecord({ config: { ...base, method: 'dense' }, testAccuracy: 0.85 });
-    // Fashion-MNIST's recipe: batch 128, SGD lr 0.05, momentum 0.9 (Nesterov), weight decay 1e-4, cosine lr, 10% held out.
-    expect(recipeNote([...runs, dense])).toBe(
-      'Every run: 2 epochs, batch 128, the first 8,000 training examples, 10% of them held out for validation, tested on the first 500 test examples, ' +
-        'SGD lr 0.05, momentum 0.9 (Nesterov), weight decay 0.0001, cosine lr.',
-    );
-    expect(recipeNote([runs[0]!])).toMatch(/, mask updates every 100 steps, α 0.1 \(cosine\), until 75% of training\.$/);
-    expect(recipeNote([])).toBeNull();
-  });
-});
 
 describe('which view an experiment gets', () => {
   it('takes its preset’s view, else reads its grid', () => {
@@ -62,8 +46,21 @@ describe('method comparison', () => {
     expect(placedSparsity(smallDense.config)).toBeCloseTo(0.89938, 5);
     const figure = methodsView(viewInput({ name: 'm', base: quick }, runs)).figures[0]!;
     const series = (figure.option.series as Array<{ name: string; type: string; data: Array<{ value: [number, number] }> }>).filter((s) => s.type === 'line');
-    expect(series.find((s) => s.name === 'Small-Dense')?.data[0]?.value[0]).toBeCloseTo(0.89938, 5);
-    expect(series.find((s) => s.name === 'RigL')?.data[0]?.value).toEqual([0.9, expect.closeTo(0.82, 12)]);
+    // The three series stand apart at their sparsity, in legend order: axis 88%–91%, so steps of
+    // 0.03 · 0.025 = 0.00075 from the middle one (Static, at its 90%).
+    expect(series.find((s) => s.name === 'Small-Dense')?.data[0]?.value[0]).toBeCloseTo(0.89938 - 0.00075, 5);
+    expect(series.find((s) => s.name === 'Static')?.data[0]?.value[0]).toBeCloseTo(0.9, 12);
+    expect(series.find((s) => s.name === 'RigL')?.data[0]?.value).toEqual([expect.closeTo(0.90075, 12), expect.closeTo(0.82, 12)]);
+    expect(figure.caption).toContain('Small-Dense at the sparsity whose parameter count it matches');
+  });
+
+  it('sets methods at one sparsity apart, and speaks of Small-Dense only when there is one', () => {
+    const sparseOnly = runs.filter((r) => r.config.method !== 'dense');
+    const figure = methodsView(viewInput({ name: 'm', base: quick }, sparseOnly)).figures[0]!;
+    const xs = (figure.option.series as Array<{ type: string; data: Array<{ value: [number, number] }> }>).filter((s) => s.type === 'line').map((s) => s.data[0]!.value[0]);
+    // Static and RigL, both at 90%: axis 89%–91%, so 0.02 · 0.025 = 0.0005 apart, either side of 90%.
+    expect(xs).toEqual([expect.closeTo(0.89975, 12), expect.closeTo(0.90025, 12)]);
+    expect(figure.caption).toBe('final test accuracy, mean ± std over seeds; the methods at a sparsity set a little apart');
   });
 
   it('tabulates mean ± std over the completed seeds, and FLOPs ×dense', () => {
@@ -87,6 +84,57 @@ describe('method comparison', () => {
     expect(methodsView(viewInput({ name: 'm', base: quick }, failedAll)).notes[0]).toBe(
       '0 of 8 runs completed, 8 stopped (failed, cancelled, interrupted or diverged: the runs list says why, and Re-run includes them); the figures and tables have no run to show yet.',
     );
+  });
+});
+
+describe('groups from different recipes', () => {
+  // A 2-epoch grid on 6,000 examples beside the quick length experiment (3 epochs, 8,000, 1× and 2×).
+  const grid = { ...quick, epochs: 2, trainSubset: 6000, testSubset: 1000, sparsity: 0.9 } as const;
+  const length = { ...quick, testSubset: 2000, sparsity: 0.9 } as const;
+  const methods = ['dense', 'static', 'rigl'] as const;
+  const runs = [
+    ...methods.map((method) => runRecord({ config: { ...grid, method }, testAccuracy: 0.8, trainFlopsRatio: method === 'dense' ? 1 : 0.1 })),
+    ...[1, 2].flatMap((trainingMultiplier) =>
+      methods.map((method) => runRecord({ config: { ...length, method, trainingMultiplier }, testAccuracy: 0.82, trainFlopsRatio: method === 'dense' ? 1 : 0.11 })),
+    ),
+  ];
+
+  it('names each by what sets it apart, in words, and states once what most share', () => {
+    const view = methodsView(viewInput({ name: 'm', base: quick }, runs));
+    const [bySparsity, byFlops] = view.figures;
+    const names = (figure: typeof bySparsity) => (figure!.option.series as Array<{ name: string; type: string; markLine?: unknown }>).filter((s) => s.type === 'line').map((s) => s.name);
+    // 6 of the 9 groups train 3 epochs on 8,000 examples, tested on 2,000: a majority, left unsaid;
+    // the standard length (1×) goes without saying.
+    const other = '2 epochs · 6,000 training examples · 1,000 test examples';
+    expect(names(bySparsity)).toEqual([`Static · ${other}`, 'Static', 'Static · training ×2', `RigL · ${other}`, 'RigL', 'RigL · training ×2', `Dense · ${other}`, 'Dense', 'Dense · training ×2']);
+    expect(names(byFlops)).toEqual([`Dense · ${other}`, 'Dense', 'Dense · training ×2', `Static · ${other}`, 'Static', 'Static · training ×2', `RigL · ${other}`, 'RigL', 'RigL · training ×2']);
+    const unsaid = '; where a name does not say otherwise: 3 epochs, 8,000 training examples, 2,000 test examples';
+    expect(bySparsity!.caption.endsWith(unsaid)).toBe(true);
+    expect(byFlops!.caption.endsWith(unsaid)).toBe(true);
+    const table = view.tables[0]!;
+    expect(table.caption.endsWith(unsaid)).toBe(true);
+    const otherColumn = table.columns.findIndex((c) => c.label === 'Other');
+    expect(table.rows.filter((r) => r.cells[0] === 'RigL').map((r) => r.cells[otherColumn])).toEqual([other, '', 'training ×2']);
+  });
+
+  it('says every value of a swept field', () => {
+    const swept = [0.1, 0.3, 0.5].map((alpha) => runRecord({ config: { ...quick, method: 'rigl', sparsity: 0.9, maskUpdate: { alpha } }, testAccuracy: 0.8 }));
+    expect(groupRuns(swept, 'final').map((g) => g.label)).toEqual(['RigL · α 0.1', 'RigL · α 0.3', 'RigL · α 0.5']);
+  });
+
+  it('counts training FLOPs against dense of the standard length, in the methods view as in the length view', () => {
+    // Each run's recorded ratio is against a dense run as long as itself; 2× is 6 epochs of 56 steps, twice 3 epochs exactly.
+    const view = methodsView(viewInput({ name: 'm', base: quick }, runs));
+    const table = view.tables[0]!;
+    const flops = table.columns.findIndex((c) => c.label === 'Train FLOPs ×');
+    const otherColumn = table.columns.findIndex((c) => c.label === 'Other');
+    const cell = (method: string, other: string) => table.rows.find((r) => r.cells[0] === method && r.cells[otherColumn] === other)!.cells[flops];
+    expect([cell('Dense', ''), cell('Dense', 'training ×2'), cell('RigL', ''), cell('RigL', 'training ×2')]).toEqual(['1.00×', '2.00×', '0.110×', '0.220×']);
+    const denseX = (view.figures[1]!.option.series as Array<{ name: string; data: Array<{ value: [number, number] }> }>).find((s) => s.name === 'Dense · training ×2')!.data[0]!.value[0];
+    expect(denseX).toBeCloseTo(2, 12);
+    const lengthTable = lengthView(viewInput({ name: 'l', base: quick }, runs)).tables[0]!;
+    const lengthFlops = lengthTable.columns.findIndex((c) => c.label === 'Train FLOPs × dense 1×');
+    expect(lengthTable.rows.filter((r) => r.cells[0] === 'Dense').map((r) => r.cells[lengthFlops])).toEqual(['1.00×', '1.00×', '2.00×']);
   });
 });
 

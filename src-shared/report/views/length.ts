@@ -1,41 +1,28 @@
-import type { RunRecord } from '../../api/records.js';
 import { meanStdChartOption, type ReferenceLine } from '../../charts/mean-std.js';
 import { asPercent } from '../../charts/style.js';
 import { DISTRIBUTION_LABELS } from '../../names.js';
-import { planRun } from '../../plan.js';
 import { groupDetails, groupSeries } from '../figure-series.js';
 import { flopMultiple, meanStdPercent, sparsityLabel } from '../format.js';
 import { groupRuns, type RunGroup } from '../groups.js';
 import { seriesOfGroups } from '../series-style.js';
-import { meanStd, type MeanStd } from '../stats.js';
 import { variantOf } from '../variants.js';
 import { ACCURACY_LABELS, completedRuns, progressNote, runTimeCaption, WAITING, type ViewInput, type ViewResult } from '../view.js';
 import { runTimeCell, runTimeSharedCsv } from '../run-time.js';
-
-/**
- * Training FLOPs as a multiple of the dense run of standard (1×) length, as the report counts
- * RigL 2× (0.70×): the run's own ratio is against a dense run as long as itself.
- */
-export function trainFlopsVsStandardDense(run: RunRecord): number | null {
-  if (run.trainFlops === null) return null;
-  return run.trainFlops / planRun({ ...run.config, method: 'dense', trainingMultiplier: 1 }).flops.denseTrain;
-}
 
 const lengthLabel = (g: RunGroup): string => `${variantOf(g.config).label} ${g.config.trainingMultiplier}×`;
 
 export function lengthView(input: ViewInput): ViewResult {
   const accuracyLabel = ACCURACY_LABELS[input.accuracy];
   const groups = groupRuns(completedRuns(input.runs), input.accuracy);
-  const flops = new Map<string, MeanStd>(groups.map((g) => [g.key, meanStd(g.runs.map(trainFlopsVsStandardDense))]));
-  const measured = groups.filter((g) => g.accuracy.mean !== null && flops.get(g.key)?.mean != null);
+  const measured = groups.filter((g) => g.accuracy.mean !== null && g.trainFlopsRatio.mean !== null);
   const styles = seriesOfGroups(measured, ['trainingMultiplier']);
   const series = groupSeries(
     measured,
     styles,
     (g) => ({
-      x: flops.get(g.key)?.mean as number,
+      x: g.trainFlopsRatio.mean as number,
       title: `${lengthLabel(g)} · ${g.label}`,
-      details: [...groupDetails(g, accuracyLabel).slice(0, 2), `training FLOPs ${flopMultiple(flops.get(g.key)?.mean)} the dense 1× run's`],
+      details: groupDetails(g, accuracyLabel),
       label: lengthLabel(g),
     }),
     true,
@@ -100,7 +87,7 @@ export function lengthView(input: ViewInput): ViewResult {
                   sparse(g) ? DISTRIBUTION_LABELS[g.config.distribution] : '—',
                   String(g.accuracy.n),
                   meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n),
-                  flopMultiple(flops.get(g.key)?.mean),
+                  flopMultiple(g.trainFlopsRatio.mean),
                   flopMultiple(g.inferenceFlopsRatio.mean),
                   runTimeCell(g),
                 ],
@@ -116,7 +103,7 @@ export function lengthView(input: ViewInput): ViewResult {
                   g.seeds.join(' '),
                   g.accuracy.mean,
                   g.accuracy.std,
-                  flops.get(g.key)?.mean ?? null,
+                  g.trainFlopsRatio.mean,
                   g.inferenceFlopsRatio.mean,
                   g.durationS.mean,
                   runTimeSharedCsv(g),

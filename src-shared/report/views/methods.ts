@@ -1,15 +1,15 @@
-import { meanStdChartOption, type ReferenceLine } from '../../charts/mean-std.js';
+import { meanStdChartOption, meanStdHeight, type MeanStdSeries, type ReferenceLine } from '../../charts/mean-std.js';
 import { asPercent } from '../../charts/style.js';
 import type { RunConfig } from '../../config/run.js';
 import { DISTRIBUTION_LABELS } from '../../names.js';
 import { smallDenseMatchedSparsity } from '../../sparsity/matching.js';
-import { NOT_COMPARED, varyingFields } from '../comparable.js';
+import { NOT_COMPARED } from '../comparable.js';
 import { groupDetails, groupSeries } from '../figure-series.js';
 import { flopMultiple, meanStdPercent, sparsityLabel, times } from '../format.js';
 import { groupRuns, type AccuracyKind, type RunGroup } from '../groups.js';
-import { otherFields } from '../labels.js';
+import { labelFields, otherFields, unsaidValues, type LabelFields } from '../labels.js';
 import { runTimeCell, runTimeSharedCsv, timeVsDense } from '../run-time.js';
-import { seriesOfGroups } from '../series-style.js';
+import { seriesFields, seriesOfGroups } from '../series-style.js';
 import { isFullDense, isSmallDense, variantOf } from '../variants.js';
 import { ACCURACY_LABELS, completedRuns, progressNote, runTimeCaption, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
 
@@ -36,68 +36,101 @@ function sparsityRange(xs: readonly number[]): { min: number; max: number; inter
   return fits ?? ends(0.1);
 }
 
+/** Sideways step between the series at one sparsity, and the widest all of them may spread, as fractions of the axis. */
+const DODGE_STEP = 0.025;
+const DODGE_SPREAD = 0.12;
+
+/**
+ * Series set a little apart along the sparsity axis, in legend order, so that methods at one
+ * sparsity (every method, when the runs share one) do not hide each other's markers and error
+ * bars. The tooltips say the true sparsity.
+ */
+function dodged(series: readonly MeanStdSeries[], axisSpan: number): MeanStdSeries[] {
+  const step = axisSpan * Math.min(DODGE_STEP, DODGE_SPREAD / Math.max(1, series.length - 1));
+  const centre = (series.length - 1) / 2;
+  return series.map((s, i) => ({ ...s, points: s.points.map((p) => ({ ...p, x: p.x + (i - centre) * step })) }));
+}
+
+/** "; where a name does not say otherwise: 3 epochs": the values the series names leave unsaid, stated once. */
+function unsaidNote(fields: LabelFields): string {
+  const unsaid = unsaidValues(fields);
+  return unsaid === null ? '' : `; where a name does not say otherwise: ${unsaid}`;
+}
+
 /** Accuracy vs sparsity (dense as a line across) and accuracy vs training FLOPs, mean ± std over seeds. */
 export function methodsFigures(groups: readonly RunGroup[], kind: AccuracyKind): ViewFigure[] {
   const accuracyLabel = ACCURACY_LABELS[kind];
   const measured = groups.filter((g) => g.accuracy.mean !== null);
   const placed = measured.filter((g) => !isFullDense(g.config));
-  const bySparsity = seriesOfGroups(placed, ['sparsity']);
+  // One set of names for both figures, so that a series is called the same in each.
+  const styles = seriesOfGroups(measured, ['sparsity']);
+  const names = unsaidNote(seriesFields(measured, ['sparsity']));
   const sparsitySeries = groupSeries(
     placed,
-    bySparsity,
+    styles,
     (g) => ({
       x: placedSparsity(g.config),
       title: g.label,
       details: [
-        ...(isSmallDense(g.config) ? [`width ×${g.config.widthMultiplier}: the parameters of ${sparsityLabel(placedSparsity(g.config))} sparsity`] : []),
+        isSmallDense(g.config)
+          ? `width ×${g.config.widthMultiplier}: the parameters of ${sparsityLabel(placedSparsity(g.config))} sparsity`
+          : `sparsity ${sparsityLabel(g.config.sparsity)}`,
         ...groupDetails(g, accuracyLabel),
       ],
     }),
     true,
   );
-  const allStyles = seriesOfGroups(measured, ['sparsity']);
   const references: ReferenceLine[] = measured
     .filter((g) => isFullDense(g.config))
     .map((g) => {
-      const style = allStyles.get(g.key);
+      const style = styles.get(g.key);
       const name = style?.label ?? 'Dense';
-      return { name, color: style?.color ?? variantOf(g.config).color, y: g.accuracy.mean as number, label: `${name} ${meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n)}` };
+      // The accuracy first: a long name is cut short on the plot (the legend has it whole).
+      return { name, color: style?.color ?? variantOf(g.config).color, y: g.accuracy.mean as number, label: `${meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n)} ${name}` };
     });
   const xs = sparsitySeries.flatMap((s) => s.points.map((p) => p.x));
+  const range = xs.length > 0 ? sparsityRange(xs) : null;
   const flopsSeries = groupSeries(
     measured.filter((g) => g.trainFlopsRatio.mean !== null),
-    allStyles,
+    styles,
     (g) => ({ x: g.trainFlopsRatio.mean as number, title: g.label, details: groupDetails(g, accuracyLabel) }),
     true,
   );
+  // Side by side, the two figures keep one height (and their plots one size) whatever their legends take.
+  const height = Math.max(meanStdHeight(340, sparsitySeries, references), meanStdHeight(340, flopsSeries, []));
+  const sparsityCaption = [
+    `${accuracyLabel}, mean ± std over seeds`,
+    ...(placed.some((g) => isSmallDense(g.config)) ? ['Small-Dense at the sparsity whose parameter count it matches'] : []),
+    ...(references.length > 0 ? ['dense as a dashed line'] : []),
+    ...(sparsitySeries.length > 1 ? ['the methods at a sparsity set a little apart'] : []),
+  ].join('; ');
   return [
     {
       id: 'accuracy-vs-sparsity',
       title: 'Test accuracy vs sparsity',
-      caption: `${accuracyLabel}, mean ± std over seeds; Small-Dense at the sparsity whose parameter count it matches; dense as a dashed line`,
-      option:
-        xs.length > 0
-          ? meanStdChartOption(sparsitySeries, references, {
-              x: { name: 'sparsity', ...sparsityRange(xs), format: asPercent },
-              y: { name: accuracyLabel, format: asPercent },
-            })
-          : {},
-      height: 340,
+      caption: sparsityCaption + names,
+      option: range
+        ? meanStdChartOption(dodged(sparsitySeries, range.max - range.min), references, {
+            x: { name: 'sparsity', ...range, format: asPercent },
+            y: { name: accuracyLabel, format: asPercent },
+          })
+        : {},
+      height,
       size: 'half',
-      empty: xs.length > 0 ? null : measured.length === 0 ? WAITING : 'Needs completed sparse runs (only dense runs so far).',
+      empty: range ? null : measured.length === 0 ? WAITING : 'Needs completed sparse runs (only dense runs so far).',
     },
     {
       id: 'accuracy-vs-flops',
       title: 'Test accuracy vs training FLOPs',
-      caption: `${accuracyLabel}, mean ± std over seeds, against training FLOPs as a multiple of the dense run's`,
+      caption: `${accuracyLabel}, mean ± std over seeds, against training FLOPs as a multiple of the dense model's trained for the standard length (1×)${names}`,
       option:
         flopsSeries.length > 0
           ? meanStdChartOption(flopsSeries, [], {
-              x: { name: 'training FLOPs (× dense)', min: 0, format: (v) => `${v}×` },
+              x: { name: 'training FLOPs (× dense 1×)', min: 0, format: (v) => `${v}×` },
               y: { name: accuracyLabel, format: asPercent },
             })
           : {},
-      height: 340,
+      height,
       size: 'half',
       empty: flopsSeries.length > 0 ? null : WAITING,
     },
@@ -109,11 +142,11 @@ export function methodsFigures(groups: readonly RunGroup[], kind: AccuracyKind):
  * ×dense, and the wall-clock time of a run, also against the dense runs' where it can be (timeVsDense).
  */
 export function methodsTable(groups: readonly RunGroup[], kind: AccuracyKind): ViewTable {
-  const varying = varyingFields(
+  const fields = labelFields(
     groups.map((g) => g.config),
     [...NOT_COMPARED, 'widthMultiplier'],
   );
-  const hasOther = groups.some((g) => otherFields(g.config, varying).length > 0);
+  const hasOther = groups.some((g) => otherFields(g.config, fields).length > 0);
   const rows = [...groups].sort(
     (a, b) =>
       variantOf(a.config).order - variantOf(b.config).order ||
@@ -125,7 +158,7 @@ export function methodsTable(groups: readonly RunGroup[], kind: AccuracyKind): V
   return {
     id: 'summary',
     title: 'Summary',
-    caption: `${ACCURACY_LABELS[kind]}, mean ± std over seeds (percent); FLOPs as multiples of the full-width dense model's; ${runTimeCaption(groups)}; and as a multiple of the dense runs' of the same recipe on the same device, each trained alone (— where there are none)`,
+    caption: `${ACCURACY_LABELS[kind]}, mean ± std over seeds (percent); FLOPs as multiples of the full-width dense model's, in training the dense model's trained for the standard length (1×); ${runTimeCaption(groups)}; and as a multiple of the dense runs' of the same recipe on the same device, each trained alone (— where there are none)${unsaidNote(fields)}`,
     columns: [
       { label: 'Method', numeric: false },
       { label: 'Sparsity', numeric: true },
@@ -148,7 +181,7 @@ export function methodsTable(groups: readonly RunGroup[], kind: AccuracyKind): V
           variant.label,
           isFullDense(g.config) ? '—' : isSmallDense(g.config) ? `${sparsityLabel(placedSparsity(g.config))} (width ×${g.config.widthMultiplier})` : sparsityLabel(g.config.sparsity),
           sparse(g) ? DISTRIBUTION_LABELS[g.config.distribution] : '—',
-          ...(hasOther ? [otherFields(g.config, varying).join(' · ')] : []),
+          ...(hasOther ? [otherFields(g.config, fields).join(' · ')] : []),
           g.accuracy.n === g.runs.length ? String(g.accuracy.n) : `${g.accuracy.n} / ${g.runs.length}`,
           meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n),
           flopMultiple(g.trainFlopsRatio.mean),
@@ -170,7 +203,7 @@ export function methodsTable(groups: readonly RunGroup[], kind: AccuracyKind): V
         isFullDense(g.config) ? 0 : placedSparsity(g.config),
         g.config.widthMultiplier,
         sparse(g) ? g.config.distribution : '',
-        otherFields(g.config, varying).join('; '),
+        otherFields(g.config, fields).join('; '),
         g.runs.length,
         g.seeds.join(' '),
         g.accuracy.mean,

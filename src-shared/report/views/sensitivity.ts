@@ -4,10 +4,10 @@ import { meanStdChartOption, type MeanStdSeries } from '../../charts/mean-std.js
 import { shade } from '../../charts/palette.js';
 import { asPercent } from '../../charts/style.js';
 import type { RunConfig } from '../../config/run.js';
-import { comparableKey, NOT_COMPARED, varyingFields } from '../comparable.js';
+import { comparableKey, NOT_COMPARED } from '../comparable.js';
 import { flopMultiple, meanStdPercent, percent } from '../format.js';
 import { groupRuns, type RunGroup } from '../groups.js';
-import { configLabel } from '../labels.js';
+import { configLabel, labelFields } from '../labels.js';
 import { variantOf } from '../variants.js';
 import { ACCURACY_LABELS, completedRuns, progressNote, runTimeCaption, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
 import { runTimeCell, runTimeSharedCsv } from '../run-time.js';
@@ -42,7 +42,7 @@ export function sensitivityPanels(runs: readonly RunRecord[], kind: 'final' | 'b
   const groups = groupRuns(runs, kind);
   const byPanel = new Map<string, RunGroup[]>();
   for (const g of groups) byPanel.set(panelKey(g.config), [...(byPanel.get(panelKey(g.config)) ?? []), g]);
-  const varying = varyingFields(
+  const fields = labelFields(
     groups.map((g) => g.config),
     [...NOT_COMPARED, 'maskUpdate.alpha', 'maskUpdate.deltaT'],
   );
@@ -51,7 +51,7 @@ export function sensitivityPanels(runs: readonly RunRecord[], kind: 'final' | 'b
     const first = list[0] as RunGroup;
     return {
       key,
-      label: byPanel.size > 1 ? configLabel(first.config, varying, true) : '',
+      label: byPanel.size > 1 ? configLabel(first.config, fields, true) : '',
       alphas: [...new Set(list.map((g) => g.config.maskUpdate.alpha))].sort((a, b) => a - b),
       deltaTs: [...new Set(list.map((g) => g.config.maskUpdate.deltaT))].sort((a, b) => a - b),
       cells: list.map((g) => ({
