@@ -232,6 +232,9 @@ describe('web mode, clicked through in Chromium', () => {
       /^wasm on CPU \(WebAssembly SIMD, \d threads?\), chosen by auto: tfjs-node-gpu: not installed \(optional dependency missing\); tfjs-node: not installed/,
     );
     expect(await page.getByTestId('run-train-flops').innerText()).not.toContain('planned');
+    // A sparse run's parameters are those in use (10% of 266,200 weights, and 410 biases), beside the dense model's.
+    expect(await page.getByTestId('run-parameters-dense').innerText()).toBe('of 267 k dense');
+    expect(Number((await page.getByTestId('run-parameters').innerText()).replace(/ k$/, ''))).toBeCloseTo(27.0, 0);
     await screenshot(page, 'run');
 
     const csv = await download(page, () => page.getByTestId('export-csv').click());
@@ -256,6 +259,12 @@ describe('web mode, clicked through in Chromium', () => {
     // ΔT 10 before T_end: updates at steps 10, 20 and 30, one line each.
     expect(logs.match(/mask update at step \d+: dropped [\d,]+ and grew [\d,]+ of [\d,]+ active weights/g)).toHaveLength(3);
     await screenshot(page, 'run-logs');
+    // Its experiment's link opens the experiment's dashboard.
+    await page.getByTestId('run-experiment-link').click();
+    await page.waitForURL(/#\/experiments\/\d+$/);
+    await expect.poll(() => page.getByTestId('view-label').isVisible(), UI).toBe(true);
+    await page.goBack();
+    await page.waitForURL(/#\/runs\/\d+$/);
   });
 
   it('compares the grid: both methods in the figures, summary exported as CSV', async () => {
@@ -315,6 +324,40 @@ describe('web mode, clicked through in Chromium', () => {
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
     await expect.poll(() => page.locator('[data-run-id]').count(), UI).toBe(RUNS - 1);
     expect(await page.locator('[data-run-id]', { hasText: 'Static ERK 80%' }).count()).toBe(0);
+  });
+
+  it('shows a run that a `rigl-lab run` in a terminal trains on the same database live, counted as running, until it completes', async () => {
+    // 27,000 training examples in batches of 32: 4 epochs of 843 steps, about ten seconds.
+    const terminal = cli([
+      'run', '--model', 'mlp', '--method', 'dense', '--epochs', '4', '--train-subset', '30000', '--test-subset', '500', '--batch-size', '32',
+      '--log-every', '10', '--name', 'From a terminal', '--db', server.dbPath, '--data-dir', server.dataDir,
+    ]);
+    const row = page.locator('[data-run-id]', { hasText: 'From a terminal' });
+    await expect.poll(() => row.getByTestId('run-progress').innerText(), { ...UI, timeout: 60_000 }).toMatch(/^[1-9]\d?% · .+ left$/);
+    expect(await row.getByTestId('run-elsewhere').innerText()).toMatch(/^in another process \(pid \d+\)$/);
+    // Its process, not this queue, stops it.
+    expect(await row.getByRole('button', { name: 'Cancel this run' }).count()).toBe(0);
+    expect(await page.getByTestId('queue-running').innerText()).toMatch(/^1 running\s*\(1 in another process\)$/);
+    expect(await page.getByTestId('queue-running').getAttribute('title')).toMatch(/^One of them trains in another process on this database .*; pid \d+\), which stops it$/);
+    await screenshot(page, 'runs-training-elsewhere');
+
+    await row.getByRole('link', { name: /^From a terminal/ }).click();
+    const label = page.getByTestId('run-live').locator('.label');
+    await expect.poll(() => label.innerText(), UI).toMatch(/^step [\d,]+ of 3,372$/);
+    const steps = Number((await label.innerText()).replace(/^step ([\d,]+) of .*$/, '$1').replaceAll(',', ''));
+    expect(steps).toBeGreaterThan(0);
+    // Live: the bar moves on while the page stays.
+    await expect.poll(async () => Number((await label.innerText()).replace(/^step ([\d,]+) of .*$/, '$1').replaceAll(',', '')), UI).toBeGreaterThan(steps);
+    expect(await page.getByTestId('run-time').locator('.foot').first().innerText()).toMatch(/^[\d,]+ \/ 3,372 steps$/);
+    expect(await page.getByTestId('run-live-elsewhere').innerText()).toMatch(/^Trained by another process on this database \(pid \d+\)/);
+    await screenshot(page, 'run-training-elsewhere');
+
+    // Its end reaches the page without a reload.
+    const finished = await terminal;
+    expect(finished.code, finished.stderr).toBe(0);
+    await expect.poll(() => page.getByTestId('run-final-accuracy').innerText(), UI).toMatch(/^\d+\.\d\d%$/);
+    expect(await page.getByTestId('run-time').locator('.foot').first().innerText()).toBe('3,372 / 3,372 steps');
+    await expect.poll(() => page.getByTestId('queue-running').innerText(), UI).toBe('0 running');
   });
 
   it('shows the datasets and the error of a bad import', async () => {
@@ -417,7 +460,8 @@ describe('web mode, clicked through in Chromium', () => {
     try {
       // What a middle click on a run's link opens: the app's address without a token.
       await tab.goto(new URL('/#/runs', server.url).toString());
-      await expect.poll(() => tab.locator('[data-run-id]').count(), UI).toBe(RUNS - 1);
+      // The grid's runs but the one deleted, and the terminal's.
+      await expect.poll(() => tab.locator('[data-run-id]').count(), UI).toBe(RUNS);
       expect(await tab.getByTestId('connection-banner').count()).toBe(0);
       await screenshot(tab, 'new-tab');
     } finally {
