@@ -152,14 +152,19 @@ export async function download(page: Page, click: () => Promise<void>): Promise<
   return { name: file.suggestedFilename(), bytes: await readFile(path) };
 }
 
-/** Runs the CLI against the same database, as a user would check `rigl-lab list`. */
-export function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs the CLI against the same database, as a user would check `rigl-lab list`; `stop` sends it
+ * Ctrl-C (SIGINT), as a user stops a run in a terminal.
+ */
+export function cli(args: string[], stop?: AbortSignal): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'bin/rigl-lab.js'), ...args], { cwd: PACKAGE_ROOT });
+    const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'bin/rigl-lab.js'), ...args], { cwd: PACKAGE_ROOT, ...(stop ? { signal: stop, killSignal: 'SIGINT' as const } : {}) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    // An abort is reported as an error event besides the exit: the exit code says how it ended.
+    child.on('error', () => undefined);
     child.once('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
