@@ -94,10 +94,11 @@ export function runQueries(ctx: StoreContext, runs: RunReader) {
       clauses.push('experiment_id = ?');
       params.push(filter.experimentId);
     }
-    const search = filter.search?.trim();
-    if (search) {
-      const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      const fields = ['name', 'notes', 'tags', "config ->> '$.method'", "config ->> '$.model'", "config ->> '$.dataset'"];
+    // Each word must be found in one of the fields, in any order ("pruning 90" finds "Pruning ERK 90%").
+    const words = filter.search?.trim().split(/\s+/).filter((w) => w !== '') ?? [];
+    const fields = ['name', 'notes', 'tags', "config ->> '$.method'", "config ->> '$.model'", "config ->> '$.dataset'"];
+    for (const word of words) {
+      const pattern = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       clauses.push(`(${fields.map((f) => `${f} LIKE ? ESCAPE '\\'`).join(' OR ')})`);
       params.push(...fields.map(() => pattern));
     }

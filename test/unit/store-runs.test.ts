@@ -140,6 +140,9 @@ describe('runs', () => {
     expect(ids(store.listRuns({ search: '100%' }))).toEqual([5]); // % is literal
     expect(ids(store.listRuns({ search: '0%_d' }))).toEqual([5]);
     expect(ids(store.listRuns({ search: '1%0' }))).toEqual([]);
+    // Words in any order, each in any field: the name's and the method's here.
+    expect(ids(store.listRuns({ search: '  set  wide ' }))).toEqual([4]);
+    expect(ids(store.listRuns({ search: 'wide dense' }))).toEqual([]);
     expect(store.countRuns({ status: 'queued' })).toBe(3);
     expect(() => store.listRuns({ limit: 0 })).toThrow(/listRuns\.limit/);
   });
