@@ -112,12 +112,13 @@ describe('rigl-lab CLI', () => {
 
   it('stops a grid as when interrupted when its reader closes the pipe, leaving nothing marked running', async () => {
     const epipeDb = ['--db', join(dir, 'epipe.sqlite'), '--data-dir', dataDir];
-    const grid = ['run', '--model', 'mlp', '--method', 'static,rigl', '--epochs', '1', '--train-subset', '600', '--test-subset', '200', '--batch-size', '50', '--json'];
+    const grid = ['run', '--model', 'mlp', '--method', 'static,rigl', '--epochs', '1', '--train-subset', '600', '--test-subset', '200', '--batch-size', '50', '--warmup-steps', '10', '--json'];
     const { code, stderr } = await withStdoutClosed([...grid, ...epipeDb]);
     expect(code, stderr).toBe(130);
     expect(stderr).not.toContain('EPIPE');
     // 540 training examples in batches of 50: 10 steps, T_end = round(7.5) = 8, short of ΔT = 100.
     expect(stderr).toContain('note: RigL makes no mask update: updates stop at step 8 (75% of 10 steps), before the first at ΔT = 100');
+    expect(stderr).toContain('note: A warm-up of 10 steps takes the whole run (10 steps): the learning rate rises from near 0 throughout');
     const runs = JSON.parse((await rigl(['list', '--json', ...epipeDb])).stdout) as Array<{ status: string }>;
     // The first run completed (its JSON line met the closed pipe); the second was interrupted, or never started and was marked so.
     expect(runs.map((r) => r.status).sort()).toEqual(['completed', 'interrupted']);
