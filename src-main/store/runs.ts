@@ -94,8 +94,9 @@ export function runQueries(ctx: StoreContext, runs: RunReader) {
       clauses.push('experiment_id = ?');
       params.push(filter.experimentId);
     }
-    // Each word must be found in one of the fields, in any order ("pruning 90" finds "Pruning ERK 90%").
-    const words = filter.search?.trim().split(/\s+/).filter((w) => w !== '') ?? [];
+    // Each word, or "quoted phrase", must be found in one of the fields, in any order ("pruning 90"
+    // finds "Pruning ERK 90%"; '"seed 9"' only names with those words together).
+    const words = [...(filter.search ?? '').matchAll(/"([^"]+)"|(\S+)/g)].map((m) => (m[1] ?? m[2])!.trim()).filter((w) => w !== '');
     const fields = ['name', 'notes', 'tags', "config ->> '$.method'", "config ->> '$.model'", "config ->> '$.dataset'"];
     for (const word of words) {
       const pattern = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -143,6 +143,9 @@ describe('runs', () => {
     // Words in any order, each in any field: the name's and the method's here.
     expect(ids(store.listRuns({ search: '  set  wide ' }))).toEqual([4]);
     expect(ids(store.listRuns({ search: 'wide dense' }))).toEqual([]);
+    // A quoted phrase keeps its words together.
+    expect(ids(store.listRuns({ search: '"wide net" set' }))).toEqual([4]);
+    expect(ids(store.listRuns({ search: '"net wide"' }))).toEqual([]);
     expect(store.countRuns({ status: 'queued' })).toBe(3);
     expect(() => store.listRuns({ limit: 0 })).toThrow(/listRuns\.limit/);
   });
