@@ -33,8 +33,8 @@ export interface CurveAxes {
   yRange?: [number, number];
 }
 
-/** The x axis of a run's curves: training steps. */
-export const STEP_AXIS = { x: 'step', formatX: (v: number): string => compact(v), xWhole: true } satisfies Partial<CurveAxes>;
+/** The x axis of a run's curves: training steps, counted from 0 (its first logged step would put ticks at 5, 20, 40). */
+export const STEP_AXIS = { x: 'step', formatX: (v: number): string => compact(v), xWhole: true, xFromZero: true } satisfies Partial<CurveAxes>;
 
 /** Lines on shared axes, for training curves of one run or many. */
 export function curvesOption(curves: readonly Curve[], axes: CurveAxes): ChartOption {

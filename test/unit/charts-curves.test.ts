@@ -15,14 +15,15 @@ async function xLabels(curve: Curve, width: number): Promise<string[]> {
 
 describe('step curves', () => {
   it('drop an end label that would sit a few pixels from the next tick', async () => {
-    // The curves of a run logged from step 50 to 210: ticks every 30 from 60, the ends at 50 and 210.
-    expect(await xLabels(line(range(50, 210, 5)), 520)).toEqual(['60', '90', '120', '150', '180', '210']);
+    // The curves of a run logged from step 50 to 210, on steps counted from 0: ticks every 50, and
+    // the end at 210 would come 10 steps (about 22 px) after 200.
+    expect(await xLabels(line(range(50, 210, 5)), 520)).toEqual(['0', '50', '100', '150', '200']);
     // Layer densities of a 6,320-step run, full width: 6.32 k would come 16 px after 6.00 k.
     expect(await xLabels(line([0, ...range(100, 6300, 200), 6320]), 1080)).toEqual(['0', '1.00 k', '2.00 k', '3.00 k', '4.00 k', '5.00 k', '6.00 k']);
   });
 
   it('tick whole steps only, and name a step in the tooltip without decimals', async () => {
-    expect(await xLabels(line([1, 2, 3]), 520)).toEqual(['1', '2', '3']);
+    expect(await xLabels(line([1, 2, 3]), 520)).toEqual(['0', '1', '2', '3']);
     const heading = (curvesOption([line([1300])], { ...STEP_AXIS, y: 'loss' }).xAxis as { axisPointer: { label: { formatter: (p: { value: number }) => string } } }).axisPointer.label.formatter;
     expect(heading({ value: 1300 })).toBe('1,300');
     expect(heading({ value: 1.5 })).toBe('1.5');
