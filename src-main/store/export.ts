@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { RunRecord } from '../../src-shared/api/records.js';
 import type { StoreContext } from './context.js';
 import { toCsv, type CsvCell } from '../../src-shared/format/csv.js';
+import { fieldApplies } from '../../src-shared/report/comparable.js';
 import { parseRow } from './rows.js';
 import type { RunReader } from './run-row.js';
 import type { checkpointQueries } from './checkpoints.js';
@@ -21,8 +22,9 @@ const SUMMARY_COLUMNS: ReadonlyArray<[string, (run: RunRecord) => CsvCell]> = [
   ['dataset', (r) => r.config.dataset],
   ['model', (r) => r.config.model],
   ['method', (r) => r.config.method],
-  ['sparsity', (r) => r.config.sparsity],
-  ['distribution', (r) => r.config.distribution],
+  // A dense run's config keeps the recipe's sparsity and distribution, which it does not read.
+  ['sparsity', (r) => (fieldApplies('sparsity', r.config.method) ? r.config.sparsity : 0)],
+  ['distribution', (r) => (fieldApplies('distribution', r.config.method) ? r.config.distribution : null)],
   ['seed', (r) => r.config.seed],
   ['epochs', (r) => r.config.epochs],
   ['training_multiplier', (r) => r.config.trainingMultiplier],

@@ -1,5 +1,6 @@
 import type { RunConfig } from '../../src-shared/config/run.js';
 import { DROP_GROW_METHODS } from '../../src-shared/names.js';
+import { fieldApplies } from '../../src-shared/report/comparable.js';
 
 /** Human names for config paths, as the form labels them; paths without one show as they are. */
 export const FIELD_LABELS: Record<string, string> = {
@@ -57,7 +58,8 @@ export function configGroups(config: RunConfig): ConfigGroup[] {
   const layerOverrides = Object.keys(config.layerSparsity).map((name) => `layerSparsity.${name}`);
   const groups: ConfigGroup[] = [
     { title: 'Data and model', paths: ['dataset', 'model', 'validationFraction', 'trainSubset', 'testSubset', 'augment', 'widthMultiplier', 'dropout'] },
-    { title: 'Sparsity', paths: ['method', 'sparsity', 'distribution', 'denseFirstLayer', ...layerOverrides] },
+    // Only what the method reads: a dense run keeps the recipe's sparsity and distribution unused.
+    { title: 'Sparsity', paths: ['method', ...['sparsity', 'distribution', 'denseFirstLayer', ...layerOverrides].filter((p) => fieldApplies(p, config.method))] },
     { title: 'Training', paths: ['epochs', 'trainingMultiplier', 'batchSize', 'seed', 'labelSmoothing'] },
     {
       title: 'Optimiser',

@@ -96,7 +96,8 @@ describe('exportRunsCsv', () => {
         'inference_flops,inference_flops_ratio,final_sparsity,parameters,diverged_step,tags,created_at,finished_at',
     );
     expect(lines[1]).toBe(
-      `2,,"dense, ""baseline""",queued,fashion-mnist,mlp,dense,0.9,erk,3,15,1,,,0,,,,,,,,,,,,,,ref v2,2026-11-25T10:01:00.000Z,`,
+      // Dense: sparsity 0 and no distribution, whatever its config keeps of the recipe's.
+      `2,,"dense, ""baseline""",queued,fashion-mnist,mlp,dense,0,,3,15,1,,,0,,,,,,,,,,,,,,ref v2,2026-11-25T10:01:00.000Z,`,
     );
     expect(lines[2]).toBe(
       '1,,rigl 90,completed,fashion-mnist,mlp,rigl,0.9,erk,0,15,1,,,0,,60,0.8125,,,,,0.25,,,,,,,2026-11-25T10:00:00.000Z,2026-11-25T10:01:00.000Z',

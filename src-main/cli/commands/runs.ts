@@ -94,7 +94,7 @@ export function showCommand(args: string[], ctx: CommandContext): number {
     ctx.out(
       [
         `run ${run.id} "${run.name}"  ${run.status}${run.error ? ` (${run.error})` : ''}`,
-        `  ${c.method} on ${c.dataset}/${c.model}, sparsity ${c.sparsity} ${c.distribution}, seed ${c.seed}`,
+        `  ${c.method} on ${c.dataset}/${c.model}, ${c.method === 'dense' ? 'no sparsity' : `sparsity ${c.sparsity} ${c.distribution}`}, seed ${c.seed}`,
         `  ${c.epochs} ${c.epochs === 1 ? 'epoch' : 'epochs'} ×${c.trainingMultiplier}, batch ${c.batchSize}, lr ${c.optimizer.lr} ${c.lrSchedule.kind}, ` +
           `momentum ${c.optimizer.momentum}${c.optimizer.nesterov ? ' (Nesterov)' : ''}, weight decay ${c.optimizer.weightDecay}`,
         `  backend ${run.backend === null ? '–' : `${run.backend} ${backendDetail(run.device, run.config.backend, run.backendReason)}`}`,
