@@ -41,3 +41,11 @@ export function shade(hex: string, k: number, n: number): string {
   };
   return `#${[0, 1, 2].map((i) => channel(i).toString(16).padStart(2, '0')).join('')}`;
 }
+
+/** Markers that tell apart series drawn in tones of one colour (RigL, RigL-SM, RigL-SG; α 0.1, 0.3, 0.5), which are hard to tell apart by tone. */
+const SIBLING_SYMBOLS = ['circle', 'triangle', 'rect', 'diamond', 'roundRect', 'pin'] as const;
+
+/** The k-th sibling's marker (see shade). */
+export function siblingSymbol(k: number): string {
+  return SIBLING_SYMBOLS[k % SIBLING_SYMBOLS.length]!;
+}

@@ -1,4 +1,4 @@
-import { shade } from '../charts/palette.js';
+import { shade, siblingSymbol } from '../charts/palette.js';
 import { DISTRIBUTION_LABELS } from '../names.js';
 import { NOT_COMPARED } from './comparable.js';
 import type { RunGroup } from './groups.js';
@@ -18,6 +18,7 @@ export interface SeriesStyle {
 const DISTRIBUTION_LINE = { erk: 'solid', uniform: 'dashed', er: 'dotted' } as const;
 const DISTRIBUTION_SYMBOL = { erk: 'circle', uniform: 'rect', er: 'triangle' } as const;
 
+
 /** Fields a series label never names: the variant already says them. */
 const IN_VARIANT = ['widthMultiplier', 'maskUpdate.redistribution'];
 
@@ -32,7 +33,8 @@ export function seriesFields(groups: readonly RunGroup[], along: readonly string
 /**
  * The series each group belongs to, when lines run `along` some fields (sparsity, the training
  * multiplier): the variant's colour always; line and marker by distribution when distributions
- * vary; lighter and darker tones of the colour for anything else that varies.
+ * vary; lighter and darker tones of the colour for anything else that varies, and then, since
+ * tones of one colour are hard to tell apart, a marker of its own for each series of a method.
  */
 export function seriesOfGroups(groups: readonly RunGroup[], along: readonly string[]): Map<string, SeriesStyle> {
   const fields = seriesFields(groups, along);
@@ -51,6 +53,12 @@ export function seriesOfGroups(groups: readonly RunGroup[], along: readonly stri
     if (!labels.includes(n.label)) labels.push(n.label);
     families.set(n.family, labels);
   }
+  const ofMethod = new Map<string, string[]>();
+  for (const n of named) {
+    const labels = ofMethod.get(n.group.config.method) ?? [];
+    if (!labels.includes(n.label)) labels.push(n.label);
+    ofMethod.set(n.group.config.method, labels);
+  }
   const out = new Map<string, SeriesStyle>();
   for (const n of named) {
     const siblings = families.get(n.family) ?? [n.label];
@@ -62,7 +70,7 @@ export function seriesOfGroups(groups: readonly RunGroup[], along: readonly stri
       variant: n.variant,
       color: shade(n.variant.color, siblings.indexOf(n.label), siblings.length),
       lineType: byDistribution && sparse ? DISTRIBUTION_LINE[distribution] : 'solid',
-      symbol: byDistribution && sparse ? DISTRIBUTION_SYMBOL[distribution] : 'circle',
+      symbol: byDistribution && sparse ? DISTRIBUTION_SYMBOL[distribution] : siblingSymbol(ofMethod.get(n.group.config.method)!.indexOf(n.label)),
     });
   }
   return out;

@@ -1,7 +1,7 @@
 import type { RunRecord } from '../../api/records.js';
 import { HEATMAP_MARKS, heatmapOption, type HeatmapCell } from '../../charts/heatmap.js';
 import { meanStdChartOption, type MeanStdSeries } from '../../charts/mean-std.js';
-import { shade } from '../../charts/palette.js';
+import { shade, siblingSymbol } from '../../charts/palette.js';
 import { asPercent } from '../../charts/style.js';
 import type { RunConfig } from '../../config/run.js';
 import { comparableKey, NOT_COMPARED } from '../comparable.js';
@@ -106,7 +106,7 @@ function panelLines(panel: SensitivityPanel, index: number, accuracyLabel: strin
     name: `α ${alpha}`,
     color: shade(color, i, panel.alphas.length),
     lineType: 'solid',
-    symbol: 'circle',
+    symbol: siblingSymbol(i),
     joined: true,
     points: panel.cells
       .filter((c) => c.alpha === alpha && c.group.accuracy.mean !== null)
