@@ -232,6 +232,9 @@ describe('web mode, clicked through in Chromium', () => {
       /^wasm on CPU \(WebAssembly SIMD, \d threads?\), chosen by auto: tfjs-node-gpu: not installed \(optional dependency missing\); tfjs-node: not installed/,
     );
     expect(await page.getByTestId('run-train-flops').innerText()).not.toContain('planned');
+    // Totals say what they count: the whole run's training, one example's inference.
+    expect(await page.getByTestId('run-train-flops').innerText()).toMatch(/[\d.]+ [kMGTP]FLOP in all$/);
+    expect(await page.getByTestId('run-inference-flops').innerText()).toMatch(/[\d.]+ [kMGTP]FLOP an example$/);
     // A sparse run's parameters are those in use (10% of 266,200 weights, and 410 biases), beside the dense model's.
     expect(await page.getByTestId('run-parameters-dense').innerText()).toBe('of 267 k dense');
     expect(Number((await page.getByTestId('run-parameters').innerText()).replace(/ k$/, ''))).toBeCloseTo(27.0, 0);
