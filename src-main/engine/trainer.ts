@@ -103,7 +103,7 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
     let reportedDensities = sparsity.densities();
     if (!input.resume) observer.layerStats(0, 0, layerStats(plan, reportedDensities));
 
-    let sparseForward = sparseForwardFlops(plan.layers, sparsity.densities());
+    let sparseForward = sparseForwardFlops(plan.layers, reportedDensities);
     let windowStarted = performance.now();
     const epochTotals = { loss: 0, correct: 0, examples: 0 };
     let epochStarted = performance.now();
@@ -136,13 +136,10 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
           deltaT: config.maskUpdate.deltaT,
           updatesRunning: sparsity.updatesRunning(t),
         });
-      for (const event of [beforeEvent, afterEvent]) {
-        if (!event) continue;
-        observer.maskUpdate(event);
-        sparseForward = sparseForwardFlops(plan.layers, sparsity.densities());
-      }
       if (beforeEvent || afterEvent) {
+        for (const event of [beforeEvent, afterEvent]) if (event) observer.maskUpdate(event);
         const densities = sparsity.densities();
+        sparseForward = sparseForwardFlops(plan.layers, densities);
         if (densities.some((d, i) => d !== reportedDensities[i])) {
           observer.layerStats(t + 1, (t + 1) / plan.stepsPerEpoch, layerStats(plan, densities));
           reportedDensities = densities;

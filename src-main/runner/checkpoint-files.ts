@@ -1,7 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { decodeCheckpoint, encodeCheckpoint, type TrainingCheckpoint } from '../engine/checkpoint.js';
-import { resolveRunConfig } from '../../src-shared/config/run.js';
 import { resumeOutcome } from '../../src-shared/format/resume.js';
 import type { Store } from '../store/index.js';
 
@@ -81,8 +80,7 @@ export function loadLatestCheckpoint(store: Store, runId: number, report: (probl
 
 /** What Re-run or `rigl-lab resume` does with a run stopped now, from its newest checkpoint row. */
 export function resumeNote(store: Store, runId: number): string {
-  const run = store.getRun(runId);
   const steps = store.listCheckpoints(runId).map((c) => c.step);
-  const every = run ? resolveRunConfig(run.config).checkpointEvery : 1;
+  const every = store.getRun(runId)?.config.checkpointEvery ?? 1;
   return `Re-run or \`rigl-lab resume\` ${resumeOutcome(steps.length > 0 ? Math.max(...steps) : null, every)}`;
 }

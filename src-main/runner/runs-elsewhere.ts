@@ -1,5 +1,5 @@
 import type { QueueState, RunProgress } from '../../src-shared/api/contract.js';
-import { processIsAlive, type LoggedStep, type RunningRow, type Store } from '../store/index.js';
+import { ownerGone, type LoggedStep, type RunningRow, type Store } from '../store/index.js';
 import type { EmitEvent } from './queue.js';
 
 interface Watched {
@@ -40,8 +40,9 @@ export class RunsElsewhere {
   poll(ours: ReadonlySet<number>): boolean {
     let rows = this.store.runningRuns().filter((r) => !ours.has(r.id));
     // A process killed outright (kill -9, a crash) leaves its run marked running: found here as
-    // at start-up, or the run would train forever on every page.
-    const gone = rows.some((r) => r.ownerPid === null || !processIsAlive(r.ownerPid)) ? this.store.markStaleRunningAsInterrupted(ours) : [];
+    // at start-up, or the run would train forever on every page. The rows read decide first: the
+    // marking takes a write lock, and this runs every second.
+    const gone = rows.some((r) => ownerGone(r.ownerPid)) ? this.store.markStaleRunningAsInterrupted(ours) : [];
     if (gone.length > 0) rows = this.store.runningRuns().filter((r) => !ours.has(r.id));
     const now = new Set(rows.map((r) => r.id));
     const stopped = [...new Set([...this.watched.keys(), ...gone])].filter((id) => !now.has(id));

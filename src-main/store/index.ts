@@ -3,7 +3,7 @@ export type { Store, StoreInfo } from './store.js';
 export { StoreError } from './errors.js';
 export { defaultPaths, type StorePaths } from './paths.js';
 export { runFilterSchema, runListQuerySchema, type RunFilter, type RunListQuery, type BackendChoiceMade } from './runs.js';
-export { processIsAlive, type StatusDetails } from './run-lifecycle.js';
+export { ownerGone, type StatusDetails } from './run-lifecycle.js';
 export type { LoggedStep, RunningRow } from './live-runs.js';
 export type { CreatedExperiment } from './experiments.js';
 export type { MetricQuery, RowsDeleted } from './series.js';

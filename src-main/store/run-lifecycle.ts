@@ -159,7 +159,7 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
      * Returns the ids it changed.
      */
     markStaleRunningAsInterrupted: immediate(db, (own: ReadonlySet<number> = new Set(), isAlive: (pid: number) => boolean = processIsAlive): number[] => {
-      const stale = runningOwners.all().filter((run) => !own.has(run.id) && (run.ownerPid === null || !isAlive(run.ownerPid)));
+      const stale = runningOwners.all().filter((run) => !own.has(run.id) && ownerGone(run.ownerPid, isAlive));
       for (const { id, ownerPid, seenAt: seen } of stale) {
         const run = runs.require(id);
         // The process is gone, and when it died is unknown: the session counts until it last wrote metrics or a checkpoint.
@@ -203,8 +203,13 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
   };
 }
 
+/** Whether the process recorded as a running run's owner has gone (or none was recorded): the run will not end by itself. */
+export function ownerGone(ownerPid: number | null, isAlive: (pid: number) => boolean = processIsAlive): boolean {
+  return ownerPid === null || !isAlive(ownerPid);
+}
+
 /** Signal 0 tests for existence without delivering anything; EPERM means it exists under another user. */
-export function processIsAlive(pid: number): boolean {
+function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,7 +1,7 @@
 import type { RunConfig } from '../../src-shared/config/run.js';
 import { DISTRIBUTION_LABELS } from '../../src-shared/names.js';
 import { sparsityLabel } from '../../src-shared/report/format.js';
-import { otherFields } from '../../src-shared/report/labels.js';
+import { everyValueOf, otherFields } from '../../src-shared/report/labels.js';
 import { variantOf } from '../../src-shared/report/variants.js';
 
 /** Fields the name always states when they are not the norm. */
@@ -18,6 +18,6 @@ export function defaultRunName(config: RunConfig, varying: readonly string[] = [
   if (config.method !== 'dense') head += ` ${DISTRIBUTION_LABELS[config.distribution]} ${sparsityLabel(config.sparsity)}`;
   if (config.widthMultiplier !== 1) head += ` ×${config.widthMultiplier}`;
   if (config.trainingMultiplier !== 1) head += ` ${config.trainingMultiplier}× training`;
-  const swept = otherFields(config, varying.filter((p) => !ALWAYS_NAMED.includes(p)));
+  const swept = otherFields(config, everyValueOf(varying.filter((p) => !ALWAYS_NAMED.includes(p))));
   return [head, ...swept, config.model, `seed ${config.seed}`].join(' · ');
 }

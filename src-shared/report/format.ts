@@ -75,3 +75,8 @@ export function compact(n: number | null | undefined, unit = ''): string {
   const digits = value >= 100 ? 0 : value >= 10 ? 1 : 2;
   return `${n < 0 ? '-' : ''}${value.toFixed(digits)} ${SI[i]}${unit}`.trim();
 }
+
+/** "SET, SNFS and RigL": a list in prose. */
+export function andList(items: readonly string[]): string {
+  return items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items.at(-1)!}` : (items[0] ?? '');
+}

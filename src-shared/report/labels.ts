@@ -83,15 +83,17 @@ function majorityValue(configs: readonly RunConfig[], path: string): RunConfig |
   return readers.find((candidate) => readers.filter((c) => sameValue(c, candidate, path)).length * 2 > readers.length) ?? null;
 }
 
-const isPathList = (fields: LabelFields | readonly string[]): fields is readonly string[] => Array.isArray(fields);
+/** Fields whose every value a label says (a run's name: no two runs of a sweep may share one). */
+export function everyValueOf(paths: readonly string[]): LabelFields {
+  return new Map(paths.map((path) => [path, null]));
+}
 
 /**
  * What this config's label says of `fields`, as "α 0.5", "2 epochs": the fields it reads whose
- * value is neither a norm nor left unsaid. A plain list of paths (run names) says each of them.
+ * value is neither a norm nor left unsaid.
  */
-export function otherFields(config: RunConfig, fields: LabelFields | readonly string[]): string[] {
-  const labelled: LabelFields = isPathList(fields) ? new Map(fields.map((path) => [path, null])) : fields;
-  return [...labelled]
+export function otherFields(config: RunConfig, fields: LabelFields): string[] {
+  return [...fields]
     .filter(([path, unsaid]) => !NAMED.includes(path) && fieldApplies(path, config.method) && !isNorm(config, path) && !(unsaid && sameValue(config, unsaid, path)))
     .map(([path]) => fieldWording(config, path))
     .filter((words) => words !== '');

@@ -3,7 +3,7 @@ import type { RunConfig } from '../config/run.js';
 import { DROP_GROW_METHODS, METHOD_LABELS, type MethodName } from '../names.js';
 import { trainedEpochs } from '../plan.js';
 import { varyingFields } from './comparable.js';
-import { count, shortPercent } from './format.js';
+import { andList, count, shortPercent } from './format.js';
 
 type Part = (c: RunConfig) => string | null;
 
@@ -38,8 +38,7 @@ const epochsText = (n: number): string => `${n} ${n === 1 ? 'epoch' : 'epochs'}`
 
 /** The methods of `configs` among `methods`, by name: "SET and RigL". */
 function methodNames(configs: readonly RunConfig[], methods: readonly MethodName[]): string {
-  const present = methods.filter((m) => configs.some((c) => c.method === m)).map((m) => METHOD_LABELS[m]);
-  return present.length > 1 ? `${present.slice(0, -1).join(', ')} and ${present.at(-1)}` : (present[0] ?? '');
+  return andList(methods.filter((m) => configs.some((c) => c.method === m)).map((m) => METHOD_LABELS[m]));
 }
 
 /**

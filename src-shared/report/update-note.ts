@@ -3,7 +3,7 @@ import { DROP_GROW_METHODS, METHOD_LABELS } from '../names.js';
 import { planRun, type RunPlan } from '../plan.js';
 import { maskUpdateCount } from '../sparsity/schedules.js';
 import { comparableKey } from './comparable.js';
-import { shortPercent } from './format.js';
+import { andList, shortPercent } from './format.js';
 
 /**
  * What to say of drop/grow runs (SET, SNFS, RigL) too short to reach their first mask update: they
@@ -22,7 +22,6 @@ export function missingUpdateNotes(configs: readonly RunConfig[], plan: (config:
     methods.set(why, (methods.get(why) ?? new Set()).add(METHOD_LABELS[config.method]));
   }
   return [...methods].map(([why, names]) => {
-    const list = [...names].join(', ').replace(/, ([^,]*)$/, ' and $1');
-    return `${list} ${names.size === 1 ? 'makes' : 'make'} no mask update: ${why}, so ${names.size === 1 ? 'it trains its' : 'they train their'} first mask throughout, as Static does. Lower ΔT, raise T_end or train longer.`;
+    return `${andList([...names])} ${names.size === 1 ? 'makes' : 'make'} no mask update: ${why}, so ${names.size === 1 ? 'it trains its' : 'they train their'} first mask throughout, as Static does. Lower ΔT, raise T_end or train longer.`;
   });
 }
