@@ -47,7 +47,7 @@ export interface FlopEstimate {
   /** Whole-run training FLOPs (all examples, all steps). */
   train: number;
   trainRatio: number;
-  /** The standard dense run's training FLOPs with the same steps and batch. */
+  /** The standard dense run's training FLOPs (standardDenseTrainFlops), what trainRatio divides by. */
   denseTrain: number;
 }
 
@@ -67,8 +67,7 @@ export function planRun(config: RunConfig): RunPlan {
           overrides: config.layerSparsity,
         });
   const trainExamples = trainingExamples(config.dataset, config.validationFraction, config.trainSubset);
-  // The last incomplete batch is dropped so that every step sees the same batch size.
-  const stepsPerEpoch = Math.floor(trainExamples / config.batchSize);
+  const stepsPerEpoch = stepsPerEpochOf(config);
   const epochs = trainedEpochs(config);
   const totalSteps = stepsPerEpoch * epochs;
   const stepAt = (fraction: number): number => Math.round(fraction * totalSteps);
@@ -95,14 +94,42 @@ export function planRun(config: RunConfig): RunPlan {
       : config.lrSchedule;
   const lr: LrPlan = { base: config.optimizer.lr, schedule, warmupSteps: config.warmupSteps, totalSteps };
   const plan = { model, layers, allocation, parameters: parameterCount(model), trainExamples, stepsPerEpoch, epochs, totalSteps, dropGrow, pruning, lr };
-  const reference =
-    config.widthMultiplier === 1 ? layers : maskedLayers(buildModelSpec(config.model, config.dataset, { dropout: config.dropout }));
-  return { ...plan, flops: estimateFlops(config, plan, denseForwardFlops(reference)) };
+  const referenceForward = config.widthMultiplier === 1 ? denseForwardFlops(layers) : referenceForwardFlops(config);
+  return { ...plan, flops: estimateFlops(config, plan, referenceForward) };
+}
+
+/**
+ * Training FLOPs of the standard dense run, what every training "× dense" divides by, as the
+ * RigL paper and the report count them: the full-width dense model trained for the recipe's
+ * epochs (1×) on the same data with the same batch. So RigL-ERK 2× at 80% is 0.70×, dense 2× is
+ * 2×, a Small-Dense run is below 1×, and a stopped run counts what it trained so far.
+ */
+export function standardDenseTrainFlops(config: RunConfig): number {
+  return denseTrainFlops(config, referenceForwardFlops(config), stepsPerEpochOf(config));
+}
+
+/** A run's training FLOPs as a multiple of the standard dense run's (null while not measured). */
+export function trainFlopsRatio(trainFlops: number | null, config: RunConfig): number | null {
+  return trainFlops === null ? null : flopsRatio(trainFlops, standardDenseTrainFlops(config));
+}
+
+function denseTrainFlops(config: RunConfig, referenceForward: number, stepsPerEpoch: number): number {
+  return 3 * referenceForward * config.batchSize * stepsPerEpoch * trainedEpochs({ epochs: config.epochs, trainingMultiplier: 1 });
+}
+
+/** Dense forward FLOPs of one example through the published architecture (width multiplier 1). */
+function referenceForwardFlops(config: RunConfig): number {
+  return denseForwardFlops(maskedLayers(buildModelSpec(config.model, config.dataset, { dropout: config.dropout })));
+}
+
+/** The last incomplete batch of an epoch is dropped, so that every step sees the same batch size. */
+function stepsPerEpochOf(config: RunConfig): number {
+  return Math.floor(trainingExamples(config.dataset, config.validationFraction, config.trainSubset) / config.batchSize);
 }
 
 function estimateFlops(
   config: RunConfig,
-  plan: Pick<RunPlan, 'layers' | 'allocation' | 'totalSteps' | 'dropGrow' | 'pruning'>,
+  plan: Pick<RunPlan, 'layers' | 'allocation' | 'totalSteps' | 'stepsPerEpoch' | 'dropGrow' | 'pruning'>,
   referenceForward: number,
 ): FlopEstimate {
   const denseForward = denseForwardFlops(plan.layers);
@@ -133,7 +160,7 @@ function estimateFlops(
     perExample = running * step(true) + (plan.totalSteps - running) * step(false);
   }
   const train = perExample * config.batchSize;
-  const denseTrain = 3 * referenceForward * plan.totalSteps * config.batchSize;
+  const denseTrain = denseTrainFlops(config, referenceForward, plan.stepsPerEpoch);
   return {
     denseForward,
     referenceForward,

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { RunConfig } from '../../src-shared/config/run.js';
 import { planRun, type RunPlan } from '../../src-shared/plan.js';
 import { Random } from '../../src-shared/random.js';
-import { sparseForwardFlops, trainingFlopsPerExample } from '../../src-shared/sparsity/flops.js';
+import { flopsRatio, sparseForwardFlops, trainingFlopsPerExample } from '../../src-shared/sparsity/flops.js';
 import { learningRate } from '../../src-shared/training/lr.js';
 import type { BackendSelection } from './backend/types.js';
 import { BatchInput, type StepInput } from './batch-input.js';
@@ -47,6 +47,7 @@ export interface TrainOutcome {
   valAccuracy: number | null;
   testLoss: number | null;
   trainFlops: number;
+  /** Against the standard dense run (plan.ts standardDenseTrainFlops). */
   trainFlopsRatio: number;
   inferenceFlops: number;
   inferenceFlopsRatio: number;
@@ -215,7 +216,6 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
 
     function finish(status: TrainStatus, stepsDone: number, divergedStep: number | null): TrainOutcome {
       const inference = inferenceFlops(plan, params);
-      const denseForThisLength = 3 * plan.flops.referenceForward * config.batchSize * Math.max(1, stepsDone);
       const nonzero = inference.layers.reduce((a, l) => a + l.active, 0);
       const total = inference.layers.reduce((a, l) => a + l.params, 0);
       return {
@@ -227,7 +227,7 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
         valAccuracy: counters.last?.valAccuracy ?? null,
         testLoss: counters.last?.testLoss ?? null,
         trainFlops: counters.trainFlops,
-        trainFlopsRatio: counters.trainFlops / denseForThisLength,
+        trainFlopsRatio: flopsRatio(counters.trainFlops, plan.flops.denseTrain),
         inferenceFlops: inference.total,
         inferenceFlopsRatio: inference.total / plan.flops.referenceForward,
         finalSparsity: 1 - nonzero / total,

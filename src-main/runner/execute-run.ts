@@ -107,7 +107,6 @@ function finishStatus(store: Store, runId: number, outcome: TrainOutcome, interr
     valAccuracy: outcome.valAccuracy,
     testLoss: outcome.testLoss,
     trainFlops: outcome.trainFlops,
-    trainFlopsRatio: outcome.trainFlopsRatio,
     inferenceFlops: outcome.inferenceFlops,
     inferenceFlopsRatio: outcome.inferenceFlopsRatio,
     finalSparsity: outcome.finalSparsity,

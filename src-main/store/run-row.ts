@@ -1,16 +1,18 @@
 import { runRecordSchema, tagsSchema, type RunRecord } from '../../src-shared/api/records.js';
 import { runConfigSchema } from '../../src-shared/config/run.js';
+import { trainFlopsRatio } from '../../src-shared/plan.js';
 import type { StoreContext } from './context.js';
 import { StoreError } from './errors.js';
 import { jsonText, parseRow, selectList } from './rows.js';
 
-/** A row of `runs`: the shared run record with its JSON columns still text. */
-const runRowSchema = runRecordSchema.extend({ config: jsonText(runConfigSchema), tags: jsonText(tagsSchema) });
+/** A row of `runs`: the shared run record with its JSON columns still text, less what is worked out from the rest. */
+const runRowSchema = runRecordSchema.omit({ trainFlopsRatio: true }).extend({ config: jsonText(runConfigSchema), tags: jsonText(tagsSchema) });
 
 export const RUN_SELECT = `SELECT ${selectList(runRowSchema.shape)} FROM runs`;
 
 export function parseRunRow(row: { id?: unknown }, file: string): RunRecord {
-  return parseRow(runRowSchema, row, `run ${String(row.id)}`, file);
+  const run = parseRow(runRowSchema, row, `run ${String(row.id)}`, file);
+  return { ...run, trainFlopsRatio: trainFlopsRatio(run.trainFlops, run.config) };
 }
 
 /** Reads one run by id. */

@@ -22,8 +22,6 @@ export const finalMetricsSchema = z.object({
   valAccuracy: z.number().nullable(),
   testLoss: z.number().nullable(),
   trainFlops: z.number().nullable(),
-  /** Training FLOPs as a multiple of the dense run's. */
-  trainFlopsRatio: z.number().nullable(),
   inferenceFlops: z.number().nullable(),
   inferenceFlopsRatio: z.number().nullable(),
   finalSparsity: z.number().nullable(),
@@ -63,6 +61,8 @@ export const runRecordSchema = z.object({
   tags: tagsSchema,
   notes: z.string(),
   ...finalMetricsSchema.shape,
+  /** Training FLOPs as a multiple of the standard dense run's (plan.ts trainFlopsRatio): worked out from trainFlops and the config when read, never stored. */
+  trainFlopsRatio: z.number().nullable(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
 

@@ -1,6 +1,5 @@
 import type { RunRecord } from '../api/records.js';
 import type { RunConfig } from '../config/run.js';
-import { planRun } from '../plan.js';
 import { comparableKey } from './comparable.js';
 import { configLabel, labelFields } from './labels.js';
 import { deviceOf, trainedAlongsideOthers } from './run-time.js';
@@ -19,7 +18,7 @@ export interface RunGroup {
   label: string;
   seeds: number[];
   accuracy: MeanStd;
-  /** Training FLOPs against the full-width dense model trained for the standard length (trainFlopsVsStandardDense). */
+  /** Training FLOPs against the standard dense run's (plan.ts standardDenseTrainFlops). */
   trainFlopsRatio: MeanStd;
   inferenceFlopsRatio: MeanStd;
   /** Each run's wall-clock time, all sessions summed (seconds). */
@@ -28,16 +27,6 @@ export interface RunGroup {
   device: string | null;
   /** Some of its runs trained while other runs did (see trainedAlongsideOthers). */
   timeShared: boolean;
-}
-
-/**
- * Training FLOPs as a multiple of the full-width dense model trained for the standard (1×)
- * length, as the RigL paper and the report count them (RigL-ERK 2× at 0.70×, dense 2× at 2×): a
- * run's own ratio is against a dense run as long as itself, which put every dense run at 1×.
- */
-export function trainFlopsVsStandardDense(run: RunRecord): number | null {
-  if (run.trainFlops === null) return null;
-  return run.trainFlops / planRun({ ...run.config, method: 'dense', trainingMultiplier: 1 }).flops.denseTrain;
 }
 
 export function groupRuns(runs: readonly RunRecord[], kind: AccuracyKind): RunGroup[] {
@@ -65,7 +54,7 @@ export function groupRuns(runs: readonly RunRecord[], kind: AccuracyKind): RunGr
       label: configLabel(config, fields, true),
       seeds: list.map((r) => r.config.seed).sort((a, b) => a - b),
       accuracy: meanStd(list.map((r) => (kind === 'best' ? r.bestTestAccuracy : r.testAccuracy))),
-      trainFlopsRatio: meanStd(list.map(trainFlopsVsStandardDense)),
+      trainFlopsRatio: meanStd(list.map((r) => r.trainFlopsRatio)),
       inferenceFlopsRatio: meanStd(list.map((r) => r.inferenceFlopsRatio)),
       durationS: meanStd(list.map((r) => r.durationS)),
       device: sharedDevice(list),

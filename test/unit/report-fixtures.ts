@@ -1,7 +1,7 @@
 import type { ExperimentRecord, LayerStatRecord, RunRecord } from '../../src-shared/api/records.js';
 import { canonicalRunConfig, parseExperimentSpec, type ExperimentSpecInput } from '../../src-shared/config/experiment.js';
 import { resolveRunConfig, type RunConfigInput } from '../../src-shared/config/run.js';
-import { planRun } from '../../src-shared/plan.js';
+import { standardDenseTrainFlops, trainFlopsRatio } from '../../src-shared/plan.js';
 import type { ViewInput } from '../../src-shared/report/view.js';
 
 /**
@@ -15,7 +15,7 @@ export interface RunFixture {
   testAccuracy: number | null;
   status?: RunRecord['status'];
   trainFlops?: number | null;
-  /** Against the dense run as long as this one, as the trainer records it; gives trainFlops when that is left out. */
+  /** Against the standard dense run, as the store reads it; gives trainFlops when that is left out. */
   trainFlopsRatio?: number | null;
   inferenceFlopsRatio?: number | null;
   durationS?: number | null;
@@ -26,6 +26,7 @@ export interface RunFixture {
 
 export function runRecord(f: RunFixture): RunRecord {
   const config = canonicalRunConfig(resolveRunConfig({ dataset: 'fashion-mnist', model: 'mlp', ...f.config }));
+  const trainFlops = f.trainFlops ?? (f.trainFlopsRatio == null ? null : f.trainFlopsRatio * standardDenseTrainFlops(config));
   return {
     id: nextId++,
     experimentId: 1,
@@ -52,8 +53,8 @@ export function runRecord(f: RunFixture): RunRecord {
     bestTestAccuracy: f.testAccuracy,
     valAccuracy: null,
     testLoss: null,
-    trainFlops: f.trainFlops ?? (f.trainFlopsRatio == null ? null : f.trainFlopsRatio * planRun(config).flops.denseTrain),
-    trainFlopsRatio: f.trainFlopsRatio ?? null,
+    trainFlops,
+    trainFlopsRatio: trainFlopsRatio(trainFlops, config),
     inferenceFlopsRatio: f.inferenceFlopsRatio ?? null,
     inferenceFlops: null,
     finalSparsity: null,

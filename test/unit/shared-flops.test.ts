@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveRunConfig } from '../../src-shared/config/run.js';
 import { buildModelSpec, maskedLayers, parameterCount } from '../../src-shared/models/index.js';
-import { planRun } from '../../src-shared/plan.js';
+import { planRun, standardDenseTrainFlops, trainFlopsRatio } from '../../src-shared/plan.js';
 import { denseForwardFlops, sparseForwardFlops, trainingFlopsPerExample } from '../../src-shared/sparsity/flops.js';
 
 describe('per-layer forward FLOPs (one multiply-add = 2 FLOPs, conv and dense only)', () => {
@@ -94,6 +94,24 @@ describe('run plans', () => {
     expect(plan.flops.trainRatio).toBeGreaterThan(0.3);
     expect(plan.flops.trainRatio).toBeLessThan(0.6);
     expect(plan.flops.inferenceRatio).toBeCloseTo((2 * (23520 + 3000 + 100)) / 532400, 12);
+  });
+
+  it('training FLOPs count against the standard dense run: full width, 1× length, same data and batch (spec §3, §4: RigL-ERK 2× at 0.70×)', () => {
+    // 8,000 examples less 10% validation = 7,200: 56 batches of 128 an epoch, 3 epochs at 1×, 168 steps.
+    // Dense LeNet-300-100 forward: 2 · 266,200 = 532,400 FLOPs; 3 · 532,400 · 128 · 168 = 34,346,188,800.
+    const quick = { dataset: 'fashion-mnist', model: 'mlp', epochs: 3, trainSubset: 8000, validationFraction: 0.1 } as const;
+    const dense1x = 34_346_188_800;
+    expect(standardDenseTrainFlops(resolveRunConfig({ ...quick, method: 'dense' }))).toBe(dense1x);
+    const dense2x = resolveRunConfig({ ...quick, method: 'dense', trainingMultiplier: 2 });
+    expect(standardDenseTrainFlops(dense2x)).toBe(dense1x);
+    expect(planRun(dense2x).flops.trainRatio).toBeCloseTo(2, 12);
+    const rigl2x = resolveRunConfig({ ...quick, method: 'rigl', sparsity: 0.9, trainingMultiplier: 2 });
+    expect(planRun(rigl2x).flops.trainRatio).toBeCloseTo(2 * planRun({ ...rigl2x, trainingMultiplier: 1 }).flops.trainRatio, 2);
+    // Small-Dense at half width: its own (smaller) model trains, the full-width one is the reference.
+    expect(standardDenseTrainFlops(resolveRunConfig({ ...quick, method: 'dense', widthMultiplier: 0.5 }))).toBe(dense1x);
+    // A stopped run counts what it trained: 10 dense steps are 10/168 of the standard run.
+    expect(trainFlopsRatio(3 * 532_400 * 128 * 10, resolveRunConfig({ ...quick, method: 'dense' }))).toBeCloseTo(10 / 168, 12);
+    expect(trainFlopsRatio(null, dense2x)).toBeNull();
   });
 
   it('parameter counts include biases and BatchNorm', () => {

@@ -37,7 +37,8 @@ function recordRun(): number {
   recorder.metrics(100, 2, { train_loss: Number.NaN });
   recorder.close();
   now += 60_000;
-  store.finishRun(id, { testAccuracy: 0.8125, trainFlopsRatio: 0.25 });
+  // A quarter of the standard dense run's 3 · 532,400 · 128 · 6,315 FLOPs: the ratio column says 0.25.
+  store.finishRun(id, { testAccuracy: 0.8125, trainFlops: 322_762_176_000 });
   return id;
 }
 
@@ -100,7 +101,7 @@ describe('exportRunsCsv', () => {
       `2,,"dense, ""baseline""",queued,fashion-mnist,mlp,dense,0,,3,15,1,,,0,,,,,,,,,,,,,,ref v2,2026-11-25T10:01:00.000Z,`,
     );
     expect(lines[2]).toBe(
-      '1,,rigl 90,completed,fashion-mnist,mlp,rigl,0.9,erk,0,15,1,,,0,,60,0.8125,,,,,0.25,,,,,,,2026-11-25T10:00:00.000Z,2026-11-25T10:01:00.000Z',
+      '1,,rigl 90,completed,fashion-mnist,mlp,rigl,0.9,erk,0,15,1,,,0,,60,0.8125,,,,322762176000,0.25,,,,,,,2026-11-25T10:00:00.000Z,2026-11-25T10:01:00.000Z',
     );
     expect(lines).toHaveLength(4);
     expect(lines[3]).toBe('');

@@ -80,7 +80,7 @@ export function printInspect(report: InspectReport, ctx: CommandContext): void {
     `\nmasked weights ${totals.maskedParams} (active ${totals.activeParams}, density ${totals.density.toFixed(4)}); ` +
       `all parameters ${totals.parameters}\n` +
       `forward FLOPs per example ${formatCount(totals.flops)} of ${formatCount(totals.denseFlops)} dense ` +
-      `(inference ${formatRatio(totals.inferenceFlopsRatio)}, training ${formatRatio(totals.trainFlopsRatio)} over ${totals.steps} steps)`,
+      `(inference ${formatRatio(totals.inferenceFlopsRatio)}; training ${formatRatio(totals.trainFlopsRatio)} over ${totals.steps} steps, against the dense run of standard length)`,
   );
 }
 
