@@ -12,21 +12,29 @@ export const processContext: CommandContext = {
   interactive: Boolean(process.stderr.isTTY),
 };
 
+let stdoutClosed = false;
+
 /**
  * A reader that stops early (`rigl-lab list --json | head`) closes the pipe. A command that is
- * training (it listens for SIGTERM) stops as when interrupted, its run resumable; any other ends
- * with the status of a process killed by SIGPIPE, as the shell's tools do, without a stack trace.
+ * training or serving (it listens for SIGTERM) stops as when interrupted, its run resumable (a
+ * SIGPIPE listener would not do: once removed, the next write to the pipe kills the process);
+ * any other ends with the status of a process killed by SIGPIPE, as the shell's tools do, without
+ * a stack trace.
  */
 export function stopWhenStdoutCloses(): void {
-  let closed = false;
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
-    if (closed) return;
-    closed = true;
+    if (stdoutClosed) return;
+    stdoutClosed = true;
     if (process.listenerCount('SIGTERM') > 0) process.kill(process.pid, 'SIGTERM');
     else process.exit(SIGPIPE_STATUS);
   });
 }
 
+/** Whether a SIGTERM came from stopWhenStdoutCloses: the command then exits as SIGPIPE would. */
+export function stdoutWasClosed(): boolean {
+  return stdoutClosed;
+}
+
 /** 128 + SIGPIPE (13). */
-const SIGPIPE_STATUS = 141;
+export const SIGPIPE_STATUS = 141;

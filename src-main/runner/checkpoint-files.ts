@@ -80,7 +80,12 @@ export function loadLatestCheckpoint(store: Store, runId: number, report: (probl
 
 /** What Re-run or `rigl-lab resume` does with a run stopped now, from its newest checkpoint row. */
 export function resumeNote(store: Store, runId: number): string {
+  return `Re-run or \`rigl-lab resume\` ${resumeOutcomeOf(store, runId)}`;
+}
+
+/** What resuming this stopped run does, from its stored checkpoints ("continues it from its checkpoint at step 1,200"). */
+export function resumeOutcomeOf(store: Store, runId: number): string {
   const steps = store.listCheckpoints(runId).map((c) => c.step);
   const every = store.getRun(runId)?.config.checkpointEvery ?? 1;
-  return `Re-run or \`rigl-lab resume\` ${resumeOutcome(steps.length > 0 ? Math.max(...steps) : null, every)}`;
+  return resumeOutcome(steps.length > 0 ? Math.max(...steps) : null, every);
 }

@@ -5,8 +5,9 @@ import type { RunStatus } from '../../src-shared/api/records.js';
  * retried or resumed; a completed run is final (a new run repeats it).
  */
 const NEXT: Record<RunStatus, readonly RunStatus[]> = {
-  // `failed` straight from the queue: the worker could not start it.
-  queued: ['running', 'cancelled', 'failed'],
+  // `failed` straight from the queue: the worker could not start it; `interrupted` (or
+  // `cancelled`) with the rigl-lab command that queued it and was stopped before reaching it.
+  queued: ['running', 'cancelled', 'failed', 'interrupted'],
   running: ['completed', 'failed', 'cancelled', 'interrupted', 'diverged'],
   completed: [],
   failed: ['queued'],

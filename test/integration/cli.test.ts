@@ -114,7 +114,7 @@ describe('rigl-lab CLI', () => {
     const epipeDb = ['--db', join(dir, 'epipe.sqlite'), '--data-dir', dataDir];
     const grid = ['run', '--model', 'mlp', '--method', 'static,rigl', '--epochs', '1', '--train-subset', '600', '--test-subset', '200', '--batch-size', '50', '--warmup-steps', '10', '--json'];
     const { code, stderr } = await withStdoutClosed([...grid, ...epipeDb]);
-    expect(code, stderr).toBe(130);
+    expect(code, stderr).toBe(141);
     expect(stderr).not.toContain('EPIPE');
     // 540 training examples in batches of 50: 10 steps, T_end = round(7.5) = 8, short of ΔT = 100.
     expect(stderr).toContain('note: RigL makes no mask update: updates stop at step 8 (75% of 10 steps), before the first at ΔT = 100');
@@ -144,9 +144,30 @@ describe('rigl-lab CLI', () => {
     // The run it was training says what its resume does: 3 epochs of 60 steps, a checkpoint after each.
     const stopped = runs.find((r) => !notStarted.includes(r.id))!;
     expect(stopped.error).toMatch(/^stopped on request \(Cancel in the app, or Ctrl-C\); Re-run or `rigl-lab resume` (starts it over: it has no checkpoint yet|continues it from its checkpoint at step (60|120))$/);
+    expect(stderr).toMatch(new RegExp(`run ${stopped.id} cancelled: \`rigl-lab resume ${stopped.id}\` (starts it over|continues it from its checkpoint)`));
     const resumed = await rigl(['resume', String(notStarted[0]), '--json', ...cancelDb]);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(JSON.parse(resumed.stdout.trim())).toMatchObject({ runId: notStarted[0], status: 'completed' });
+  });
+
+  it('marks a grid interrupted on SIGTERM (a scheduler stopping it), the runs it had not started too, and exits 143', async () => {
+    const termDb = ['--db', join(dir, 'sigterm.sqlite'), '--data-dir', dataDir];
+    const grid = ['run', '--model', 'mlp', '--seed', '5,6', '--epochs', '3', '--train-subset', '3000', '--test-subset', '200', '--batch-size', '50'];
+    const child = spawn(process.execPath, [BIN, ...grid, ...termDb], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (/\[1\/2\].*started/.test(stderr) && child.signalCode === null && !child.killed) child.kill('SIGTERM');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(143);
+    const runs = JSON.parse((await rigl(['list', '--json', ...termDb])).stdout) as Array<{ id: number; status: string; error: string | null }>;
+    expect(runs.map((r) => r.status)).toEqual(['interrupted', 'interrupted']);
+    const [second, first] = runs as [(typeof runs)[0], (typeof runs)[0]];
+    expect(second.error).toMatch(/^not reached: the rigl-lab command that queued it was stopped first/);
+    expect(stderr).toContain(`1 run not reached, now interrupted: \`rigl-lab resume ${second.id}\` starts it`);
+    expect(stderr).toMatch(new RegExp(`run ${first.id} interrupted: \`rigl-lab resume ${first.id}\``));
+    expect(stderr).not.toContain('cannot become');
   });
 
   it('resume starts a queued run (a rigl-lab run killed before it reached it) and refuses a completed one', async () => {

@@ -10,9 +10,10 @@ import { sharedTimeNote } from '../../../src-shared/report/run-time.js';
 import { missingUpdateNotes } from '../../../src-shared/report/update-note.js';
 import { longWarmupNotes } from '../../../src-shared/report/warmup-note.js';
 import { datasetProblems } from '../../engine/data/index.js';
+import { resumeOutcomeOf } from '../../runner/checkpoint-files.js';
 import { INTERRUPTED, executeRun, type ExecutedRun } from '../../runner/execute-run.js';
 import { openStore, type Store } from '../../store/index.js';
-import type { CommandContext } from '../context.js';
+import { SIGPIPE_STATUS, stdoutWasClosed, type CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { formatDuration, formatPercent, formatRatio } from '../format.js';
 import { STORE_FLAGS, storeLocation } from '../options.js';
@@ -150,15 +151,22 @@ export async function runCommand(args: string[], ctx: CommandContext): Promise<n
  */
 export async function executeRuns(store: Store, runIds: number[], dataDir: string, ctx: CommandContext, json: boolean): Promise<number> {
   const controller = new AbortController();
-  // Ctrl-C is the user cancelling; SIGTERM / SIGHUP (a scheduler, a closed terminal) interrupt: resumable.
+  // Ctrl-C is the user cancelling; SIGTERM and SIGHUP (a scheduler, a closed terminal, a reader
+  // gone: see stopWhenStdoutCloses) interrupt, resumable. The exit code says which, as the
+  // shell's 128 + signal number would.
+  let exitCode = 130;
   const onCancel = () => controller.abort();
-  const onInterrupt = () => controller.abort(INTERRUPTED);
+  const onInterrupt = (signal: NodeJS.Signals) => {
+    exitCode = signal === 'SIGHUP' ? 129 : stdoutWasClosed() ? SIGPIPE_STATUS : 143;
+    controller.abort(INTERRUPTED);
+  };
   process.once('SIGINT', onCancel);
   process.once('SIGTERM', onInterrupt);
   process.once('SIGHUP', onInterrupt);
   // The runs after the current one stop as soon as the signal comes: a second Ctrl-C, which
   // ends the process at once, must not leave them queued.
   let current = 0;
+  let lastStarted: number | null = null;
   let notStarted: number[] = [];
   const stoppedAs = () => (controller.signal.reason === INTERRUPTED ? 'interrupted' : 'cancelled');
   const stopRest = () => {
@@ -182,6 +190,7 @@ export async function executeRuns(store: Store, runIds: number[], dataDir: strin
         failures++;
         continue;
       }
+      lastStarted = runId;
       const bar = ctx.interactive ? new ProgressBar((text) => process.stderr.write(text), label) : null;
       if (!bar) ctx.err(`${label}: started`);
       const executed = await executeRun({
@@ -197,12 +206,7 @@ export async function executeRuns(store: Store, runIds: number[], dataDir: strin
         },
       });
       const run = store.getRun(runId)!;
-      const line =
-        `${label}: ${executed.status}` +
-        (executed.error ? ` (${executed.error})` : '') +
-        ` test ${formatPercent(run.testAccuracy)}` +
-        ` train FLOPs ${formatRatio(run.trainFlopsRatio)} inference ${formatRatio(run.inferenceFlopsRatio)}` +
-        ` in ${runTime(run)}`;
+      const line = `${label}: ${executed.status}${executed.error ? ` (${executed.error})` : ''}${outcomeText(run)} in ${runTime(run)}`;
       if (bar) bar.done(line);
       else ctx.err(line);
       if (json) ctx.out(JSON.stringify(runSummary(run, executed)));
@@ -215,11 +219,15 @@ export async function executeRuns(store: Store, runIds: number[], dataDir: strin
   }
   if (controller.signal.aborted) {
     notStarted = [...notStarted, ...stopNotStarted(store, runIds.slice(current), stoppedAs())];
+    const stopped = lastStarted === null ? undefined : store.getRun(lastStarted);
+    if (stopped !== undefined && (stopped.status === 'cancelled' || stopped.status === 'interrupted')) {
+      ctx.err(`run ${stopped.id} ${stopped.status}: \`rigl-lab resume ${stopped.id}\` ${resumeOutcomeOf(store, stopped.id)}`);
+    }
     if (notStarted.length > 0) {
       const count = notStarted.length === 1 ? '1 run' : `${notStarted.length} runs`;
       ctx.err(`${count} not reached, now ${stoppedAs()}: \`rigl-lab resume ${notStarted.join(' ')}\` starts ${notStarted.length === 1 ? 'it' : 'them'}`);
     }
-    return 130;
+    return exitCode;
   }
   return failures === 0 ? 0 : 1;
 }
@@ -251,6 +259,16 @@ async function requireDatasets(configs: RunConfig[], dataDir: string): Promise<v
     `${status.label} is not available in ${dataDir}: run \`rigl-lab datasets fetch ${status.name}\` or \`rigl-lab datasets import ${status.name} PATH\`` +
       (status.problems.length > 0 ? `\n${status.problems.join('\n')}` : ''),
   );
+}
+
+/** A finished run's accuracy and FLOPs for its status line; what a stopped run did not measure is left out. */
+function outcomeText(run: RunRecord): string {
+  const parts = [
+    run.testAccuracy === null ? null : `test ${formatPercent(run.testAccuracy)}`,
+    run.trainFlopsRatio === null ? null : `train FLOPs ${formatRatio(run.trainFlopsRatio)}`,
+    run.inferenceFlopsRatio === null ? null : `inference ${formatRatio(run.inferenceFlopsRatio)}`,
+  ].filter((p) => p !== null);
+  return parts.length > 0 ? ` ${parts.join(' ')}` : '';
 }
 
 /** How long a run trained, and how much of it beside other runs, when that was more than a little. */
