@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { trainingExamples } from '../datasets.js';
-import { buildModelSpec, maskedLayers } from '../models/index.js';
+import { buildModelSpec, maskedLayers, type MaskedLayer } from '../models/index.js';
+import { denseFirstLayerConflict } from '../sparsity/distribution.js';
 import { BACKENDS, DATASETS, DISTRIBUTIONS, METHODS, MODEL_NAMES_HINT, MODEL_PATTERN, type DatasetName } from '../names.js';
 
 const sparsityValue = z.number().min(0).lt(1, 'must be a fraction below 1, e.g. 0.9 for 90% (1 would remove every weight)');
@@ -87,18 +88,21 @@ export const runConfigSchema = z
     if (c.pruning.endFraction <= c.pruning.startFraction) {
       ctx.addIssue({ code: 'custom', path: ['pruning', 'endFraction'], message: 'must be after pruning.startFraction' });
     }
-    let layerNames: string[];
+    let layers: MaskedLayer[];
     try {
-      layerNames = maskedLayers(buildModelSpec(c.model, c.dataset, { widthMultiplier: c.widthMultiplier })).map((l) => l.name);
+      layers = maskedLayers(buildModelSpec(c.model, c.dataset, { widthMultiplier: c.widthMultiplier }));
     } catch (e) {
       ctx.addIssue({ code: 'custom', path: ['model'], message: (e as Error).message });
       return;
     }
+    const layerNames = layers.map((l) => l.name);
     for (const name of Object.keys(c.layerSparsity)) {
       if (!layerNames.includes(name)) {
         ctx.addIssue({ code: 'custom', path: ['layerSparsity', name], message: `no masked layer of ${c.model} is called "${name}"` });
       }
     }
+    const conflict = c.method === 'dense' ? null : denseFirstLayerConflict(layers, { ...c, overrides: c.layerSparsity });
+    if (conflict !== null) ctx.addIssue({ code: 'custom', path: ['sparsity'], message: `${c.sparsity} ${conflict} (with denseFirstLayer and ${c.distribution.toUpperCase()})` });
     const examples = trainingExamples(c.dataset, c.validationFraction, c.trainSubset);
     if (c.batchSize > examples) {
       ctx.addIssue({

@@ -49,6 +49,8 @@ export function allocateDensities(layers: DistributionLayer[], opts: Distributio
       throw new Error(`layer override "${name}" names no masked layer (layers: ${layers.map((l) => l.name).join(', ')})`);
     }
   }
+  const conflict = denseFirstLayerConflict(layers, opts);
+  if (conflict !== null) throw new Error(`sparsity ${sparsity} ${conflict}`);
   const sizes = layers.map((l) => product(l.shape));
   const densities = sizes.map(() => 1);
   const candidates: number[] = [];
@@ -81,7 +83,6 @@ export function allocateDensities(layers: DistributionLayer[], opts: Distributio
       const open = candidates.filter((i) => !dense.has(i));
       if (open.length === 0) break;
       const epsilon = rhs / divisor;
-      if (epsilon < 0) throw new Error(`sparsity ${sparsity} cannot be reached with the layers kept dense`);
       const largest = Math.max(...open.map((i) => raw[i]!));
       if (epsilon * largest <= 1) {
         for (const i of open) densities[i] = epsilon * raw[i]!;
@@ -95,4 +96,25 @@ export function allocateDensities(layers: DistributionLayer[], opts: Distributio
     const active = activeCount(densities[i]!, sizes[i]!);
     return { name: layer.name, params: sizes[i]!, density: densities[i]!, active };
   });
+}
+
+/**
+ * Why ER / ERK cannot reach the sparsity with the first layer kept dense, or null when they can:
+ * the layers they solve for keep Σ (N_l − ⌊s·N_l⌋) weights, and the first layer takes all of its
+ * own (an overflowing layer made dense takes less than its share, so only the first can overdraw).
+ */
+export function denseFirstLayerConflict(layers: DistributionLayer[], opts: DistributionOptions): string | null {
+  const overrides = opts.overrides ?? {};
+  const first = layers[0];
+  if (!opts.denseFirstLayer || opts.distribution === 'uniform' || first === undefined || overrides[first.name] !== undefined) return null;
+  const solved = layers.filter((l) => overrides[l.name] === undefined).map((l) => product(l.shape));
+  const kept = solved.reduce((sum, n) => sum + n - floorCount(opts.sparsity, n), 0);
+  const firstSize = solved[0]!;
+  if (kept >= firstSize) return null;
+  const total = solved.reduce((a, b) => a + b, 0);
+  const most = Math.floor(((total - firstSize) / total) * 1000) / 1000;
+  return (
+    `cannot be reached with ${first.name} kept dense: its ${firstSize} weights are more than the ${kept} of ${total} ` +
+    `that this sparsity keeps${Object.keys(overrides).length > 0 ? ' in the layers without an override' : ''}; at most ${most} can be`
+  );
 }

@@ -108,6 +108,20 @@ describe('run config', () => {
       'layerSparsity.conv1: no masked layer of mlp is called "conv1"',
     ]);
   });
+
+  it('rejects a sparsity ER / ERK cannot reach with the first layer kept dense, naming the most it can', () => {
+    // fc1 holds 235,200 of LeNet-300-100's 266,200 weights. At 0.116 the layers keep 266,200 −
+    // (27,283 + 3,480 + 116) = 235,321 ≥ 235,200; at 0.117, 266,200 − (27,518 + 3,510 + 117) = 235,055.
+    const mlp = { model: 'mlp', method: 'rigl', denseFirstLayer: true } as const;
+    expect(issuesOf(() => resolveRunConfig({ ...mlp, sparsity: 0.9 }))).toEqual([
+      'sparsity: 0.9 cannot be reached with fc1 kept dense: its 235200 weights are more than the 26620 of 266200 that this sparsity keeps; at most 0.116 can be (with denseFirstLayer and ERK)',
+    ]);
+    expect(issuesOf(() => resolveRunConfig({ ...mlp, sparsity: 0.117 }))).toHaveLength(1);
+    expect(resolveRunConfig({ ...mlp, sparsity: 0.116 }).sparsity).toBe(0.116);
+    // Uniform does not rebalance, and a dense run keeps every layer anyway.
+    expect(resolveRunConfig({ ...mlp, sparsity: 0.9, distribution: 'uniform' }).sparsity).toBe(0.9);
+    expect(resolveRunConfig({ ...mlp, sparsity: 0.9, method: 'dense' }).method).toBe('dense');
+  });
 });
 
 describe('experiment grids', () => {
