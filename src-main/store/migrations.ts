@@ -172,11 +172,4 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE status = 'running';
     `,
   },
-  {
-    // A run's training FLOPs ratio is worked out from its training FLOPs and config when read
-    // (plan.ts trainFlopsRatio): the stored one was against a dense run as long as the run, where
-    // the report counts against the standard (1×) dense run, and it cannot be redone in SQL.
-    name: '2026-12-03-train-flops-ratio-derived',
-    sql: `ALTER TABLE runs DROP COLUMN train_flops_ratio;`,
-  },
 ];

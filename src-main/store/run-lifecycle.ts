@@ -1,4 +1,5 @@
 import { finalMetricsSchema, type FinalMetrics, type RunRecord, type RunStatus } from '../../src-shared/api/records.js';
+import { trainFlopsRatio } from '../../src-shared/plan.js';
 import { parseWith } from '../../src-shared/config/run.js';
 import { immediate, isoTime, type StoreContext } from './context.js';
 import { StoreError } from './errors.js';
@@ -34,8 +35,10 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
   );
   const setPosition = db.prepare('UPDATE runs SET queue_position = ? WHERE id = ?');
   const setHolder = db.prepare('UPDATE runs SET owner_pid = ? WHERE id = ?');
+  // train_flops_ratio is written for SQL readers and older versions sharing the file; this one
+  // works the ratio out from the training FLOPs when it reads a run (run-row.ts).
   const setFinal = db.prepare(
-    `UPDATE runs SET ${FINAL_FIELDS.map((f) => `${columnName(f)} = @${f}`).join(', ')} WHERE id = @id`,
+    `UPDATE runs SET ${[...FINAL_FIELDS, 'trainFlopsRatio'].map((f) => `${columnName(f)} = @${f}`).join(', ')} WHERE id = @id`,
   );
   const runningOwners = db.prepare<[], { id: number; ownerPid: number | null; seenAt: string | null }>(
     "SELECT id, owner_pid AS ownerPid, seen_at AS seenAt FROM runs WHERE status = 'running' ORDER BY id",
@@ -107,8 +110,10 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
     /** Completes a running run with its final metrics; fields left out are stored as null. */
     finishRun: immediate(db, (id: number, final: Partial<FinalMetrics>): RunRecord => {
       const checked = parseWith(finalMetricsSchema.partial(), final, 'final metrics');
-      move(runs.require(id), 'completed', {});
-      setFinal.run({ id, ...Object.fromEntries(FINAL_FIELDS.map((f) => [f, checked[f] ?? null])) });
+      const run = runs.require(id);
+      move(run, 'completed', {});
+      const ratio = trainFlopsRatio(checked.trainFlops ?? null, run.config);
+      setFinal.run({ id, ...Object.fromEntries(FINAL_FIELDS.map((f) => [f, checked[f] ?? null])), trainFlopsRatio: ratio });
       return runs.require(id);
     }),
     /**

@@ -5,7 +5,11 @@ import type { StoreContext } from './context.js';
 import { StoreError } from './errors.js';
 import { jsonText, parseRow, selectList } from './rows.js';
 
-/** A row of `runs`: the shared run record with its JSON columns still text, less what is worked out from the rest. */
+/**
+ * A row of `runs`: the shared run record with its JSON columns still text, less the training FLOPs
+ * ratio, which is worked out from the rest: older versions stored it against a dense run as long
+ * as the run, not against the standard one.
+ */
 const runRowSchema = runRecordSchema.omit({ trainFlopsRatio: true }).extend({ config: jsonText(runConfigSchema), tags: jsonText(tagsSchema) });
 
 export const RUN_SELECT = `SELECT ${selectList(runRowSchema.shape)} FROM runs`;

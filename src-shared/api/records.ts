@@ -61,7 +61,7 @@ export const runRecordSchema = z.object({
   tags: tagsSchema,
   notes: z.string(),
   ...finalMetricsSchema.shape,
-  /** Training FLOPs as a multiple of the standard dense run's (plan.ts trainFlopsRatio): worked out from trainFlops and the config when read, never stored. */
+  /** Training FLOPs as a multiple of the standard dense run's (plan.ts trainFlopsRatio): worked out from trainFlops and the config when read. */
   trainFlopsRatio: z.number().nullable(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;

@@ -61,7 +61,7 @@ export function runRecord(dbPath: string, runId: number) {
   return readDb(dbPath, (db) => ({
     status: (db.prepare('SELECT status FROM runs WHERE id = ?').pluck().get(runId) as string) ?? null,
     final: db
-      .prepare('SELECT test_accuracy, best_test_accuracy, val_accuracy, test_loss, train_flops, inference_flops, final_sparsity, steps_done FROM runs WHERE id = ?')
+      .prepare('SELECT test_accuracy, best_test_accuracy, val_accuracy, test_loss, train_flops, train_flops_ratio, inference_flops, final_sparsity, steps_done FROM runs WHERE id = ?')
       .get(runId),
     metrics: db
       .prepare(`SELECT name, step, epoch, value FROM metrics WHERE run_id = ? AND name IN (${EXACT_METRICS.map(() => '?').join(',')}) ORDER BY name, step`)
