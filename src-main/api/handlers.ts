@@ -11,7 +11,7 @@ import {
 import { ConfigError, parseWith } from '../../src-shared/config/run.js';
 import type { RunLogRecord } from '../../src-shared/api/records.js';
 import type { BackendChoice } from '../../src-shared/names.js';
-import { listBackends } from '../engine/backend/select-backend.js';
+import { firstUnavailable, listBackends } from '../engine/backend/select-backend.js';
 import { datasetProblems, fetchDataset, importDataset, listDatasets } from '../engine/data/index.js';
 import type { EmitEvent, RunQueue } from '../runner/queue.js';
 import type { Store } from '../store/index.js';
@@ -38,8 +38,7 @@ export class ApiRequestError extends Error {
  * is the backend that auto stood for, which the user changes in Settings rather than in the form.
  */
 async function refuseUnavailableBackends(names: readonly BackendChoice[], fromSettings?: BackendChoice): Promise<void> {
-  const wanted = new Set(names);
-  const status = (await listBackends()).find((b) => wanted.has(b.name) && !b.available);
+  const status = await firstUnavailable(names);
   if (status === undefined) return;
   const origin = status.name === fromSettings ? ' (Settings chose it for auto: choose another there)' : '';
   const message = `Backend ${status.name}${origin} is not available on this machine: ${status.reason}`;

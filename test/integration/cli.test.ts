@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, rigl } from '../helpers/cli.js';
 import { resolveRunConfig } from '../../src-shared/config/run.js';
+import { listBackends } from '../../src-main/engine/backend/select-backend.js';
 import { openStore } from '../../src-main/store/index.js';
 import { writeCifarArchive } from '../helpers/dataset-fixtures.js';
 
@@ -28,6 +29,13 @@ describe('rigl-lab CLI', () => {
     expect(unknown.stderr).toMatch(/Unknown option '--lerning-rate'/);
     const notNumber = await rigl(['run', '--epochs', 'ten', '--db', bad]);
     expect(notNumber.stderr).toContain('--epochs: "ten" is not a whole number');
+    // A backend this machine lacks (tfjs-node is an optional dependency, missing here and in CI).
+    const missing = (await listBackends()).find((b) => !b.available);
+    if (missing !== undefined) {
+      const noBackend = await rigl(['run', '--backend', missing.name, '--db', bad]);
+      expect(noBackend.code).toBe(2);
+      expect(noBackend.stderr).toContain(`--backend: ${missing.name} is not available on this machine: ${missing.reason}`);
+    }
     expect(existsSync(bad)).toBe(false);
   });
 

@@ -9,6 +9,7 @@ import { sparsityLabel } from '../../../src-shared/report/format.js';
 import { sharedTimeNote } from '../../../src-shared/report/run-time.js';
 import { missingUpdateNotes } from '../../../src-shared/report/update-note.js';
 import { longWarmupNotes } from '../../../src-shared/report/warmup-note.js';
+import { firstUnavailable } from '../../engine/backend/select-backend.js';
 import { datasetProblems } from '../../engine/data/index.js';
 import { resumeOutcomeOf } from '../../runner/checkpoint-files.js';
 import { INTERRUPTED, executeRun, type ExecutedRun } from '../../runner/execute-run.js';
@@ -129,6 +130,8 @@ export async function runCommand(args: string[], ctx: CommandContext): Promise<n
   const { spec, configs, values } = resolveRunFlags(args);
   const location = storeLocation(values as { db?: string; 'data-dir'?: string });
   await requireDatasets(configs, location.dataDir);
+  const unavailable = await firstUnavailable(configs.map((c) => c.backend));
+  if (unavailable !== undefined) throw new UsageError(`--backend: ${unavailable.name} is not available on this machine: ${unavailable.reason}`);
 
   const store = openStore(location.dbPath);
   try {

@@ -68,6 +68,12 @@ export async function listBackends(modules: OptionalModules = installedModules):
   ];
 }
 
+/** The first of `names` this machine cannot run, with why; undefined when it can run them all (auto always can). */
+export async function firstUnavailable(names: Iterable<BackendChoice>, modules: OptionalModules = installedModules): Promise<BackendAvailability | undefined> {
+  const wanted = new Set(names);
+  return (await listBackends(modules)).find((b) => wanted.has(b.name) && !b.available);
+}
+
 function activate(name: BackendName, modules: OptionalModules): Promise<BackendSelection> {
   switch (name) {
     case 'node-gpu':
