@@ -42,6 +42,7 @@ export class RunQueue {
   private watchTimer: NodeJS.Timeout | undefined;
   private concurrency: number;
   private readonly elsewhere: RunsElsewhere;
+  private problem: string | null = null;
 
   constructor(private readonly options: RunQueueOptions) {
     this.concurrency = options.concurrency;
@@ -52,9 +53,9 @@ export class RunQueue {
   start(): number[] {
     const interrupted = this.options.store.markStaleRunningAsInterrupted();
     if (interrupted.length > 0) this.options.emit('runs.changed', { runIds: interrupted });
-    this.timer = setInterval(() => this.pump(), this.options.pollMs ?? 3000);
+    this.timer = setInterval(() => this.guarded(() => this.pump()), this.options.pollMs ?? 3000);
     this.timer.unref();
-    this.watchTimer = setInterval(() => this.watch(), WATCH_MS);
+    this.watchTimer = setInterval(() => this.guarded(() => this.watch()), WATCH_MS);
     this.watchTimer.unref();
     this.watch();
     this.pump();
@@ -68,6 +69,7 @@ export class RunQueue {
       active: [...this.active.entries()].map(([runId, a]) => ({ runId, progress: a.progress })),
       elsewhere: this.elsewhere.list(),
       queued: this.options.store.listRuns({ status: 'queued', orderBy: 'queue', limit: 100_000 }).map((r) => r.id),
+      problem: this.problem,
     };
   }
 
@@ -167,11 +169,36 @@ export class RunQueue {
     const worker = this.options.launch({ threads: Math.max(1, Math.floor(defaultKernelThreads() / this.concurrency)) });
     const active: ActiveRun = { worker, progress: null, finished: false, cancelled: false };
     this.active.set(runId, active);
-    worker.onMessage((raw) => this.onWorkerMessage(runId, active, raw));
-    worker.onExit((exit) => this.onWorkerExit(runId, active, exit));
+    worker.onMessage((raw) => this.guarded(() => this.onWorkerMessage(runId, active, raw)));
+    worker.onExit((exit) => this.guarded(() => this.onWorkerExit(runId, active, exit)));
     this.post(worker, { type: 'start', runId, dbPath: this.options.dbPath, dataDir: this.options.dataDir });
     this.status(runId, 'running', null);
     this.announce();
+  }
+
+  /**
+   * Work the queue does on its own (timers, workers' messages and exits), where an error has no
+   * caller to go to: thrown, it would end the app or the web server with every window's view of
+   * the runs. It is kept for the windows to show (QueueState.problem) until such work succeeds.
+   */
+  private guarded(work: () => void): void {
+    try {
+      work();
+      if (this.problem !== null) {
+        this.problem = null;
+        this.announce();
+      }
+    } catch (error) {
+      const problem = (error as Error).message;
+      if (problem === this.problem) return;
+      this.problem = problem;
+      console.error(`RigL Lab: the queue could not go on: ${problem}`);
+      try {
+        this.announce();
+      } catch {
+        // The store fails its reads as well: the windows' own requests report that.
+      }
+    }
   }
 
   private post(worker: WorkerHandle, message: ToWorker): void {

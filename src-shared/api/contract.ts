@@ -79,6 +79,8 @@ export const queueStateSchema = z.object({
   elsewhere: z.array(z.object({ runId: id, ownerPid: z.int().nullable(), progress: runProgressSchema.nullable() })),
   /** Queued runs in the order they will start. */
   queued: z.array(id),
+  /** Why the queue could not go on by itself (a database error in starting the next run, say); it tries again on its own. */
+  problem: z.string().nullable(),
 });
 export type QueueState = z.infer<typeof queueStateSchema>;
 
