@@ -97,7 +97,8 @@ export function runQueries(ctx: StoreContext, runs: RunReader) {
     // Each word, or "quoted phrase", must be found in one of the fields, in any order ("pruning 90"
     // finds "Pruning ERK 90%"; '"seed 9"' only names with those words together).
     const words = [...(filter.search ?? '').matchAll(/"([^"]+)"|(\S+)/g)].map((m) => (m[1] ?? m[2])!.trim()).filter((w) => w !== '');
-    const fields = ['name', 'notes', 'tags', "config ->> '$.method'", "config ->> '$.model'", "config ->> '$.dataset'"];
+    const experiment = (column: string) => `(SELECT ${column} FROM experiments e WHERE e.id = runs.experiment_id)`;
+    const fields = ['name', 'notes', 'tags', experiment('name'), experiment('tags'), "config ->> '$.method'", "config ->> '$.model'", "config ->> '$.dataset'"];
     for (const word of words) {
       const pattern = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       clauses.push(`(${fields.map((f) => `${f} LIKE ? ESCAPE '\\'`).join(' OR ')})`);

@@ -146,6 +146,9 @@ describe('runs', () => {
     // A quoted phrase keeps its words together.
     expect(ids(store.listRuns({ search: '"wide net" set' }))).toEqual([4]);
     expect(ids(store.listRuns({ search: '"net wide"' }))).toEqual([]);
+    // The experiment's name and tags find its runs.
+    expect(ids(store.listRuns({ search: 'sweep' }))).toEqual([3, 2, 1]);
+    expect(ids(store.listRuns({ search: 'fmnist rigl' }))).toEqual([2, 1]);
     expect(store.countRuns({ status: 'queued' })).toBe(3);
     expect(() => store.listRuns({ limit: 0 })).toThrow(/listRuns\.limit/);
   });

@@ -11,7 +11,8 @@ import { parseFlags, parseRunIds } from '../parse-flags.js';
 
 export const LIST_HELP = `rigl-lab list [--status S] [--search TEXT] [--limit N] [--json] [--db FILE]
   The stored runs, newest first. --search finds each word in a run's name, notes, tags, method,
-  model or dataset, in any order; quote a phrase to keep its words together ('"seed 9"').`;
+  model or dataset, or its experiment's name or tags, in any order; quote a phrase to keep its
+  words together ('"seed 9"').`;
 export const EXPERIMENTS_HELP = `rigl-lab experiments [--json] [--db FILE]
   The stored experiments with their run counts and dashboard view (rigl-lab report ID writes it).`;
 export const SHOW_HELP = `rigl-lab show RUN [--json] [--db FILE]
