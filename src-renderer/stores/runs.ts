@@ -95,6 +95,10 @@ export const useRunsStore = defineStore('runs', () => {
 
   return {
     query,
+    /** Shows every run of one experiment: a search or status filter kept from before would hide runs just launched. */
+    showExperiment(id: number): void {
+      Object.assign(query, { status: [], search: '', experimentId: id, page: 0 });
+    },
     rows,
     total,
     loading,
