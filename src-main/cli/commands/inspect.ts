@@ -7,9 +7,12 @@ import { UsageError } from '../errors.js';
 import { parseFlags } from '../parse-flags.js';
 import { configErrorAsFlags, flagsToExperiment, runFlagOptions } from '../run-flags.js';
 
-export const INSPECT_HELP = `rigl-lab inspect --model M [--dataset D] [--method M] [--sparsity S] [--distribution X] [--json]
+export const INSPECT_HELP = `rigl-lab inspect [--model M] [--dataset D] [--method M] [--sparsity S] [--distribution X] [--json]
   Lists the masked layers of a model with their shape, parameters, density and forward FLOPs at
-  the given sparsity and distribution (defaults: fashion-mnist, rigl, 0.9, erk), without training.`;
+  the given sparsity and distribution (defaults: the dataset's model, fashion-mnist, rigl, 0.9,
+  erk), without training. It takes the flags of one \`rigl-lab run\` (see rigl-lab run --help):
+  --width (Small-Dense), --dense-first-layer and --layer-sparsity change the layers, --epochs
+  and --multiplier the training FLOPs.`;
 
 export interface InspectReport {
   model: string;
@@ -25,6 +28,8 @@ export interface InspectReport {
     density: number;
     parameters: number;
     denseFlops: number;
+    /** The full-width dense model's forward FLOPs, which the ratios divide by (denseFlops is less for Small-Dense). */
+    referenceFlops: number;
     flops: number;
     inferenceFlopsRatio: number;
     trainFlopsRatio: number;
@@ -56,6 +61,7 @@ export function inspectModel(input: Record<string, unknown>): InspectReport {
       density: activeParams / maskedParams,
       parameters: plan.parameters,
       denseFlops: plan.flops.denseForward,
+      referenceFlops: plan.flops.referenceForward,
       flops: plan.flops.inference,
       inferenceFlopsRatio: plan.flops.inferenceRatio,
       trainFlopsRatio: plan.flops.trainRatio,
@@ -67,7 +73,7 @@ export function inspectModel(input: Record<string, unknown>): InspectReport {
 export function printInspect(report: InspectReport, ctx: CommandContext): void {
   const { totals } = report;
   ctx.out(
-    `${report.label} on ${report.dataset}, ${report.method} at sparsity ${report.sparsity} (${report.distribution})\n`,
+    `${report.label} on ${report.dataset}, ${report.method === 'dense' ? 'dense' : `${report.method} at sparsity ${report.sparsity} (${report.distribution})`}\n`,
   );
   ctx.out(
     table(
@@ -79,7 +85,7 @@ export function printInspect(report: InspectReport, ctx: CommandContext): void {
   ctx.out(
     `\nmasked weights ${totals.maskedParams} (active ${totals.activeParams}, density ${totals.density.toFixed(4)}); ` +
       `all parameters ${totals.parameters}\n` +
-      `forward FLOPs per example ${formatCount(totals.flops)} of ${formatCount(totals.denseFlops)} dense ` +
+      `forward FLOPs per example ${formatCount(totals.flops)} of ${formatCount(totals.referenceFlops)} dense${totals.referenceFlops === totals.denseFlops ? '' : ' at full width'} ` +
       `(inference ${formatRatio(totals.inferenceFlopsRatio)}; training ${formatRatio(totals.trainFlopsRatio)} over ${totals.steps} steps, against the dense run of standard length)`,
   );
 }

@@ -17,9 +17,10 @@ export const EXPERIMENTS_HELP = `rigl-lab experiments [--json] [--db FILE]
   The stored experiments with their run counts and dashboard view (rigl-lab report ID writes it).`;
 export const SHOW_HELP = `rigl-lab show RUN [--json] [--db FILE]
   One run: config, status, backend, final metrics, layers and the last log lines.`;
-export const EXPORT_HELP = `rigl-lab export RUN --format json|csv [--out FILE] [--db FILE]
+export const EXPORT_HELP = `rigl-lab export RUN [--format json|csv] [--out FILE] [--db FILE]
   JSON holds the config, metrics, layers and maskUpdates [{step, layer, active, dropped, grown}];
-  CSV the metrics, one row per step. Written to stdout unless --out is given.`;
+  CSV the metrics, one row per step (JSON unless --format csv). Written to stdout unless --out
+  is given.`;
 
 function withStore<T>(values: { db?: string | boolean | undefined }, f: (store: Store) => T): T {
   const { dbPath } = storeLocation({ db: typeof values.db === 'string' ? values.db : undefined });
@@ -52,7 +53,12 @@ export function listCommand(args: string[], ctx: CommandContext): number {
       return 0;
     }
     if (runs.length === 0) {
-      ctx.out('No runs yet. Start one with `rigl-lab run` or `rigl-lab serve`.');
+      const stored = store.countRuns();
+      ctx.out(
+        stored === 0
+          ? 'No runs yet. Start one with `rigl-lab run` or `rigl-lab serve`.'
+          : `No run matches${statuses ? ` --status ${statuses.join(',')}` : ''}${values.search ? ` --search "${values.search}"` : ''}, of the ${stored} stored.`,
+      );
       return 0;
     }
     ctx.out(
