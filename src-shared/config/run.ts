@@ -245,9 +245,42 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown, prefix
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => ({
     path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(config)',
-    message: describeIssue(issue),
+    message: issue.code === 'unrecognized_keys' ? unknownFields(issue.keys, fieldsAt(schema, issue.path)) : describeIssue(issue),
   }));
   throw new ConfigError(issues.map((i) => `${i.path}: ${i.message}`).join('\n'), issues);
+}
+
+/** Unknown fields, each with the known one it was probably meant to be ("sparsty (did you mean sparsity?)"), else the known ones. */
+function unknownFields(keys: readonly string[], known: string[] | null): string {
+  const named = keys.map((key) => {
+    const near = known?.find((k) => editDistance(key.toLowerCase(), k.toLowerCase()) <= Math.max(1, Math.floor(k.length / 4)));
+    return near === undefined ? key : `${key} (did you mean ${near}?)`;
+  });
+  const guessed = named.every((n, i) => n !== keys[i]);
+  return `unknown field${keys.length > 1 ? 's' : ''} ${named.join(', ')}${guessed || known === null ? '' : `; the fields are ${known.join(', ')}`}`;
+}
+
+/** The fields of the object schema at `path` of `schema`, or null where it is not an object. */
+function fieldsAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] | null {
+  let at: z.ZodType | undefined = schema;
+  for (const key of [...path, null]) {
+    while (at instanceof z.ZodOptional || at instanceof z.ZodNullable || at instanceof z.ZodDefault) at = at.unwrap() as z.ZodType;
+    if (!(at instanceof z.ZodObject)) return null;
+    if (key === null) return Object.keys(at.shape);
+    at = (at.shape as Record<string, z.ZodType>)[String(key)];
+  }
+  return null;
+}
+
+/** Levenshtein distance: how many letters to add, remove or change to turn one word into the other. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length]!;
 }
 
 /** zod's own messages ("Invalid input: expected int, received number"), as opposed to a schema's. */
@@ -264,8 +297,6 @@ function describeCode(issue: z.core.$ZodIssue): string | null {
   switch (issue.code) {
     case 'invalid_value':
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'unrecognized_keys':
-      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
     case 'invalid_type':
       if (/received undefined/.test(issue.message)) return 'is missing';
       return TYPE_NAMES[issue.expected] ? `must be ${TYPE_NAMES[issue.expected]}` : null;

@@ -88,7 +88,14 @@ describe('run config', () => {
   });
 
   it('rejects unknown fields and a pruning window that ends before it starts', () => {
-    expect(issuesOf(() => resolveRunConfig({ lerning_rate: 0.1 }))).toEqual(['(config): unknown field lerning_rate']);
+    expect(issuesOf(() => resolveRunConfig({ lerning_rate: 0.1 }))).toEqual([
+      '(config): unknown field lerning_rate; the fields are dataset, model, method, sparsity, distribution, denseFirstLayer, layerSparsity, epochs, trainingMultiplier, batchSize, optimizer, lrSchedule, warmupSteps, labelSmoothing, dropout, widthMultiplier, validationFraction, augment, trainSubset, testSubset, seed, maskUpdate, pruning, backend, logEvery, checkpointEvery, keepCheckpoints',
+    ]);
+    // A field a letter or two off is named, in nested objects too.
+    expect(issuesOf(() => resolveRunConfig({ sparsty: 0.9, optimizer: { nesterof: true } }))).toEqual([
+      'optimizer: unknown field nesterof (did you mean nesterov?)',
+      '(config): unknown field sparsty (did you mean sparsity?)',
+    ]);
     expect(issuesOf(() => resolveRunConfig({ pruning: { startFraction: 0.5, endFraction: 0.4 } }))).toEqual([
       'pruning.endFraction: must be after pruning.startFraction',
     ]);
@@ -158,7 +165,9 @@ describe('experiment grids', () => {
     expect(issuesOf(() => parseExperimentSpec({ name: 'x', grid: { sparsity: [0.5, 1.2] } }))).toEqual([
       'grid.sparsity.1: must be a fraction below 1, e.g. 0.9 for 90% (1 would remove every weight)',
     ]);
-    expect(issuesOf(() => parseExperimentSpec({ name: 'x', grid: { colour: ['red'] } }))).toEqual(['grid: unknown field colour']);
+    expect(issuesOf(() => parseExperimentSpec({ name: 'x', grid: { colour: ['red'] } }))).toEqual([
+      'grid: unknown field colour; the fields are method, sparsity, distribution, seed, alpha, deltaT, redistribution, trainingMultiplier, widthMultiplier, lr, weightDecay, epochs, batchSize',
+    ]);
     expect(issuesOf(() => parseExperimentSpec({ name: '  ' }))).toEqual(['name: must not be empty']);
     expect(issuesOf(() => parseExperimentSpec({ name: 'x', grid: { sparsity: [0.9, 0.8, 0.9] } }))).toEqual(['grid.sparsity: lists 0.9 twice']);
   });
