@@ -115,6 +115,11 @@ describe('fetching datasets', () => {
       `cifar-10-binary.tar.gz: could not be downloaded: ${origin}/a/x: HTTP 404 Not Found; ${origin}/b/x: HTTP 404 Not Found`,
     );
     expect(readdirSync(dataDir)).toEqual([]);
+    // Offline: fetch's own message ("fetch failed") with its cause, and how to import instead.
+    const refused: RemoteFile[] = [{ name: 'cifar-10-binary.tar.gz', urls: ['http://127.0.0.1:1/x'], md5: '0'.repeat(32) }];
+    await expect(fetchDataset('cifar10', dataDir, { files: refused })).rejects.toThrow(
+      /could not be downloaded: http:\/\/127\.0\.0\.1:1\/x: fetch failed \(bad port\)\. Downloaded on another machine, the official archive is imported with `rigl-lab datasets import`/,
+    );
   });
 
   it('rejects a download whose MD5 differs from the official one, naming URL, expected and actual', async () => {

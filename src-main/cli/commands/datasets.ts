@@ -48,6 +48,11 @@ export async function datasetsCommand(args: string[], ctx: CommandContext): Prom
     }
     case 'fetch': {
       const name = datasetName(rest[0]);
+      const status = (await listDatasets(dataDir)).find((s) => s.name === name);
+      if (status?.available) {
+        ctx.err(`${name} is already available (${status.from ?? 'cache'}: ${status.cache?.folder ?? status.original?.path ?? dataDir}); nothing to download`);
+        return 0;
+      }
       let lastDraw = 0;
       await fetchDataset(name, dataDir, {
         onProgress: (bytes, total, file) => {

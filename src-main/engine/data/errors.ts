@@ -28,5 +28,8 @@ export class DatasetMissingError extends Error {
 }
 
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof Error)) return String(error);
+  // fetch's own message is only "fetch failed"; why (no DNS, refused, a timeout) is its cause.
+  const cause = error.cause instanceof Error ? error.cause.message : null;
+  return cause === null || error.message.includes(cause) ? error.message : `${error.message} (${cause})`;
 }

@@ -58,7 +58,10 @@ async function download(file: RemoteFile, target: string, options: FetchOptions)
     }
     return;
   }
-  throw new DatasetError(file.name, `could not be downloaded: ${failures.join('; ')}`);
+  throw new DatasetError(
+    file.name,
+    `could not be downloaded: ${failures.join('; ')}. Downloaded on another machine, the official archive is imported with \`rigl-lab datasets import\` or Import on the Datasets page`,
+  );
 }
 
 /** Streams a response body to a file; returns the body's MD5. */
