@@ -101,6 +101,9 @@ export const runConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['layerSparsity', name], message: `no masked layer of ${c.model} is called "${name}"` });
       }
     }
+    if (c.method !== 'dense' && c.sparsity === 0) {
+      ctx.addIssue({ code: 'custom', path: ['sparsity'], message: `0 keeps every weight: a ${c.method} run at 0 is a dense run; choose the dense method, or a sparsity above 0` });
+    }
     const conflict = c.method === 'dense' ? null : denseFirstLayerConflict(layers, { ...c, overrides: c.layerSparsity });
     if (conflict !== null) ctx.addIssue({ code: 'custom', path: ['sparsity'], message: `${c.sparsity} ${conflict} (with denseFirstLayer and ${c.distribution.toUpperCase()})` });
     const examples = trainingExamples(c.dataset, c.validationFraction, c.trainSubset);

@@ -125,6 +125,9 @@ describe('run config', () => {
     ]);
     expect(issuesOf(() => resolveRunConfig({ ...mlp, sparsity: 0.117 }))).toHaveLength(1);
     expect(resolveRunConfig({ ...mlp, sparsity: 0.116 }).sparsity).toBe(0.116);
+    expect(issuesOf(() => resolveRunConfig({ method: 'static', sparsity: 0 }))).toEqual([
+      'sparsity: 0 keeps every weight: a static run at 0 is a dense run; choose the dense method, or a sparsity above 0',
+    ]);
     // Uniform does not rebalance, and a dense run keeps every layer anyway.
     expect(resolveRunConfig({ ...mlp, sparsity: 0.9, distribution: 'uniform' }).sparsity).toBe(0.9);
     expect(resolveRunConfig({ ...mlp, sparsity: 0.9, method: 'dense' }).method).toBe('dense');
