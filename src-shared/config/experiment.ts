@@ -8,6 +8,7 @@ import {
   recipeDefaults,
   resolveRunConfig,
   runConfigInputSchema,
+  newRunConfigSchema,
   runConfigSchema,
   type RunConfig,
 } from './run.js';
@@ -147,7 +148,7 @@ export function expandExperiment(spec: ExperimentSpec): RunConfig[] {
   const seen = new Set<string>();
   const runs: RunConfig[] = [];
   for (const config of configs) {
-    const canonical = parseWith(runConfigSchema, canonicalRunConfig(config), 'grid');
+    const canonical = parseWith(newRunConfigSchema, canonicalRunConfig(config), 'grid');
     const key = JSON.stringify(canonical);
     if (!seen.has(key)) {
       seen.add(key);

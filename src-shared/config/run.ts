@@ -101,11 +101,6 @@ export const runConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['layerSparsity', name], message: `no masked layer of ${c.model} is called "${name}"` });
       }
     }
-    if (c.method !== 'dense' && c.sparsity === 0) {
-      ctx.addIssue({ code: 'custom', path: ['sparsity'], message: `0 keeps every weight: a ${c.method} run at 0 is a dense run; choose the dense method, or a sparsity above 0` });
-    }
-    const conflict = c.method === 'dense' ? null : denseFirstLayerConflict(layers, { ...c, overrides: c.layerSparsity });
-    if (conflict !== null) ctx.addIssue({ code: 'custom', path: ['sparsity'], message: `${c.sparsity} ${conflict} (with denseFirstLayer and ${c.distribution.toUpperCase()})` });
     const examples = trainingExamples(c.dataset, c.validationFraction, c.trainSubset);
     if (c.batchSize > examples) {
       ctx.addIssue({
@@ -115,6 +110,21 @@ export const runConfigSchema = z
       });
     }
   });
+
+/**
+ * A run to be created: what runConfigSchema reads, and what a stored run may hold but a new one
+ * must not. These checks came after runs were stored: in runConfigSchema, they would stop an
+ * older database from listing its runs.
+ */
+export const newRunConfigSchema = runConfigSchema.superRefine((c, ctx) => {
+  if (c.method === 'dense') return;
+  if (c.sparsity === 0) {
+    ctx.addIssue({ code: 'custom', path: ['sparsity'], message: `0 keeps every weight: a ${c.method} run at 0 is a dense run; choose the dense method, or a sparsity above 0` });
+  }
+  const layers = maskedLayers(buildModelSpec(c.model, c.dataset, { widthMultiplier: c.widthMultiplier }));
+  const conflict = denseFirstLayerConflict(layers, { ...c, overrides: c.layerSparsity });
+  if (conflict !== null) ctx.addIssue({ code: 'custom', path: ['sparsity'], message: `${c.sparsity} ${conflict} (with denseFirstLayer and ${c.distribution.toUpperCase()})` });
+});
 
 export type RunConfig = z.infer<typeof runConfigSchema>;
 export type OptimizerConfig = z.infer<typeof optimizerSchema>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expandExperiment, parseExperimentSpec } from '../../src-shared/config/experiment.js';
-import { ConfigError, resolveRunConfig } from '../../src-shared/config/run.js';
+import { ConfigError, newRunConfigSchema, parseWith, resolveRunConfig, type RunConfigInput } from '../../src-shared/config/run.js';
 import { Random } from '../../src-shared/random.js';
 
 function issuesOf(f: () => unknown): string[] {
@@ -116,21 +116,29 @@ describe('run config', () => {
     ]);
   });
 
-  it('rejects a sparsity ER / ERK cannot reach with the first layer kept dense, naming the most it can', () => {
+  it('refuses a new run at a sparsity ER / ERK cannot reach with the first layer kept dense, naming the most it can, or a sparse method at 0', () => {
+    const newRun = (input: RunConfigInput) => parseWith(newRunConfigSchema, resolveRunConfig(input));
     // fc1 holds 235,200 of LeNet-300-100's 266,200 weights. At 0.116 the layers keep 266,200 −
     // (27,283 + 3,480 + 116) = 235,321 ≥ 235,200; at 0.117, 266,200 − (27,518 + 3,510 + 117) = 235,055.
     const mlp = { model: 'mlp', method: 'rigl', denseFirstLayer: true } as const;
-    expect(issuesOf(() => resolveRunConfig({ ...mlp, sparsity: 0.9 }))).toEqual([
+    expect(issuesOf(() => newRun({ ...mlp, sparsity: 0.9 }))).toEqual([
       'sparsity: 0.9 cannot be reached with fc1 kept dense: its 235200 weights are more than the 26620 of 266200 that this sparsity keeps; at most 0.116 can be (with denseFirstLayer and ERK)',
     ]);
-    expect(issuesOf(() => resolveRunConfig({ ...mlp, sparsity: 0.117 }))).toHaveLength(1);
-    expect(resolveRunConfig({ ...mlp, sparsity: 0.116 }).sparsity).toBe(0.116);
-    expect(issuesOf(() => resolveRunConfig({ method: 'static', sparsity: 0 }))).toEqual([
+    expect(issuesOf(() => newRun({ ...mlp, sparsity: 0.117 }))).toHaveLength(1);
+    expect(newRun({ ...mlp, sparsity: 0.116 }).sparsity).toBe(0.116);
+    // Uniform does not rebalance, and a dense run keeps every layer anyway.
+    expect(newRun({ ...mlp, sparsity: 0.9, distribution: 'uniform' }).sparsity).toBe(0.9);
+    expect(newRun({ ...mlp, sparsity: 0.9, method: 'dense' }).method).toBe('dense');
+    expect(issuesOf(() => newRun({ method: 'static', sparsity: 0 }))).toEqual([
       'sparsity: 0 keeps every weight: a static run at 0 is a dense run; choose the dense method, or a sparsity above 0',
     ]);
-    // Uniform does not rebalance, and a dense run keeps every layer anyway.
-    expect(resolveRunConfig({ ...mlp, sparsity: 0.9, distribution: 'uniform' }).sparsity).toBe(0.9);
-    expect(resolveRunConfig({ ...mlp, sparsity: 0.9, method: 'dense' }).method).toBe('dense');
+    // A grid checks every run it makes.
+    expect(issuesOf(() => expandExperiment(parseExperimentSpec({ name: 'x', grid: { method: ['dense', 'static'], sparsity: [0, 0.9] } })))).toEqual([
+      'grid.sparsity: 0 keeps every weight: a static run at 0 is a dense run; choose the dense method, or a sparsity above 0',
+    ]);
+    // Runs stored by older versions still read.
+    expect(resolveRunConfig({ ...mlp, sparsity: 0.9 }).sparsity).toBe(0.9);
+    expect(resolveRunConfig({ method: 'static', sparsity: 0 }).sparsity).toBe(0);
   });
 });
 

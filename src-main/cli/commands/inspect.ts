@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, resolveRunConfig } from '../../../src-shared/config/run.js';
+import { ConfigError, newRunConfigSchema, parseWith, resolveRunConfig } from '../../../src-shared/config/run.js';
 import { planRun } from '../../../src-shared/plan.js';
 import { formatCount, formatRatio, table } from '../format.js';
 import type { CommandContext } from '../context.js';
@@ -38,7 +38,7 @@ export interface InspectReport {
 }
 
 export function inspectModel(input: Record<string, unknown>): InspectReport {
-  const config = resolveRunConfig(input);
+  const config = parseWith(newRunConfigSchema, resolveRunConfig(input));
   const plan = planRun(config);
   const layers = plan.layers.map((l, i) => {
     const a = plan.allocation[i]!;
