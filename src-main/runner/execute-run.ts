@@ -1,5 +1,6 @@
 import { resolveRunConfig } from '../../src-shared/config/run.js';
 import { backendDetail } from '../../src-shared/format/backend.js';
+import { count } from '../../src-shared/report/format.js';
 import type { RunStatus } from '../../src-shared/api/records.js';
 import { selectBackend } from '../engine/backend/select-backend.js';
 import { DatasetError, loadDataset, prepareTrainingData, type SystemDirs } from '../engine/data/index.js';
@@ -113,21 +114,20 @@ function finishStatus(store: Store, runId: number, outcome: TrainOutcome, interr
     parameters: outcome.parameters,
   };
   store.setRunProgress(runId, outcome.stepsDone);
+  const at = `at step ${count(outcome.stepsDone)}`;
   if (outcome.status === 'completed') {
     store.finishRun(runId, final);
+    store.appendRunLog(runId, 'info', `completed ${at}`);
     return 'completed';
   }
-  if (outcome.status === 'diverged') {
-    store.updateRunStatus(runId, 'diverged', {
-      error: `loss was not finite at step ${outcome.divergedStep}`,
-      divergedStep: outcome.divergedStep ?? 0,
-    });
-    return 'diverged';
-  }
-  if (interrupted) {
-    store.updateRunStatus(runId, 'interrupted', { error: `stopped because the process that started it went away; ${resumeNote(store, runId)}` });
-    return 'interrupted';
-  }
-  store.updateRunStatus(runId, 'cancelled', { error: `stopped on request (Cancel in the app, or Ctrl-C); ${resumeNote(store, runId)}` });
-  return 'cancelled';
+  // The log says how the run ended, as the status does: a stop is a line of its own there.
+  const [status, level, error] =
+    outcome.status === 'diverged'
+      ? (['diverged', 'error', `loss was not finite at step ${outcome.divergedStep}`] as const)
+      : interrupted
+        ? (['interrupted', 'warn', `stopped because the process that started it went away; ${resumeNote(store, runId)}`] as const)
+        : (['cancelled', 'info', `stopped on request (Cancel in the app, or Ctrl-C); ${resumeNote(store, runId)}`] as const);
+  store.updateRunStatus(runId, status, { error, ...(status === 'diverged' ? { divergedStep: outcome.divergedStep ?? 0 } : {}) });
+  store.appendRunLog(runId, level, `${status} ${at}: ${error}`);
+  return status;
 }
