@@ -176,6 +176,8 @@ describe('rigl-lab CLI', () => {
     expect(stderr).toContain(`1 run not reached, now interrupted: \`rigl-lab resume ${second.id}\` starts it`);
     expect(stderr).toMatch(new RegExp(`run ${first.id} interrupted: \`rigl-lab resume ${first.id}\``));
     expect(stderr).not.toContain('cannot become');
+    // Its log ends with how it stopped.
+    expect((await rigl(['show', String(first.id), ...termDb])).stdout).toMatch(/interrupted at step [\d,]+: stopped because the process that started it went away/);
   });
 
   it('resume starts a queued run (a rigl-lab run killed before it reached it) and refuses a completed one', async () => {
