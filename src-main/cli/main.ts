@@ -1,5 +1,6 @@
 import { ConfigError } from '../../src-shared/config/run.js';
 import { processContext, type CommandContext } from './context.js';
+import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
 import { DATASETS_HELP, datasetsCommand } from './commands/datasets.js';
 import { INSPECT_HELP, inspectCommand } from './commands/inspect.js';
@@ -25,7 +26,7 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
-  run: { summary: 'train runs (one, or a grid of methods × sparsities × seeds)', help: RUN_HELP, run: runCommand },
+  run: { summary: 'train runs (one, or a grid of methods × sparsities × distributions × seeds …)', help: RUN_HELP, run: runCommand },
   resume: { summary: 'continue stopped runs from their last checkpoint', help: RESUME_HELP, run: resumeCommand },
   inspect: { summary: 'per-layer shapes, densities and FLOPs of a model, without training', help: INSPECT_HELP, run: inspectCommand },
   list: { summary: 'the stored runs', help: LIST_HELP, run: listCommand },
@@ -42,7 +43,7 @@ function usage(): string {
   return [
     'rigl-lab: sparse neural-network training (dense, static, SET, SNFS, RigL, pruning) with exact sparsity and FLOP accounting',
     '',
-    'usage: rigl-lab COMMAND [flags]    (rigl-lab COMMAND --help for its flags)',
+    'usage: rigl-lab COMMAND [flags]    (rigl-lab COMMAND --help for its flags; rigl-lab --version)',
     '',
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(NAME_WIDTH)}  ${c.summary}`),
   ].join('\n');
@@ -54,6 +55,10 @@ export async function main(argv: string[], ctx: CommandContext = processContext)
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     ctx.out(usage());
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    ctx.out(`rigl-lab ${VERSION}`);
+    return 0;
   }
   const command = COMMANDS[name];
   if (!command) {

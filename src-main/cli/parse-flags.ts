@@ -8,6 +8,9 @@ export function parseFlags<T>(command: string, parse: () => T): T {
   try {
     return parse();
   } catch (error) {
+    // parseArgs takes "--lr -1" for a flag missing its value; its message is about dashes.
+    const ambiguous = /^Option '(--[\w-]+)' argument is ambiguous/.exec((error as Error).message);
+    if (ambiguous) throw new UsageError(`${ambiguous[1]}: a value that starts with "-" goes after an "=": ${ambiguous[1]}=-1, say`);
     throw new UsageError(`${(error as Error).message} (see rigl-lab ${command} --help)`);
   }
 }

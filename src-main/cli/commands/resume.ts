@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { openStore } from '../../store/index.js';
+import { resumeOutcomeOf } from '../../runner/checkpoint-files.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { STORE_FLAGS, storeLocation } from '../options.js';
@@ -37,6 +38,7 @@ export async function resumeCommand(args: string[], ctx: CommandContext): Promis
         throw new UsageError(`RUN: run ${run.id} is queued for another rigl-lab command (pid ${run.ownerPid}), which trains it`);
       }
     }
+    for (const run of runs) ctx.err(run.status === 'queued' ? `starting run ${run.id} (queued, not trained yet)` : `resuming run ${run.id}: ${resumeOutcomeOf(store, run.id)}`);
     for (const run of runs) if (run.status !== 'queued') store.updateRunStatus(run.id, 'queued', { held: true });
     return await executeRuns(store, ids, location.dataDir, ctx, values.json === true);
   } finally {

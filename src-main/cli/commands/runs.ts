@@ -107,14 +107,16 @@ export function showCommand(args: string[], ctx: CommandContext): number {
         `  backend ${run.backend === null ? '–' : `${run.backend} ${backendDetail(run.device, run.config.backend, run.backendReason)}`}`,
         `  steps ${run.stepsDone}/${run.totalSteps ?? '?'}, time ${formatDuration(run.durationS)}`,
         `  test accuracy ${formatPercent(run.testAccuracy)} (best ${formatPercent(run.bestTestAccuracy)}), validation ${formatPercent(run.valAccuracy)}`,
-        `  training FLOPs ${formatRatio(run.trainFlopsRatio)} dense, inference ${formatRatio(run.inferenceFlopsRatio)}, final sparsity ${formatPercent(run.finalSparsity)}`,
+        // Both count the weights that are 0 at the end: a weight the mask keeps can be 0 (SET's
+        // regrown weights feeding dead units), which the layers' mask densities below do not show.
+        `  training FLOPs ${formatRatio(run.trainFlopsRatio)} dense, inference ${formatRatio(run.inferenceFlopsRatio)}, final sparsity ${formatPercent(run.finalSparsity)} (weights at 0)`,
       ].join('\n'),
     );
     if (layers.length > 0) {
       ctx.out(
         '\n' +
           table(
-            ['layer', 'params', 'active', 'density'],
+            ['layer', 'params', 'active', 'mask density'],
             layers.map((l) => [l.layer, String(l.params), String(l.active), l.density.toFixed(4)]),
             [1, 2, 3],
           ),
@@ -136,7 +138,9 @@ export async function exportCommand(args: string[], ctx: CommandContext): Promis
   });
   if (values.out) {
     const { writeFile } = await import('node:fs/promises');
-    await writeFile(values.out, text);
+    await writeFile(values.out, text).catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`--out: cannot write ${values.out}: ${error.code === 'ENOENT' ? 'its folder does not exist' : error.message}`);
+    });
     ctx.err(`run ${id} written to ${values.out}`);
   } else {
     ctx.out(text);
