@@ -94,7 +94,7 @@ function prepareResume(store: Store, runId: number, report: (problem: string) =>
   const dropped = store.deleteRowsAfterStep(runId, after);
   for (const stale of store.listCheckpoints(runId)) if (stale.step > after) store.deleteCheckpoint(stale.id);
   if (latest) {
-    report(`resuming from the checkpoint at step ${after} (epoch ${latest.checkpoint.epoch}); ${dropped.metrics} metric rows after it replaced`);
+    report(`resuming from the checkpoint at step ${count(after)} (epoch ${latest.checkpoint.epoch}); ${dropped.metrics} metric rows after it replaced`);
     return latest.checkpoint;
   }
   if (dropped.metrics + dropped.layerStats + dropped.maskUpdates > 0) report('no checkpoint to resume from: starting over');
@@ -123,7 +123,7 @@ function finishStatus(store: Store, runId: number, outcome: TrainOutcome, interr
   // The log says how the run ended, as the status does: a stop is a line of its own there.
   const [status, level, error] =
     outcome.status === 'diverged'
-      ? (['diverged', 'error', `loss was not finite at step ${outcome.divergedStep}`] as const)
+      ? (['diverged', 'error', `loss was not finite at step ${count(outcome.divergedStep)}`] as const)
       : interrupted
         ? (['interrupted', 'warn', `stopped because the process that started it went away; ${resumeNote(store, runId)}`] as const)
         : (['cancelled', 'info', `stopped on request (Cancel in the app, or Ctrl-C); ${resumeNote(store, runId)}`] as const);

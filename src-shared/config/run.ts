@@ -3,6 +3,7 @@ import { trainingExamples } from '../datasets.js';
 import { buildModelSpec, maskedLayers, type MaskedLayer } from '../models/index.js';
 import { denseFirstLayerConflict } from '../sparsity/distribution.js';
 import { BACKENDS, DATASETS, DISTRIBUTIONS, METHODS, MODEL_NAMES_HINT, MODEL_PATTERN, type DatasetName } from '../names.js';
+import { count } from '../report/format.js';
 
 const sparsityValue = z.number().min(0).lt(1, 'must be a fraction below 1, e.g. 0.9 for 90% (1 would remove every weight)');
 const fraction = (message: string) => z.number().gt(0, message).max(1, message);
@@ -106,7 +107,7 @@ export const runConfigSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['batchSize'],
-        message: `${c.batchSize} is larger than the ${examples} training examples`,
+        message: `${count(c.batchSize)} is larger than the ${count(examples)} training examples`,
       });
     }
   });

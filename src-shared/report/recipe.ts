@@ -27,7 +27,7 @@ const PARTS: Array<{ paths: string[]; part: Part }> = [
   { paths: ['optimizer.weightDecay'], part: (c) => `weight decay ${c.optimizer.weightDecay}` },
   {
     paths: ['lrSchedule.kind', 'lrSchedule.gamma', 'lrSchedule.everySteps'],
-    part: (c) => (c.lrSchedule.kind === 'step' ? `lr ×${c.lrSchedule.gamma} every ${c.lrSchedule.everySteps} steps` : `${c.lrSchedule.kind} lr`),
+    part: (c) => (c.lrSchedule.kind === 'step' ? `lr ×${c.lrSchedule.gamma} every ${count(c.lrSchedule.everySteps)} steps` : `${c.lrSchedule.kind} lr`),
   },
   { paths: ['warmupSteps'], part: (c) => (c.warmupSteps > 0 ? `${c.warmupSteps} warm-up steps` : null) },
   { paths: ['dropout'], part: (c) => (c.dropout > 0 ? `dropout ${c.dropout}` : null) },

@@ -3,7 +3,7 @@ import { DROP_GROW_METHODS, METHOD_LABELS } from '../names.js';
 import { planRun, type RunPlan } from '../plan.js';
 import { maskUpdateCount } from '../sparsity/schedules.js';
 import { comparableKey } from './comparable.js';
-import { andList, shortPercent } from './format.js';
+import { andList, count, shortPercent } from './format.js';
 
 /**
  * What to say of drop/grow runs (SET, SNFS, RigL) too short to reach their first mask update: they
@@ -17,7 +17,7 @@ export function missingUpdateNotes(configs: readonly RunConfig[], plan: (config:
     const { dropGrow: s, totalSteps } = plan(config);
     if (s === null || maskUpdateCount(s) > 0) continue;
     const why =
-      `updates stop at step ${s.endStep} (${shortPercent(config.maskUpdate.endFraction)} of ${totalSteps} steps), ` +
+      `updates stop at step ${count(s.endStep)} (${shortPercent(config.maskUpdate.endFraction)} of ${count(totalSteps)} steps), ` +
       `before the first at ΔT = ${s.deltaT}`;
     methods.set(why, (methods.get(why) ?? new Set()).add(METHOD_LABELS[config.method]));
   }

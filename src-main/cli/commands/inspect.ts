@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, newRunConfigSchema, parseWith, resolveRunConfig } from '../../../src-shared/config/run.js';
 import { planRun } from '../../../src-shared/plan.js';
 import { formatCount, formatRatio, table } from '../format.js';
+import { count } from '../../../src-shared/report/format.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { parseFlags } from '../parse-flags.js';
@@ -86,7 +87,7 @@ export function printInspect(report: InspectReport, ctx: CommandContext): void {
     `\nmasked weights ${totals.maskedParams} (active ${totals.activeParams}, density ${totals.density.toFixed(4)}); ` +
       `all parameters ${totals.parameters}\n` +
       `forward FLOPs per example ${formatCount(totals.flops)} of ${formatCount(totals.referenceFlops)} dense${totals.referenceFlops === totals.denseFlops ? '' : ' at full width'} ` +
-      `(inference ${formatRatio(totals.inferenceFlopsRatio)}; training ${formatRatio(totals.trainFlopsRatio)} over ${totals.steps} steps, against the dense run of standard length)`,
+      `(inference ${formatRatio(totals.inferenceFlopsRatio)}; training ${formatRatio(totals.trainFlopsRatio)} over ${count(totals.steps)} steps, against the dense run of standard length)`,
   );
 }
 
