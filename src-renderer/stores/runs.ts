@@ -72,7 +72,9 @@ export const useRunsStore = defineStore('runs', () => {
 
   api.on('runs.changed', scheduleReload);
   api.on('run.status', (s) => {
-    if (rows.value.some((r) => r.id === s.runId)) {
+    // A completed run waits for the reload, which brings its accuracy and FLOPs with the status:
+    // patched alone, it showed "Completed" with no result for a moment.
+    if (s.status !== 'completed' && rows.value.some((r) => r.id === s.runId)) {
       rows.value = rows.value.map((r) => (r.id === s.runId ? { ...r, status: s.status, error: s.error } : r));
     }
     scheduleReload();
