@@ -31,8 +31,9 @@ export function smallDenseWidth(choice: ModelChoice, sparsity: number): number {
     if (count(mid) < target) lo = mid;
     else hi = mid;
   }
-  // Widths are whole units: of the two sides of the crossing, keep the closer count, at 4 decimals.
-  const candidates = [lo, hi].map((w) => Math.round(w * 1e4) / 1e4);
+  // Widths are whole units: of the two sides of the crossing, keep the closer count, at 4
+  // decimals, rounded away from the crossing (rounded to the nearest, both sides could land on one).
+  const candidates = [Math.floor(lo * 1e4) / 1e4, Math.ceil(hi * 1e4) / 1e4];
   return candidates.reduce((best, w) => (Math.abs(count(w) - target) < Math.abs(count(best) - target) ? w : best));
 }
 

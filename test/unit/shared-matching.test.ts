@@ -31,6 +31,18 @@ describe('Small-Dense baselines', () => {
     expect(smallDenseMatchedSparsity(mlp, w)).toBeCloseTo(0.8994, 4);
   });
 
+  it('take the width whose count is closest to the sparse network\'s, not only the nearest to the crossing', () => {
+    // At 80%: 53,240 + 410 = 53,650 parameters. Width 0.2217 gives hidden layers of 67 and 22 units,
+    // 784·67 + 67 + 67·22 + 22 + 22·10 + 10 = 54,321 (671 over); 0.2216 gives 66 and 22, 53,514
+    // (136 under). Both ends of the bisection rounded to the nearest gave 0.2217.
+    const target = sparseParameterCount(mlp, 0.8);
+    expect(target).toBe(53650);
+    const w = smallDenseWidth(mlp, 0.8);
+    expect(w).toBe(0.2216);
+    const off = (x: number) => Math.abs(parameterCount(buildModelSpec('mlp', 'fashion-mnist', { widthMultiplier: x })) - target);
+    for (let x = 0.2; x <= 0.24; x += 0.0001) expect(off(w), `width ${x.toFixed(4)}`).toBeLessThanOrEqual(off(Number(x.toFixed(4))));
+  });
+
   it('report their FLOPs against the full-width dense network', () => {
     const plan = planRun(resolveRunConfig({ ...mlp, method: 'dense', widthMultiplier: 0.1117 }));
     // Forward FLOPs 2·(784·34 + 34·11 + 11·10) against 2·266,200.
