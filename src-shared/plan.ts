@@ -11,6 +11,7 @@ import {
 import {
   isPruningStep,
   pruningActiveCount,
+  updatesRunning,
   type DropGrowSchedule,
   type PruningSchedule,
 } from './sparsity/schedules.js';
@@ -147,8 +148,8 @@ function estimateFlops(
     }
   } else {
     const sparse = sparseForwardFlops(plan.layers, finalDensities);
-    const endStep = plan.dropGrow?.endStep ?? 0;
-    const running = Math.min(endStep, plan.totalSteps);
+    // The steps at which updatesRunning holds: every one before T_end, or none.
+    const running = plan.dropGrow !== null && updatesRunning(0, plan.dropGrow) ? Math.min(plan.dropGrow.endStep, plan.totalSteps) : 0;
     const step = (updatesRunning: boolean): number =>
       trainingFlopsPerExample({
         method: config.method,

@@ -22,7 +22,7 @@ export interface StepFlopsInput {
   /** f_D. */
   dense: number;
   deltaT: number;
-  /** RigL: whether mask updates still run (t < T_end). */
+  /** RigL: whether mask updates still run (schedules.ts updatesRunning). */
   updatesRunning: boolean;
 }
 

@@ -23,6 +23,14 @@ export function maskUpdateCount(s: DropGrowSchedule): number {
   return s.endStep <= 1 ? 0 : Math.floor((s.endStep - 1) / s.deltaT);
 }
 
+/**
+ * Whether RigL's mask updates are running at step t, for its FLOP count (spec §3): before T_end,
+ * in a run that makes any (one whose T_end comes before the first ΔT trains as Static does).
+ */
+export function updatesRunning(t: number, s: DropGrowSchedule | null): boolean {
+  return s !== null && t < s.endStep && maskUpdateCount(s) > 0;
+}
+
 /** Mask updates happen at t = ΔT, 2ΔT, … while t < T_end. */
 export function isMaskUpdateStep(t: number, s: DropGrowSchedule): boolean {
   return t > 0 && t % s.deltaT === 0 && t < s.endStep;

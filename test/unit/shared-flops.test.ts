@@ -89,6 +89,15 @@ describe('run plans', () => {
     expect(plan.flops.trainRatio).toBeCloseTo(perExample / (3 * fD * plan.totalSteps), 12);
   });
 
+  it('RigL that makes no mask update (T_end before the first ΔT) costs what Static does', () => {
+    // 1,000 examples: 7 steps of 128, T_end = round(0.75 · 7) = 5, before ΔT = 100.
+    const short = { model: 'mlp', sparsity: 0.9, distribution: 'uniform', epochs: 1, trainSubset: 1000, validationFraction: 0 } as const;
+    const rigl = planRun(resolveRunConfig({ ...short, method: 'rigl' }));
+    expect(rigl.totalSteps).toBe(7);
+    expect(rigl.flops.trainRatio).toBeCloseTo(planRun(resolveRunConfig({ ...short, method: 'static' })).flops.trainRatio, 12);
+    expect(rigl.flops.trainRatio).toBeCloseTo((2 * (23520 + 3000 + 100)) / 532400, 12);
+  });
+
   it('pruning starts at the dense cost and falls along the cubic ramp', () => {
     const plan = planRun(resolveRunConfig({ model: 'mlp', method: 'pruning', sparsity: 0.9, distribution: 'uniform' }));
     expect(plan.flops.trainRatio).toBeGreaterThan(0.3);

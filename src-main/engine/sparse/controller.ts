@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { RunConfig } from '../../../src-shared/config/run.js';
 import type { RunPlan } from '../../../src-shared/plan.js';
 import type { Random } from '../../../src-shared/random.js';
-import { dropCount, isMaskUpdateStep, isPruningStep, pruningActiveCount } from '../../../src-shared/sparsity/schedules.js';
+import { dropCount, isMaskUpdateStep, isPruningStep, pruningActiveCount, updatesRunning } from '../../../src-shared/sparsity/schedules.js';
 import { scratchInt32 } from '../host-arrays.js';
 import { shouldCompress, sourcesOf } from '../nn/compressed-weights.js';
 import { readFloats } from '../kernels/tensor-view.js';
@@ -86,7 +86,7 @@ export class SparsityController {
   }
 
   updatesRunning(t: number): boolean {
-    return this.plan.dropGrow !== null && t < this.plan.dropGrow.endStep;
+    return updatesRunning(t, this.plan.dropGrow);
   }
 
   /** Mask work of step t once gradients exist: RigL before (instead of) the optimizer step. */
