@@ -57,7 +57,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     const url = new URL(req.url ?? '/', 'http://localhost');
     const given = requestToken(req, url);
     if (!tokenMatches(token, given)) {
-      return refuse(res, 401, 'Open the link with the token that `rigl-lab serve` printed (…/?token=…).');
+      return refuse(
+        res,
+        401,
+        given === null
+          ? 'RigL Lab: this page needs the access token. Open the link that `rigl-lab serve` printed (…/?token=…).'
+          : 'RigL Lab: this access token is not the server\'s. `rigl-lab serve` makes a new one each time it starts: open the link it printed last.',
+      );
     }
     if (url.searchParams.has('token')) {
       res.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);

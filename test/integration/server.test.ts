@@ -73,8 +73,12 @@ describe('web mode', () => {
   });
 
   it('refuses pages without the right token and serves them with it, under a strict CSP', async () => {
-    expect((await get('/')).status).toBe(401);
-    expect((await get('/?token=wrong')).status).toBe(401);
+    const missing = await get('/');
+    expect(missing.status).toBe(401);
+    expect(missing.body).toContain('this page needs the access token');
+    const wrong = await get('/?token=wrong');
+    expect(wrong.status).toBe(401);
+    expect(wrong.body).toContain('this access token is not the server\'s');
     const ok = await get(`/?token=${token}`);
     expect(ok.status).toBe(200);
     expect(ok.body).toContain('RigL Lab');
