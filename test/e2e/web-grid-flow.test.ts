@@ -122,7 +122,7 @@ describe('web mode, clicked through in Chromium', () => {
     const batch = page.getByLabel('Batch size', { exact: true });
     await batch.fill('5000');
     // 3000 examples less the 10% validation split leave 2700 to train on.
-    const error = page.locator('.field-error', { hasText: 'larger than the 2700 training examples' });
+    const error = page.locator('.field-error', { hasText: 'larger than the 2,700 training examples' });
     await expect.poll(() => error.isVisible(), UI).toBe(true);
     expect(await batch.getAttribute('aria-invalid')).toBe('true');
     expect(await batch.getAttribute('aria-describedby')).toBe(await error.getAttribute('id'));
@@ -150,6 +150,12 @@ describe('web mode, clicked through in Chromium', () => {
     expect(await horizontalOverflow(page)).toBe(0);
     await screenshot(page, 'new-experiment');
 
+    // A search left in the Runs list must not hide the runs about to be launched.
+    await go(page, '#/runs');
+    await page.getByTestId('runs-search').fill('no run is called this');
+    await go(page, '#/new');
+    await expect.poll(() => page.getByTestId('preview-run-count').innerText(), UI).toBe(String(RUNS));
+
     // Paused, so that the queue can be seen and reordered before anything trains.
     await page.getByTestId('queue-toggle').click();
     await expect.poll(() => page.getByTestId('queue-toggle').innerText(), UI).toBe('Resume queue');
@@ -158,6 +164,7 @@ describe('web mode, clicked through in Chromium', () => {
     await page.getByTestId('field-test-subset').press('Control+Enter');
     await page.waitForURL(/#\/runs\?experiment=\d+/);
     await expect.poll(() => page.locator('[data-run-id] .status.queued').count(), UI).toBe(RUNS);
+    expect(await page.getByTestId('runs-search').inputValue()).toBe('');
     await expect.poll(() => page.getByTestId('queue-queued').innerText(), UI).toBe(`${RUNS} queued`);
   });
 
@@ -319,6 +326,8 @@ describe('web mode, clicked through in Chromium', () => {
     // The selection made for Compare is kept across pages; start this one afresh.
     await page.getByRole('button', { name: 'Clear selection' }).click();
     const row = page.locator('[data-run-id]', { hasText: 'Static ERK 80%' });
+    // Among every experiment's runs, each names its own.
+    await expect.poll(() => row.locator('a.experiment').innerText(), UI).toBe('E2E RigL vs static');
     await row.getByRole('checkbox').check();
     await page.getByTestId('delete-selected').click();
     await expect.poll(() => page.getByTestId('delete-list').innerText(), UI).toContain('Static ERK 80% · mlp · seed 0');
