@@ -210,6 +210,7 @@ describe('rigl-lab CLI', () => {
     await writeCifarArchive(archive, 'cifar10', { trainPerFile: 20, test: 10 });
     const imported = await rigl(['datasets', 'import', 'cifar10', archive, '--data-dir', partialData]);
     expect(imported.code, imported.stderr).toBe(0);
+    expect((await rigl(['datasets', 'list', '--data-dir', partialData])).stdout).toMatch(/cifar10 +yes +cache +100 of 50000 \(partial\) +10 of 10000 \(partial\)/);
     const r = await rigl(['run', '--dataset', 'cifar10', '--model', 'wrn-10-2', '--data-dir', partialData, '--db', join(dir, 'partial.sqlite')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--train-subset: CIFAR-10 on this machine holds 100 training images, fewer than the full set's 50,000: set the train subset to 100 or fewer, or import the complete archive");

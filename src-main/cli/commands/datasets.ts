@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DATASETS, type DatasetName } from '../../../src-shared/names.js';
+import { DATASET_INFO } from '../../../src-shared/datasets.js';
 import { fetchDataset, importDataset, listDatasets } from '../../engine/data/index.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -36,8 +37,9 @@ export async function datasetsCommand(args: string[], ctx: CommandContext): Prom
             s.name,
             s.available ? 'yes' : 'no',
             s.from ?? '–',
-            s.cache ? String(s.cache.trainCount) : '–',
-            s.cache ? String(s.cache.testCount) : '–',
+            // A partial copy (part of an archive imported) shows its counts against the full set's.
+            s.cache ? ofFull(s.cache.trainCount, DATASET_INFO[s.name].trainSize) : '–',
+            s.cache ? ofFull(s.cache.testCount, DATASET_INFO[s.name].testSize) : '–',
             s.cache?.folder ?? s.original?.path ?? `rigl-lab datasets fetch ${s.name}`,
           ]),
           [3, 4],
@@ -80,4 +82,8 @@ export async function datasetsCommand(args: string[], ctx: CommandContext): Prom
     default:
       throw new UsageError(`datasets: unknown action "${action ?? ''}"; use list, fetch or import\n${DATASETS_HELP}`);
   }
+}
+
+function ofFull(count: number, full: number): string {
+  return count < full ? `${count} of ${full} (partial)` : String(count);
 }
