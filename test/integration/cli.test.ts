@@ -135,14 +135,7 @@ describe('rigl-lab CLI', () => {
   it('cancels a grid on Ctrl-C with the runs it had not started, which resume then trains', async () => {
     const cancelDb = ['--db', join(dir, 'ctrl-c.sqlite'), '--data-dir', dataDir];
     const grid = ['run', '--model', 'mlp', '--seed', '0,1,2', '--epochs', '3', '--train-subset', '3000', '--test-subset', '200', '--batch-size', '50'];
-    const child = spawn(process.execPath, [BIN, ...grid, ...cancelDb], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      // Once: a second Ctrl-C ends the process at once.
-      if (/\[1\/3\].*started/.test(stderr) && child.signalCode === null && !child.killed) child.kill('SIGINT');
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, stderr } = await signalOnceStarted([...grid, ...cancelDb], 'SIGINT');
     expect(code, stderr).toBe(130);
     const runs = JSON.parse((await rigl(['list', '--json', ...cancelDb])).stdout) as Array<{ id: number; status: string; error: string | null }>;
     const notStarted = runs.filter((r) => r.error?.startsWith('not reached')).map((r) => r.id).sort((a, b) => a - b);
@@ -161,13 +154,7 @@ describe('rigl-lab CLI', () => {
   it('marks a grid interrupted on SIGTERM (a scheduler stopping it), the runs it had not started too, and exits 143', async () => {
     const termDb = ['--db', join(dir, 'sigterm.sqlite'), '--data-dir', dataDir];
     const grid = ['run', '--model', 'mlp', '--seed', '5,6', '--epochs', '3', '--train-subset', '3000', '--test-subset', '200', '--batch-size', '50'];
-    const child = spawn(process.execPath, [BIN, ...grid, ...termDb], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      if (/\[1\/2\].*started/.test(stderr) && child.signalCode === null && !child.killed) child.kill('SIGTERM');
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, stderr } = await signalOnceStarted([...grid, ...termDb], 'SIGTERM');
     expect(code, stderr).toBe(143);
     const runs = JSON.parse((await rigl(['list', '--json', ...termDb])).stdout) as Array<{ id: number; status: string; error: string | null }>;
     expect(runs.map((r) => r.status)).toEqual(['interrupted', 'interrupted']);
@@ -217,6 +204,21 @@ describe('rigl-lab CLI', () => {
     expect(existsSync(join(dir, 'partial.sqlite'))).toBe(false);
   });
 });
+
+/**
+ * Runs the CLI and sends it `signal` once, when its first run has started (a second Ctrl-C ends
+ * the process at once); its exit code and stderr.
+ */
+async function signalOnceStarted(args: string[], signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    if (/\[1\/\d+\].*started/.test(stderr) && child.signalCode === null && !child.killed) child.kill(signal);
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, stderr };
+}
 
 /** Runs the CLI with a stdout whose reader has gone (`| head -c 0`); its exit code and stderr. */
 async function withStdoutClosed(args: string[]): Promise<{ code: number | null; stderr: string }> {
