@@ -65,7 +65,8 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecutedRu
       ...(resume ? { resume } : {}),
     });
     recorder.close();
-    const status = finishStatus(store, runId, outcome, options.signal?.reason === INTERRUPTED);
+    const reason: unknown = options.signal?.reason;
+    const status = finishStatus(store, runId, outcome, reason instanceof Interruption ? reason : null);
     return { runId, status, outcome, error: null };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -79,8 +80,14 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecutedRu
   }
 }
 
-/** Abort reason for "the process that started the run went away": the run ends interrupted, not cancelled. */
-export const INTERRUPTED = 'interrupted';
+/**
+ * Abort reason for a stop nobody asked for (the process that started the run went away, a
+ * SIGTERM, a closed terminal): the run ends interrupted, not cancelled, and its error says why.
+ */
+export class Interruption {
+  /** `why` completes "stopped …": "because the process that started it went away". */
+  constructor(readonly why: string) {}
+}
 
 /**
  * A run that trained before resumes from its newest readable checkpoint; what it recorded after
@@ -101,7 +108,7 @@ function prepareResume(store: Store, runId: number, report: (problem: string) =>
   return undefined;
 }
 
-function finishStatus(store: Store, runId: number, outcome: TrainOutcome, interrupted: boolean): RunStatus {
+function finishStatus(store: Store, runId: number, outcome: TrainOutcome, interrupted: Interruption | null): RunStatus {
   const final = {
     testAccuracy: outcome.testAccuracy,
     bestTestAccuracy: outcome.bestTestAccuracy,
@@ -125,7 +132,7 @@ function finishStatus(store: Store, runId: number, outcome: TrainOutcome, interr
     outcome.status === 'diverged'
       ? (['diverged', 'error', `loss was not finite at step ${count(outcome.divergedStep)}`] as const)
       : interrupted
-        ? (['interrupted', 'warn', `stopped because the process that started it went away; ${resumeNote(store, runId)}`] as const)
+        ? (['interrupted', 'warn', `stopped ${interrupted.why}; ${resumeNote(store, runId)}`] as const)
         : (['cancelled', 'info', `stopped on request (Cancel in the app, or Ctrl-C); ${resumeNote(store, runId)}`] as const);
   store.updateRunStatus(runId, status, { error, ...(status === 'diverged' ? { divergedStep: outcome.divergedStep ?? 0 } : {}) });
   store.appendRunLog(runId, level, `${status} ${at}: ${error}`);

@@ -1,5 +1,5 @@
 import { openStore } from '../store/index.js';
-import { INTERRUPTED, executeRun } from './execute-run.js';
+import { Interruption, executeRun } from './execute-run.js';
 import { parentPort } from './worker-port.js';
 import { toWorkerSchema, type FromWorker } from './worker-protocol.js';
 
@@ -11,7 +11,7 @@ const port = parentPort();
 const controller = new AbortController();
 const send = (message: FromWorker): void => port.post(message);
 // The queue's process went away (killed, crashed): stop after this step and leave the run resumable.
-process.on('disconnect', () => controller.abort(INTERRUPTED));
+process.on('disconnect', () => controller.abort(new Interruption('because the process that started it went away')));
 
 port.onMessage((raw) => {
   const parsed = toWorkerSchema.safeParse(raw);

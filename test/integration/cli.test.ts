@@ -164,7 +164,7 @@ describe('rigl-lab CLI', () => {
     expect(stderr).toMatch(new RegExp(`run ${first.id} interrupted: \`rigl-lab resume ${first.id}\``));
     expect(stderr).not.toContain('cannot become');
     // Its log ends with how it stopped.
-    expect((await rigl(['show', String(first.id), ...termDb])).stdout).toMatch(/interrupted at step [\d,]+: stopped because the process that started it went away/);
+    expect((await rigl(['show', String(first.id), ...termDb])).stdout).toMatch(/interrupted at step [\d,]+: stopped by a SIGTERM \(a scheduler, or kill\)/);
   });
 
   it('resume starts a queued run (a rigl-lab run killed before it reached it) and refuses a completed one', async () => {

@@ -12,7 +12,7 @@ import { longWarmupNotes } from '../../../src-shared/report/warmup-note.js';
 import { firstUnavailable } from '../../engine/backend/select-backend.js';
 import { datasetProblems } from '../../engine/data/index.js';
 import { resumeOutcomeOf } from '../../runner/checkpoint-files.js';
-import { INTERRUPTED, executeRun, type ExecutedRun } from '../../runner/execute-run.js';
+import { Interruption, executeRun, type ExecutedRun } from '../../runner/execute-run.js';
 import { openStore, type Store } from '../../store/index.js';
 import { SIGPIPE_STATUS, stdoutWasClosed, type CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -160,8 +160,14 @@ export async function executeRuns(store: Store, runIds: number[], dataDir: strin
   let exitCode = 130;
   const onCancel = () => controller.abort();
   const onInterrupt = (signal: NodeJS.Signals) => {
-    exitCode = signal === 'SIGHUP' ? 129 : stdoutWasClosed() ? SIGPIPE_STATUS : 143;
-    controller.abort(INTERRUPTED);
+    const [code, why] =
+      signal === 'SIGHUP'
+        ? [129, 'because its terminal closed (SIGHUP)']
+        : stdoutWasClosed()
+          ? [SIGPIPE_STATUS, 'because the reader of its output went away']
+          : [143, 'by a SIGTERM (a scheduler, or kill)'];
+    exitCode = code;
+    controller.abort(new Interruption(why));
   };
   process.once('SIGINT', onCancel);
   process.once('SIGTERM', onInterrupt);
@@ -171,7 +177,7 @@ export async function executeRuns(store: Store, runIds: number[], dataDir: strin
   let current = 0;
   let lastStarted: number | null = null;
   let notStarted: number[] = [];
-  const stoppedAs = () => (controller.signal.reason === INTERRUPTED ? 'interrupted' : 'cancelled');
+  const stoppedAs = () => (controller.signal.reason instanceof Interruption ? 'interrupted' : 'cancelled');
   const stopRest = () => {
     try {
       notStarted = stopNotStarted(store, runIds.slice(current + 1), stoppedAs());
