@@ -103,7 +103,7 @@ export function planRun(config: RunConfig): RunPlan {
  * Training FLOPs of the standard dense run, what every training "× dense" divides by, as the
  * RigL paper and the report count them: the full-width dense model trained for the recipe's
  * epochs (1×) on the same data with the same batch. So RigL-ERK 2× at 80% is 0.70×, dense 2× is
- * 2×, a Small-Dense run is below 1×, and a stopped run counts what it trained so far.
+ * 2×, and a Small-Dense run is below 1×.
  */
 export function standardDenseTrainFlops(config: RunConfig): number {
   return denseTrainFlops(config, referenceForwardFlops(config), stepsPerEpochOf(config));

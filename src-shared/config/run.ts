@@ -124,7 +124,7 @@ export const newRunConfigSchema = runConfigSchema.superRefine((c, ctx) => {
   }
   const layers = maskedLayers(buildModelSpec(c.model, c.dataset, { widthMultiplier: c.widthMultiplier }));
   const conflict = denseFirstLayerConflict(layers, { ...c, overrides: c.layerSparsity });
-  if (conflict !== null) ctx.addIssue({ code: 'custom', path: ['sparsity'], message: `${c.sparsity} ${conflict} (with denseFirstLayer and ${c.distribution.toUpperCase()})` });
+  if (conflict !== null) ctx.addIssue({ code: 'custom', path: ['sparsity'], message: `${c.sparsity} ${conflict} (${c.distribution.toUpperCase()}, first layer dense)` });
 });
 
 export type RunConfig = z.infer<typeof runConfigSchema>;

@@ -122,7 +122,7 @@ describe('run config', () => {
     // (27,283 + 3,480 + 116) = 235,321 ≥ 235,200; at 0.117, 266,200 − (27,518 + 3,510 + 117) = 235,055.
     const mlp = { model: 'mlp', method: 'rigl', denseFirstLayer: true } as const;
     expect(issuesOf(() => newRun({ ...mlp, sparsity: 0.9 }))).toEqual([
-      'sparsity: 0.9 cannot be reached with fc1 kept dense: its 235200 weights are more than the 26620 of 266200 that this sparsity keeps; at most 0.116 can be (with denseFirstLayer and ERK)',
+      'sparsity: 0.9 cannot be reached with fc1 kept dense: its 235200 weights are more than the 26620 of 266200 that this sparsity keeps; at most 0.116 can be (ERK, first layer dense)',
     ]);
     expect(issuesOf(() => newRun({ ...mlp, sparsity: 0.117 }))).toHaveLength(1);
     expect(newRun({ ...mlp, sparsity: 0.116 }).sparsity).toBe(0.116);

@@ -118,7 +118,7 @@ describe('run plans', () => {
     expect(planRun(rigl2x).flops.trainRatio).toBeCloseTo(2 * planRun({ ...rigl2x, trainingMultiplier: 1 }).flops.trainRatio, 2);
     // Small-Dense at half width: its own (smaller) model trains, the full-width one is the reference.
     expect(standardDenseTrainFlops(resolveRunConfig({ ...quick, method: 'dense', widthMultiplier: 0.5 }))).toBe(dense1x);
-    // A stopped run counts what it trained: 10 dense steps are 10/168 of the standard run.
+    // Part of a run counts as that part: 10 dense steps are 10/168 of the standard run.
     expect(trainFlopsRatio(3 * 532_400 * 128 * 10, resolveRunConfig({ ...quick, method: 'dense' }))).toBeCloseTo(10 / 168, 12);
     expect(trainFlopsRatio(null, dense2x)).toBeNull();
   });

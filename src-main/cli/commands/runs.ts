@@ -19,8 +19,8 @@ export const SHOW_HELP = `rigl-lab show RUN [--json] [--db FILE]
   One run: config, status, backend, final metrics, layers and the last log lines.`;
 export const EXPORT_HELP = `rigl-lab export RUN [--format json|csv] [--out FILE] [--db FILE]
   JSON holds the config, metrics, layers and maskUpdates [{step, layer, active, dropped, grown}];
-  CSV the metrics, one row per step (JSON unless --format csv). Written to stdout unless --out
-  is given.`;
+  CSV the metrics, one row per step (JSON unless --format csv, or --out names a .csv file).
+  Written to stdout unless --out is given.`;
 
 function withStore<T>(values: { db?: string | boolean | undefined }, f: (store: Store) => T): T {
   const { dbPath } = storeLocation({ db: typeof values.db === 'string' ? values.db : undefined });
@@ -130,7 +130,8 @@ export function showCommand(args: string[], ctx: CommandContext): number {
 export async function exportCommand(args: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseFlags('export', () => parseArgs({ args, options: { ...STORE_FLAGS, format: { type: 'string' }, out: { type: 'string' } } as const, strict: true, allowPositionals: true, allowNegative: true }));
   const [id] = parseRunIds(positionals, 'export', true) as [number];
-  const format = values.format ?? 'json';
+  // Without --format, an --out file ending in .csv asks for CSV.
+  const format = values.format ?? (values.out?.toLowerCase().endsWith('.csv') ? 'csv' : 'json');
   if (format !== 'json' && format !== 'csv') throw new UsageError(`--format: must be json or csv, got "${format}"`);
   const text = withStore(values, (store) => {
     if (!store.getRun(id)) throw new UsageError(`RUN: no run ${id} in ${store.file}`);
