@@ -165,6 +165,8 @@ describe('rigl-lab CLI', () => {
     expect(stderr).not.toContain('cannot become');
     // Its log ends with how it stopped.
     expect((await rigl(['show', String(first.id), ...termDb])).stdout).toMatch(/interrupted at step [\d,]+: stopped by a SIGTERM \(a scheduler, or kill\)/);
+    // The run not reached has its planned length: 2,700 examples after the validation split, 54 batches of 50, 3 epochs.
+    expect((await rigl(['show', String(second.id), ...termDb])).stdout).toContain('steps 0/162,');
   });
 
   it('resume starts a queued run (a rigl-lab run killed before it reached it) and refuses a completed one', async () => {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { backendDetail } from '../../../src-shared/format/backend.js';
+import { planRun } from '../../../src-shared/plan.js';
 import { RUN_STATUSES, type RunStatus } from '../../../src-shared/api/records.js';
 import { viewOfExperiment } from '../../../src-shared/report/build-view.js';
 import { openStore, type Store } from '../../store/index.js';
@@ -105,7 +106,8 @@ export function showCommand(args: string[], ctx: CommandContext): number {
         `  ${c.epochs} ${c.epochs === 1 ? 'epoch' : 'epochs'} ×${c.trainingMultiplier}, batch ${c.batchSize}, lr ${c.optimizer.lr} ${c.lrSchedule.kind}, ` +
           `momentum ${c.optimizer.momentum}${c.optimizer.nesterov ? ' (Nesterov)' : ''}, weight decay ${c.optimizer.weightDecay}`,
         `  backend ${run.backend === null ? '–' : `${run.backend} ${backendDetail(run.device, run.config.backend, run.backendReason)}`}`,
-        `  steps ${run.stepsDone}/${run.totalSteps ?? '?'}, time ${formatDuration(run.durationS)}`,
+        // A run that never started has recorded no total: its plan's.
+        `  steps ${run.stepsDone}/${run.totalSteps ?? planRun(run.config).totalSteps}, time ${formatDuration(run.durationS)}`,
         `  test accuracy ${formatPercent(run.testAccuracy)} (best ${formatPercent(run.bestTestAccuracy)}), validation ${formatPercent(run.valAccuracy)}`,
         // Both count the weights that are 0 at the end: a weight the mask keeps can be 0 (SET's
         // regrown weights feeding dead units), which the layers' mask densities below do not show.
