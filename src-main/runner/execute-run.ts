@@ -134,7 +134,8 @@ function finishStatus(store: Store, runId: number, outcome: TrainOutcome, interr
       : interrupted
         ? (['interrupted', 'warn', `stopped ${interrupted.why}; ${resumeNote(store, runId)}`] as const)
         : (['cancelled', 'info', `stopped on request (Cancel in the app, or Ctrl-C); ${resumeNote(store, runId)}`] as const);
-  store.updateRunStatus(runId, status, { error, ...(status === 'diverged' ? { divergedStep: outcome.divergedStep ?? 0 } : {}) });
+  // What it measured up to the stop, which its page and `show` give until a resume replaces it.
+  store.updateRunStatus(runId, status, { error, results: final, ...(status === 'diverged' ? { divergedStep: outcome.divergedStep ?? 0 } : {}) });
   store.appendRunLog(runId, level, `${status} ${at}: ${error}`);
   return status;
 }

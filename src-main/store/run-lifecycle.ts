@@ -16,6 +16,8 @@ export interface StatusDetails {
   divergedStep?: number;
   /** Queued for this process alone (see runInserter). */
   held?: boolean;
+  /** What a run that stopped had measured so far (its last epoch's accuracy, the FLOPs it trained). */
+  results?: Partial<FinalMetrics>;
 }
 
 const FINAL_FIELDS = Object.keys(finalMetricsSchema.shape) as Array<keyof FinalMetrics>;
@@ -101,10 +103,20 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
     return sharedSeconds({ start, end }, others);
   }
 
+  /** Writes a run's measured results; fields left out are stored as null. */
+  function setResults(run: RunRecord, results: Partial<FinalMetrics>): void {
+    const ratio = trainFlopsRatio(results.trainFlops ?? null, run.config);
+    setFinal.run({ id: run.id, ...Object.fromEntries(FINAL_FIELDS.map((f) => [f, results[f] ?? null])), trainFlopsRatio: ratio });
+  }
+
   return {
     /** Moves a run to a new status, stamping start/finish times and summing the running time. */
     updateRunStatus: immediate(db, (id: number, to: RunStatus, details: StatusDetails = {}): RunRecord => {
-      move(runs.require(id), to, details);
+      const results = details.results && parseWith(finalMetricsSchema.partial(), details.results, 'results');
+      const run = runs.require(id);
+      move(run, to, details);
+      // Queued again, a stopped run's results so far are no longer its results: the next session measures its own.
+      if (results || to === 'queued') setResults(run, results ?? {});
       return runs.require(id);
     }),
     /** Completes a running run with its final metrics; fields left out are stored as null. */
@@ -112,8 +124,7 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
       const checked = parseWith(finalMetricsSchema.partial(), final, 'final metrics');
       const run = runs.require(id);
       move(run, 'completed', {});
-      const ratio = trainFlopsRatio(checked.trainFlops ?? null, run.config);
-      setFinal.run({ id, ...Object.fromEntries(FINAL_FIELDS.map((f) => [f, checked[f] ?? null])), trainFlopsRatio: ratio });
+      setResults(run, checked);
       return runs.require(id);
     }),
     /**

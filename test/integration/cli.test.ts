@@ -165,6 +165,10 @@ describe('rigl-lab CLI', () => {
     expect(stderr).not.toContain('cannot become');
     // Its log ends with how it stopped.
     expect((await rigl(['show', String(first.id), ...termDb])).stdout).toMatch(/interrupted at step [\d,]+: stopped by a SIGTERM \(a scheduler, or kill\)/);
+    // It keeps what it measured before the stop: the FLOPs it trained, a share of the standard dense run's.
+    const measured = (JSON.parse((await rigl(['show', String(first.id), '--json', ...termDb])).stdout) as { run: { trainFlops: number | null; trainFlopsRatio: number | null } }).run;
+    expect(measured.trainFlops).not.toBeNull();
+    expect(measured.trainFlopsRatio).toBeLessThan(0.1);
     // The run not reached has its planned length: 2,700 examples after the validation split, 54 batches of 50, 3 epochs.
     expect((await rigl(['show', String(second.id), ...termDb])).stdout).toContain('steps 0/162,');
   });

@@ -184,6 +184,16 @@ describe('runs', () => {
 });
 
 describe('run status', () => {
+  it('keeps what a stopped run measured until it is queued again', () => {
+    const id = store.createRun(resolveRunConfig({}));
+    store.updateRunStatus(id, 'running');
+    // A tenth of the standard dense run (3 · 532,400 · 128 · 6,315 FLOPs), and the last epoch's accuracy.
+    const stopped = store.updateRunStatus(id, 'cancelled', { error: 'stopped on request', results: { testAccuracy: 0.4437, trainFlops: 129_104_870_400 } });
+    expect(stopped).toMatchObject({ status: 'cancelled', testAccuracy: 0.4437, trainFlops: 129_104_870_400 });
+    expect(stopped.trainFlopsRatio).toBeCloseTo(0.1, 12);
+    expect(store.updateRunStatus(id, 'queued')).toMatchObject({ testAccuracy: null, trainFlops: null, trainFlopsRatio: null });
+  });
+
   it('stamps times, sums running time over sessions and clears the queue position', () => {
     const id = store.createRun(resolveRunConfig({}));
     now = T0 + 5_000;
