@@ -23,6 +23,10 @@ describe('rigl-lab CLI', () => {
     expect(r.stderr).toContain('--sparsity: must be a fraction below 1, e.g. 0.9 for 90%');
     expect(r.stderr).toContain('--delta-t: must be a whole number of steps, at least 1');
     expect(existsSync(bad)).toBe(false);
+    // Reading commands leave a database that does not exist uncreated.
+    expect((await rigl(['list', '--db', bad])).stdout).toContain('No runs yet');
+    expect((await rigl(['show', '1', '--db', bad])).stderr).toContain(`RUN: no run 1: there is no database at ${bad} yet`);
+    expect(existsSync(bad)).toBe(false);
 
     const unknown = await rigl(['run', '--lerning-rate', '0.1', '--db', bad]);
     expect(unknown.code).toBe(2);

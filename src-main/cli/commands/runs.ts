@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { backendDetail } from '../../../src-shared/format/backend.js';
 import { planRun } from '../../../src-shared/plan.js';
@@ -23,8 +24,23 @@ export const EXPORT_HELP = `rigl-lab export RUN [--format json|csv] [--out FILE]
   CSV the metrics, one row per step (JSON unless --format csv, or --out names a .csv file).
   Written to stdout unless --out is given.`;
 
-function withStore<T>(values: { db?: string | boolean | undefined }, f: (store: Store) => T): T {
+const NO_RUNS = 'No runs yet. Start one with `rigl-lab run` or `rigl-lab serve`.';
+const NO_EXPERIMENTS = 'No experiments yet. Create one with `rigl-lab run --method rigl,static …` or in the app.';
+
+/** What show and export say of a run in a database that does not exist yet. */
+function noRun(id: number): (dbPath: string) => never {
+  return (dbPath) => {
+    throw new UsageError(`RUN: no run ${id}: there is no database at ${dbPath} yet`);
+  };
+}
+
+/**
+ * Runs a reading command on the store; `whenMissing` answers instead where there is no database
+ * yet, which these commands leave uncreated (the first run makes it).
+ */
+function withStore<T>(values: { db?: string | boolean | undefined }, f: (store: Store) => T, whenMissing: (dbPath: string) => T): T {
   const { dbPath } = storeLocation({ db: typeof values.db === 'string' ? values.db : undefined });
+  if (!existsSync(dbPath)) return whenMissing(dbPath);
   const store = openStore(dbPath, { readonly: false });
   try {
     // Runs left "running" by a process that died show as interrupted (and resumable).
@@ -57,7 +73,7 @@ export function listCommand(args: string[], ctx: CommandContext): number {
       const stored = store.countRuns();
       ctx.out(
         stored === 0
-          ? 'No runs yet. Start one with `rigl-lab run` or `rigl-lab serve`.'
+          ? NO_RUNS
           : `No run matches${statuses ? ` --status ${statuses.join(',')}` : ''}${values.search ? ` --search "${values.search}"` : ''}, of the ${stored} stored.`,
       );
       return 0;
@@ -82,6 +98,9 @@ export function listCommand(args: string[], ctx: CommandContext): number {
         [0, 5, 7, 8, 9, 10, 11],
       ),
     );
+    return 0;
+  }, () => {
+    ctx.out(values.json ? '[]' : NO_RUNS);
     return 0;
   });
 }
@@ -126,7 +145,7 @@ export function showCommand(args: string[], ctx: CommandContext): number {
     }
     if (logs.length > 0) ctx.out(`\n${logs.map((l) => `${l.time} ${l.level} ${l.message}`).join('\n')}`);
     return 0;
-  });
+  }, noRun(id));
 }
 
 export async function exportCommand(args: string[], ctx: CommandContext): Promise<number> {
@@ -138,7 +157,7 @@ export async function exportCommand(args: string[], ctx: CommandContext): Promis
   const text = withStore(values, (store) => {
     if (!store.getRun(id)) throw new UsageError(`RUN: no run ${id} in ${store.file}`);
     return store.exportRun(id, format);
-  });
+  }, noRun(id));
   if (values.out) {
     const { writeFile } = await import('node:fs/promises');
     await writeFile(values.out, text).catch((error: NodeJS.ErrnoException) => {
@@ -160,7 +179,7 @@ export function experimentsCommand(args: string[], ctx: CommandContext): number 
       return 0;
     }
     if (experiments.length === 0) {
-      ctx.out('No experiments yet. Create one with `rigl-lab run --method rigl,static …` or in the app.');
+      ctx.out(NO_EXPERIMENTS);
       return 0;
     }
     ctx.out(
@@ -175,6 +194,9 @@ export function experimentsCommand(args: string[], ctx: CommandContext): number 
         [0, 3, 4, 5, 6, 7],
       ),
     );
+    return 0;
+  }, () => {
+    ctx.out(values.json ? '[]' : NO_EXPERIMENTS);
     return 0;
   });
 }
