@@ -1,27 +1,16 @@
 import { z } from 'zod';
+import { runProgressSchema } from '../../src-shared/api/contract.js';
 import { METRIC } from '../../src-shared/api/metrics.js';
+import { runRecordSchema } from '../../src-shared/api/records.js';
 import type { StoreContext } from './context.js';
 import { parseRow, selectList } from './rows.js';
 
 /** A running run as another process's progress is read from it: the row's progress columns and sessions. */
-const runningRowSchema = z.object({
-  id: z.int(),
-  ownerPid: z.int().nullable(),
-  startedAt: z.string().nullable(),
-  durationS: z.number().nullable(),
-  stepsDone: z.int(),
-  totalSteps: z.int().nullable(),
-});
+const runningRowSchema = runRecordSchema.pick({ id: true, ownerPid: true, startedAt: true, durationS: true, stepsDone: true, totalSteps: true });
 export type RunningRow = z.infer<typeof runningRowSchema>;
 
 /** One logged training step, from the metrics the run's StoreObserver records at it (NaN is stored as NULL). */
-const loggedStepSchema = z.object({
-  step: z.int(),
-  epoch: z.number(),
-  loss: z.number().nullable(),
-  accuracy: z.number().nullable(),
-  lr: z.number(),
-  examplesPerSecond: z.number(),
+const loggedStepSchema = runProgressSchema.pick({ step: true, epoch: true, loss: true, accuracy: true, lr: true, examplesPerSecond: true }).extend({
   /** NULL for steps an older version logged without it. */
   elapsedS: z.number().nullable(),
 });

@@ -109,24 +109,21 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
     setFinal.run({ id: run.id, ...Object.fromEntries(FINAL_FIELDS.map((f) => [f, results[f] ?? null])), trainFlopsRatio: ratio });
   }
 
+  /** Moves a run to a new status with what it measured, if it says (see updateRunStatus). */
+  function changeStatus(id: number, to: RunStatus, details: StatusDetails = {}): RunRecord {
+    const results = details.results && parseWith(finalMetricsSchema.partial(), details.results, 'final metrics');
+    const run = runs.require(id);
+    move(run, to, details);
+    // Queued again, a stopped run's results so far are no longer its results: the next session measures its own.
+    if (results || to === 'queued') setResults(run, results ?? {});
+    return runs.require(id);
+  }
+
   return {
     /** Moves a run to a new status, stamping start/finish times and summing the running time. */
-    updateRunStatus: immediate(db, (id: number, to: RunStatus, details: StatusDetails = {}): RunRecord => {
-      const results = details.results && parseWith(finalMetricsSchema.partial(), details.results, 'results');
-      const run = runs.require(id);
-      move(run, to, details);
-      // Queued again, a stopped run's results so far are no longer its results: the next session measures its own.
-      if (results || to === 'queued') setResults(run, results ?? {});
-      return runs.require(id);
-    }),
+    updateRunStatus: immediate(db, changeStatus),
     /** Completes a running run with its final metrics; fields left out are stored as null. */
-    finishRun: immediate(db, (id: number, final: Partial<FinalMetrics>): RunRecord => {
-      const checked = parseWith(finalMetricsSchema.partial(), final, 'final metrics');
-      const run = runs.require(id);
-      move(run, 'completed', {});
-      setResults(run, checked);
-      return runs.require(id);
-    }),
+    finishRun: immediate(db, (id: number, final: Partial<FinalMetrics>): RunRecord => changeStatus(id, 'completed', { results: final })),
     /**
      * The first queued run in queue order that no live process holds (the app's queue never holds
      * runs), now running and owned by this process; undefined when there is none. Runs held by a
