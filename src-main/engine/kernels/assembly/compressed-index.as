@@ -55,25 +55,26 @@ export function mergeActive(active: usize, nActive: i32, dropped: usize, nDroppe
 
 /**
  * Indexes the active flat positions (increasing, of W [nIn, nOut] row-major) by row: rowPtr
- * [nIn + 1] and cols [nnz].
+ * [nIn + 1] and cols [nnz]. A row's start is written when the walk reaches it, not counted up
+ * position by position: the count's load and store of one word chained every step to the one
+ * before (a third of the time of a RigL update's indexing).
  */
 export function compressedIndex(positions: usize, nnz: i32, nIn: i32, nOut: i32, rowPtr: usize, cols: usize): void {
-  memory.fill(rowPtr, 0, <usize>(nIn + 1) << 2);
+  store<i32>(rowPtr, 0);
   let row = 0;
   let rowEnd = nOut;
   for (let k = 0; k < nnz; k++) {
     const p = load<i32>(positions + (<usize>k << 2));
     while (p >= rowEnd) {
       row++;
+      store<i32>(rowPtr + (<usize>row << 2), k);
       rowEnd += nOut;
     }
     store<i32>(cols + (<usize>k << 2), p - (rowEnd - nOut));
-    const rowCount = rowPtr + (<usize>(row + 1) << 2);
-    store<i32>(rowCount, load<i32>(rowCount) + 1);
   }
-  for (let i = 0; i < nIn; i++) {
-    const at = rowPtr + (<usize>(i + 1) << 2);
-    store<i32>(at, load<i32>(at) + load<i32>(at - 4));
+  while (row < nIn) {
+    row++;
+    store<i32>(rowPtr + (<usize>row << 2), nnz);
   }
 }
 
