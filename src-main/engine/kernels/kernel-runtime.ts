@@ -35,12 +35,11 @@ export const KERNELS = [
   'denseConvForward',
   'denseConvInputGrad',
   'denseConvFilterGrad',
-  'selectCollect',
 ] as const;
 export type KernelName = (typeof KERNELS)[number];
 
 /** Kernels that run whole on the calling thread (small work, or a result to return). */
-const SERIAL_KERNELS = ['softmaxCrossEntropy', 'selectBound', 'selectFinish', 'compressedIndex', 'carryValues', 'mergeActive', 'sparseConvPrepare'] as const;
+const SERIAL_KERNELS = ['softmaxCrossEntropy', 'selectMagnitudes', 'compressedIndex', 'carryValues', 'mergeActive', 'sparseConvPrepare'] as const;
 export type SerialKernelName = (typeof SERIAL_KERNELS)[number];
 
 /** Exports that give the scratch bytes one part of a kernel needs (from its argument struct, or a count). */
@@ -75,7 +74,6 @@ export const WORK_PER_ELEMENT = {
   maxPool: 40,
   dropout: 50,
   maxPoolGrad: 70,
-  selectCollect: 30,
 } as const;
 /** Parts per thread: with more parts than threads, a thread that starts late or runs slow takes fewer. */
 const PARTS_PER_THREAD = 8;
@@ -238,9 +236,9 @@ export class KernelRuntime {
     new Int32Array(this.memory.buffer, this.argsAt + field * 4, 1)[0] = value;
   }
 
-  /** What `sizer` says one part needs, for its arguments (the struct at argsAt, or counts). */
-  scratchBytes(sizer: ScratchSizer, ...args: number[]): number {
-    return this.exports[sizer]!(...(args.length > 0 ? args : [this.argsAt]));
+  /** What `sizer` says one part needs, for its argument (the struct at argsAt, or a count). */
+  scratchBytes(sizer: ScratchSizer, arg: number = this.argsAt): number {
+    return this.exports[sizer]!(arg);
   }
 
   /**

@@ -1,13 +1,12 @@
-import { WORK_PER_ELEMENT } from '../../kernels/kernel-runtime.js';
 import { KERNEL_NAMES } from '../../kernels/names.js';
 import { wasmKernel } from './wasm-kernel.js';
 
 /**
  * The k positions of largest (attr largest true) or smallest |values| among those where mask
  * (bool, same size) equals `want`, or among all when there is no mask, in increasing order
- * (kernels/assembly/select.as; the pass over every value runs on every thread). Attrs: want (0
- * or 1), count (how many candidates there are), k ≤ count, largest. Output int32 [k], or fewer
- * where fewer candidates have a magnitude that is not NaN.
+ * (kernels/assembly/select.as). Attrs: want (0 or 1), count (how many candidates there are),
+ * k ≤ count, largest. Output int32 [k], or fewer where fewer candidates have a magnitude that is
+ * not NaN.
  */
 export const selectMagnitudesConfig = wasmKernel(KERNEL_NAMES.selectMagnitudes, (ctx) => {
   const values = ctx.input('values');
@@ -20,16 +19,10 @@ export const selectMagnitudesConfig = wasmKernel(KERNEL_NAMES.selectMagnitudes, 
   if (!(k >= 0 && k <= count && count <= n)) throw new Error(`${KERNEL_NAMES.selectMagnitudes}: k ${k} of ${count} candidates among ${n}`);
   const { runtime } = ctx;
   const out = ctx.output([k], 'int32');
-  // One part per thread: more parts took longer (a pass over memory, each part's hand-off its own cost).
-  const parts = runtime.partsFor(n * WORK_PER_ELEMENT.selectCollect, 1);
   const select = (capacity: number): number => {
-    const scratch = runtime.scratch(runtime.scratchBytes('selectMagnitudesScratchBytes', capacity, parts), 1);
+    const scratch = runtime.scratch(runtime.scratchBytes('selectMagnitudesScratchBytes', capacity), 1);
     const maskAt = mask === undefined ? 0 : ctx.at('mask');
-    const common = [ctx.at('values'), maskAt, want, n] as const;
-    const largestFirst = largest ? 1 : 0;
-    const bound = runtime.call('selectBound', [...common, count, k, largestFirst, scratch.base, capacity, parts]);
-    if (k > 0) runtime.run('selectCollect', [...common, largestFirst, bound, scratch.base, capacity], parts);
-    return runtime.call('selectFinish', [...common, k, largestFirst, bound, scratch.base, capacity, parts, out.at]);
+    return runtime.call('selectMagnitudes', [ctx.at('values'), maskAt, want, n, count, k, largest ? 1 : 0, scratch.base, capacity, out.at]);
   };
   // Room for what a good sampled bound lets through; every candidate when it was not good enough.
   let found = select(Math.min(count, 2 * k + 8192));

@@ -2,7 +2,7 @@
 // tfjs-backend-wasm, so every pointer is a byte offset into a tfjs tensor or into scratch the
 // caller allocated there, and no data is copied. It must never allocate: no strings, arrays or
 // other static data, which would be written into tfjs's heap. Every kernel but the serial ones
-// (softmaxCrossEntropy, selectBound, selectFinish, compressedIndex, carryValues, mergeActive,
+// (softmaxCrossEntropy, selectMagnitudes, compressedIndex, carryValues, mergeActive,
 // sparseConvPrepare) takes (…, part, parts) last and computes only its part, so that threads
 // sharing the memory split the work.
 export { compressedMatMul, compressedGrads, sumPartials, sumRows, sumChunkRows } from './sparse';
@@ -20,6 +20,6 @@ export { maxPool, maxPoolGrad } from './pooling';
 export { dropout } from './dropout';
 export { softmaxCrossEntropy } from './loss';
 export { assembleBatch } from './batch';
-export { selectBound, selectCollect, selectFinish, selectMagnitudesScratchBytes } from './select';
+export { selectMagnitudes, selectMagnitudesScratchBytes } from './select';
 export { compressedIndex, carryValues, mergeActive } from './compressed-index';
 export { sparseConvScratchBytes, sparseConvPrepare, sparseConvForward, sparseConvBackward, denseConvForward, denseConvInputGrad, denseConvFilterGrad } from './sparse-conv';
