@@ -140,11 +140,12 @@ function estimateFlops(
   if (plan.pruning) {
     const schedule = plan.pruning;
     let densities = plan.layers.map(() => 1);
+    // An event prunes after its step's optimizer step: that step trained at the densities before it.
     for (let t = 0; t < plan.totalSteps; t++) {
+      perExample += 3 * sparseForwardFlops(plan.layers, densities);
       if (isPruningStep(t, schedule)) {
         densities = plan.allocation.map((a) => pruningActiveCount(t, a.params, a.active, schedule) / a.params);
       }
-      perExample += 3 * sparseForwardFlops(plan.layers, densities);
     }
   } else {
     const sparse = sparseForwardFlops(plan.layers, finalDensities);

@@ -72,7 +72,7 @@ describe('training for real on Fashion-MNIST (wasm)', () => {
   });
 
   it('gradual pruning reaches the final sparsity on schedule', async () => {
-    const { outcome, observer } = await trainOnFashion({
+    const input = {
       ...small,
       model: 'mlp',
       method: 'pruning',
@@ -81,7 +81,8 @@ describe('training for real on Fashion-MNIST (wasm)', () => {
       epochs: 2,
       batchSize: 32,
       pruning: { frequency: 10 },
-    });
+    } as const;
+    const { outcome, observer } = await trainOnFashion(input);
     const fc1 = observer.maskUpdates.map((e) => e.layers[0]!.active);
     expect(fc1[0]).toBe(235200); // t0: the ramp starts at 0
     for (let i = 1; i < fc1.length; i++) expect(fc1[i]!).toBeLessThanOrEqual(fc1[i - 1]!);
@@ -92,9 +93,11 @@ describe('training for real on Fashion-MNIST (wasm)', () => {
       expect(fc1Density.get(event.step + 1), `density after the event at step ${event.step}`).toBe(event.layers[0]!.active);
     }
     expect(outcome.finalSparsity).toBeCloseTo(0.8, 3);
-    // Training FLOPs fall between the dense and the final sparse cost.
+    // Training FLOPs fall between the dense and the final sparse cost, and are what the plan forecast
+    // (each event's own step trained at the densities before it).
     expect(outcome.trainFlopsRatio).toBeGreaterThan(0.2);
     expect(outcome.trainFlopsRatio).toBeLessThan(1);
+    expect(outcome.trainFlops).toBeCloseTo(planRun(resolveRunConfig({ dataset: 'fashion-mnist', ...input })).flops.train, -3);
   });
 
   it('the same config and seed give the same numbers (wasm and cpu)', async () => {
