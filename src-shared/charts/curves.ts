@@ -8,6 +8,8 @@ export interface Curve {
   /** [x, y]; y null where training produced NaN (a gap in the line). */
   points: Array<[number, number | null]>;
   dashed?: boolean;
+  /** A value that holds until the next point (drawn as steps, not slopes). */
+  stepped?: boolean;
 }
 
 /** Pixels that must separate two x-axis labels for them to read as two numbers. */
@@ -46,6 +48,7 @@ export function curvesOption(curves: readonly Curve[], axes: CurveAxes): ChartOp
     symbolSize: 5,
     connectNulls: false,
     sampling: 'lttb',
+    ...(c.stepped ? { step: 'end' as const } : {}),
     lineStyle: { color: c.color, width: 1.6, type: c.dashed ? 'dashed' : 'solid' },
     itemStyle: { color: c.color },
     emphasis: { focus: 'series' },

@@ -258,6 +258,8 @@ describe('web mode, clicked through in Chromium', () => {
     // The tooltip names the step hovered as the whole number it is.
     await page.getByTestId('run-mask-chart').locator('canvas').first().hover();
     await expect.poll(() => page.getByTestId('run-mask-chart').innerText(), UI).toMatch(/^\d+\n[\s\S]*all layers/m);
+    // ERK keeps the output layer dense: updates leave it alone, and its flat line is left out.
+    expect(await page.getByTestId('run-mask-chart').innerText()).toContain('Left out, as no update changed it: fc3.');
     await screenshot(page, 'run-sparsity');
     await page.getByRole('tab', { name: 'Config' }).click();
     await expect.poll(() => page.getByTestId('run-config').innerText(), UI).toContain('ΔT (update interval)');
@@ -268,6 +270,7 @@ describe('web mode, clicked through in Chromium', () => {
     expect(logs).toMatch(/epoch 1 of 1 \(step 42\): test accuracy \d+\.\d\d%, test loss \d\.\d{4}(, validation accuracy \d+\.\d\d%)?; train accuracy/);
     // ΔT 10 before T_end: updates at steps 10, 20 and 30, one line each.
     expect(logs.match(/mask update at step \d+: dropped [\d,]+ and grew [\d,]+ of [\d,]+ active weights/g)).toHaveLength(3);
+    expect(logs).not.toMatch(/fc3 −/);
     await screenshot(page, 'run-logs');
     // Its experiment's link opens the experiment's dashboard.
     await page.getByTestId('run-experiment-link').click();

@@ -51,7 +51,7 @@ describe('training for real on Fashion-MNIST (wasm)', () => {
     expect(outcome.testAccuracy!).toBeGreaterThan(0.3);
   });
 
-  it('RigL keeps every layer at its exact active count and drops ⌊f(t)·n⌋ per update', async () => {
+  it('RigL keeps every layer at its exact active count and drops ⌊f(t)·n⌋ per update, none in a dense layer', async () => {
     const input = { ...small, model: 'mlp', method: 'rigl' as const, sparsity: 0.9, distribution: 'erk' as const, epochs: 3, batchSize: 32, maskUpdate: { deltaT: 10 } };
     const { outcome, observer } = await trainOnFashion(input);
     const plan = planRun(resolveRunConfig({ dataset: 'fashion-mnist', ...input }));
@@ -61,12 +61,14 @@ describe('training for real on Fashion-MNIST (wasm)', () => {
     expect(observer.maskUpdates.map((e) => e.step)).toEqual(expectedSteps);
     for (const event of observer.maskUpdates) {
       event.layers.forEach((change, i) => {
-        const active = plan.allocation[i]!.active;
+        const { active, params } = plan.allocation[i]!;
         expect(change.active).toBe(active);
-        expect(change.dropped).toBe(dropCount(event.step, active, schedule));
+        // ERK keeps the output layer dense: it could only grow back what it dropped, so nothing changes.
+        expect(change.dropped).toBe(active === params ? 0 : dropCount(event.step, active, schedule));
         expect(change.grown).toBe(change.dropped);
       });
     }
+    expect(plan.allocation.map((a) => a.active === a.params)).toEqual([false, false, true]);
     // The final masks still hold exactly the allocated counts (nothing grown stayed at exactly 0 in fc1).
     expect(outcome.layers.map((l) => l.active)).toEqual(plan.allocation.map((a) => a.active));
   });

@@ -119,10 +119,12 @@ export class SparsityController {
     const merge = mergesOnDevice() ? { merge: mergeOnDevice } : {};
     const changes = layers.map((m, i): MaskChange => {
       // Nothing changes when nothing is dropped or grown, or in a layer with every position active
-      // (ERK keeps small layers dense), which can only grow back what it drops, values kept. Random
-      // growth still runs there: it draws from the run's generator, which later layers share.
-      if (grows[i] === drops[i] && (drops[i] === 0 || (m.active === m.size && criterion !== 'random'))) {
-        return { layer: m.name, active: m.active, dropped: drops[i]!, grown: grows[i]! };
+      // (ERK keeps small layers dense), which can only grow back what it drops, values kept: such a
+      // layer is recorded as unchanged, not as k weights swapped for themselves. Random growth still
+      // runs there: it draws from the run's generator, which later layers share.
+      const full = m.active === m.size && grows[i] === drops[i];
+      if (grows[i] === drops[i] && (drops[i] === 0 || (full && criterion !== 'random'))) {
+        return { layer: m.name, active: m.active, dropped: 0, grown: 0 };
       }
       const result = dropAndGrow({
         mask: m.mask,
@@ -140,6 +142,7 @@ export class SparsityController {
       });
       m.set(result.mask, result.positions);
       this.enforce(m, result.sources);
+      if (full) return { layer: m.name, active: result.active, dropped: 0, grown: 0 };
       return { layer: m.name, active: result.active, dropped: result.dropped, grown: result.grown };
     });
     return { step: t, kind: 'drop-grow', layers: changes };
