@@ -6,6 +6,7 @@ import { dataAndModel, DATASET_INFO } from '../../src-shared/datasets.js';
 import type { DatasetName } from '../../src-shared/names.js';
 import { api, ApiCallError } from '../api/index.js';
 import { debounced } from '../debounced.js';
+import { ordinal } from '../format/numbers.js';
 import { blankForm, formFromSpec, specFromForm, SWEEP_FIELD, SWEEP_LABELS, type ExperimentForm } from '../form/experiment-form.js';
 import { fieldLabel } from '../format/config-fields.js';
 import { checkSpec, fieldOf, type FieldIssue, type SpecCheck } from '../form/validation.js';
@@ -86,7 +87,8 @@ export const useExperimentFormStore = defineStore('experimentForm', () => {
       const field = fieldOf(issue.path, fields.value);
       // A list field (seeds, a sweep's values) says which of its values is wrong.
       const entry = field?.startsWith('grid.') ? /\.(\d+)$/.exec(issue.path) : null;
-      const message = entry ? `value ${Number(entry[1]) + 1} ${issue.message}` : issue.message;
+      // By its place, in words: "value 1 must be a number" read as the number 1 (for "a, 1").
+      const message = entry ? `the ${ordinal(Number(entry[1]) + 1)} value ${issue.message}` : issue.message;
       if (field !== null) map.set(field, [...(map.get(field) ?? []), message]);
       listed.push({ label: field === null ? issue.path : formFieldLabel(field), message });
     }

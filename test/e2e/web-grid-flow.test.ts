@@ -101,6 +101,20 @@ describe('web mode, clicked through in Chromium', () => {
     await page.getByLabel('Train subset', { exact: true }).fill('0x10');
     await expect.poll(() => page.locator('.field-error', { hasText: 'must be a number' }).count(), UI).toBe(1);
     await page.getByLabel('Train subset', { exact: true }).fill('3000');
+    // A list's wrong entry is named by its place: "value 1 must be a number" read as the 1 typed.
+    const seeds = page.getByTestId('field-seeds');
+    const seedsText = await seeds.inputValue();
+    await seeds.fill('a, 1');
+    await expect.poll(() => page.locator('.field-error', { hasText: 'the 1st value must be a number' }).count(), UI).toBe(1);
+    await seeds.fill(seedsText);
+    // A sparsity typed as the CLI's fraction is questioned, not added as 0.9%.
+    const chipsBefore = await page.getByTestId('field-sparsities').innerText();
+    await page.getByLabel('Another sparsity, in %').fill('0.9');
+    await page.getByLabel('Another sparsity, in %').press('Enter');
+    await expect.poll(() => page.locator('.field-error', { hasText: '0.9 reads as 0.9% sparsity: type 90 for 90%, or 0.9% to keep 0.9%' }).count(), UI).toBe(1);
+    expect(await page.getByTestId('field-sparsities').innerText()).toBe(chipsBefore);
+    await page.getByLabel('Another sparsity, in %').fill('');
+    await expect.poll(() => page.locator('.field-error', { hasText: 'reads as' }).count(), UI).toBe(0);
     // The model typed while the form checks another change keeps every key (a re-render put the
     // committed model back into the box: "lenet5" came out as "mlpnet5").
     await page.getByLabel('Epochs', { exact: true }).fill('3');
