@@ -5,7 +5,8 @@ import { trainedEpochs } from '../plan.js';
 import { varyingFields } from './comparable.js';
 import { andList, count, shortPercent } from './format.js';
 
-type Part = (c: RunConfig) => string | null;
+/** `varying`: the fields that differ between the runs, which the note leaves out. */
+type Part = (c: RunConfig, varying: ReadonlySet<string>) => string | null;
 
 const examples = (n: number | null | undefined, kind: string): string => (n ? `the first ${count(n)} ${kind} examples` : `all ${kind} examples`);
 
@@ -17,7 +18,12 @@ const PARTS: Array<{ paths: string[]; part: Part }> = [
   { paths: ['epochs', 'trainingMultiplier'], part: (c) => epochsText(trainedEpochs(c)) },
   { paths: ['batchSize'], part: (c) => `batch ${c.batchSize}` },
   { paths: ['trainSubset'], part: (c) => examples(c.trainSubset, 'training') },
-  { paths: ['validationFraction'], part: (c) => (c.validationFraction > 0 ? `${shortPercent(c.validationFraction)} of them held out for validation` : null) },
+  {
+    paths: ['validationFraction'],
+    // "of them" follows the training examples' part, which is left out where the subsets differ.
+    part: (c, varying) =>
+      c.validationFraction > 0 ? `${shortPercent(c.validationFraction)} of ${varying.has('trainSubset') ? 'the training examples' : 'them'} held out for validation` : null,
+  },
   { paths: ['testSubset'], part: (c) => `tested on ${examples(c.testSubset, 'test')}` },
   { paths: ['augment'], part: (c) => (c.augment ? 'random crop and flip' : null) },
   {
@@ -51,7 +57,7 @@ export function recipeNote(runs: readonly RunRecord[]): string | null {
   const first = configs[0];
   if (first === undefined) return null;
   const varying = new Set(varyingFields(configs));
-  const parts = PARTS.filter(({ paths }) => paths.every((p) => !varying.has(p))).flatMap(({ part }) => part(first) ?? []);
+  const parts = PARTS.filter(({ paths }) => paths.every((p) => !varying.has(p))).flatMap(({ part }) => part(first, varying) ?? []);
   // Longer runs (RigL's 2×, 5×) are set against the recipe's length, which the figures then name as 1×.
   if (varying.has('trainingMultiplier') && !varying.has('epochs')) parts.unshift(`${epochsText(first.epochs)} at 1×`);
   const sentences = [`Every run: ${parts.join(', ')}.`];

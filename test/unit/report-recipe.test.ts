@@ -18,6 +18,12 @@ describe('the recipe every run shares', () => {
     expect(recipeNote([])).toBeNull();
   });
 
+  it('says what the validation share is of where the runs trained on different subsets', () => {
+    const note = recipeNote([run({ method: 'dense' }), run({ method: 'dense', trainSubset: 4000 })]);
+    expect(note).toBe('Every run: 2 epochs, batch 128, 10% of the training examples held out for validation, tested on the first 500 test examples, ' +
+      'SGD lr 0.05, momentum 0.9 (Nesterov), weight decay 0.0001, cosine lr.');
+  });
+
   it('gives the mask-update and pruning schedules to the methods that have them only', () => {
     const runs = [run({ method: 'dense' }), run({ method: 'set' }), run({ method: 'rigl' }), run({ method: 'pruning', pruning: { frequency: 5 } })];
     expect(recipeNote(runs)).toBe(
