@@ -36,7 +36,13 @@ export interface CurveAxes {
 }
 
 /** The x axis of a run's curves: training steps, counted from 0 (its first logged step would put ticks at 5, 20, 40). */
-export const STEP_AXIS = { x: 'step', formatX: (v: number): string => compact(v), xWhole: true, xFromZero: true } satisfies Partial<CurveAxes>;
+export const STEP_AXIS = {
+  x: 'step',
+  // A tick is a round number: "1.2 k", not the "1.20 k" that lines up in a table.
+  formatX: (v: number): string => compact(v).replace(/(\.\d*?)0+(?= |$)/, '$1').replace(/\.(?= |$)/, ''),
+  xWhole: true,
+  xFromZero: true,
+} satisfies Partial<CurveAxes>;
 
 /** Lines on shared axes, for training curves of one run or many. */
 export function curvesOption(curves: readonly Curve[], axes: CurveAxes): ChartOption {

@@ -18,8 +18,12 @@ describe('step curves', () => {
     // The curves of a run logged from step 50 to 210, on steps counted from 0: ticks every 50, and
     // the end at 210 would come 10 steps (about 22 px) after 200.
     expect(await xLabels(line(range(50, 210, 5)), 520)).toEqual(['0', '50', '100', '150', '200']);
-    // Layer densities of a 6,320-step run, full width: 6.32 k would come 16 px after 6.00 k.
-    expect(await xLabels(line([0, ...range(100, 6300, 200), 6320]), 1080)).toEqual(['0', '1.00 k', '2.00 k', '3.00 k', '4.00 k', '5.00 k', '6.00 k']);
+    // Layer densities of a 6,320-step run: at 1080 px wide, "6.32 k" keeps a clear gap after "6 k";
+    // at 700 px it would come a few pixels from it.
+    expect(await xLabels(line([0, ...range(100, 6300, 200), 6320]), 1080)).toEqual(['0', '1 k', '2 k', '3 k', '4 k', '5 k', '6 k', '6.32 k']);
+    expect(await xLabels(line([0, ...range(100, 6300, 200), 6320]), 700)).toEqual(['0', '1 k', '2 k', '3 k', '4 k', '5 k', '6 k']);
+    // Ticks as round numbers are written: no zeros after the point.
+    expect(await xLabels(line([0, 1500]), 520)).toEqual(['0', '300', '600', '900', '1.2 k', '1.5 k']);
   });
 
   it('tick whole steps only, and name a step in the tooltip without decimals', async () => {
