@@ -41,6 +41,8 @@ function densityFigures(groups: readonly RunGroup[], history: ViewInput['layerHi
       name: layer,
       color: SERIES_COLORS[i % SERIES_COLORS.length] as string,
       points: points.map((p): [number, number | null] => [p.step, p.density]),
+      // A density holds from one record to the next: updates change it at once.
+      stepped: true,
     }));
     const steps = new Set(rows.map((r) => r.step)).size;
     return {
