@@ -8,6 +8,7 @@ import type { RunReader } from './run-row.js';
 import { canMove } from './run-status.js';
 import { sharedSeconds, type Span } from './shared-time.js';
 import { END_OF_QUEUE } from './runs.js';
+import { recordedResultsQuery } from './recorded-results.js';
 
 export interface StatusDetails {
   /** Why a run failed, was cancelled or stopped. */
@@ -64,6 +65,7 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
   );
   const keepSessionUntil = db.prepare('UPDATE run_sessions SET kept_until = ? WHERE id = ?');
   const setTimes = db.prepare('UPDATE runs SET duration_s = ?, shared_s = ? WHERE id = ?');
+  const recordedResults = recordedResultsQuery(ctx);
 
   /**
    * `sessionEnd` is where the session's time stops counting: the present, but for a session whose
@@ -184,6 +186,7 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
           { error: `the process running it (pid ${ownerPid ?? 'unknown'}) stopped before the run ended; ${counted}` },
           end === null ? undefined : Date.parse(end),
         );
+        setResults(run, recordedResults(run));
       }
       return stale.map((run) => run.id);
     }),

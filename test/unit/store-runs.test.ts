@@ -520,4 +520,28 @@ describe('markStaleRunningAsInterrupted', () => {
     expect(store.getRun(3)?.status).toBe('queued');
     expect(store.markStaleRunningAsInterrupted(new Set(), () => false)).toEqual([]);
   });
+
+  it('keeps what a run killed without a word had recorded: its last epoch, its FLOPs, its network', () => {
+    const id = store.createRun(resolveRunConfig({ model: 'mlp', method: 'rigl', sparsity: 0.9, distribution: 'uniform' }));
+    store.claimNextQueuedRun();
+    const recorder = store.openRecorder(id);
+    // LeNet-300-100 at uniform 90%: 23,520 + 3,000 + 100 of 266,200 weights; 2 FLOPs a multiply-add.
+    const layers = [
+      { layer: 'fc1', density: 0.1, active: 23520, params: 235200, flops: 47040 },
+      { layer: 'fc2', density: 0.1, active: 3000, params: 30000, flops: 6000 },
+      { layer: 'fc3', density: 0.1, active: 100, params: 1000, flops: 200 },
+    ];
+    recorder.layerStats(0, 0, layers);
+    recorder.metrics(421, 1, { test_accuracy: 0.84, test_loss: 0.45, val_accuracy: 0.85, train_flops: 1e9 });
+    recorder.metrics(842, 2, { test_accuracy: 0.83, test_loss: 0.47, val_accuracy: 0.86, train_flops: 2e9 });
+    recorder.metrics(900, 900 / 421, { train_flops: 2.1e9 });
+    recorder.flush();
+    expect(store.markStaleRunningAsInterrupted(new Set(), () => false)).toEqual([id]);
+    const run = store.getRun(id)!;
+    expect(run).toMatchObject({ status: 'interrupted', testAccuracy: 0.83, bestTestAccuracy: 0.84, valAccuracy: 0.86, testLoss: 0.47, trainFlops: 2.1e9 });
+    expect(run.inferenceFlops).toBe(53240);
+    expect(run.inferenceFlopsRatio).toBeCloseTo(53240 / 532400, 12);
+    expect(run.finalSparsity).toBeCloseTo(0.9, 12);
+    expect(run.parameters).toBe(266610);
+  });
 });
