@@ -131,7 +131,8 @@ export function configErrorAsFlags(error: ConfigError): UsageError {
   }
   const lines = error.issues.map((issue) => {
     const path = issue.path.replace(/^base\./, '').replace(/\.\d+$/, '');
-    const flag = byPath.get(path);
+    // A check of each expanded run names its field under grid (grid.trainSubset) even when no axis sets it.
+    const flag = byPath.get(path) ?? byPath.get(path.replace(/^grid\./, ''));
     return flag ? `--${flag}: ${issue.message}` : `${issue.path}: ${issue.message}`;
   });
   return new UsageError(lines.join('\n'));

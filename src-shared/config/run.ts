@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { trainingExamples } from '../datasets.js';
+import { DATASET_INFO, trainingExamples } from '../datasets.js';
 import { buildModelSpec, maskedLayers, type MaskedLayer } from '../models/index.js';
 import { denseFirstLayerConflict } from '../sparsity/distribution.js';
 import { BACKENDS, DATASETS, DISTRIBUTIONS, METHODS, MODEL_NAMES_HINT, MODEL_PATTERN, type DatasetName } from '../names.js';
@@ -118,6 +118,14 @@ export const runConfigSchema = z
  * older database from listing its runs.
  */
 export const newRunConfigSchema = runConfigSchema.superRefine((c, ctx) => {
+  // A subset past the set's size trained on the whole set, and the run then claimed a subset it never had.
+  const { label, trainSize, testSize } = DATASET_INFO[c.dataset];
+  for (const [field, size, kind] of [['trainSubset', trainSize, 'training'], ['testSubset', testSize, 'test']] as const) {
+    const asked = c[field];
+    if (asked !== undefined && asked > size) {
+      ctx.addIssue({ code: 'custom', path: [field], message: `${count(asked)} is more than the ${count(size)} ${kind} examples of ${label}; leave it out to use all of them` });
+    }
+  }
   if (c.method === 'dense') return;
   if (c.sparsity === 0) {
     ctx.addIssue({ code: 'custom', path: ['sparsity'], message: `0 keeps every weight: a ${c.method} run at 0 is a dense run; choose the dense method, or a sparsity above 0` });

@@ -50,6 +50,10 @@ describe('rigl-lab CLI', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${file}:`);
     expect(r.stderr).toContain('grid.sparsity.1: must be a fraction below 1');
+    // A check of each run is named by the flag that set its field.
+    const big = await rigl(['run', '--model', 'mlp', '--train-subset', '100000', '--db', join(dir, 'never.sqlite')]);
+    expect(big.code).toBe(2);
+    expect(big.stderr).toContain('--train-subset: 100,000 is more than the 60,000 training examples of Fashion-MNIST');
     writeFileSync(file, '{ not json');
     expect((await rigl(['run', '--config', file])).stderr).toContain('not valid JSON');
   });

@@ -116,6 +116,17 @@ describe('run config', () => {
     ]);
   });
 
+  it('refuses a new run with a subset larger than its dataset, which would train and test on all of it', () => {
+    const newRun = (input: RunConfigInput) => parseWith(newRunConfigSchema, resolveRunConfig(input));
+    expect(issuesOf(() => newRun({ model: 'mlp', trainSubset: 100_000, testSubset: 20_000 }))).toEqual([
+      'trainSubset: 100,000 is more than the 60,000 training examples of Fashion-MNIST; leave it out to use all of them',
+      'testSubset: 20,000 is more than the 10,000 test examples of Fashion-MNIST; leave it out to use all of them',
+    ]);
+    expect(newRun({ model: 'mlp', trainSubset: 60_000, testSubset: 10_000 }).trainSubset).toBe(60_000);
+    // Runs stored by older versions still read.
+    expect(resolveRunConfig({ model: 'mlp', trainSubset: 100_000 }).trainSubset).toBe(100_000);
+  });
+
   it('refuses a new run at a sparsity ER / ERK cannot reach with the first layer kept dense, naming the most it can, or a sparse method at 0', () => {
     const newRun = (input: RunConfigInput) => parseWith(newRunConfigSchema, resolveRunConfig(input));
     // fc1 holds 235,200 of LeNet-300-100's 266,200 weights. At 0.116 the layers keep 266,200 −
