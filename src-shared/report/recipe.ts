@@ -63,14 +63,22 @@ export function recipeNote(runs: readonly RunRecord[]): string | null {
   const sentences = [`Every run: ${parts.join(', ')}.`];
   const updating = configs.filter((c) => DROP_GROW_METHODS.includes(c.method));
   if (updating[0] && !['maskUpdate.deltaT', 'maskUpdate.alpha', 'maskUpdate.endFraction', 'maskUpdate.schedule'].some((p) => varying.has(p))) {
-    const u = updating[0].maskUpdate;
-    sentences.push(`${methodNames(updating, DROP_GROW_METHODS)} runs: mask updates every ${u.deltaT} steps, α ${u.alpha} (${u.schedule}), until ${shortPercent(u.endFraction)} of training.`);
+    sentences.push(`${methodNames(updating, DROP_GROW_METHODS)} runs: ${maskUpdateSchedule(updating[0])}.`);
   }
   const pruning = configs.find((c) => c.method === 'pruning');
   if (pruning && !['pruning.startFraction', 'pruning.endFraction', 'pruning.frequency', 'pruning.scope'].some((p) => varying.has(p))) {
-    const p = pruning.pruning;
-    const scope = p.scope === 'global' ? 'across all layers' : 'layer by layer';
-    sentences.push(`Pruning runs: pruned ${scope} every ${p.frequency} steps from ${shortPercent(p.startFraction)} to ${shortPercent(p.endFraction)} of training.`);
+    sentences.push(`Pruning runs: ${pruningSchedule(pruning)}.`);
   }
   return sentences.join(' ');
+}
+
+/** "mask updates every 100 steps, α 0.3 (cosine), until 75% of training" */
+export function maskUpdateSchedule({ maskUpdate: u }: Pick<RunConfig, 'maskUpdate'>): string {
+  return `mask updates every ${u.deltaT} steps, α ${u.alpha} (${u.schedule}), until ${shortPercent(u.endFraction)} of training`;
+}
+
+/** "pruned layer by layer every 100 steps from 5% to 75% of training" */
+export function pruningSchedule({ pruning: p }: Pick<RunConfig, 'pruning'>): string {
+  const scope = p.scope === 'global' ? 'across all layers' : 'layer by layer';
+  return `pruned ${scope} every ${p.frequency} steps from ${shortPercent(p.startFraction)} to ${shortPercent(p.endFraction)} of training`;
 }

@@ -135,9 +135,14 @@ describe('rigl-lab CLI', () => {
     // 540 training examples in batches of 50: 10 steps, T_end = round(7.5) = 8, short of ΔT = 100.
     expect(stderr).toContain('note: RigL makes no mask update: updates stop at step 8 (75% of 10 steps), before the first at ΔT = 100');
     expect(stderr).toContain('note: A warm-up of 10 steps takes the whole run (10 steps): the learning rate rises from near 0 throughout');
-    const runs = JSON.parse((await rigl(['list', '--json', ...epipeDb])).stdout) as Array<{ status: string }>;
+    const runs = JSON.parse((await rigl(['list', '--json', ...epipeDb])).stdout) as Array<{ id: number; status: string; config: { method: string } }>;
     // The first run completed (its JSON line met the closed pipe); the second was interrupted, or never started and was marked so.
     expect(runs.map((r) => r.status).sort()).toEqual(['completed', 'interrupted']);
+    // `show` gives the run's data and schedule, and says so again.
+    const shown = (await rigl(['show', String(runs.find((r) => r.config.method === 'rigl')!.id), ...epipeDb])).stdout;
+    expect(shown).toContain('  trained on the first 600 training examples, 10% of them held out for validation; tested on the first 200 test examples\n');
+    expect(shown).toContain('  mask updates every 100 steps, α 0.3 (cosine), until 75% of training\n');
+    expect(shown).toContain('  note: RigL makes no mask update: updates stop at step 8 (75% of 10 steps), before the first at ΔT = 100');
   });
 
   it('cancels a grid on Ctrl-C with the runs it had not started, which resume then trains', async () => {
