@@ -63,6 +63,24 @@ describe('method comparison', () => {
     expect(figure.caption).toBe('final test accuracy, mean ± std over seeds; the methods at a sparsity set a little apart');
   });
 
+  it('sets methods of one FLOP cost apart on the FLOPs figure too, and only then', () => {
+    const flops = (ratios: Record<string, number>) => {
+      const figure = methodsView(
+        viewInput({ name: 'm', base: quick }, Object.entries(ratios).map(([method, ratio], seed) =>
+          runRecord({ config: { ...quick, method: method as 'set', sparsity: 0.9, seed }, testAccuracy: 0.8, trainFlopsRatio: ratio, inferenceFlopsRatio: 0.1 }),
+        )),
+      ).figures[1]!;
+      return { caption: figure.caption, xs: (figure.option.series as Array<{ type: string; data: Array<{ value: [number, number] }> }>).filter((s) => s.type === 'line').map((s) => s.data[0]!.value[0]) };
+    };
+    // SET and RigL without a mask update both train at 0.1×: steps of 0.1 · 0.025, half a step either side.
+    const same = flops({ set: 0.1, rigl: 0.1 });
+    expect(same.xs).toEqual([expect.closeTo(0.09875, 12), expect.closeTo(0.10125, 12)]);
+    expect(same.caption).toContain('; methods of the same FLOPs set a little apart');
+    const apart = flops({ set: 0.1, snfs: 0.4 });
+    expect(apart.xs).toEqual([0.1, 0.4]);
+    expect(apart.caption).not.toContain('set a little apart');
+  });
+
   it('tabulates mean ± std over the completed seeds, and FLOPs ×dense', () => {
     const result = methodsView(viewInput({ name: 'm', base: quick }, runs));
     const table = result.tables[0]!;
@@ -129,8 +147,10 @@ describe('groups from different recipes', () => {
     const otherColumn = table.columns.findIndex((c) => c.label === 'Other');
     const cell = (method: string, other: string) => table.rows.find((r) => r.cells[0] === method && r.cells[otherColumn] === other)!.cells[flops];
     expect([cell('Dense', ''), cell('Dense', 'training ×2'), cell('RigL', ''), cell('RigL', 'training ×2')]).toEqual(['1.00×', '2.00×', '0.110×', '0.220×']);
-    const denseX = (view.figures[1]!.option.series as Array<{ name: string; data: Array<{ value: [number, number] }> }>).find((s) => s.name === 'Dense · training ×2')!.data[0]!.value[0];
-    expect(denseX).toBeCloseTo(2, 12);
+    // Static and RigL share their FLOPs here and stand a little apart; Dense meets no other series and stays put.
+    const dense2x = (view.figures[1]!.option.series as Array<{ name: string; data: Array<{ value: [number, number]; tooltip: string }> }>).find((s) => s.name === 'Dense · training ×2')!.data[0]!;
+    expect(dense2x.value[0]).toBeCloseTo(2, 12);
+    expect(dense2x.tooltip).toContain('training FLOPs 2.00× the standard dense run');
     const lengthTable = lengthView(viewInput({ name: 'l', base: quick }, runs)).tables[0]!;
     const lengthFlops = lengthTable.columns.findIndex((c) => c.label === 'Train FLOPs × dense 1×');
     expect(lengthTable.rows.filter((r) => r.cells[0] === 'Dense').map((r) => r.cells[lengthFlops])).toEqual(['1.00×', '1.00×', '2.00×']);

@@ -51,6 +51,23 @@ function dodged(series: readonly MeanStdSeries[], axisSpan: number): MeanStdSeri
   return series.map((s, i) => ({ ...s, points: s.points.map((p) => ({ ...p, x: p.x + (i - centre) * step })) }));
 }
 
+/** Points of two series nearer than this share of the x axis hide each other's markers and error bars. */
+const SAME_X = 0.005;
+
+/**
+ * The series with a point at (nearly) the x of another series' point set apart as `dodged` sets
+ * them, the others left where they are; null when no two series meet.
+ */
+function dodgedWhereTheyMeet(series: readonly MeanStdSeries[], axisSpan: number): MeanStdSeries[] | null {
+  const xs = series.map((s) => s.points.map((p) => p.x));
+  const meet = (a: number[], b: number[]): boolean => a.some((x) => b.some((y) => Math.abs(x - y) <= SAME_X * axisSpan));
+  const meeting = series.filter((_, i) => xs.some((other, j) => j !== i && meet(xs[i]!, other)));
+  if (meeting.length === 0) return null;
+  const apart = dodged(meeting, axisSpan);
+  const moved = new Map(meeting.map((s, k) => [s, apart[k]!]));
+  return series.map((s) => moved.get(s) ?? s);
+}
+
 /** "; where a name does not say otherwise: 3 epochs": the values the series names leave unsaid, stated once. */
 function unsaidNote(fields: LabelFields): string {
   const unsaid = unsaidValues(fields);
@@ -96,6 +113,8 @@ export function methodsFigures(groups: readonly RunGroup[], kind: AccuracyKind):
     (g) => ({ x: g.trainFlopsRatio.mean as number, title: g.label, details: groupDetails(g, accuracyLabel) }),
     true,
   );
+  // Methods of one FLOP cost (SET and RigL without updates, or at ΔT large) would hide each other, as at one sparsity.
+  const flopsDodged = dodgedWhereTheyMeet(flopsSeries, Math.max(0, ...flopsSeries.flatMap((s) => s.points.map((p) => p.x))));
   // Side by side, the two figures keep one height (and their plots one size) whatever their legends take.
   const height = Math.max(meanStdHeight(340, sparsitySeries, references), meanStdHeight(340, flopsSeries, []));
   const sparsityCaption = [
@@ -122,10 +141,10 @@ export function methodsFigures(groups: readonly RunGroup[], kind: AccuracyKind):
     {
       id: 'accuracy-vs-flops',
       title: 'Test accuracy vs training FLOPs',
-      caption: `${accuracyLabel}, mean ± std over seeds, against training FLOPs as a multiple of the dense model's trained for the standard length (1×)${names}`,
+      caption: `${accuracyLabel}, mean ± std over seeds, against training FLOPs as a multiple of the dense model's trained for the standard length (1×)${flopsDodged ? '; methods of the same FLOPs set a little apart' : ''}${names}`,
       option:
         flopsSeries.length > 0
-          ? meanStdChartOption(flopsSeries, [], {
+          ? meanStdChartOption(flopsDodged ?? flopsSeries, [], {
               x: { name: 'training FLOPs (× dense 1×)', min: 0, format: (v) => `${v}×` },
               y: { name: accuracyLabel, format: asPercent },
             })
