@@ -1,4 +1,4 @@
-import type { FinalMetrics, RunRecord } from '../../src-shared/api/records.js';
+import type { FinalMetrics, LayerStatRecord, RunRecord } from '../../src-shared/api/records.js';
 import { METRIC } from '../../src-shared/api/metrics.js';
 import { planRun } from '../../src-shared/plan.js';
 import type { StoreContext } from './context.js';
@@ -9,15 +9,14 @@ import type { StoreContext } from './context.js';
  * trained by its last logged step, and the network as its last layer densities give it. A run
  * stopped any other way reports these itself.
  */
-export function recordedResultsQuery({ db }: StoreContext): (run: RunRecord) => Partial<FinalMetrics> {
+export function recordedResultsQuery(
+  { db }: StoreContext,
+  latestLayerStats: (runId: number) => LayerStatRecord[],
+): (run: RunRecord) => Partial<FinalMetrics> {
   const last = db
     .prepare<[number, string], number | null>('SELECT value FROM metrics WHERE run_id = ? AND name = ? ORDER BY step DESC LIMIT 1')
     .pluck();
   const best = db.prepare<[number, string], number | null>('SELECT max(value) FROM metrics WHERE run_id = ? AND name = ?').pluck();
-  const network = db.prepare<[number, number], { flops: number | null; active: number | null; params: number | null }>(
-    `SELECT sum(flops) AS flops, sum(active) AS active, sum(params) AS params FROM layer_stats
-     WHERE run_id = ? AND step = (SELECT max(step) FROM layer_stats WHERE run_id = ?)`,
-  );
   return (run) => {
     const value = (name: string): number | null => last.get(run.id, name) ?? null;
     const results: Partial<FinalMetrics> = {
@@ -27,14 +26,15 @@ export function recordedResultsQuery({ db }: StoreContext): (run: RunRecord) => 
       testLoss: value(METRIC.testLoss),
       trainFlops: value(METRIC.trainFlops),
     };
-    const layers = network.get(run.id, run.id);
-    if (!layers || layers.flops === null || layers.active === null || !layers.params) return results;
+    const layers = latestLayerStats(run.id);
+    if (layers.length === 0) return results;
+    const sum = (key: 'flops' | 'active' | 'params'): number => layers.reduce((a, l) => a + l[key], 0);
     const plan = planRun(run.config);
     return {
       ...results,
-      inferenceFlops: layers.flops,
-      inferenceFlopsRatio: layers.flops / plan.flops.referenceForward,
-      finalSparsity: 1 - layers.active / layers.params,
+      inferenceFlops: sum('flops'),
+      inferenceFlopsRatio: sum('flops') / plan.flops.referenceForward,
+      finalSparsity: 1 - sum('active') / sum('params'),
       parameters: plan.parameters,
     };
   };

@@ -9,6 +9,7 @@ import { canMove } from './run-status.js';
 import { sharedSeconds, type Span } from './shared-time.js';
 import { END_OF_QUEUE } from './runs.js';
 import { recordedResultsQuery } from './recorded-results.js';
+import type { seriesQueries } from './series.js';
 
 export interface StatusDetails {
   /** Why a run failed, was cancelled or stopped. */
@@ -24,7 +25,7 @@ export interface StatusDetails {
 const FINAL_FIELDS = Object.keys(finalMetricsSchema.shape) as Array<keyof FinalMetrics>;
 
 /** Status changes and the queue. Every change re-reads the run under the write lock, so two processes cannot both claim one run. */
-export function runLifecycle(ctx: StoreContext, runs: RunReader) {
+export function runLifecycle(ctx: StoreContext, runs: RunReader, series: Pick<ReturnType<typeof seriesQueries>, 'latestLayerStats'>) {
   const { db, file } = ctx;
   const update = db.prepare(
     `UPDATE runs SET status = @status, queue_position = @queuePosition, started_at = @startedAt, finished_at = @finishedAt,
@@ -65,7 +66,7 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader) {
   );
   const keepSessionUntil = db.prepare('UPDATE run_sessions SET kept_until = ? WHERE id = ?');
   const setTimes = db.prepare('UPDATE runs SET duration_s = ?, shared_s = ? WHERE id = ?');
-  const recordedResults = recordedResultsQuery(ctx);
+  const recordedResults = recordedResultsQuery(ctx, series.latestLayerStats);
 
   /**
    * `sessionEnd` is where the session's time stops counting: the present, but for a session whose

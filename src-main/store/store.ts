@@ -28,7 +28,7 @@ export function createStore(ctx: StoreContext, info: StoreInfo) {
     ...info,
     ...experimentQueries(ctx),
     ...runQueries(ctx, runs),
-    ...runLifecycle(ctx, runs),
+    ...runLifecycle(ctx, runs, series),
     ...liveRunQueries(ctx),
     ...series,
     ...checkpoints,
