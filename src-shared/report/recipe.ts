@@ -8,7 +8,8 @@ import { andList, count, shortPercent } from './format.js';
 /** `varying`: the fields that differ between the runs, which the note leaves out. */
 type Part = (c: RunConfig, varying: ReadonlySet<string>) => string | null;
 
-const examples = (n: number | null | undefined, kind: string): string => (n ? `the first ${count(n)} ${kind} examples` : `all ${kind} examples`);
+/** "the first 8,000 training examples", or "all test examples" without a subset. */
+export const examplesText = (n: number | null | undefined, kind: string): string => (n ? `the first ${count(n)} ${kind} examples` : `all ${kind} examples`);
 
 /**
  * What every run of an experiment trained with, field by field (a field listed under several
@@ -17,14 +18,14 @@ const examples = (n: number | null | undefined, kind: string): string => (n ? `t
 const PARTS: Array<{ paths: string[]; part: Part }> = [
   { paths: ['epochs', 'trainingMultiplier'], part: (c) => epochsText(trainedEpochs(c)) },
   { paths: ['batchSize'], part: (c) => `batch ${c.batchSize}` },
-  { paths: ['trainSubset'], part: (c) => examples(c.trainSubset, 'training') },
+  { paths: ['trainSubset'], part: (c) => examplesText(c.trainSubset, 'training') },
   {
     paths: ['validationFraction'],
     // "of them" follows the training examples' part, which is left out where the subsets differ.
     part: (c, varying) =>
       c.validationFraction > 0 ? `${shortPercent(c.validationFraction)} of ${varying.has('trainSubset') ? 'the training examples' : 'them'} held out for validation` : null,
   },
-  { paths: ['testSubset'], part: (c) => `tested on ${examples(c.testSubset, 'test')}` },
+  { paths: ['testSubset'], part: (c) => `tested on ${examplesText(c.testSubset, 'test')}` },
   { paths: ['augment'], part: (c) => (c.augment ? 'random crop and flip' : null) },
   {
     paths: ['optimizer.lr', 'optimizer.momentum', 'optimizer.nesterov'],

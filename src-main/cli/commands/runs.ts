@@ -4,8 +4,8 @@ import { backendDetail } from '../../../src-shared/format/backend.js';
 import { planRun } from '../../../src-shared/plan.js';
 import { RUN_STATUSES, type RunStatus } from '../../../src-shared/api/records.js';
 import { viewOfExperiment } from '../../../src-shared/report/build-view.js';
-import { count, shortPercent } from '../../../src-shared/report/format.js';
-import { maskUpdateSchedule, pruningSchedule } from '../../../src-shared/report/recipe.js';
+import { shortPercent } from '../../../src-shared/report/format.js';
+import { examplesText, maskUpdateSchedule, pruningSchedule } from '../../../src-shared/report/recipe.js';
 import { missingUpdateNotes } from '../../../src-shared/report/update-note.js';
 import { DROP_GROW_METHODS } from '../../../src-shared/names.js';
 import { openStore, type Store } from '../../store/index.js';
@@ -128,8 +128,7 @@ export function showCommand(args: string[], ctx: CommandContext): number {
         `  ${c.method} on ${c.dataset}/${c.model}, ${c.method === 'dense' ? 'no sparsity' : `sparsity ${c.sparsity} ${c.distribution}`}, seed ${c.seed}`,
         `  ${c.epochs} ${c.epochs === 1 ? 'epoch' : 'epochs'} ×${c.trainingMultiplier}, batch ${c.batchSize}, lr ${c.optimizer.lr} ${c.lrSchedule.kind}, ` +
           `momentum ${c.optimizer.momentum}${c.optimizer.nesterov ? ' (Nesterov)' : ''}, weight decay ${c.optimizer.weightDecay}`,
-        `  trained on ${c.trainSubset === undefined ? 'all' : `the first ${count(c.trainSubset)}`} training examples, ${shortPercent(c.validationFraction)} of them held out for validation; ` +
-          `tested on ${c.testSubset === undefined ? 'all' : `the first ${count(c.testSubset)}`} test examples`,
+        `  trained on ${examplesText(c.trainSubset, 'training')}, ${shortPercent(c.validationFraction)} of them held out for validation; tested on ${examplesText(c.testSubset, 'test')}`,
         ...(DROP_GROW_METHODS.includes(c.method) ? [`  ${maskUpdateSchedule(c)}`] : c.method === 'pruning' ? [`  ${pruningSchedule(c)}`] : []),
         ...missingUpdateNotes([c]).map((note) => `  note: ${note}`),
         `  backend ${run.backend === null ? '–' : `${run.backend} ${backendDetail(run.device, run.config.backend, run.backendReason)}`}`,
