@@ -39,7 +39,7 @@ export interface CurveAxes {
 export const STEP_AXIS = {
   x: 'step',
   // A tick is a round number: "1.2 k", not the "1.20 k" that lines up in a table.
-  formatX: (v: number): string => compact(v).replace(/(\.\d*?)0+(?= |$)/, '$1').replace(/\.(?= |$)/, ''),
+  formatX: (v: number): string => compact(v, '', true),
   xWhole: true,
   xFromZero: true,
 } satisfies Partial<CurveAxes>;

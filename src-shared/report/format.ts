@@ -62,8 +62,11 @@ export function meanStdPercent(mean: number | null, std: number | null, n: numbe
 
 const SI = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
 
-/** 1.23e9 -> "1.23 G": for FLOP counts, parameter counts and steps in tight places. */
-export function compact(n: number | null | undefined, unit = ''): string {
+/**
+ * 1.23e9 -> "1.23 G": for FLOP counts, parameter counts and steps in tight places. Three digits
+ * line up in a table; `round` drops the zeros after the point ("1.2 k", "6 k"), as an axis tick reads.
+ */
+export function compact(n: number | null | undefined, unit = '', round = false): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return DASH;
   if (Math.abs(n) < 1000) return `${Number(n.toPrecision(3))} ${unit}`.trim();
   let value = Math.abs(n);
@@ -73,7 +76,8 @@ export function compact(n: number | null | undefined, unit = ''): string {
     i++;
   }
   const digits = value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  return `${n < 0 ? '-' : ''}${value.toFixed(digits)} ${SI[i]}${unit}`.trim();
+  const shown = round ? String(Number(value.toFixed(digits))) : value.toFixed(digits);
+  return `${n < 0 ? '-' : ''}${shown} ${SI[i]}${unit}`.trim();
 }
 
 /** "SET, SNFS and RigL": a list in prose. */
