@@ -42,7 +42,7 @@ function compressedFrom(dense: Float32Array, shape: [number, number]): Compresse
 }
 
 describe('the compressed fully connected layer kernels on wasm match dense products', () => {
-  const ALL = { activeGradient: true, biasGradient: true, inputGradient: true, reluInput: false };
+  const ALL = { activeGradient: true, denseGradient: false, biasGradient: true, inputGradient: true, reluInput: false };
 
   it.each([
     { nIn: 37, nOut: 23, batch: 128, density: 0.1 },
@@ -79,6 +79,12 @@ describe('the compressed fully connected layer kernels on wasm match dense produ
       expect(maxRelativeError(dbias!, tf.sum(dy, 0))).toBeLessThan(1e-5);
       expect(isInBatchChunks(dx!)).toBe(false);
       expect(maxRelativeError(dx!, tf.matMul(dy, tf.transpose(W)))).toBeLessThan(1e-5);
+      // A RigL update's dense gradient, read from the chunks in place, with the other outputs unchanged.
+      const withDense = compressedDenseGrad(dyT, forward.xT, packed, { ...ALL, activeGradient: false, denseGradient: true, inputChunks: false });
+      expect(withDense.grad!.shape).toEqual([nIn, nOut]);
+      expect(maxRelativeError(withDense.grad!, tf.tensor2d(denseGrad, [nIn, nOut]))).toBeLessThan(1e-5);
+      expect(Array.from(withDense.dbias!.dataSync())).toEqual(Array.from(dbias!.dataSync()));
+      expect(Array.from(withDense.dx!.dataSync())).toEqual(Array.from(dx!.dataSync()));
 
       // From an input already in batch chunks: the same numbers, and dx in batch chunks.
       const chunked = compressedDense(markBatchChunks(forward.xT.clone()), packed, b, false);
@@ -142,10 +148,14 @@ describe('the compressed fully connected layer kernels on wasm match dense produ
       expect(Array.from(all.grad!.dataSync())).toEqual([1, 4]);
       expect(Array.from(all.dbias!.dataSync())).toEqual([1, 1]);
       expect(Array.from(all.dx!.dataSync())).toEqual([2, 3]);
-      const some = compressedDenseGrad(dyT, xT, packed, { activeGradient: false, biasGradient: false, inputGradient: true, inputChunks: false, reluInput: false });
+      const some = compressedDenseGrad(dyT, xT, packed, { ...ALL, activeGradient: false, biasGradient: false, inputChunks: false });
       expect(some.grad).toBeNull();
       expect(some.dbias).toBeNull();
       expect(Array.from(some.dx!.dataSync())).toEqual([2, 3]);
+      // xᵀ·dy at every position: [[1·1, 1·1], [4·1, 4·1]].
+      const dense = compressedDenseGrad(dyT, xT, packed, { ...ALL, activeGradient: false, denseGradient: true, biasGradient: false, inputGradient: false, inputChunks: false });
+      expect(Array.from(dense.grad!.dataSync())).toEqual([1, 1, 4, 4]);
+      expect(() => compressedDenseGrad(dyT, xT, packed, { ...ALL, denseGradient: true, inputChunks: false })).toThrow(/exclude each other/);
     });
     packed.dispose();
   });

@@ -37,6 +37,20 @@ export interface SgdStepsAttrs {
   decays: number[];
 }
 
+/**
+ * Attributes of RiglCompressedDenseGrad: which outputs to make (dL/dW at the active positions, or
+ * at every position on a step that needs dense gradients; dL/db; dL/dx), dx's layout, and whether
+ * x is a ReLU's output (see backend/wasm-kernels/compressed.ts).
+ */
+export interface CompressedDenseGradAttrs {
+  activeGradient: boolean;
+  denseGradient: boolean;
+  biasGradient: boolean;
+  inputGradient: boolean;
+  inputChunks: boolean;
+  reluInput: boolean;
+}
+
 /** Attributes of RiglSparseConv: a convolution's padding, stride (the same along both axes) and its filter's dense shape [kh, kw, inC, outC]. */
 export interface SparseConvAttrs {
   pad: 'valid' | 'same';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fromBatchChunks, isInBatchChunks } from './batch-chunks.js';
+import { isInBatchChunks } from './batch-chunks.js';
 import { hasKernel, KERNEL_NAMES } from '../kernels/names.js';
 import { compressedDense, compressedDenseGrad, reluGrad, type RowWeights } from './kernels.js';
 import { MAX_COMPRESSED_DENSITY } from './compressed-weights.js';
@@ -101,24 +101,25 @@ export class Dense implements Module {
   }
 
   /**
-   * For compressed weights, the dense gradient (xᵀ·dy over every position, batch-major) only when
-   * the step asks for it; else the active positions'. dyT is in batch chunks, as the forward pass
-   * gave y.
+   * For compressed weights, the dense gradient (xᵀ·dy over every position) only when the step
+   * asks for it; else the active positions'. dyT is in batch chunks, as the forward pass gave y.
    */
   private backwardOnChunks(dyT: tf.Tensor2D, w: RowWeights): tf.Tensor | null {
     const xT = this.xT!;
     const inputChunks = isInBatchChunks(this.x!);
     const everyPosition = w instanceof tf.Tensor;
     const reluInput = this.inputGradient && reluOutputs.has(this.x!);
+    const activeGradient = everyPosition || !this.denseGradients;
     const { grad, dbias, dx } = compressedDenseGrad(dyT, xT, w, {
-      activeGradient: everyPosition || !this.denseGradients,
+      activeGradient,
+      denseGradient: !activeGradient,
       biasGradient: this.bias !== null,
       inputGradient: this.inputGradient,
       inputChunks,
       reluInput,
     });
     if (dx && reluInput) reluAppliedBy.set(dx, this.x!);
-    this.kernel.grad = grad ?? tf.matMul(inputChunks ? fromBatchChunks(xT) : this.x!, fromBatchChunks(dyT), true, false);
+    this.kernel.grad = grad;
     if (this.bias) this.bias.grad = dbias;
     return dx;
   }

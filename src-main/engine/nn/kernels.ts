@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Padding } from '../../../src-shared/models/spec.js';
-import { hasKernel, KERNEL_NAMES, type SparseConvAttrs, type SparseConvGradAttrs } from '../kernels/names.js';
+import { hasKernel, KERNEL_NAMES, type CompressedDenseGradAttrs, type SparseConvAttrs, type SparseConvGradAttrs } from '../kernels/names.js';
 import { isInBatchChunks, markBatchChunks } from './batch-chunks.js';
 import type { CompressedWeights } from './compressed-weights.js';
 
@@ -73,18 +73,19 @@ export function compressedDense(x: tf.Tensor2D, w: RowWeights, bias: tf.Tensor |
 
 /**
  * From dL/dy and the forward pass's xT, both in batch chunks: dL/dW at W's active positions (of
- * shape [nIn, nOut] for a dense W), dL/db and dL/dx (in batch chunks with inputChunks, else batch-major), each only when asked for
- * (null otherwise). With reluInput (x is a ReLU's output), dL/dx is the gradient of the ReLU's input.
+ * shape [nIn, nOut] for a dense W) or, with denseGradient, at every position [nIn, nOut]; dL/db
+ * and dL/dx (in batch chunks with inputChunks, else batch-major), each only when asked for (null
+ * otherwise). With reluInput (x is a ReLU's output), dL/dx is the gradient of the ReLU's input.
  */
 export function compressedDenseGrad(
   dyT: tf.Tensor2D,
   xT: tf.Tensor2D,
   w: RowWeights,
-  wanted: { activeGradient: boolean; biasGradient: boolean; inputGradient: boolean; inputChunks: boolean; reluInput: boolean },
+  wanted: CompressedDenseGradAttrs,
 ): { grad: tf.Tensor | null; dbias: tf.Tensor1D | null; dx: tf.Tensor2D | null } {
-  const outputs = tf.engine().runKernel(KERNEL_NAMES.compressedDenseGrad, { dyT, xT, ...rowWeightInputs(w) }, wanted) as tf.Tensor[];
+  const outputs = tf.engine().runKernel(KERNEL_NAMES.compressedDenseGrad, { dyT, xT, ...rowWeightInputs(w) }, { ...wanted }) as tf.Tensor[];
   const next = (wanted: boolean): tf.Tensor | null => (wanted ? outputs.shift()! : null);
-  const grad = next(wanted.activeGradient);
+  const grad = next(wanted.activeGradient || wanted.denseGradient);
   const dbias = next(wanted.biasGradient) as tf.Tensor1D | null;
   const dx = next(wanted.inputGradient) as tf.Tensor2D | null;
   return { grad, dbias, dx: dx && wanted.inputChunks ? markBatchChunks(dx) : dx };

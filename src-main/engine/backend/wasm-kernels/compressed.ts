@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { KERNEL_NAMES } from '../../kernels/names.js';
+import { KERNEL_NAMES, type CompressedDenseGradAttrs } from '../../kernels/names.js';
 import { denseRowIndex } from '../../kernels/dense-row-index.js';
 import { withHostArrays, withTemporaries } from './temporaries.js';
 import { requireShape, wasmKernel, type WasmKernelContext } from './wasm-kernel.js';
 import { TRANSPOSE_MODE, WORK_PER_ELEMENT, type KernelRuntime } from '../../kernels/kernel-runtime.js';
+import { denseGradientFromChunks } from './matmul.js';
 
 /*
  * A fully connected layer on compressed weights (kernels/assembly/sparse.as), forward and
@@ -96,11 +97,12 @@ const compressedDense = wasmKernel(KERNEL_NAMES.compressedDense, (ctx) => {
 
 /**
  * Inputs dyT [nOut, batch] and xT [nIn, batch] (both in batch chunks), rowPtr and cols (or
- * neither), vals; attrs activeGradient, biasGradient, inputGradient (which outputs to make),
- * inputChunks (dx's layout, that of the forward's input) and reluInput (x is a ReLU's output: dx
- * is then the gradient of the ReLU's input, zero where x is not positive). Outputs, in this order
- * and each only when asked for: dL/dW at the active positions [nnz] (or, without rowPtr,
- * [nIn, nOut]), dL/db [nOut], dL/dx.
+ * neither), vals; attrs activeGradient, denseGradient, biasGradient, inputGradient (which outputs
+ * to make), inputChunks (dx's layout, that of the forward's input) and reluInput (x is a ReLU's
+ * output: dx is then the gradient of the ReLU's input, zero where x is not positive). Outputs, in
+ * this order and each only when asked for: dL/dW at the active positions [nnz] (or, without
+ * rowPtr, [nIn, nOut]) or, with denseGradient, at every position [nIn, nOut] (a RigL update's);
+ * dL/db [nOut]; dL/dx.
  */
 const compressedDenseGrad = wasmKernel(KERNEL_NAMES.compressedDenseGrad, (ctx) => {
   const [nOut, batch] = ctx.input('dyT').shape as [number, number];
@@ -111,10 +113,12 @@ const compressedDenseGrad = wasmKernel(KERNEL_NAMES.compressedDenseGrad, (ctx) =
 
 function compressedDenseGradWith(ctx: WasmKernelContext, w: RowIndexAt, nIn: number, nOut: number, batch: number): TensorInfo[] {
   const { nnz } = w;
-  const { activeGradient, biasGradient, inputGradient, inputChunks, reluInput } = ctx.attrs as { activeGradient: boolean; biasGradient: boolean; inputGradient: boolean; inputChunks: boolean; reluInput: boolean };
+  const { activeGradient, denseGradient, biasGradient, inputGradient, inputChunks, reluInput } = ctx.attrs as unknown as CompressedDenseGradAttrs;
+  if (activeGradient && denseGradient) throw new Error(`${KERNEL_NAMES.compressedDenseGrad}: activeGradient and denseGradient exclude each other`);
   const { runtime } = ctx;
   const dyT = ctx.at('dyT');
   const grad = activeGradient ? ctx.output(w.everyPosition ? [nIn, nOut] : [nnz]) : null;
+  const dense = denseGradient ? ctx.output([nIn, nOut]) : null;
   const dbias = biasGradient ? ctx.output([nOut]) : null;
   const dx = inputGradient ? ctx.output(inputChunks ? [nIn, batch] : [batch, nIn]) : null;
   const parts = runtime.batchParts(batch);
@@ -133,7 +137,8 @@ function compressedDenseGradWith(ctx: WasmKernelContext, w: RowIndexAt, nIn: num
       if (dx && !inputChunks) transposeBatch(ctx, dxT, batch, nIn, dx.at, true);
     });
   }
-  return [grad, dbias, dx].flatMap((o): TensorInfo[] => (o ? [o.info] : []));
+  if (dense) denseGradientFromChunks(runtime, ctx.at('xT'), dyT, nIn, nOut, batch, dense.at);
+  return [grad ?? dense, dbias, dx].flatMap((o): TensorInfo[] => (o ? [o.info] : []));
 }
 
 /** [..., C] -> [C]. */

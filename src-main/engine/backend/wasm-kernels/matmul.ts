@@ -1,10 +1,44 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { _FusedMatMulAttrs, KernelFunc } from '@tensorflow/tfjs-core';
-import { PACKING_PARTS_PER_THREAD } from '../../kernels/kernel-runtime.js';
+import { PACKING_PARTS_PER_THREAD, type KernelRuntime } from '../../kernels/kernel-runtime.js';
 import { wasmKernel } from './wasm-kernel.js';
 
 /** Index of the scratch field of MatMulArgs in matmul.as (scratchPerPart follows). */
 const SCRATCH_FIELD = 11;
+
+/** One product C [m, n] = A·B on matmul.as (heap addresses in bytes, strides in elements). */
+interface MatMulOperands {
+  m: number;
+  n: number;
+  k: number;
+  a: number;
+  aRowStride: number;
+  aColStride: number;
+  b: number;
+  bRowStride: number;
+  bColStride: number;
+  c: number;
+  /** The bias over C's columns, or 0. */
+  bias: number;
+}
+
+/** Runs one product on every thread, split by whole tiles. */
+function runMatMul(runtime: KernelRuntime, p: MatMulOperands, kChunks: boolean): void {
+  const parts = runtime.partsFor(2 * p.m * p.n * p.k, PACKING_PARTS_PER_THREAD);
+  runtime.writeArgs([p.m, p.n, p.k, p.a, p.aRowStride, p.aColStride, p.b, p.bRowStride, p.bColStride, p.c, p.bias, 0, 0, kChunks ? 1 : 0]);
+  const scratch = runtime.scratch(runtime.scratchBytes('matMulScratchBytes'), parts);
+  runtime.setArg(SCRATCH_FIELD, scratch.base);
+  runtime.setArg(SCRATCH_FIELD + 1, scratch.perPart);
+  runtime.run('matMul', [runtime.argsAt], parts);
+}
+
+/**
+ * dW = xᵀ·dy [nIn, nOut] from xT [nIn, batch] and dyT [nOut, batch], both in batch chunks (as a
+ * compressed layer keeps them), read in place: no transposes.
+ */
+export function denseGradientFromChunks(runtime: KernelRuntime, xT: number, dyT: number, nIn: number, nOut: number, batch: number, out: number): void {
+  runMatMul(runtime, { m: nIn, n: nOut, k: batch, a: xT, aRowStride: 0, aColStride: 0, b: dyT, bRowStride: 0, bColStride: 0, c: out, bias: 0 }, true);
+}
 
 /**
  * BatchMatMul, and _FusedMatMul with a bias over the last axis, on our threaded SIMD product
@@ -37,31 +71,27 @@ export function batchMatMulConfig(kernelName: typeof tf.BatchMatMul | typeof tf.
       if (biasInput !== undefined && (biasInput.dtype !== 'float32' || tf.util.sizeFromShape(biasInput.shape) !== n || biasInput.shape[biasInput.shape.length - 1] !== n)) return null;
       const bias = biasInput === undefined ? 0 : ctx.at('bias');
 
-      const { runtime } = ctx;
       const out = ctx.output([...outer, m, n]);
       const aAt = ctx.at('a');
       const bAt = ctx.at('b');
-      const parts = runtime.partsFor(2 * m * n * k, PACKING_PARTS_PER_THREAD);
       for (let i = 0; i < batch; i++) {
-        runtime.writeArgs([
-          m,
-          n,
-          k,
-          aAt + (aBatch === 1 ? 0 : i * m * k * 4),
-          transposeA ? 1 : k,
-          transposeA ? m : 1,
-          bAt + (bBatch === 1 ? 0 : i * k * n * 4),
-          transposeB ? 1 : n,
-          transposeB ? k : 1,
-          out.at + i * m * n * 4,
-          bias,
-          0,
-          0,
-        ]);
-        const scratch = runtime.scratch(runtime.scratchBytes('matMulScratchBytes'), parts);
-        runtime.setArg(SCRATCH_FIELD, scratch.base);
-        runtime.setArg(SCRATCH_FIELD + 1, scratch.perPart);
-        runtime.run('matMul', [runtime.argsAt], parts);
+        runMatMul(
+          ctx.runtime,
+          {
+            m,
+            n,
+            k,
+            a: aAt + (aBatch === 1 ? 0 : i * m * k * 4),
+            aRowStride: transposeA ? 1 : k,
+            aColStride: transposeA ? m : 1,
+            b: bAt + (bBatch === 1 ? 0 : i * k * n * 4),
+            bRowStride: transposeB ? 1 : n,
+            bColStride: transposeB ? k : 1,
+            c: out.at + i * m * n * 4,
+            bias,
+          },
+          false,
+        );
       }
       return out.info;
     },
