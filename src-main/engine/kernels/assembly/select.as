@@ -143,13 +143,20 @@ export function selectMagnitudes(values: usize, mask: usize, want: i32, n: i32, 
     return found;
   }
   const threshold = kthSmallest(keys, found, k - 1, shuffled, spare);
+  // Neither loop branches on the keys: about half the candidates fall below the threshold, in
+  // random order, and loops that branched mispredicted half their steps (fc1's growth ranking of
+  // 7,000 among 211,680 took 0.21–0.27 ms with them, 0.14–0.16 without).
   let below = 0;
-  for (let j = 0; j < found; j++) if (load<f32>(f32At(keys, j)) < threshold) below++;
+  for (let j = 0; j < found; j++) below += <i32>(load<f32>(f32At(keys, j)) < threshold);
   let ties = k - below;
   let m = 0;
+  // Each candidate is written at out[m] and kept by advancing m; m < k wherever it is written.
   for (let j = 0; j < found && m < k; j++) {
     const key = load<f32>(f32At(keys, j));
-    if (key < threshold || (key == threshold && ties-- > 0)) store<i32>(f32At(out, m++), load<i32>(f32At(positions, j)));
+    const tie = <i32>(key == threshold) & <i32>(ties > 0);
+    store<i32>(f32At(out, m), load<i32>(f32At(positions, j)));
+    m += <i32>(key < threshold) | tie;
+    ties -= tie;
   }
   return m;
 }
