@@ -136,13 +136,24 @@ export class Sgd {
     this.compactAt.set(param.name, { positions, size });
   }
 
-  /** Compact momentum follows its kernel, just moved to `to` (see CompressedWeights.carried): kept positions keep it, new ones start at 0. */
-  moveState(param: Param, to: CompressedWeights): void {
+  /**
+   * Compact momentum follows its kernel, just moved to `to` (see CompressedWeights.carried): kept
+   * positions keep it, new ones start at 0. `carried`: the momentum already carried there, which
+   * this takes over (see sparse/device-merge.ts moveOnDevice).
+   */
+  moveState(param: Param, to: CompressedWeights, carried: tf.Tensor1D | null = null): void {
     const compact = this.compactAt.get(param.name);
     if (!compact) throw new Error(`${param.name}: moveState on dense momentum`);
     const v = this.velocity.get(param.name);
-    if (v) this.setVelocity(param.name, tf.keep(to.carried(v as tf.Tensor1D)));
+    if (carried && !v) throw new Error(`${param.name}: carried momentum for a kernel that has none yet`);
+    if (v) this.setVelocity(param.name, tf.keep(carried ?? to.carried(v as tf.Tensor1D)));
     this.compactAt.set(param.name, { positions: to.positions, size: compact.size });
+  }
+
+  /** The compact momentum of a compressed kernel (one value per active weight), or null before its first step. */
+  compactVelocity(param: Param): tf.Tensor1D | null {
+    if (!this.compactAt.has(param.name)) throw new Error(`${param.name}: compactVelocity of dense momentum`);
+    return (this.velocity.get(param.name) as tf.Tensor1D | undefined) ?? null;
   }
 
   /** Back to dense momentum for `param` (zero at the positions the compact one did not hold). */

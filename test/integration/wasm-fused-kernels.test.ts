@@ -11,7 +11,8 @@ import { BatchNorm } from '../../src-main/engine/nn/batchnorm.js';
 import { softmaxCrossEntropy } from '../../src-main/engine/nn/loss.js';
 import type { ForwardContext, Param } from '../../src-main/engine/nn/module.js';
 import { Sgd } from '../../src-main/engine/optimizer.js';
-import { mergeOnDevice, mergesOnDevice } from '../../src-main/engine/sparse/device-merge.js';
+import { mergeOnDevice, mergesOnDevice, moveOnDevice } from '../../src-main/engine/sparse/device-merge.js';
+import { CompressedWeights } from '../../src-main/engine/nn/compressed-weights.js';
 import { ranksOnDevice, selectMagnitudes } from '../../src-main/engine/sparse/device-select.js';
 import { mergeActive } from '../../src-main/engine/sparse/dropgrow.js';
 import { fromBatchChunks, isInBatchChunks, toBatchChunks } from '../../src-main/engine/nn/batch-chunks.js';
@@ -524,6 +525,37 @@ describe('merging a layer\'s active positions on the device (a mask update\'s ne
     const tensors = tf.memory().numTensors;
     // 4 is not active: nothing is dropped, and three positions will not fit in the two promised.
     expect(() => mergeOnDevice(Uint32Array.of(3, 5), Uint32Array.of(4), Uint32Array.of(7))).toThrow(/do not merge to 2 positions/);
+    expect(tf.memory().numTensors).toBe(tensors);
+  });
+
+  it('moves a compressed kernel in one call: the weights and momentum movedTo and carried give, and the row index of its new positions', async () => {
+    await selectBackend('wasm');
+    const tensors = tf.memory().numTensors;
+    const shape = [784, 300];
+    for (const { active, dropped, grown } of [randomUpdate(784 * 300, 0.08, 0.3), { active: Uint32Array.of(3, 5, 9), dropped: Uint32Array.of(5, 9), grown: Uint32Array.of(1, 5, 10) }]) {
+      const weights = CompressedWeights.of(shape, active, normal(active.length));
+      const momentum = tf.tensor1d(normal(active.length));
+      const moved = moveOnDevice(weights, momentum, { active, dropped, grown });
+      const host = mergeActive(active, dropped, grown);
+      expect(Array.from(moved.merged.positions)).toEqual(Array.from(host.positions));
+      expect(Array.from(moved.merged.sources)).toEqual(Array.from(host.sources));
+      const reference = weights.movedTo(Uint32Array.from(host.positions), Int32Array.from(host.sources));
+      expect(Array.from(moved.weights.values.dataSync())).toEqual(Array.from(reference.values.dataSync()));
+      const carried = reference.carried(momentum);
+      expect(Array.from(moved.momentum!.dataSync())).toEqual(Array.from(carried.dataSync()));
+      for (const key of ['rowPtr', 'cols'] as const) expect(Array.from(moved.weights.byRow()[key].dataSync())).toEqual(Array.from(reference.byRow()[key].dataSync()));
+      // Without momentum (before a kernel's first step) it carries the weights alone.
+      const withoutMomentum = moveOnDevice(weights, null, { active, dropped, grown });
+      expect(withoutMomentum.momentum).toBeNull();
+      tf.dispose([momentum, moved.momentum!, carried]);
+      for (const w of [weights, moved.weights, reference, withoutMomentum.weights]) w.dispose();
+    }
+    // A position past the kernel is refused before anything is made.
+    const weights = CompressedWeights.of([2, 3], Uint32Array.of(1, 4), Float32Array.of(1, 2));
+    const before = tf.memory().numTensors;
+    expect(() => moveOnDevice(weights, null, { active: Uint32Array.of(1, 4), dropped: new Uint32Array(0), grown: Uint32Array.of(6) })).toThrow(/past a \[2, 3\] kernel/);
+    expect(tf.memory().numTensors).toBe(before);
+    weights.dispose();
     expect(tf.memory().numTensors).toBe(tensors);
   });
 });

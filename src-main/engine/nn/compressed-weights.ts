@@ -38,6 +38,17 @@ export class CompressedWeights {
     return new CompressedWeights([...shape], positions, tensorOf(values) as tf.Tensor1D, null);
   }
 
+  /**
+   * Fully connected weights at `positions` with `values` and the row index the device built for
+   * them (see sparse/device-merge.ts moveOnDevice), all three owned from now on.
+   */
+  static indexedByRow(shape: readonly number[], positions: Uint32Array, values: tf.Tensor1D, index: RowIndex): CompressedWeights {
+    if (values.size !== positions.length || index.cols.size !== positions.length) {
+      throw new Error(`compressed weights: ${values.size} values and ${index.cols.size} indexed columns for ${positions.length} positions`);
+    }
+    return new CompressedWeights([...shape], positions, values, null, { kind: 'rows', rowPtr: tf.keep(index.rowPtr), cols: tf.keep(index.cols) });
+  }
+
   private constructor(
     /** The dense kernel's shape. */
     readonly shape: number[],
@@ -46,8 +57,9 @@ export class CompressedWeights {
     values: tf.Tensor1D,
     /** For weights made by movedTo: each position's index among the previous ones, or −1 (int32). */
     private readonly sources: tf.Tensor1D | null,
+    index?: RowIndex | ChannelIndex,
   ) {
-    this.index = shape.length === 4 ? channelIndex(shape, positions) : rowIndex(shape, positions);
+    this.index = index ?? (shape.length === 4 ? channelIndex(shape, positions) : rowIndex(shape, positions));
     this.values = tf.keep(values);
   }
 

@@ -67,9 +67,15 @@ export class KernelParam implements Param {
    * ones start at 0.
    */
   moveTo(positions: Uint32Array, sources: Int32Array): void {
+    if (this.packed === null) throw new Error(`${this.name}: moveTo on a dense kernel`);
+    this.replaceCompressed(this.packed.movedTo(positions, sources));
+  }
+
+  /** A compressed kernel's weights after a mask update, moved by the caller (see sparse/device-merge.ts moveOnDevice). */
+  replaceCompressed(next: CompressedWeights): void {
     const previous = this.packed;
-    if (previous === null) throw new Error(`${this.name}: moveTo on a dense kernel`);
-    this.packed = previous.movedTo(positions, sources);
+    if (previous === null) throw new Error(`${this.name}: replaceCompressed on a dense kernel`);
+    this.packed = next;
     previous.dispose();
     this.dense?.dispose();
     this.dense = null;

@@ -127,6 +127,34 @@ export function carryValues(values: tf.Tensor1D, sources: tf.Tensor1D): tf.Tenso
   return tf.engine().runKernel(KERNEL_NAMES.carryValues, { values, sources }, {}) as tf.Tensor1D;
 }
 
+/** Increasing flat positions of a mask update: a kernel's active ones, those it drops and those it grows. */
+export interface PositionLists {
+  active: Uint32Array;
+  dropped: Uint32Array;
+  grown: Uint32Array;
+}
+
+/** What mergeActive carries to the new positions (one float per active position each) and indexes. */
+export interface MergeExtras {
+  values?: tf.Tensor1D;
+  momentum?: tf.Tensor1D;
+  /** [nIn, nOut] of a fully connected kernel, for the new positions' row index. */
+  rows?: [number, number];
+}
+
+/**
+ * (active − dropped) ∪ grown on the device (backend/wasm-kernels/compressed.ts): the new positions
+ * and each one's index among the active ones (or −1), as int32 tensors, then the carried values
+ * and momentum and the row index (rowPtr, cols) that `extras` asks for, in that order.
+ */
+export function mergeActive(lists: PositionLists, extras: MergeExtras = {}): tf.Tensor[] {
+  const ints = (a: Uint32Array) => new Int32Array(a.buffer, a.byteOffset, a.length);
+  const { values, momentum, rows } = extras;
+  const inputs = { ...(values ? { values } : {}), ...(momentum ? { momentum } : {}) };
+  const attrs = { active: ints(lists.active), dropped: ints(lists.dropped), grown: ints(lists.grown), ...(rows ? { rows } : {}) };
+  return tf.engine().runKernel(KERNEL_NAMES.mergeActive, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+}
+
 /** dL/dx of y = relu(x), from y: dy where y > 0, else 0. */
 export function reluGrad(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
   if (hasKernel(KERNEL_NAMES.reluGrad)) return tf.engine().runKernel(KERNEL_NAMES.reluGrad, { dy, y }, {}) as tf.Tensor;

@@ -4,12 +4,12 @@ import type { RunPlan } from '../../../src-shared/plan.js';
 import type { Random } from '../../../src-shared/random.js';
 import { dropCount, isMaskUpdateStep, isPruningStep, pruningActiveCount, updatesRunning } from '../../../src-shared/sparsity/schedules.js';
 import { scratchInt32 } from '../host-arrays.js';
-import { shouldCompress, sourcesOf } from '../nn/compressed-weights.js';
+import { shouldCompress, sourcesOf, type CompressedWeights } from '../nn/compressed-weights.js';
 import { readFloats } from '../kernels/tensor-view.js';
 import { KernelParam } from '../nn/kernel-param.js';
 import type { Param } from '../nn/module.js';
 import type { Sgd } from '../optimizer.js';
-import { mergeOnDevice, mergesOnDevice } from './device-merge.js';
+import { mergeOnDevice, mergesOnDevice, moveOnDevice, type MovedKernel } from './device-merge.js';
 import { ranksOnDevice, selectMagnitudes } from './device-select.js';
 import { dropAndGrow, type DropGrowInput, type GrowCriterion } from './dropgrow.js';
 import { LayerMask, maskParam, randomMask } from './masks.js';
@@ -116,7 +116,7 @@ export class SparsityController {
     const drops = layers.map((m) => dropCount(t, m.active, schedule));
     const grows = this.growBudget(layers, drops);
     const onDevice = ranksOnDevice();
-    const merge = mergesOnDevice() ? { merge: mergeOnDevice } : {};
+    const mergesHere = mergesOnDevice();
     const changes = layers.map((m, i): MaskChange => {
       // Nothing changes when nothing is dropped or grown, or in a layer with every position active
       // (ERK keeps small layers dense), which can only grow back what it drops, values kept: such a
@@ -126,6 +126,16 @@ export class SparsityController {
       if (grows[i] === drops[i] && (drops[i] === 0 || (full && criterion !== 'random'))) {
         return { layer: m.name, active: m.active, dropped: 0, grown: 0 };
       }
+      // A compressed fully connected kernel that stays compressed moves on the device in the
+      // merge's kernel call (weights, momentum, row index); other layers follow the new mask below.
+      const movable = mergesHere ? this.movesOnDevice(m, drops[i]!, grows[i]!) : null;
+      const pending: { moved?: MovedKernel } = {};
+      const merge = movable
+        ? (active: Uint32Array, dropped: Uint32Array, grown: Uint32Array, into?: Uint32Array) =>
+            (pending.moved = moveOnDevice(movable, this.optimizer.compactVelocity(m.param), { active, dropped, grown }, into)).merged
+        : mergesHere
+          ? mergeOnDevice
+          : undefined;
       const result = dropAndGrow({
         mask: m.mask,
         weights: onDevice ? null : this.denseWeights(m.param),
@@ -138,10 +148,11 @@ export class SparsityController {
         into: m.spare(),
         active: m.positions(),
         positionsInto: m.sparePositions(),
-        ...merge,
+        ...(merge ? { merge } : {}),
       });
       m.set(result.mask, result.positions);
-      this.enforce(m, result.sources);
+      if (pending.moved) this.adoptMoved(m.param as KernelParam, pending.moved);
+      else this.enforce(m, result.sources);
       if (full) return { layer: m.name, active: result.active, dropped: 0, grown: 0 };
       return { layer: m.name, active: result.active, dropped: result.dropped, grown: result.grown };
     });
@@ -205,7 +216,7 @@ export class SparsityController {
    */
   private enforce(mask: LayerMask, sources?: Int32Array): void {
     const param = mask.param;
-    if (param instanceof KernelParam && param.compressed !== null && this.compressible(param, mask)) {
+    if (param instanceof KernelParam && param.compressed !== null && this.compressible(param, mask.active, mask.size)) {
       const active = mask.positions();
       param.moveTo(active, sources ?? sourcesOf(param.compressed.positions, active, scratchInt32('enforce.sources', active.length)));
       this.optimizer.moveState(param, param.compressed);
@@ -218,20 +229,36 @@ export class SparsityController {
   }
 
   /**
+   * The compressed weights of a fully connected kernel that stays compressed after dropping `drop`
+   * weights and growing at most `grow`, which then move on the device (see moveOnDevice); else null.
+   */
+  private movesOnDevice(mask: LayerMask, drop: number, grow: number): CompressedWeights | null {
+    const param = mask.param;
+    if (!(param instanceof KernelParam) || param.compressed?.index.kind !== 'rows') return null;
+    return this.compressible(param, mask.active - drop + grow, mask.size) ? param.compressed : null;
+  }
+
+  /** A kernel's weights and momentum, moved on the device, replace those it had. */
+  private adoptMoved(param: KernelParam, moved: MovedKernel): void {
+    param.replaceCompressed(moved.weights);
+    this.optimizer.moveState(param, moved.weights, moved.momentum);
+  }
+
+  /**
    * Kernels sparse enough to gain, of layers that can (see shouldCompress), train on their active
    * weights only, with compact momentum. SNFS never does: it needs dense momentum every step.
    */
   private compressIfSparse(mask: LayerMask): void {
     const param = mask.param;
-    if (!(param instanceof KernelParam) || !this.compressible(param, mask)) return;
+    if (!(param instanceof KernelParam) || !this.compressible(param, mask.active, mask.size)) return;
     const active = mask.positions();
     param.compress(active);
     this.optimizer.compactState(param, active, mask.size);
     mask.releaseTensor();
   }
 
-  private compressible(param: KernelParam, mask: LayerMask): boolean {
-    return !this.denseMomentum && shouldCompress(param, mask.active, mask.size);
+  private compressible(param: KernelParam, active: number, size: number): boolean {
+    return !this.denseMomentum && shouldCompress(param, active, size);
   }
 
   private expand(param: Param): void {

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { hasKernel, KERNEL_NAMES } from '../kernels/names.js';
 import { readInts } from '../kernels/tensor-view.js';
+import { CompressedWeights } from '../nn/compressed-weights.js';
+import { mergeActive, type PositionLists } from '../nn/kernels.js';
 import { mergedArrays, type MergedActive } from './dropgrow.js';
 
 /** Whether the active backend merges active positions itself (see mergeOnDevice). */
@@ -14,15 +16,50 @@ export function mergesOnDevice(): boolean {
  * again and again in a run's first updates and took milliseconds there).
  */
 export function mergeOnDevice(active: Uint32Array, dropped: Uint32Array, grown: Uint32Array, into?: Uint32Array): MergedActive {
-  const ints = (a: Uint32Array) => new Int32Array(a.buffer, a.byteOffset, a.length);
-  const outputs = tf.engine().runKernel(KERNEL_NAMES.mergeActive, {}, { active: ints(active), dropped: ints(dropped), grown: ints(grown) } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+  const outputs = mergeActive({ active, dropped, grown });
   try {
-    const [positions, sources] = outputs.map(readInts) as [Int32Array, Int32Array];
-    const merged = mergedArrays(positions.length, into);
-    merged.positions.set(positions);
-    merged.sources.set(sources);
-    return merged;
+    return mergedFrom(outputs[0]!, outputs[1]!, into);
   } finally {
     tf.dispose(outputs);
+  }
+}
+
+/** The host lists of a merge's positions and sources (see mergedArrays for `into`). */
+export function mergedFrom(positions: tf.Tensor, sources: tf.Tensor, into?: Uint32Array): MergedActive {
+  const merged = mergedArrays(positions.size, into);
+  merged.positions.set(readInts(positions));
+  merged.sources.set(readInts(sources));
+  return merged;
+}
+
+/** A compressed fully connected kernel after a mask update: its lists, and its weights and momentum at the new positions. */
+export interface MovedKernel {
+  merged: MergedActive;
+  weights: CompressedWeights;
+  /** The momentum carried to the new positions (null when there was none). */
+  momentum: tf.Tensor1D | null;
+}
+
+/**
+ * A compressed fully connected kernel's whole move in one kernel call: its active positions
+ * merged, its weights and compact momentum carried to the new ones (kept ones keep theirs, new
+ * ones start at 0) and the new row index built, on the device. Separately, these were a merge,
+ * two carries and an index, each a kernel call, with the sources and positions read to the host
+ * and written back between them.
+ */
+export function moveOnDevice(weights: CompressedWeights, momentum: tf.Tensor1D | null, lists: PositionLists, into?: Uint32Array): MovedKernel {
+  const [nIn, nOut] = weights.shape as [number, number];
+  const outputs = mergeActive(lists, { values: weights.values, ...(momentum ? { momentum } : {}), rows: [nIn, nOut] });
+  const [positions, sources, values, ...rest] = outputs as tf.Tensor1D[];
+  const carried = momentum ? rest.shift()! : null;
+  const [rowPtr, cols] = rest as [tf.Tensor1D, tf.Tensor1D];
+  try {
+    const merged = mergedFrom(positions!, sources!, into);
+    return { merged, weights: CompressedWeights.indexedByRow(weights.shape, merged.positions, values!, { kind: 'rows', rowPtr, cols }), momentum: carried };
+  } catch (error) {
+    tf.dispose(outputs);
+    throw error;
+  } finally {
+    tf.dispose([positions!, sources!]);
   }
 }

@@ -181,12 +181,21 @@ const carryValues = wasmKernel(KERNEL_NAMES.carryValues, (ctx) => {
 
 /**
  * Attrs active, dropped and grown: host int32 arrays of flat positions, each increasing, dropped ⊆
- * active, grown among the positions inactive after the drop. Outputs the int32 positions of
- * (active − dropped) ∪ grown, in increasing order, and each one's index in active or −1 (a
- * dropped position grown again keeps its index).
+ * active, grown among the positions inactive after the drop; optional inputs values and momentum
+ * (one float per active position) and attr rows ([nIn, nOut], for a fully connected kernel).
+ * Outputs the int32 positions of (active − dropped) ∪ grown, in increasing order, and each one's
+ * index in active or −1 (a dropped position grown again keeps its index); then values and
+ * momentum carried to the new positions (0 at new ones), and the new positions' row index
+ * (rowPtr, cols), each when asked for: a compressed kernel's whole move in one call.
  */
 const mergeActive = wasmKernel(KERNEL_NAMES.mergeActive, (ctx) => {
-  const { active, dropped, grown } = ctx.attrs as unknown as { active: Int32Array; dropped: Int32Array; grown: Int32Array };
+  const { active, dropped, grown, rows } = ctx.attrs as unknown as { active: Int32Array; dropped: Int32Array; grown: Int32Array; rows?: [number, number] };
+  const carried = (['values', 'momentum'] as const).filter((name) => ctx.inputs[name] !== undefined);
+  for (const name of carried) requireShape(KERNEL_NAMES.mergeActive, name, ctx.input(name), [active.length]);
+  // The row index writes row starts up to the last position's row: every position must lie in W.
+  if (rows && Math.max(active.at(-1) ?? -1, grown.at(-1) ?? -1) >= rows[0] * rows[1]) {
+    throw new Error(`${KERNEL_NAMES.mergeActive}: a position lies past a [${rows.join(', ')}] kernel`);
+  }
   const size = active.length - dropped.length + grown.length;
   const capacity = Math.max(0, size);
   const positions = ctx.output([capacity], 'int32');
@@ -199,7 +208,20 @@ const mergeActive = wasmKernel(KERNEL_NAMES.mergeActive, (ctx) => {
     ctx.backend.disposeData(sources.info.dataId);
     throw new Error(`${KERNEL_NAMES.mergeActive}: the lists do not merge to ${size} positions (dropped must be active, grown inactive after the drop, each list increasing)`);
   }
-  return [positions.info, sources.info];
+  const outputs = [positions.info, sources.info];
+  for (const name of carried) {
+    const out = ctx.output([size]);
+    ctx.runtime.call('carryValues', [ctx.at(name), sources.at, size, out.at]);
+    outputs.push(out.info);
+  }
+  if (rows) {
+    const [nIn, nOut] = rows;
+    const rowPtr = ctx.output([nIn + 1], 'int32');
+    const cols = ctx.output([size], 'int32');
+    ctx.runtime.call('compressedIndex', [positions.at, size, nIn, nOut, rowPtr.at, cols.at]);
+    outputs.push(rowPtr.info, cols.info);
+  }
+  return outputs;
 });
 
 export const COMPRESSED_KERNEL_CONFIGS = [batchChunks, compressedDense, compressedDenseGrad, sumLeadingAxes, compressedIndex, carryValues, mergeActive];
