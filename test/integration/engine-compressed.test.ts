@@ -93,6 +93,18 @@ describe('compressed and masked dense training agree (LeNet-300-100, 90% ERK, wa
     expect(maxRelativeDifference(run.compressed, run.masked)).toBeLessThan(1e-4);
   });
 
+  it('RigL-SM: a layer that regrowth takes past the compression limit goes back to dense weights, and trains the same', async () => {
+    // Uniform 60%: every layer at density 0.4, the limit. Momentum redistribution hands fc2 (and
+    // fc3) more than they drop, so they leave the compressed kernels at the first update: a layer's
+    // move on the device is only for kernels that stay compressed.
+    const run = await lossesBothWays({ ...base, sparsity: 0.6, distribution: 'uniform', method: 'rigl', maskUpdate: { deltaT: 5, redistribution: 'momentum' }, trainSubset: 32 * 40 });
+    // fc1, fc2 and fc3 compressed for the first five steps, then fc1 alone (53 calls with the
+    // evaluation's; 123 when every layer stayed compressed).
+    expect(run.compressedCalls).toBeGreaterThanOrEqual(3 * 5 + 35);
+    expect(run.compressedCalls).toBeLessThan(3 * 5 + 2 * 35);
+    expect(maxRelativeDifference(run.compressed, run.masked)).toBeLessThan(1e-4);
+  });
+
   it('pruning: identical until magnitude ties part the runs, then close', async () => {
     // fc1 is compressed from the event at step 95 (density 0.30). Each event removes thousands of
     // weights at a magnitude cut where float32 neighbours sit ~1e-7 apart, so once the summation

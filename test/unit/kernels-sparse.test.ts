@@ -156,6 +156,11 @@ describe('the compressed fully connected layer kernels on wasm match dense produ
       const dense = compressedDenseGrad(dyT, xT, packed, { ...ALL, activeGradient: false, denseGradient: true, biasGradient: false, inputGradient: false, inputChunks: false });
       expect(Array.from(dense.grad!.dataSync())).toEqual([1, 1, 4, 4]);
       expect(() => compressedDenseGrad(dyT, xT, packed, { ...ALL, denseGradient: true, inputChunks: false })).toThrow(/exclude each other/);
+      // An empty batch sums nothing: zeros, whatever the heap held there before.
+      const stale = tf.fill([2, 2], 5);
+      stale.dispose();
+      const empty = compressedDenseGrad(tf.zeros([2, 0]) as tf.Tensor2D, tf.zeros([2, 0]) as tf.Tensor2D, packed, { ...ALL, activeGradient: false, denseGradient: true, biasGradient: false, inputGradient: false, inputChunks: false });
+      expect(Array.from(empty.grad!.dataSync())).toEqual([0, 0, 0, 0]);
     });
     packed.dispose();
   });

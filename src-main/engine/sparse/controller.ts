@@ -151,7 +151,7 @@ export class SparsityController {
         ...(merge ? { merge } : {}),
       });
       m.set(result.mask, result.positions);
-      if (pending.moved) this.adoptMoved(m.param as KernelParam, pending.moved);
+      if (pending.moved) this.adoptMoved(m, pending.moved);
       else this.enforce(m, result.sources);
       if (full) return { layer: m.name, active: result.active, dropped: 0, grown: 0 };
       return { layer: m.name, active: result.active, dropped: result.dropped, grown: result.grown };
@@ -238,10 +238,16 @@ export class SparsityController {
     return this.compressible(param, mask.active - drop + grow, mask.size) ? param.compressed : null;
   }
 
-  /** A kernel's weights and momentum, moved on the device, replace those it had. */
-  private adoptMoved(param: KernelParam, moved: MovedKernel): void {
+  /**
+   * A kernel's weights and momentum, moved on the device, replace those it had. Should the move
+   * have left it denser than predicted (a drop ranking that passed over NaN weights), it then
+   * follows its mask as any other kernel.
+   */
+  private adoptMoved(mask: LayerMask, moved: MovedKernel): void {
+    const param = mask.param as KernelParam;
     param.replaceCompressed(moved.weights);
     this.optimizer.moveState(param, moved.weights, moved.momentum);
+    if (!this.compressible(param, mask.active, mask.size)) this.enforce(mask);
   }
 
   /**

@@ -118,7 +118,8 @@ export function matMul(argsPtr: usize, part: i32, parts: i32): void {
   const aTiles = scratch + aTilesOffset(n, k, segments);
   const tmp = scratch + tmpOffset(n, k, segments);
   memory.fill(init, 0, <usize>(panelsN * NR) << 2);
-  if (args.bias != 0) memory.copy(init, args.bias, <usize>n << 2);
+  // In batch chunks a shorter last chunk is added onto C from init again: no bias there.
+  if (args.bias != 0 && !chunked) memory.copy(init, args.bias, <usize>n << 2);
   const panelBytes = <usize>k * PANEL_ROW_BYTES;
   const chunk = chunkColumns(k);
   // Rows of A run along k in memory: read in place. Otherwise pack them into interleaved tiles.
@@ -159,7 +160,8 @@ export function matMul(argsPtr: usize, part: i32, parts: i32): void {
           const entry = entries + <usize>t * entryBytes;
           const c = f32At(args.c, first * n + jp);
           const rows = min(MR, blockEnd - first);
-          if (fullChunks > 0) edgeTile(entry, fullChunks, segLen, aStride, panel, c, ldc, rows, cols, false, f32At(init, jp), tmp);
+          // An empty batch in chunks still writes init (zeros), as a product over k = 0 does.
+          if (fullChunks > 0 || rest == 0) edgeTile(entry, fullChunks, segLen, aStride, panel, c, ldc, rows, cols, false, f32At(init, jp), tmp);
           if (rest > 0) edgeTile(entry + <usize>fullChunks * SEGMENT_BYTES, 1, rest, aStride, panel, c, ldc, rows, cols, fullChunks > 0, f32At(init, jp), tmp);
         }
       }
