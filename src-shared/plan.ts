@@ -114,6 +114,27 @@ export function trainFlopsRatio(trainFlops: number | null, config: RunConfig): n
   return trainFlops === null ? null : flopsRatio(trainFlops, standardDenseTrainFlops(config));
 }
 
+/** One layer of a trained network: its active weights of `params`, and its forward FLOPs per example at that density. */
+export interface TrainedLayer {
+  active: number;
+  params: number;
+  flops: number;
+}
+
+/** What a run's results say of its final network, from its layers: the trainer's at the end, or the last ones it recorded. */
+export function finalNetwork(
+  layers: readonly TrainedLayer[],
+  plan: Pick<RunPlan, 'flops' | 'parameters'>,
+): { inferenceFlops: number; inferenceFlopsRatio: number; finalSparsity: number; parameters: number } {
+  const sum = (key: keyof TrainedLayer): number => layers.reduce((a, l) => a + l[key], 0);
+  return {
+    inferenceFlops: sum('flops'),
+    inferenceFlopsRatio: sum('flops') / plan.flops.referenceForward,
+    finalSparsity: 1 - sum('active') / sum('params'),
+    parameters: plan.parameters,
+  };
+}
+
 function denseTrainFlops(config: RunConfig, referenceForward: number, stepsPerEpoch: number): number {
   return 3 * referenceForward * config.batchSize * stepsPerEpoch * trainedEpochs({ epochs: config.epochs, trainingMultiplier: 1 });
 }

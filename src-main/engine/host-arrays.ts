@@ -35,6 +35,11 @@ export function scratchFloat32(slot: string, length: number): Float32Array {
   return take(float32Pool, (n) => new Float32Array(n), slot, length);
 }
 
+/** The same 32-bit words read as int32 (positions are below 2³¹), without a copy. */
+export function int32View(a: Uint32Array): Int32Array {
+  return new Int32Array(a.buffer, a.byteOffset, a.length);
+}
+
 /**
  * A tensor of `values` (1-D unless `shape` says otherwise) that owns its data: the wasm backend
  * copies into its heap, but the cpu backend keeps the very array it is given, so scratch arrays

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { RunConfig } from '../../src-shared/config/run.js';
-import { planRun, type RunPlan } from '../../src-shared/plan.js';
+import { finalNetwork, planRun, type RunPlan } from '../../src-shared/plan.js';
 import { Random } from '../../src-shared/random.js';
 import { flopsRatio, sparseForwardFlops, trainingFlopsPerExample } from '../../src-shared/sparsity/flops.js';
 import { learningRate } from '../../src-shared/training/lr.js';
@@ -215,9 +215,7 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
     return finish('completed', plan.totalSteps, null);
 
     function finish(status: TrainStatus, stepsDone: number, divergedStep: number | null): TrainOutcome {
-      const inference = inferenceFlops(plan, params);
-      const nonzero = inference.layers.reduce((a, l) => a + l.active, 0);
-      const total = inference.layers.reduce((a, l) => a + l.params, 0);
+      const layers = finalLayers(plan, params);
       return {
         status,
         divergedStep,
@@ -228,11 +226,8 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
         testLoss: counters.last?.testLoss ?? null,
         trainFlops: counters.trainFlops,
         trainFlopsRatio: flopsRatio(counters.trainFlops, plan.flops.denseTrain),
-        inferenceFlops: inference.total,
-        inferenceFlopsRatio: inference.total / plan.flops.referenceForward,
-        finalSparsity: 1 - nonzero / total,
-        layers: inference.layers,
-        parameters: plan.parameters,
+        ...finalNetwork(layers, plan),
+        layers,
       };
     }
   } finally {
@@ -272,15 +267,14 @@ function layerStats(plan: RunPlan, densities: number[]): LayerStat[] {
   });
 }
 
-/** Inference FLOPs of the final network, counting the weights that are actually non-zero. */
-function inferenceFlops(plan: RunPlan, params: Param[]): { total: number; layers: Array<LayerStat & { shape: number[] }> } {
+/** The final network's layers, counting the weights that are actually non-zero. */
+function finalLayers(plan: RunPlan, params: Param[]): Array<LayerStat & { shape: number[] }> {
   const kernels = params.filter((p) => p.maskable);
-  const layers = plan.layers.map((l, i) => {
+  return plan.layers.map((l, i) => {
     const values = kernels[i]!.value.dataSync();
     let nonzero = 0;
     for (let j = 0; j < values.length; j++) if (values[j] !== 0) nonzero++;
     const density = nonzero / l.params;
     return { layer: l.name, shape: l.shape, density, active: nonzero, params: l.params, flops: l.flops * density };
   });
-  return { total: layers.reduce((a, l) => a + l.flops, 0), layers };
 }

@@ -1,6 +1,6 @@
 import type { FinalMetrics, LayerStatRecord, RunRecord } from '../../src-shared/api/records.js';
 import { METRIC } from '../../src-shared/api/metrics.js';
-import { planRun } from '../../src-shared/plan.js';
+import { finalNetwork, planRun } from '../../src-shared/plan.js';
 import type { StoreContext } from './context.js';
 
 /**
@@ -27,15 +27,6 @@ export function recordedResultsQuery(
       trainFlops: value(METRIC.trainFlops),
     };
     const layers = latestLayerStats(run.id);
-    if (layers.length === 0) return results;
-    const sum = (key: 'flops' | 'active' | 'params'): number => layers.reduce((a, l) => a + l[key], 0);
-    const plan = planRun(run.config);
-    return {
-      ...results,
-      inferenceFlops: sum('flops'),
-      inferenceFlopsRatio: sum('flops') / plan.flops.referenceForward,
-      finalSparsity: 1 - sum('active') / sum('params'),
-      parameters: plan.parameters,
-    };
+    return layers.length === 0 ? results : { ...results, ...finalNetwork(layers, planRun(run.config)) };
   };
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { channelIndexArrays } from '../kernels/channel-index.js';
 import { hasKernel, KERNEL_NAMES } from '../kernels/names.js';
 import { readFloats } from '../kernels/tensor-view.js';
-import { tensorOf } from '../host-arrays.js';
+import { int32View, tensorOf } from '../host-arrays.js';
 import type { SparseForm } from './kernel-param.js';
 import { carryValues, compressedIndex } from './kernels.js';
 
@@ -114,7 +114,7 @@ export class CompressedWeights {
 
 function rowIndex(shape: readonly number[], positions: Uint32Array): RowIndex {
   if (shape.length !== 2) throw new Error(`compressed weights: a [${shape.join(', ')}] kernel is neither fully connected nor conv`);
-  const onDevice = tensorOf(new Int32Array(positions.buffer, positions.byteOffset, positions.length)) as tf.Tensor1D;
+  const onDevice = tensorOf(int32View(positions)) as tf.Tensor1D;
   try {
     const { rowPtr, cols } = compressedIndex(onDevice, shape[0]!, shape[1]!);
     return { kind: 'rows', rowPtr: tf.keep(rowPtr), cols: tf.keep(cols) };

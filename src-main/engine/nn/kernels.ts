@@ -3,6 +3,7 @@ import type { Padding } from '../../../src-shared/models/spec.js';
 import { hasKernel, KERNEL_NAMES, type CompressedDenseGradAttrs, type SparseConvAttrs, type SparseConvGradAttrs } from '../kernels/names.js';
 import { isInBatchChunks, markBatchChunks } from './batch-chunks.js';
 import type { CompressedWeights } from './compressed-weights.js';
+import { int32View } from '../host-arrays.js';
 
 /**
  * The gradient kernels the layers call directly. tfjs-core's Node bundle ships no gradient
@@ -148,10 +149,9 @@ export interface MergeExtras {
  * and momentum and the row index (rowPtr, cols) that `extras` asks for, in that order.
  */
 export function mergeActive(lists: PositionLists, extras: MergeExtras = {}): tf.Tensor[] {
-  const ints = (a: Uint32Array) => new Int32Array(a.buffer, a.byteOffset, a.length);
   const { values, momentum, rows } = extras;
   const inputs = { ...(values ? { values } : {}), ...(momentum ? { momentum } : {}) };
-  const attrs = { active: ints(lists.active), dropped: ints(lists.dropped), grown: ints(lists.grown), ...(rows ? { rows } : {}) };
+  const attrs = { active: int32View(lists.active), dropped: int32View(lists.dropped), grown: int32View(lists.grown), ...(rows ? { rows } : {}) };
   return tf.engine().runKernel(KERNEL_NAMES.mergeActive, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
 }
 
