@@ -160,11 +160,16 @@ const compressedIndex = wasmKernel(KERNEL_NAMES.compressedIndex, (ctx) => {
   const nnz = positions.shape[0]!;
   const { nIn, nOut } = ctx.attrs as { nIn: number; nOut: number };
   if (positions.dtype !== 'int32' || positions.shape.length !== 1) throw new Error(`${KERNEL_NAMES.compressedIndex}: positions must be int32 [nnz]`);
+  return rowIndexOf(ctx, ctx.at('positions'), nnz, nIn, nOut);
+});
+
+/** The row index (rowPtr, cols) of nnz increasing flat positions of W [nIn, nOut] at `positions`, as new outputs. */
+function rowIndexOf(ctx: WasmKernelContext, positions: number, nnz: number, nIn: number, nOut: number): TensorInfo[] {
   const rowPtr = ctx.output([nIn + 1], 'int32');
   const cols = ctx.output([nnz], 'int32');
-  ctx.runtime.call('compressedIndex', [ctx.at('positions'), nnz, nIn, nOut, rowPtr.at, cols.at]);
+  ctx.runtime.call('compressedIndex', [positions, nnz, nIn, nOut, rowPtr.at, cols.at]);
   return [rowPtr.info, cols.info];
-});
+}
 
 /**
  * Inputs values [nFrom] and sources (int32 [nTo], each an index into values or −1); output
@@ -174,10 +179,15 @@ const carryValues = wasmKernel(KERNEL_NAMES.carryValues, (ctx) => {
   const sources = ctx.input('sources');
   const n = sources.shape[0]!;
   if (sources.dtype !== 'int32' || sources.shape.length !== 1) throw new Error(`${KERNEL_NAMES.carryValues}: sources must be int32 [n]`);
-  const out = ctx.output([n]);
-  ctx.runtime.call('carryValues', [ctx.at('values'), ctx.at('sources'), n, out.at]);
-  return out.info;
+  return carried(ctx, ctx.at('values'), ctx.at('sources'), n);
 });
+
+/** values[sources[k]] (0 where sources[k] is −1) for n sources at `sources`, as a new output. */
+function carried(ctx: WasmKernelContext, values: number, sources: number, n: number): TensorInfo {
+  const out = ctx.output([n]);
+  ctx.runtime.call('carryValues', [values, sources, n, out.at]);
+  return out.info;
+}
 
 /**
  * Attrs active, dropped and grown: host int32 arrays of flat positions, each increasing, dropped ⊆
@@ -190,8 +200,8 @@ const carryValues = wasmKernel(KERNEL_NAMES.carryValues, (ctx) => {
  */
 const mergeActive = wasmKernel(KERNEL_NAMES.mergeActive, (ctx) => {
   const { active, dropped, grown, rows } = ctx.attrs as unknown as { active: Int32Array; dropped: Int32Array; grown: Int32Array; rows?: [number, number] };
-  const carried = (['values', 'momentum'] as const).filter((name) => ctx.inputs[name] !== undefined);
-  for (const name of carried) requireShape(KERNEL_NAMES.mergeActive, name, ctx.input(name), [active.length]);
+  const carriedInputs = (['values', 'momentum'] as const).filter((name) => ctx.inputs[name] !== undefined);
+  for (const name of carriedInputs) requireShape(KERNEL_NAMES.mergeActive, name, ctx.input(name), [active.length]);
   // The row index writes row starts up to the last position's row: every position must lie in W.
   if (rows && Math.max(active.at(-1) ?? -1, grown.at(-1) ?? -1) >= rows[0] * rows[1]) {
     throw new Error(`${KERNEL_NAMES.mergeActive}: a position lies past a [${rows.join(', ')}] kernel`);
@@ -208,20 +218,12 @@ const mergeActive = wasmKernel(KERNEL_NAMES.mergeActive, (ctx) => {
     ctx.backend.disposeData(sources.info.dataId);
     throw new Error(`${KERNEL_NAMES.mergeActive}: the lists do not merge to ${size} positions (dropped must be active, grown inactive after the drop, each list increasing)`);
   }
-  const outputs = [positions.info, sources.info];
-  for (const name of carried) {
-    const out = ctx.output([size]);
-    ctx.runtime.call('carryValues', [ctx.at(name), sources.at, size, out.at]);
-    outputs.push(out.info);
-  }
-  if (rows) {
-    const [nIn, nOut] = rows;
-    const rowPtr = ctx.output([nIn + 1], 'int32');
-    const cols = ctx.output([size], 'int32');
-    ctx.runtime.call('compressedIndex', [positions.at, size, nIn, nOut, rowPtr.at, cols.at]);
-    outputs.push(rowPtr.info, cols.info);
-  }
-  return outputs;
+  return [
+    positions.info,
+    sources.info,
+    ...carriedInputs.map((name) => carried(ctx, ctx.at(name), sources.at, size)),
+    ...(rows ? rowIndexOf(ctx, positions.at, size, rows[0], rows[1]) : []),
+  ];
 });
 
 export const COMPRESSED_KERNEL_CONFIGS = [batchChunks, compressedDense, compressedDenseGrad, sumLeadingAxes, compressedIndex, carryValues, mergeActive];

@@ -76,20 +76,25 @@ function packChunkedB(b: usize, n: i32, k: i32, j0: i32, j1: i32, dst: usize, pa
   }
 }
 
+/**
+ * The segment entry of rows [first, first + 4) of A [m, ·] (rows `rowStride` floats apart), read
+ * in place. Rows past the end repeat the last one; their results are never stored.
+ */
+@inline function setRowsSegment(entry: usize, a: usize, rowStride: i32, m: i32, first: i32, panelOffset: usize): void {
+  setSegment(
+    entry,
+    f32At(a, first * rowStride),
+    f32At(a, min(first + 1, m - 1) * rowStride),
+    f32At(a, min(first + 2, m - 1) * rowStride),
+    f32At(a, min(first + 3, m - 1) * rowStride),
+    panelOffset,
+  );
+}
+
 /** The segment entries of the tile of rows [first, first + 4) of A [m, k] in batch chunks: one per chunk, read in place. */
 function setChunkSegments(entry: usize, a: usize, m: i32, k: i32, first: i32): void {
   for (let c = 0; c < ceilDiv(k, BATCH_CHUNK); c++) {
-    const block = chunkBlock(a, m, c);
-    const lanes = chunkLanes(k, c);
-    // Rows past the end repeat the last one; their results are never stored.
-    setSegment(
-      entry + <usize>c * SEGMENT_BYTES,
-      f32At(block, first * lanes),
-      f32At(block, min(first + 1, m - 1) * lanes),
-      f32At(block, min(first + 2, m - 1) * lanes),
-      f32At(block, min(first + 3, m - 1) * lanes),
-      <usize>(c * BATCH_CHUNK) * PANEL_ROW_BYTES,
-    );
+    setRowsSegment(entry + <usize>c * SEGMENT_BYTES, chunkBlock(a, m, c), chunkLanes(k, c), m, first, <usize>(c * BATCH_CHUNK) * PANEL_ROW_BYTES);
   }
 }
 
@@ -143,9 +148,7 @@ export function matMul(argsPtr: usize, part: i32, parts: i32): void {
         if (chunked) {
           setChunkSegments(entry, args.a, m, k, first);
         } else if (direct) {
-          // Rows past the end repeat the last one; their results are never stored.
-          const rs = args.aRowStride;
-          setSegment(entry, f32At(args.a, first * rs), f32At(args.a, min(first + 1, m - 1) * rs), f32At(args.a, min(first + 2, m - 1) * rs), f32At(args.a, min(first + 3, m - 1) * rs), 0);
+          setRowsSegment(entry, args.a, args.aRowStride, m, first, 0);
         } else {
           const tile = aTiles + <usize>t * <usize>k * 16;
           packATile(args.a, args.aRowStride, args.aColStride, first, m, k, tile);
