@@ -10,7 +10,11 @@ export interface Curve {
   dashed?: boolean;
   /** A value that holds until the next point (drawn as steps, not slopes). */
   stepped?: boolean;
+  /** Line width in pixels, LINE_WIDTH unless set. */
+  width?: number;
 }
+
+export const LINE_WIDTH = 1.6;
 
 /** Pixels that must separate two x-axis labels for them to read as two numbers. */
 const X_LABEL_GAP = 24;
@@ -55,7 +59,7 @@ export function curvesOption(curves: readonly Curve[], axes: CurveAxes): ChartOp
     connectNulls: false,
     sampling: 'lttb',
     ...(c.stepped ? { step: 'end' as const } : {}),
-    lineStyle: { color: c.color, width: 1.6, type: c.dashed ? 'dashed' : 'solid' },
+    lineStyle: { color: c.color, width: c.width ?? LINE_WIDTH, type: c.dashed ? 'dashed' : 'solid' },
     itemStyle: { color: c.color },
     emphasis: { focus: 'series' },
   }));

@@ -1,8 +1,8 @@
 import type { LayerStatRecord, RunRecord } from '../../api/records.js';
 import { barsOption, type BarSeries } from '../../charts/bars.js';
-import { curvesOption, STEP_AXIS, type Curve } from '../../charts/curves.js';
+import { curvesOption, STEP_AXIS } from '../../charts/curves.js';
+import { byLayer, densityCurves } from '../../charts/layer-curves.js';
 import { meanStdChartOption } from '../../charts/mean-std.js';
-import { SERIES_COLORS } from '../../charts/palette.js';
 import { asPercent } from '../../charts/style.js';
 import { groupDetails, groupSeries } from '../figure-series.js';
 import { flopMultiple, meanStdPercent, percent, sparsityLabel } from '../format.js';
@@ -22,12 +22,6 @@ export function redistributionHistoryRuns(runs: readonly RunRecord[]): number[] 
   return groupRuns(completedRuns(runs), 'final').map((g) => representative(g).id);
 }
 
-function byLayer(rows: readonly LayerStatRecord[]): Map<string, LayerStatRecord[]> {
-  const map = new Map<string, LayerStatRecord[]>();
-  for (const row of rows) map.set(row.layer, [...(map.get(row.layer) ?? []), row]);
-  return map;
-}
-
 function densityFigures(groups: readonly RunGroup[], history: ViewInput['layerHistory'], title: (g: RunGroup) => string): ViewFigure[] {
   const drawn = groups.map((g) => ({ g, run: representative(g), rows: history.get(representative(g).id) ?? [] }));
   const densities = drawn.flatMap((d) => d.rows.map((r) => r.density));
@@ -37,19 +31,12 @@ function densityFigures(groups: readonly RunGroup[], history: ViewInput['layerHi
   const pad = Math.max(0.005, (hi - lo) * 0.1);
   const yRange: [number, number] = [Math.max(0, Math.floor((lo - pad) * 200) / 200), Math.min(1, Math.ceil((hi + pad) * 200) / 200)];
   return drawn.map(({ g, run, rows }) => {
-    const curves: Curve[] = [...byLayer(rows).entries()].map(([layer, points], i) => ({
-      name: layer,
-      color: SERIES_COLORS[i % SERIES_COLORS.length] as string,
-      points: points.map((p): [number, number | null] => [p.step, p.density]),
-      // A density holds from one record to the next: updates change it at once.
-      stepped: true,
-    }));
     const steps = new Set(rows.map((r) => r.step)).size;
     return {
       id: `layer-density-${variantOf(g.config).key}-${Math.round(g.config.sparsity * 1000)}`,
       title: title(g),
       caption: `Density of each masked layer over training: run ${run.id} (seed ${run.config.seed})`,
-      option: steps > 1 ? curvesOption(curves, { ...STEP_AXIS, y: 'density', formatY: asPercent, yRange }) : {},
+      option: steps > 1 ? curvesOption(densityCurves(rows), { ...STEP_AXIS, y: 'density', formatY: asPercent, yRange }) : {},
       height: 260,
       size: drawn.length === 3 ? 'third' : 'half',
       empty: steps > 1 ? null : 'Layer densities are recorded as training goes; this chart fills once there are two records.',
