@@ -1,17 +1,10 @@
 import type { LayerStatRecord } from '../api/records.js';
 import { LINE_WIDTH, type Curve } from './curves.js';
 import { SERIES_COLORS } from './palette.js';
+import { groupBy } from '../group-by.js';
 
 /** Rows grouped by layer, layers in the order they first appear (forward order, as recorded). */
-export function byLayer<T extends { layer: string }>(rows: readonly T[]): Map<string, T[]> {
-  const map = new Map<string, T[]>();
-  for (const row of rows) {
-    const list = map.get(row.layer);
-    if (list) list.push(row);
-    else map.set(row.layer, [row]);
-  }
-  return map;
-}
+export const byLayer = <T extends { layer: string }>(rows: readonly T[]): Map<string, T[]> => groupBy(rows, (r) => r.layer);
 
 /** The colour of the i-th layer on every per-layer chart. */
 export const layerColor = (i: number): string => SERIES_COLORS[i % SERIES_COLORS.length] as string;
@@ -22,10 +15,10 @@ const NESTED_LEVELS = 3;
 /** Two values closer than this share of the chart's y span are drawn on one another. */
 const COINCIDENT_SHARE = 0.005;
 
-function coincide(a: Curve, b: Curve, tolerance: number): boolean {
-  const ys = new Map(a.points.map(([x, y]) => [x, y]));
+/** Whether curve b comes within `tolerance` of a (its y by x) at some x where both have a value. */
+function coincide(aAt: ReadonlyMap<number, number | null>, b: Curve, tolerance: number): boolean {
   return b.points.some(([x, y]) => {
-    const other = ys.get(x);
+    const other = aAt.get(x);
     return y !== null && other !== undefined && other !== null && Math.abs(y - other) <= tolerance;
   });
 }
@@ -41,8 +34,9 @@ export function nested(curves: readonly Curve[]): Curve[] {
   const tolerance = ys.length > 0 ? (Math.max(...ys) - Math.min(...ys)) * COINCIDENT_SHARE : 0;
   const depth = new Array<number>(curves.length).fill(0);
   for (let i = curves.length - 2; i >= 0; i--) {
+    const at = new Map(curves[i]!.points);
     for (let j = i + 1; j < curves.length; j++) {
-      if (coincide(curves[i]!, curves[j]!, tolerance)) depth[i] = Math.max(depth[i]!, depth[j]! + 1);
+      if (coincide(at, curves[j]!, tolerance)) depth[i] = Math.max(depth[i]!, depth[j]! + 1);
     }
   }
   return curves.map((c, i) => ({ ...c, width: LINE_WIDTH + NESTED_STEP * Math.min(depth[i]!, NESTED_LEVELS) }));

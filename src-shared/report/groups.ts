@@ -1,5 +1,6 @@
 import type { RunRecord } from '../api/records.js';
 import type { RunConfig } from '../config/run.js';
+import { groupBy } from '../group-by.js';
 import { comparableKey } from './comparable.js';
 import { configLabel, labelFields } from './labels.js';
 import { deviceOf, trainedAlongsideOthers } from './run-time.js';
@@ -30,13 +31,7 @@ export interface RunGroup {
 }
 
 export function groupRuns(runs: readonly RunRecord[], kind: AccuracyKind): RunGroup[] {
-  const byKey = new Map<string, RunRecord[]>();
-  for (const run of runs) {
-    const key = comparableKey(run.config);
-    const list = byKey.get(key);
-    if (list) list.push(run);
-    else byKey.set(key, [run]);
-  }
+  const byKey = groupBy(runs, (run) => comparableKey(run.config));
   const fields = labelFields([...byKey.values()].map((list) => (list[0] as RunRecord).config));
   // Methods in their usual order (dense first), so legends and tables list them the same way everywhere.
   const entries = [...byKey.entries()].sort(([, [a]], [, [b]]) => {

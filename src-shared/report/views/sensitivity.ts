@@ -6,6 +6,7 @@ import { asPercent } from '../../charts/style.js';
 import type { RunConfig } from '../../config/run.js';
 import { comparableKey, NOT_COMPARED } from '../comparable.js';
 import { flopMultiple, meanStdPercent, percent } from '../format.js';
+import { groupBy } from '../../group-by.js';
 import { groupRuns, type RunGroup } from '../groups.js';
 import { configLabel, labelFields } from '../labels.js';
 import { variantOf } from '../variants.js';
@@ -40,8 +41,7 @@ function panelKey(config: RunConfig): string {
 /** The (α, ΔT) cells of each panel, the best cell (highest mean accuracy) marked, and the reference choice. */
 export function sensitivityPanels(runs: readonly RunRecord[], kind: 'final' | 'best'): SensitivityPanel[] {
   const groups = groupRuns(runs, kind);
-  const byPanel = new Map<string, RunGroup[]>();
-  for (const g of groups) byPanel.set(panelKey(g.config), [...(byPanel.get(panelKey(g.config)) ?? []), g]);
+  const byPanel = groupBy(groups, (g) => panelKey(g.config));
   const fields = labelFields(
     groups.map((g) => g.config),
     [...NOT_COMPARED, 'maskUpdate.alpha', 'maskUpdate.deltaT'],
