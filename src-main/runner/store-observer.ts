@@ -91,6 +91,7 @@ export class StoreObserver implements TrainingObserver {
     this.recorder.metrics(m.step, m.epoch, values);
     this.recorder.flush();
     this.store.setRunProgress(this.runId, m.step);
+    this.store.recordAccuracySoFar(this.runId);
     this.log('info', epochLine(m, this.epochs));
     this.events.epoch?.(m.epoch, m.testAccuracy);
   }

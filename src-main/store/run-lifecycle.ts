@@ -8,7 +8,7 @@ import type { RunReader } from './run-row.js';
 import { canMove } from './run-status.js';
 import { sharedSeconds, type Span } from './shared-time.js';
 import { END_OF_QUEUE } from './runs.js';
-import { recordedResultsQuery } from './recorded-results.js';
+import { recordedAccuracyQuery, recordedResultsQuery, type RecordedAccuracy } from './recorded-results.js';
 import type { seriesQueries } from './series.js';
 
 export interface StatusDetails {
@@ -23,6 +23,7 @@ export interface StatusDetails {
 }
 
 const FINAL_FIELDS = Object.keys(finalMetricsSchema.shape) as Array<keyof FinalMetrics>;
+const ACCURACY_FIELDS: Array<keyof RecordedAccuracy> = ['testAccuracy', 'bestTestAccuracy', 'valAccuracy', 'testLoss'];
 
 /** Status changes and the queue. Every change re-reads the run under the write lock, so two processes cannot both claim one run. */
 export function runLifecycle(ctx: StoreContext, runs: RunReader, series: Pick<ReturnType<typeof seriesQueries>, 'latestLayerStats'>) {
@@ -44,6 +45,10 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader, series: Pick<Re
   const setFinal = db.prepare(
     `UPDATE runs SET ${[...FINAL_FIELDS, 'trainFlopsRatio'].map((f) => `${columnName(f)} = @${f}`).join(', ')} WHERE id = @id`,
   );
+  const setAccuracy = db.prepare(
+    `UPDATE runs SET ${ACCURACY_FIELDS.map((f) => `${columnName(f)} = @${f}`).join(', ')} WHERE id = @id AND status = 'running'`,
+  );
+  const recordedAccuracy = recordedAccuracyQuery(ctx);
   const runningOwners = db.prepare<[], { id: number; ownerPid: number | null; seenAt: string | null }>(
     "SELECT id, owner_pid AS ownerPid, seen_at AS seenAt FROM runs WHERE status = 'running' ORDER BY id",
   );
@@ -125,6 +130,13 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader, series: Pick<Re
   return {
     /** Moves a run to a new status, stamping start/finish times and summing the running time. */
     updateRunStatus: immediate(db, changeStatus),
+    /**
+     * A running run's accuracy so far, from the epochs it has recorded: what its page, the runs
+     * list and `show` give while it trains. Its other results wait for its end.
+     */
+    recordAccuracySoFar: (id: number): void => {
+      setAccuracy.run({ id, ...recordedAccuracy(id) });
+    },
     /** Completes a running run with its final metrics; fields left out are stored as null. */
     finishRun: immediate(db, (id: number, final: Partial<FinalMetrics>): RunRecord => changeStatus(id, 'completed', { results: final })),
     /**

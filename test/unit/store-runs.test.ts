@@ -502,6 +502,30 @@ describe('queue', () => {
   });
 });
 
+describe('recordAccuracySoFar', () => {
+  it("gives a running run its last epoch's accuracy and its best so far, and nothing else", () => {
+    const id = store.createRun(resolveRunConfig({ model: 'mlp' }));
+    const queued = store.createRun(resolveRunConfig({ model: 'mlp', seed: 1 }));
+    store.claimNextQueuedRun();
+    const recorder = store.openRecorder(id);
+    recorder.metrics(421, 1, { test_accuracy: 0.84, test_loss: 0.45, val_accuracy: 0.85, train_flops: 1e9 });
+    recorder.flush();
+    store.recordAccuracySoFar(id);
+    expect(store.getRun(id)).toMatchObject({ status: 'running', testAccuracy: 0.84, bestTestAccuracy: 0.84, valAccuracy: 0.85, testLoss: 0.45, trainFlops: null, parameters: null });
+    recorder.metrics(842, 2, { test_accuracy: 0.83, test_loss: 0.47, val_accuracy: 0.86 });
+    recorder.flush();
+    store.recordAccuracySoFar(id);
+    expect(store.getRun(id)).toMatchObject({ testAccuracy: 0.83, bestTestAccuracy: 0.84, valAccuracy: 0.86, testLoss: 0.47 });
+    // A run that is not training keeps the results its status gave it.
+    const other = store.openRecorder(queued);
+    other.metrics(421, 1, { test_accuracy: 0.7 });
+    other.close();
+    store.recordAccuracySoFar(queued);
+    expect(store.getRun(queued)).toMatchObject({ status: 'queued', testAccuracy: null, bestTestAccuracy: null });
+    recorder.close();
+  });
+});
+
 describe('markStaleRunningAsInterrupted', () => {
   it('interrupts running runs whose process is gone and leaves live ones', () => {
     for (let i = 0; i < 3; i++) store.createRun(resolveRunConfig({ seed: i }));
