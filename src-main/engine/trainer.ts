@@ -141,8 +141,10 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
         for (const event of [beforeEvent, afterEvent]) if (event) observer.maskUpdate(event);
         const densities = sparsity.densities();
         sparseForward = sparseForwardFlops(plan.layers, densities);
+        // At the event's step, as its mask update is recorded: the charts and the log then put a
+        // pruning event and the densities it leaves at one step.
         if (densities.some((d, i) => d !== reportedDensities[i])) {
-          observer.layerStats(t + 1, (t + 1) / plan.stepsPerEpoch, layerStats(plan, densities));
+          observer.layerStats(t, t / plan.stepsPerEpoch, layerStats(plan, densities));
           reportedDensities = densities;
         }
       }

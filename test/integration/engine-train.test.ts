@@ -89,10 +89,11 @@ describe('training for real on Fashion-MNIST (wasm)', () => {
     expect(fc1[0]).toBe(235200); // t0: the ramp starts at 0
     for (let i = 1; i < fc1.length; i++) expect(fc1[i]!).toBeLessThanOrEqual(fc1[i - 1]!);
     expect(observer.maskUpdates.at(-1)!.layers.map((l) => l.active)).toEqual([47040, 6000, 200]);
-    // Densities are reported after every event that changed them, not only at epoch ends.
+    // Densities are reported after every event that changed them, at the event's step (where its
+    // mask update is recorded), not only at epoch ends.
     const fc1Density = new Map(observer.layerSnapshots.map((s) => [s.step, s.layers[0]!.active]));
     for (const event of observer.maskUpdates.filter((e) => e.layers[0]!.dropped > 0)) {
-      expect(fc1Density.get(event.step + 1), `density after the event at step ${event.step}`).toBe(event.layers[0]!.active);
+      expect(fc1Density.get(event.step), `density after the event at step ${event.step}`).toBe(event.layers[0]!.active);
     }
     expect(outcome.finalSparsity).toBeCloseTo(0.8, 3);
     // Training FLOPs fall between the dense and the final sparse cost, and are what the plan forecast
