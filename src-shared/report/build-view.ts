@@ -2,7 +2,7 @@ import type { RunRecord } from '../api/records.js';
 import type { ExperimentSpec, GridAxis } from '../config/experiment.js';
 import { viewOfPreset, type ReportView } from '../config/presets.js';
 import { recipeNote } from './recipe.js';
-import { missingUpdateNotes } from './update-note.js';
+import { scheduleNotes } from './update-note.js';
 import type { ViewInput, ViewResult } from './view.js';
 import { lengthView } from './views/length.js';
 import { methodsView } from './views/methods.js';
@@ -44,6 +44,6 @@ export function layerHistoryRuns(view: ReportView, runs: readonly RunRecord[]): 
 export function buildView(input: ViewInput): ViewResult {
   const result = BUILDERS[viewOfExperiment(input.experiment.spec)](input);
   const recipe = recipeNote(input.runs);
-  const missingUpdates = missingUpdateNotes(input.runs.map((r) => r.config));
-  return { ...result, notes: [...result.notes, ...missingUpdates, ...(recipe === null ? [] : [recipe])] };
+  const schedules = scheduleNotes(input.runs.map((r) => r.config));
+  return { ...result, notes: [...result.notes, ...schedules, ...(recipe === null ? [] : [recipe])] };
 }

@@ -7,7 +7,7 @@ import { dataAndModel } from '../../../src-shared/datasets.js';
 import { METHOD_LABELS, type MethodName } from '../../../src-shared/names.js';
 import { sparsityLabel } from '../../../src-shared/report/format.js';
 import { sharedTimeNote } from '../../../src-shared/report/run-time.js';
-import { missingUpdateNotes } from '../../../src-shared/report/update-note.js';
+import { scheduleNotes } from '../../../src-shared/report/update-note.js';
 import { longWarmupNotes } from '../../../src-shared/report/warmup-note.js';
 import { firstUnavailable } from '../../engine/backend/select-backend.js';
 import { datasetProblems } from '../../engine/data/index.js';
@@ -140,7 +140,7 @@ export async function runCommand(args: string[], ctx: CommandContext): Promise<n
         ? [store.createRun(configs[0]!, { name: typeof values.name === 'string' ? values.name : undefined, held: true })]
         : store.createExperiment(spec, configs, { held: true }).runIds;
     ctx.err(`${runIds.length} run${runIds.length > 1 ? 's' : ''} in ${location.dbPath}`);
-    for (const note of [...missingUpdateNotes(configs), ...longWarmupNotes(configs)]) ctx.err(`note: ${note}`);
+    for (const note of [...scheduleNotes(configs), ...longWarmupNotes(configs)]) ctx.err(`note: ${note}`);
     return await executeRuns(store, runIds, location.dataDir, ctx, values.json === true);
   } finally {
     store.close();

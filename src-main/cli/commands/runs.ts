@@ -6,7 +6,7 @@ import { RUN_STATUSES, type RunStatus } from '../../../src-shared/api/records.js
 import { viewOfExperiment } from '../../../src-shared/report/build-view.js';
 import { shortPercent } from '../../../src-shared/report/format.js';
 import { examplesText, maskUpdateSchedule, pruningSchedule } from '../../../src-shared/report/recipe.js';
-import { missingUpdateNotes } from '../../../src-shared/report/update-note.js';
+import { scheduleNotes } from '../../../src-shared/report/update-note.js';
 import { DROP_GROW_METHODS } from '../../../src-shared/names.js';
 import { openStore, type Store } from '../../store/index.js';
 import type { CommandContext } from '../context.js';
@@ -130,7 +130,7 @@ export function showCommand(args: string[], ctx: CommandContext): number {
           `momentum ${c.optimizer.momentum}${c.optimizer.nesterov ? ' (Nesterov)' : ''}, weight decay ${c.optimizer.weightDecay}`,
         `  trained on ${examplesText(c.trainSubset, 'training')}, ${shortPercent(c.validationFraction)} of them held out for validation; tested on ${examplesText(c.testSubset, 'test')}`,
         ...(DROP_GROW_METHODS.includes(c.method) ? [`  ${maskUpdateSchedule(c)}`] : c.method === 'pruning' ? [`  ${pruningSchedule(c)}`] : []),
-        ...missingUpdateNotes([c]).map((note) => `  note: ${note}`),
+        ...scheduleNotes([c]).map((note) => `  note: ${note}`),
         `  backend ${run.backend === null ? '–' : `${run.backend} ${backendDetail(run.device, run.config.backend, run.backendReason)}`}`,
         // A run that never started has recorded no total: its plan's.
         `  steps ${run.stepsDone}/${run.totalSteps ?? planRun(run.config).totalSteps}, time ${formatDuration(run.durationS)}`,
