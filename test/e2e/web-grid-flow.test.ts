@@ -41,8 +41,8 @@ async function setChips(page: Page, testId: string, wanted: string[]): Promise<v
 }
 
 /**
- * Records, at every change of the page, the run page's live label ("starting…" or "step N of M")
- * and its Time tile, into window.__livePanel.
+ * Records, at every change of the page, the run page's live label ("starting…" or "step N of M"),
+ * its Time tile and the backend it names, into window.__livePanel.
  */
 const RECORD_LIVE_PANEL = `(() => {
   const seen = (window.__livePanel = []);
@@ -51,8 +51,9 @@ const RECORD_LIVE_PANEL = `(() => {
     const tile = document.querySelector('[data-testid=run-time]');
     const time = tile?.querySelector('.value')?.textContent?.trim() ?? '';
     const steps = tile?.querySelector('.foot')?.textContent?.trim() ?? '';
+    const backend = document.querySelector('[data-testid=run-backend] b')?.textContent?.trim() ?? '';
     const last = seen[seen.length - 1];
-    if (!last || last.label !== label || last.time !== time || last.steps !== steps) seen.push({ label, time, steps });
+    if (!last || last.label !== label || last.time !== time || last.steps !== steps || last.backend !== backend) seen.push({ label, time, steps, backend });
   };
   read();
   new MutationObserver(read).observe(document.body, { subtree: true, childList: true, characterData: true });
@@ -225,7 +226,7 @@ describe('web mode, clicked through in Chromium', () => {
 
   it("showed the first run's progress and time on its page until it completed", async () => {
     await expect.poll(() => watcher.getByTestId('run-final-accuracy').innerText(), UI).toMatch(/^\d+\.\d\d%$/);
-    const seen = (await watcher.evaluate('window.__livePanel')) as Array<{ label: string; time: string; steps: string }>;
+    const seen = (await watcher.evaluate('window.__livePanel')) as Array<{ label: string; time: string; steps: string; backend: string }>;
     const firstLive = seen.findIndex((s) => s.label.startsWith('step '));
     expect(firstLive, JSON.stringify(seen)).toBeGreaterThanOrEqual(0);
     // Once training had reported, the panel never fell back to its "starting…" state.
@@ -234,6 +235,13 @@ describe('web mode, clicked through in Chromium', () => {
     const training = seen.filter((s) => s.label.startsWith('step '));
     expect(training.some((s) => /^\d/.test(s.time)), JSON.stringify(training)).toBe(true);
     for (const s of training) expect(s.label.replace(/^step /, '').replace(' of ', ' / ')).toBe(s.steps.replace(/ steps$/, ''));
+    // The backend the run chose as it started showed while it trained (not "chosen when the run
+    // starts" until its epoch ended): on the page before its last step.
+    const midRun = training.filter((s) => {
+      const [done, total] = s.label.replace(/^step /, '').split(' of ');
+      return done !== total;
+    });
+    expect(midRun.some((s) => s.backend === 'wasm'), JSON.stringify(training)).toBe(true);
     await screenshot(watcher, 'run-completed-watched');
     await watcher.close();
   });
