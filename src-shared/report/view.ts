@@ -67,7 +67,7 @@ const pending = (runs: readonly RunRecord[]): number => runs.filter((r) => r.sta
  */
 export function progressNote(runs: readonly RunRecord[]): string {
   const done = completedRuns(runs).length;
-  if (runs.length === 0) return 'The experiment has no runs.';
+  if (runs.length === 0) return 'The experiment has no runs: they have been deleted.';
   if (done === runs.length) return `All ${runs.length} runs completed.`;
   const waiting = pending(runs);
   const stopped = runs.length - done - waiting;
