@@ -69,6 +69,22 @@ describe('mean ± std figures', () => {
     expect(legend[0]!.endsWith('…')).toBe(true);
   });
 
+  it('keep close points inside the plot, and the y axis name clear of their long tick labels', () => {
+    const close = { ...sparse, points: [sparse.points[0]!, { ...sparse.points[1]!, mean: 0.8822 }] };
+    const option = meanStdChartOption([close], [], { x: { name: 'sparsity', min: 0.75, max: 0.95 }, y: { name: 'test accuracy', format: asPercent } });
+    const y = option.yAxis as { min: number; max: number; interval: number; nameGap: number };
+    // 88.22–88.26%: ticks 88.2%, 88.22%, …, 88.28% (0.0002 apart), the longest six characters.
+    expect(y).toMatchObject({ min: 0.882, max: 0.8828, interval: 0.0002 });
+    expect(y.nameGap).toBe(Math.ceil(6 * 6.6) + 12);
+    expect((option.grid as { left: number }).left).toBe(y.nameGap + 32);
+  });
+
+  it('give a lone point a range around it, not from half its value', () => {
+    const lone = { ...sparse, points: [{ ...sparse.points[0]!, mean: 0.6949 }] };
+    const y = meanStdChartOption([lone], [], { x: { name: 'training FLOPs' }, y: { name: 'test accuracy', format: asPercent } }).yAxis as { min: number; max: number; nameGap: number };
+    expect(y).toMatchObject({ min: 0.68, max: 0.71, nameGap: 40 });
+  });
+
   it('label close ticks apart: two decimals of a percent where needed', () => {
     expect([0.8818, 0.882, 0.8822].map(asPercent)).toEqual(['88.18%', '88.2%', '88.22%']);
     expect(asPercent(0.9)).toBe('90%');

@@ -1,0 +1,42 @@
+/** A tick step of 1, 2 or 5 times a power of ten: the smallest at least `raw`. */
+export function niceStep(raw: number): number {
+  const power = 10 ** Math.floor(Math.log10(raw));
+  for (const multiple of [1, 2, 5]) if (multiple * power >= raw - power * 1e-9) return multiple * power;
+  return 10 * power;
+}
+
+/** Room left past the outermost values, as a share of their span. */
+const PADDING = 0.12;
+/** Room each side of a lone value (or values all equal), as a share of its size. */
+const LONE_PADDING = 0.02;
+
+export interface Extent {
+  min: number;
+  max: number;
+  /** Between ticks: min and max are whole steps. */
+  step: number;
+}
+
+/**
+ * An axis range for `values` with room on both sides, its ends on whole tick steps (about
+ * `ticks` of them): points at the extremes stand inside the plot, not half cut by its edge, and a
+ * lone value gets a range of its own size rather than one from half of it to one and a half times it.
+ * Null without a finite value.
+ */
+export function paddedExtent(values: readonly number[], ticks = 4): Extent | null {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return null;
+  const lo = Math.min(...finite);
+  const hi = Math.max(...finite);
+  const pad = hi > lo ? (hi - lo) * PADDING : Math.max(Math.abs(hi) * LONE_PADDING, 1e-3);
+  const step = niceStep((hi - lo + 2 * pad) / ticks);
+  // Rounded to what a step of this size can mean, so that 0.85 is not 0.8500000000000001.
+  const snap = (v: number) => Number(v.toPrecision(12));
+  return { min: snap(Math.floor((lo - pad) / step) * step), max: snap(Math.ceil((hi + pad) / step) * step), step: snap(step) };
+}
+
+/** The values at the ticks of an extent, min to max. */
+export function tickValues({ min, max, step }: Extent): number[] {
+  const count = Math.round((max - min) / step);
+  return Array.from({ length: count + 1 }, (_, i) => Number((min + i * step).toPrecision(12)));
+}
