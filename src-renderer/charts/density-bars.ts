@@ -28,7 +28,7 @@ export function densityBarsOption(layers: readonly LayerDensity[], color: string
   return {
     textStyle: TEXT_STYLE,
     animation: false,
-    grid: plotArea({ right: 12, top: 14, bottom: named ? namesMargin(layers.map((l) => l.name)) : 30 }),
+    grid: plotArea({ right: 12, top: 14, bottom: named ? namesMargin(layers.map((l) => l.name)) : 36 }),
     tooltip: {
       ...TOOLTIP_STYLE,
       trigger: 'axis',
@@ -44,7 +44,7 @@ export function densityBarsOption(layers: readonly LayerDensity[], color: string
       named ? '' : `${layers.length} masked layers, input to output`,
       layers.map((l, i) => (named ? l.name : String(i + 1))),
       // Past the margin's room a name is cut with an ellipsis, not at the card's edge.
-      { axisLabel: { rotate: named ? 35 : 0, fontSize: 10.5, interval: named ? 0 : 'auto', width: (MAX_NAMES_MARGIN - 22) / 0.57, overflow: 'truncate' }, nameGap: 16 },
+      { axisLabel: { rotate: named ? 35 : 0, fontSize: 10.5, interval: named ? 0 : 'auto', width: (MAX_NAMES_MARGIN - 22) / 0.57, overflow: 'truncate' }, nameGap: 22 },
     ),
     yAxis: valueAxis('density', { min: 0, max: 1, scale: false, axisLabel: { formatter: asPercent } }),
     series: [

@@ -7,7 +7,10 @@ export interface Curve {
   color: string;
   /** [x, y]; y null where training produced NaN (a gap in the line). */
   points: Array<[number, number | null]>;
-  dashed?: boolean;
+  /** Solid unless set: tells apart lines of one colour (runs of one method). */
+  lineType?: 'solid' | 'dashed' | 'dotted';
+  /** The points' marker (ECharts' symbol name), an empty circle unless set. */
+  symbol?: string;
   /** A value that holds until the next point (drawn as steps, not slopes). */
   stepped?: boolean;
   /** Line width in pixels, LINE_WIDTH unless set. */
@@ -55,11 +58,12 @@ export function curvesOption(curves: readonly Curve[], axes: CurveAxes): ChartOp
     name: c.name,
     data: c.points,
     showSymbol: c.points.length <= MARKED_POINTS,
+    symbol: c.symbol ?? 'emptyCircle',
     symbolSize: 5,
     connectNulls: false,
     sampling: 'lttb',
     ...(c.stepped ? { step: 'end' as const } : {}),
-    lineStyle: { color: c.color, width: c.width ?? LINE_WIDTH, type: c.dashed ? 'dashed' : 'solid' },
+    lineStyle: { color: c.color, width: c.width ?? LINE_WIDTH, type: c.lineType ?? 'solid' },
     itemStyle: { color: c.color },
     emphasis: { focus: 'series' },
   }));
