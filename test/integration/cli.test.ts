@@ -87,11 +87,15 @@ describe('rigl-lab CLI', () => {
     const last = lines.at(-1)!;
     expect(last).toMatchObject({ status: 'completed', method: 'rigl', backend: 'wasm' });
     for (const key of ['runId', 'testAccuracy', 'trainFlops', 'trainFlopsRatio', 'inferenceFlopsRatio']) expect(last[key], key).toBeTypeOf('number');
-    expect(last.layers).toEqual([
-      { name: 'fc1', shape: [784, 300], density: expect.any(Number) },
-      { name: 'fc2', shape: [300, 100], density: expect.any(Number) },
-      { name: 'fc3', shape: [100, 10], density: expect.any(Number) },
-    ]);
+    // A layer's density is its mask's, as `show` gives it; nonzeroDensity leaves out active weights that are 0 (grown ones that never trained).
+    const shown = JSON.parse((await rigl(['show', String(last.runId), '--json', ...store])).stdout) as { layers: Array<{ layer: string; density: number }> };
+    const maskDensity = new Map(shown.layers.map((l) => [l.layer, l.density]));
+    const layers = last.layers as Array<{ name: string; shape: number[]; density: number; nonzeroDensity: number }>;
+    expect(layers.map((l) => [l.name, l.shape])).toEqual([['fc1', [784, 300]], ['fc2', [300, 100]], ['fc3', [100, 10]]]);
+    for (const l of layers) {
+      expect(l.density, l.name).toBe(maskDensity.get(l.name));
+      expect(l.nonzeroDensity, l.name).toBeLessThanOrEqual(l.density);
+    }
 
     const experiments = JSON.parse((await rigl(['experiments', '--json', ...store])).stdout) as Array<{ id: number; name: string; runCounts: Record<string, number> }>;
     expect(experiments).toHaveLength(1);

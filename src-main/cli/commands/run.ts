@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { expandExperiment, parseExperimentSpec, type ExperimentSpec } from '../../../src-shared/config/experiment.js';
-import type { RunRecord } from '../../../src-shared/api/records.js';
+import type { LayerStatRecord, RunRecord } from '../../../src-shared/api/records.js';
 import { ConfigError, type RunConfig } from '../../../src-shared/config/run.js';
 import { dataAndModel } from '../../../src-shared/datasets.js';
 import { METHOD_LABELS, type MethodName } from '../../../src-shared/names.js';
@@ -39,7 +39,13 @@ const RUN_OPTIONS = {
 } as const;
 
 /** What `--json` prints for a run. */
-export function runSummary(run: RunRecord, executed: ExecutedRun): Record<string, unknown> {
+/**
+ * A finished run's JSON line. Each layer's density is its mask's, as `show` and `export` give it;
+ * nonzeroDensity counts the weights that are not zero (a weight grown at the last mask update
+ * starts at 0), from which the inference FLOPs are counted.
+ */
+export function runSummary(run: RunRecord, executed: ExecutedRun, masks: readonly LayerStatRecord[]): Record<string, unknown> {
+  const maskOf = new Map(masks.map((m) => [m.layer, m]));
   return {
     runId: run.id,
     experimentId: run.experimentId,
@@ -63,7 +69,7 @@ export function runSummary(run: RunRecord, executed: ExecutedRun): Record<string
     durationS: run.durationS,
     stepsDone: run.stepsDone,
     error: run.error,
-    layers: (executed.outcome?.layers ?? []).map((l) => ({ name: l.layer, shape: l.shape, density: l.density })),
+    layers: (executed.outcome?.layers ?? []).map((l) => ({ name: l.layer, shape: l.shape, density: maskOf.get(l.layer)?.density ?? null, nonzeroDensity: l.density })),
   };
 }
 
@@ -218,7 +224,7 @@ export async function executeRuns(store: Store, runIds: number[], dataDir: strin
       const line = `${label}: ${executed.status}${executed.error ? ` (${executed.error})` : ''}${outcomeText(run)} in ${runTime(run)}`;
       if (bar) bar.done(line);
       else ctx.err(line);
-      if (json) ctx.out(JSON.stringify(runSummary(run, executed)));
+      if (json) ctx.out(JSON.stringify(runSummary(run, executed, store.latestLayerStats(runId))));
       if (executed.status !== 'completed') failures++;
     }
   } finally {
