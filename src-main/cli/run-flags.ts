@@ -2,7 +2,7 @@ import type { ExperimentSpecInput, GridAxis } from '../../src-shared/config/expe
 import { ConfigError, type RunConfigInput } from '../../src-shared/config/run.js';
 import { UsageError } from './errors.js';
 
-type Kind = 'string' | 'number' | 'int' | 'boolean' | 'list' | 'number-list' | 'int-list';
+type Kind = 'string' | 'number' | 'int' | 'boolean' | 'list' | 'number-list' | 'int-list' | 'layer-map';
 
 interface FlagDef {
   /** Where the value goes in a run config (dot path), or the grid axis it sweeps. */
@@ -47,6 +47,7 @@ export const RUN_FLAGS: Record<string, FlagDef> = {
   'prune-every': { path: 'pruning.frequency', kind: 'int', help: 'pruning: steps between pruning events' },
   'prune-scope': { path: 'pruning.scope', kind: 'string', help: 'layer | global' },
   'dense-first-layer': { path: 'denseFirstLayer', kind: 'boolean', help: 'keep the first layer dense' },
+  'layer-sparsity': { path: 'layerSparsity', kind: 'layer-map', help: 'sparsity of named layers as given (fc1=0.95,fc2=0.8); the distribution sets the others at --sparsity' },
   validation: { path: 'validationFraction', kind: 'number', help: 'fraction of the training set held out (default 0.1)' },
   augment: { path: 'augment', kind: 'boolean', help: 'CIFAR augmentation (--no-augment to turn off)' },
   'train-subset': { path: 'trainSubset', kind: 'int', help: 'train on the first N examples only' },
@@ -79,6 +80,14 @@ export function parseFlagValue(flag: string, kind: Kind, raw: string | boolean):
       return text.split(',').map((s) => number(s, false));
     case 'int-list':
       return text.split(',').map((s) => number(s, true));
+    case 'layer-map':
+      return Object.fromEntries(
+        text.split(',').map((pair) => {
+          const [layer, value, ...rest] = pair.split('=');
+          if (!layer?.trim() || value === undefined || rest.length > 0) throw new UsageError(`--${flag}: "${pair}" is not LAYER=SPARSITY (e.g. fc1=0.95)`);
+          return [layer.trim(), number(value, false)];
+        }),
+      );
   }
 }
 
@@ -122,18 +131,33 @@ export function flagsToExperiment(values: Record<string, string | boolean | unde
   return { name, base: base as RunConfigInput, grid: grid as ExperimentSpecInput['grid'] };
 }
 
-/** Rewrites a config error in terms of the flags the user typed: `--delta-t: must be ...`. */
-export function configErrorAsFlags(error: ConfigError): UsageError {
+/** The flag that sets the config field at `path` (or a field within it: layerSparsity.fc1), if any. */
+function flagOfPath(path: string, byPath: ReadonlyMap<string, string>): string | undefined {
+  for (let at = path; at !== ''; at = at.includes('.') ? at.slice(0, at.lastIndexOf('.')) : '') {
+    const flag = byPath.get(at);
+    if (flag !== undefined) return flag;
+  }
+  return undefined;
+}
+
+/**
+ * Rewrites a config error in terms of the flags the user typed: `--delta-t: must be ...`. With
+ * `file`, the flags were merged over that config file (already valid alone): a field no typed
+ * flag sets is named as the file's.
+ */
+export function configErrorAsFlags(error: ConfigError, file?: { path: string; typed: ReadonlySet<string> }): UsageError {
   const byPath = new Map<string, string>();
   for (const [flag, def] of Object.entries(RUN_FLAGS)) {
+    if (file && !file.typed.has(flag)) continue;
     byPath.set(def.path, flag);
     if (def.grid) byPath.set(`grid.${def.grid}`, flag);
   }
   const lines = error.issues.map((issue) => {
-    const path = issue.path.replace(/^base\./, '').replace(/\.\d+$/, '');
+    const path = issue.path.replace(/^base\./, '');
     // A check of each expanded run names its field under grid (grid.trainSubset) even when no axis sets it.
-    const flag = byPath.get(path) ?? byPath.get(path.replace(/^grid\./, ''));
-    return flag ? `--${flag}: ${issue.message}` : `${issue.path}: ${issue.message}`;
+    const flag = flagOfPath(path, byPath) ?? flagOfPath(path.replace(/^grid\./, ''), byPath);
+    if (flag) return `--${flag}: ${issue.message}`;
+    return file ? `${file.path}: ${issue.path}: ${issue.message}` : `${issue.path}: ${issue.message}`;
   });
   return new UsageError(lines.join('\n'));
 }

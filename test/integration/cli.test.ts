@@ -56,6 +56,26 @@ describe('rigl-lab CLI', () => {
     expect(big.stderr).toContain('--train-subset: 100,000 is more than the 60,000 training examples of Fashion-MNIST');
     writeFileSync(file, '{ not json');
     expect((await rigl(['run', '--config', file])).stderr).toContain('not valid JSON');
+    // A bad field of the file is named even where a flag would override it; a bad flag over a good file is named as the flag.
+    writeFileSync(file, JSON.stringify({ name: 'x', base: { model: 'mlp', epochs: 'two' } }));
+    const hidden = await rigl(['run', '--config', file, '--epochs', '1', '--db', join(dir, 'never.sqlite')]);
+    expect(hidden.code).toBe(2);
+    expect(hidden.stderr).toContain(`${file}:\nbase.epochs: must be a number`);
+    writeFileSync(file, JSON.stringify({ name: 'x', base: { model: 'mlp' }, grid: { method: ['rigl', 'static'] } }));
+    const flagged = await rigl(['run', '--config', file, '--sparsity', '0.9,1.2', '--db', join(dir, 'never.sqlite')]);
+    expect(flagged.code).toBe(2);
+    expect(flagged.stderr).toBe('rigl-lab run: --sparsity: must be a fraction below 1, e.g. 0.9 for 90% (1 would remove every weight)\n');
+    const layer = await rigl(['run', '--config', file, '--layer-sparsity', 'fc9=0.5', '--db', join(dir, 'never.sqlite')]);
+    expect(layer.stderr).toContain('--layer-sparsity: no masked layer of mlp is called "fc9"');
+    expect((await rigl(['run', '--model', 'mlp', '--layer-sparsity', 'fc1', '--db', join(dir, 'never.sqlite')])).stderr).toContain('--layer-sparsity: "fc1" is not LAYER=SPARSITY');
+    expect(existsSync(join(dir, 'never.sqlite'))).toBe(false);
+  });
+
+  it('inspect takes --layer-sparsity: the named layers as given, the others at the target by the distribution', async () => {
+    const r = await rigl(['inspect', '--model', 'mlp', '--distribution', 'uniform', '--sparsity', '0.9', '--layer-sparsity', 'fc1=0.5', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { layers: Array<{ name: string; density: number }> };
+    expect(report.layers.map((l) => [l.name, l.density])).toEqual([['fc1', 0.5], ['fc2', 0.1], ['fc3', 0.1]]);
   });
 
   it('inspect gives per-layer densities that follow ERK and the totals, as JSON', async () => {

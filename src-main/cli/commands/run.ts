@@ -114,11 +114,20 @@ export function resolveRunFlags(args: string[]): { spec: ExperimentSpec; configs
     if (typeof values.config === 'string') {
       const file = readConfigFile(values.config);
       if (!file || typeof file !== 'object' || Array.isArray(file)) throw new UsageError(`--config ${values.config}: must hold a JSON object`);
+      const named = { name: values.config, ...(file as object) };
+      // The file is checked alone first, so that a flag over a bad field does not hide it, and an
+      // error the flags bring in names them, not the file.
       try {
-        const spec = parseExperimentSpec(mergeSpecs({ name: values.config, ...(file as object) }, flags, values));
-        return { spec, configs: expandExperiment(spec), values };
+        expandExperiment(parseExperimentSpec(named));
       } catch (error) {
         if (error instanceof ConfigError) throw new UsageError(`${values.config}:\n${error.message}`);
+        throw error;
+      }
+      try {
+        const spec = parseExperimentSpec(mergeSpecs(named, flags, values));
+        return { spec, configs: expandExperiment(spec), values };
+      } catch (error) {
+        if (error instanceof ConfigError) throw configErrorAsFlags(error, { path: values.config, typed: new Set(Object.keys(RUN_FLAGS).filter((f) => (values as Record<string, unknown>)[f] !== undefined)) });
         throw error;
       }
     }
