@@ -161,6 +161,14 @@ describe('IDX datasets', () => {
     expect(readdirSync(dataDir)).toEqual([]);
   });
 
+  it("refuses Fashion-MNIST's files imported as MNIST, which share their format, by their images", async () => {
+    const dataDir = fresh('data');
+    await expect(importDataset('mnist', '/usr/share/datasets/fashion-mnist', dataDir)).rejects.toThrow(
+      "/usr/share/datasets/fashion-mnist: holds Fashion-MNIST, not MNIST: its training images' mean pixel is 0.286, as Fashion-MNIST's (0.286) and not MNIST's (0.1307); import it as fashion-mnist",
+    );
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
   it('keeps the previous import when a new one fails', async () => {
     const dataDir = fresh('data');
     const good = fresh('good');

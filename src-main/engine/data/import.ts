@@ -4,6 +4,7 @@ import type { DatasetName } from '../../../src-shared/names.js';
 import { replaceFolder } from './atomic-file.js';
 import { writeDatasetCache } from './dataset-cache.js';
 import { DatasetError } from './errors.js';
+import { otherDatasetProblem } from './identity.js';
 import { datasetDir, rawDir } from './layout.js';
 import { decodeRawSource, locateRawSource, rawSourceFiles } from './sources.js';
 import type { LoadedDataset } from './types.js';
@@ -19,13 +20,16 @@ export interface ImportResult {
 /**
  * Copies a dataset's original files into `<dataDir>/<name>/raw/` and writes its cache. `path` is
  * the official archive (CIFAR), or a folder with the archive, its unpacked files, or (IDX) the
- * four files, gzip or not. Every file is decoded and checked before anything is written; the
+ * four files, gzip or not. Every file is decoded and checked (MNIST's files holding Fashion-MNIST,
+ * or the reverse, are refused) before anything is written; the
  * new folder is assembled beside the old one and swapped in, so a failed import leaves nothing.
  */
 export async function importDataset(name: DatasetName, path: string, dataDir: string): Promise<ImportResult> {
   const source = await locateRawSource(name, path);
   if (source === null) throw new DatasetError(path, 'does not exist');
   const splits = await decodeRawSource(source);
+  const misnamed = otherDatasetProblem(name, splits.train);
+  if (misnamed !== null) throw new DatasetError(path, misnamed);
   await mkdir(dataDir, { recursive: true });
   const folder = datasetDir(dataDir, name);
   const staging = await mkdtemp(join(dataDir, `.${name}.import-`));
