@@ -72,10 +72,13 @@ describe('method comparison', () => {
       ).figures[1]!;
       return { caption: figure.caption, xs: (figure.option.series as Array<{ type: string; data: Array<{ value: [number, number] }> }>).filter((s) => s.type === 'line').map((s) => s.data[0]!.value[0]) };
     };
-    // SET and RigL without a mask update both train at 0.1×: steps of 0.1 · 0.025, half a step either side.
+    // SET and RigL without a mask update both train at 0.1×: steps of 0.1 · 0.015, half a step either side.
     const same = flops({ set: 0.1, rigl: 0.1 });
-    expect(same.xs).toEqual([expect.closeTo(0.09875, 12), expect.closeTo(0.10125, 12)]);
+    expect(same.xs).toEqual([expect.closeTo(0.09925, 12), expect.closeTo(0.10075, 12)]);
     expect(same.caption).toContain('; methods of the same FLOPs set a little apart');
+    // Only the points that meet move, and only as far as their own number asks: SNFS stays at 0.4×,
+    // the two at 0.1× half a step (0.4 · 0.015) either side, not spread as for three.
+    expect(flops({ set: 0.1, rigl: 0.1, snfs: 0.4 }).xs).toEqual([expect.closeTo(0.097, 12), 0.4, expect.closeTo(0.103, 12)]);
     const apart = flops({ set: 0.1, snfs: 0.4 });
     expect(apart.xs).toEqual([0.1, 0.4]);
     expect(apart.caption).not.toContain('set a little apart');

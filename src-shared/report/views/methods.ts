@@ -53,19 +53,27 @@ function dodged(series: readonly MeanStdSeries[], axisSpan: number): MeanStdSeri
 
 /** Points of two series nearer than this share of the x axis hide each other's markers and error bars. */
 const SAME_X = 0.005;
+/** Sideways step between the points that meet at one x of a value axis (training FLOPs), as a fraction of the axis. */
+const MEET_STEP = 0.015;
 
 /**
- * The series with a point at (nearly) the x of another series' point set apart as `dodged` sets
- * them, the others left where they are; null when no two series meet.
+ * Each point that (nearly) meets points of other series at its x set apart from them, in legend
+ * order, by as many steps as meet there: the others left where they are, so that a point moves
+ * only as far as the points it would hide ask; null when no two series meet.
  */
 function dodgedWhereTheyMeet(series: readonly MeanStdSeries[], axisSpan: number): MeanStdSeries[] | null {
-  const xs = series.map((s) => s.points.map((p) => p.x));
-  const meet = (a: number[], b: number[]): boolean => a.some((x) => b.some((y) => Math.abs(x - y) <= SAME_X * axisSpan));
-  const meeting = series.filter((_, i) => xs.some((other, j) => j !== i && meet(xs[i]!, other)));
-  if (meeting.length === 0) return null;
-  const apart = dodged(meeting, axisSpan);
-  const moved = new Map(meeting.map((s, k) => [s, apart[k]!]));
-  return series.map((s) => moved.get(s) ?? s);
+  const near = SAME_X * axisSpan;
+  let moved = false;
+  const apart = series.map((s, i) => ({
+    ...s,
+    points: s.points.map((p) => {
+      const meeting = series.flatMap((other, j) => (other.points.some((q) => Math.abs(q.x - p.x) <= near) ? [j] : []));
+      if (meeting.length < 2) return p;
+      moved = true;
+      return { ...p, x: p.x + (meeting.indexOf(i) - (meeting.length - 1) / 2) * MEET_STEP * axisSpan };
+    }),
+  }));
+  return moved ? apart : null;
 }
 
 /** "; where a name does not say otherwise: 3 epochs": the values the series names leave unsaid, stated once. */
