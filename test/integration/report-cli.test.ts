@@ -82,5 +82,11 @@ describe('rigl-lab report', () => {
     const noDb = await rigl(['report', '1', '--db', join(dir, 'missing.sqlite')]);
     expect(noDb.code).toBe(2);
     expect(noDb.stderr).toContain(`--db: no database at ${join(dir, 'missing.sqlite')}`);
+    const file = join(dir, 'taken.csv');
+    writeFileSync(file, 'kept');
+    const onFile = await rigl(['report', '1', '--db', db, '--out', file]);
+    expect(onFile.code).toBe(2);
+    expect(onFile.stderr).toContain(`--out: ${file} is a file; the report needs a folder there (or a new name)`);
+    expect(readFileSync(file, 'utf8')).toBe('kept');
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadViewInput, UnknownExperimentError } from '../../report/load-view.js';
@@ -40,6 +40,8 @@ export async function reportCommand(args: string[], ctx: CommandContext): Promis
   const { dbPath } = storeLocation(values);
   if (!existsSync(dbPath)) throw new UsageError(`--db: no database at ${dbPath}`);
   const dir = resolve(values.out ?? `rigl-lab-report-${id}`);
+  // The report is a folder of files: a file of that name would stop it half written.
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--out: ${dir} is a file; the report needs a folder there (or a new name)`);
   const store = openStore(dbPath, { readonly: true });
   try {
     let input;
@@ -50,7 +52,7 @@ export async function reportCommand(args: string[], ctx: CommandContext): Promis
       throw error;
     }
     const written = await writeReport(input, dir, dbPath);
-    ctx.err(`experiment ${id}: ${written.files.length} files in ${dir}`);
+    ctx.err(`experiment ${id}: ${written.files.length} ${written.files.length === 1 ? 'file' : 'files'} in ${dir}`);
     ctx.out(written.index);
     return 0;
   } finally {
