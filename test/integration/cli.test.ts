@@ -71,6 +71,18 @@ describe('rigl-lab CLI', () => {
     expect(existsSync(join(dir, 'never.sqlite'))).toBe(false);
   });
 
+  it('keeps a config file as an experiment, named and tagged, when flags narrow it to one run', async () => {
+    const own = ['--db', join(dir, 'narrowed.sqlite'), '--data-dir', dataDir];
+    const file = join(dir, 'grid.json');
+    writeFileSync(file, JSON.stringify({ name: 'Narrowed grid', tags: ['walk'], base: { model: 'mlp', epochs: 1, trainSubset: 300, testSubset: 100, batchSize: 50 }, grid: { method: ['rigl', 'static'] } }));
+    const r = await rigl(['run', '--config', file, '--method', 'static', '--json', ...own]);
+    expect(r.code, r.stderr).toBe(0);
+    const line = JSON.parse(r.stdout) as { experimentId: number | null; method: string };
+    expect(line).toMatchObject({ method: 'static', experimentId: expect.any(Number) });
+    const experiments = JSON.parse((await rigl(['experiments', '--json', ...own])).stdout) as Array<{ id: number; name: string; tags: string[] }>;
+    expect(experiments).toEqual([expect.objectContaining({ id: line.experimentId, name: 'Narrowed grid', tags: ['walk'] })]);
+  });
+
   it('inspect takes --layer-sparsity: the named layers as given, the others at the target by the distribution', async () => {
     const r = await rigl(['inspect', '--model', 'mlp', '--distribution', 'uniform', '--sparsity', '0.9', '--layer-sparsity', 'fc1=0.5', '--json']);
     expect(r.code, r.stderr).toBe(0);

@@ -150,8 +150,9 @@ export async function runCommand(args: string[], ctx: CommandContext): Promise<n
 
   const store = openStore(location.dbPath);
   try {
+    // A config file is an experiment, its name and tags kept, even where flags narrow it to one run.
     const runIds =
-      configs.length === 1 && Object.keys(spec.grid).length === 0
+      values.config === undefined && configs.length === 1 && Object.keys(spec.grid).length === 0
         ? [store.createRun(configs[0]!, { name: typeof values.name === 'string' ? values.name : undefined, held: true })]
         : store.createExperiment(spec, configs, { held: true }).runIds;
     ctx.err(`${runIds.length} run${runIds.length > 1 ? 's' : ''} in ${location.dbPath}`);
