@@ -31,6 +31,12 @@ export class ProgressBar {
     );
   }
 
+  /** A line kept above the bar (an epoch's test accuracy); the bar is drawn again at the next update. */
+  note(text: string): void {
+    this.write(`\r\x1b[2K${text}\n`);
+    this.lastDraw = 0;
+  }
+
   done(text: string): void {
     this.write(`\r\x1b[2K${text}\n`);
   }

@@ -226,7 +226,9 @@ export async function executeRuns(store: Store, runIds: number[], dataDir: strin
         events: {
           progress: (p) => bar?.update({ ...p, loss: p.loss ?? NaN, accuracy: p.accuracy ?? NaN }),
           epoch: (epoch, testAccuracy) => {
-            if (!bar) ctx.err(`${label}: epoch ${epoch} test accuracy ${formatPercent(testAccuracy)}`);
+            const line = `${label}: epoch ${epoch} test accuracy ${formatPercent(testAccuracy)}`;
+            if (bar) bar.note(line);
+            else ctx.err(line);
           },
         },
       });
