@@ -157,6 +157,11 @@ describe('groups from different recipes', () => {
     const lengthTable = lengthView(viewInput({ name: 'l', base: quick }, runs)).tables[0]!;
     const lengthFlops = lengthTable.columns.findIndex((c) => c.label === 'Train FLOPs × dense 1×');
     expect(lengthTable.rows.filter((r) => r.cells[0] === 'Dense').map((r) => r.cells[lengthFlops])).toEqual(['1.00×', '1.00×', '2.00×']);
+    // No pruning run: the caption names no pruning line; with one at 1×, it does.
+    const lengthCaption = (rs: RunRecord[]) => lengthView(viewInput({ name: 'l', base: quick }, rs)).figures[0]!.caption;
+    expect(lengthCaption(runs)).not.toContain('pruning');
+    const pruned = runRecord({ config: { ...quick, method: 'pruning', sparsity: 0.9, seed: 0 }, testAccuracy: 0.8, trainFlopsRatio: 0.8, inferenceFlopsRatio: 0.1 });
+    expect(lengthCaption([...runs, pruned])).toContain('; pruning 1× as a dashed line');
   });
 });
 

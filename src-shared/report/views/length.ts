@@ -44,7 +44,7 @@ export function lengthView(input: ViewInput): ViewResult {
       {
         id: 'accuracy-vs-training-flops',
         title: 'Test accuracy vs training FLOPs, 1× and longer',
-        caption: `${accuracyLabel}, mean ± std over seeds; each line joins one method's training lengths (labelled at the points); pruning 1× dashed`,
+        caption: `${accuracyLabel}, mean ± std over seeds; each line joins one method's training lengths (labelled at the points)${references.length > 0 ? '; pruning 1× as a dashed line' : ''}`,
         option:
           series.length > 0
             ? meanStdChartOption(series, references, {
