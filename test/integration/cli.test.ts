@@ -252,6 +252,7 @@ describe('rigl-lab CLI', () => {
     await writeCifarArchive(archive, 'cifar10', { trainPerFile: 20, test: 10 });
     const imported = await rigl(['datasets', 'import', 'cifar10', archive, '--data-dir', partialData]);
     expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stderr).toBe(`cifar10 imported from ${archive} into ${partialData}: 100 of 50000 (partial) training and 10 of 10000 (partial) test images\n`);
     expect((await rigl(['datasets', 'list', '--data-dir', partialData])).stdout).toMatch(/cifar10 +yes +cache +100 of 50000 \(partial\) +10 of 10000 \(partial\)/);
     const r = await rigl(['run', '--dataset', 'cifar10', '--model', 'wrn-10-2', '--data-dir', partialData, '--db', join(dir, 'partial.sqlite')]);
     expect(r.code).toBe(2);

@@ -75,8 +75,9 @@ export async function datasetsCommand(args: string[], ctx: CommandContext): Prom
       const name = datasetName(rest[0]);
       const path = rest[1];
       if (!path) throw new UsageError('PATH: missing; an official archive or a folder of the dataset files');
-      await importDataset(name, path, dataDir);
-      ctx.err(`${name} imported from ${path} into ${dataDir}`);
+      const imported = await importDataset(name, path, dataDir);
+      const { trainSize, testSize } = DATASET_INFO[name];
+      ctx.err(`${name} imported from ${path} into ${dataDir}: ${ofFull(imported.trainCount, trainSize)} training and ${ofFull(imported.testCount, testSize)} test images`);
       return 0;
     }
     default:
