@@ -107,7 +107,12 @@ function mergeSpecs(file: Record<string, unknown>, flags: ReturnType<typeof flag
   return { ...file, base, grid: { ...fileGrid, ...(flags.grid ?? {}) } };
 }
 
-export function resolveRunFlags(args: string[]): { spec: ExperimentSpec; configs: RunConfig[]; values: Record<string, unknown> } {
+/**
+ * The runs the flags (and --config file) ask for. `experiment`: whether they make an experiment —
+ * a grid, or a config file that is one (a grid of its own), even where flags narrow it to a single
+ * run — rather than a lone run.
+ */
+export function resolveRunFlags(args: string[]): { spec: ExperimentSpec; configs: RunConfig[]; values: Record<string, unknown>; experiment: boolean } {
   const { values } = parseFlags('run', () => parseArgs({ args, options: RUN_OPTIONS, strict: true, allowPositionals: false, allowNegative: true }));
   const flags = flagsToExperiment(values, typeof values.name === 'string' ? values.name : 'run');
   try {
@@ -117,15 +122,17 @@ export function resolveRunFlags(args: string[]): { spec: ExperimentSpec; configs
       const named = { name: values.config, ...(file as object) };
       // The file is checked alone first, so that a flag over a bad field does not hide it, and an
       // error the flags bring in names them, not the file.
+      let fileRuns: number;
       try {
-        expandExperiment(parseExperimentSpec(named));
+        fileRuns = expandExperiment(parseExperimentSpec(named)).length;
       } catch (error) {
         if (error instanceof ConfigError) throw new UsageError(`${values.config}:\n${error.message}`);
         throw error;
       }
       try {
         const spec = parseExperimentSpec(mergeSpecs(named, flags, values));
-        return { spec, configs: expandExperiment(spec), values };
+        const configs = expandExperiment(spec);
+        return { spec, configs, values, experiment: fileRuns > 1 || isGrid(spec, configs) };
       } catch (error) {
         if (error instanceof ConfigError) throw configErrorAsFlags(error, { path: values.config, typed: new Set(Object.keys(RUN_FLAGS).filter((f) => (values as Record<string, unknown>)[f] !== undefined)) });
         throw error;
@@ -134,15 +141,17 @@ export function resolveRunFlags(args: string[]): { spec: ExperimentSpec; configs
     const parsed = parseExperimentSpec(flags);
     const configs = expandExperiment(parsed);
     const spec = typeof values.name === 'string' ? parsed : { ...parsed, name: gridName(configs[0]!, parsed.grid) };
-    return { spec, configs, values };
+    return { spec, configs, values, experiment: isGrid(spec, configs) };
   } catch (error) {
     if (error instanceof ConfigError) throw configErrorAsFlags(error);
     throw error;
   }
 }
 
+const isGrid = (spec: ExperimentSpec, configs: readonly RunConfig[]): boolean => configs.length > 1 || Object.keys(spec.grid).length > 0;
+
 export async function runCommand(args: string[], ctx: CommandContext): Promise<number> {
-  const { spec, configs, values } = resolveRunFlags(args);
+  const { spec, configs, values, experiment } = resolveRunFlags(args);
   const location = storeLocation(values as { db?: string; 'data-dir'?: string });
   await requireDatasets(configs, location.dataDir);
   const unavailable = await firstUnavailable(configs.map((c) => c.backend));
@@ -150,11 +159,9 @@ export async function runCommand(args: string[], ctx: CommandContext): Promise<n
 
   const store = openStore(location.dbPath);
   try {
-    // A config file is an experiment, its name and tags kept, even where flags narrow it to one run.
-    const runIds =
-      values.config === undefined && configs.length === 1 && Object.keys(spec.grid).length === 0
-        ? [store.createRun(configs[0]!, { name: typeof values.name === 'string' ? values.name : undefined, held: true })]
-        : store.createExperiment(spec, configs, { held: true }).runIds;
+    const runIds = experiment
+      ? store.createExperiment(spec, configs, { held: true }).runIds
+      : [store.createRun(configs[0]!, { name: typeof values.name === 'string' ? values.name : undefined, held: true })];
     ctx.err(`${runIds.length} run${runIds.length > 1 ? 's' : ''} in ${location.dbPath}`);
     for (const note of [...scheduleNotes(configs), ...longWarmupNotes(configs)]) ctx.err(`note: ${note}`);
     return await executeRuns(store, runIds, location.dataDir, ctx, values.json === true);
