@@ -80,14 +80,17 @@ export function parseFlagValue(flag: string, kind: Kind, raw: string | boolean):
       return text.split(',').map((s) => number(s, false));
     case 'int-list':
       return text.split(',').map((s) => number(s, true));
-    case 'layer-map':
-      return Object.fromEntries(
-        text.split(',').map((pair) => {
-          const [layer, value, ...rest] = pair.split('=');
-          if (!layer?.trim() || value === undefined || rest.length > 0) throw new UsageError(`--${flag}: "${pair}" is not LAYER=SPARSITY (e.g. fc1=0.95)`);
-          return [layer.trim(), number(value, false)];
-        }),
-      );
+    case 'layer-map': {
+      const map: Record<string, number> = {};
+      for (const pair of text.split(',')) {
+        const [layer, value, ...rest] = pair.split('=');
+        if (!layer?.trim() || value === undefined || rest.length > 0) throw new UsageError(`--${flag}: "${pair}" is not LAYER=SPARSITY (e.g. fc1=0.95)`);
+        const name = layer.trim();
+        if (name in map) throw new UsageError(`--${flag}: ${name} is given twice`);
+        map[name] = number(value, false);
+      }
+      return map;
+    }
   }
 }
 
@@ -131,11 +134,16 @@ export function flagsToExperiment(values: Record<string, string | boolean | unde
   return { name, base: base as RunConfigInput, grid: grid as ExperimentSpecInput['grid'] };
 }
 
-/** The flag that sets the config field at `path` (or a field within it: layerSparsity.fc1), if any. */
+/**
+ * The flag that sets the config field at `path`, as it is named in an error: `--delta-t`, or with
+ * the key within its value (`--layer-sparsity fc1` for layerSparsity.fc1); undefined if none.
+ */
 function flagOfPath(path: string, byPath: ReadonlyMap<string, string>): string | undefined {
   for (let at = path; at !== ''; at = at.includes('.') ? at.slice(0, at.lastIndexOf('.')) : '') {
     const flag = byPath.get(at);
-    if (flag !== undefined) return flag;
+    if (flag === undefined) continue;
+    // Only a map's key names something the user typed; below a list is the index of an entry.
+    return at !== path && RUN_FLAGS[flag]!.kind === 'layer-map' ? `--${flag} ${path.slice(at.length + 1)}` : `--${flag}`;
   }
   return undefined;
 }
@@ -143,9 +151,10 @@ function flagOfPath(path: string, byPath: ReadonlyMap<string, string>): string |
 /**
  * Rewrites a config error in terms of the flags the user typed: `--delta-t: must be ...`. With
  * `file`, the flags were merged over that config file (already valid alone): a field no typed
- * flag sets is named as the file's.
+ * flag sets is named as the file's, with the flags that made it wrong.
  */
 export function configErrorAsFlags(error: ConfigError, file?: { path: string; typed: ReadonlySet<string> }): UsageError {
+  const typedFlags = file ? [...file.typed].map((f) => `--${f}`).join(' ') : '';
   const byPath = new Map<string, string>();
   for (const [flag, def] of Object.entries(RUN_FLAGS)) {
     if (file && !file.typed.has(flag)) continue;
@@ -156,8 +165,8 @@ export function configErrorAsFlags(error: ConfigError, file?: { path: string; ty
     const path = issue.path.replace(/^base\./, '');
     // A check of each expanded run names its field under grid (grid.trainSubset) even when no axis sets it.
     const flag = flagOfPath(path, byPath) ?? flagOfPath(path.replace(/^grid\./, ''), byPath);
-    if (flag) return `--${flag}: ${issue.message}`;
-    return file ? `${file.path}: ${issue.path}: ${issue.message}` : `${issue.path}: ${issue.message}`;
+    if (flag) return `${flag}: ${issue.message}`;
+    return file ? `${file.path} with ${typedFlags}: ${issue.path}: ${issue.message}` : `${issue.path}: ${issue.message}`;
   });
   return new UsageError(lines.join('\n'));
 }

@@ -64,12 +64,14 @@ export function runInserter(ctx: StoreContext) {
 export function runQueries(ctx: StoreContext, runs: RunReader) {
   const { db, file } = ctx;
   const insertRun = runInserter(ctx);
-  const createRun = immediate(db, (config: RunConfig, options: { experimentId?: number; name?: string; held?: boolean } = {}) =>
-    insertRun(config, options.experimentId ?? null, options.name, options.held),
-  );
+  const setTags = db.prepare('UPDATE runs SET tags = ? WHERE id = ?');
+  const createRun = immediate(db, (config: RunConfig, options: { experimentId?: number; name?: string; held?: boolean; tags?: readonly string[] } = {}) => {
+    const id = insertRun(config, options.experimentId ?? null, options.name, options.held);
+    if (options.tags !== undefined && options.tags.length > 0) setTags.run(JSON.stringify(parseWith(tagsSchema, options.tags, 'tags')), id);
+    return id;
+  });
   const setBackend = db.prepare('UPDATE runs SET backend = ?, backend_reason = ?, device = ? WHERE id = ?');
   const setProgress = db.prepare('UPDATE runs SET steps_done = ?, total_steps = coalesce(?, total_steps) WHERE id = ?');
-  const setTags = db.prepare('UPDATE runs SET tags = ? WHERE id = ?');
   const setNotes = db.prepare('UPDATE runs SET notes = ? WHERE id = ?');
   const remove = db.prepare('DELETE FROM runs WHERE id = ?');
 

@@ -25,3 +25,38 @@ describe('rigl-lab run flags over a --config file', () => {
     expect(runs(['--method', 'rigl,set', '--alpha', '0.1,0.5', '--seed', '0'])).toEqual(['rigl 0 0.1', 'rigl 0 0.5', 'set 0 0.1', 'set 0 0.5']);
   });
 });
+
+describe('rigl-lab run: what a --config file and --name make', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rigl-lab-config-'));
+  const write = (name: string, content: object): string => {
+    const path = join(dir, name);
+    writeFileSync(path, JSON.stringify(content));
+    return path;
+  };
+  const base = { dataset: 'fashion-mnist', model: 'mlp', sparsity: 0.9, epochs: 1 };
+  const grid = write('grid.json', { name: 'Two methods', tags: ['sweep'], base, grid: { method: ['static', 'set'] } });
+  const single = write('single.json', { name: 'One file run', tags: ['x', 'y'], base: { ...base, method: 'rigl' } });
+  const unnamed = write('unnamed.json', { base: { ...base, method: 'rigl' } });
+
+  it('keeps a grid file an experiment, named by --name over the file, when flags narrow it to one run', () => {
+    const narrowed = resolveRunFlags(['--config', grid, '--method', 'static']);
+    expect([narrowed.experiment, narrowed.spec.name, narrowed.spec.tags, narrowed.configs.length]).toEqual([true, 'Two methods', ['sweep'], 1]);
+    const renamed = resolveRunFlags(['--config', grid, '--method', 'static', '--name', 'narrowed']);
+    expect([renamed.experiment, renamed.spec.name, renamed.spec.tags]).toEqual([true, 'narrowed', ['sweep']]);
+  });
+
+  it('makes a file without a grid a lone run with the file\'s name and tags, or --name', () => {
+    expect(resolveRunFlags(['--config', single])).toMatchObject({ experiment: false, lone: { name: 'One file run', tags: ['x', 'y'] } });
+    expect(resolveRunFlags(['--config', single, '--name', 'mine'])).toMatchObject({ experiment: false, lone: { name: 'mine', tags: ['x', 'y'] } });
+    // Without a name of its own the run takes the default name (method, sparsity, model, seed).
+    expect(resolveRunFlags(['--config', unnamed]).lone).toEqual({ name: undefined, tags: [] });
+  });
+
+  it('names the flags that made a valid file wrong, and the layer of a bad --layer-sparsity', () => {
+    const pruning = write('pruning.json', { name: 'p', base: { ...base, method: 'pruning', pruning: { startFraction: 0.2, endFraction: 0.5 } } });
+    expect(() => resolveRunFlags(['--config', pruning, '--prune-start', '0.7'])).toThrow(`${pruning} with --prune-start: pruning.endFraction`);
+    expect(() => resolveRunFlags(['--config', pruning, '--prune-end', '0.1'])).toThrow(/^--prune-end: /);
+    expect(() => resolveRunFlags(['--layer-sparsity', 'fc1=0.5,fc2=1.5'])).toThrow(/^--layer-sparsity fc2: must be a fraction below 1/);
+    expect(() => resolveRunFlags(['--layer-sparsity', 'fc1=0.5,fc1=0.9'])).toThrow('--layer-sparsity: fc1 is given twice');
+  });
+});

@@ -25,7 +25,10 @@ import { RUN_FLAGS, configErrorAsFlags, flagsToExperiment, runFlagOptions, runFl
 export const RUN_HELP = `rigl-lab run [training flags] [--config FILE] [--name NAME] [--db FILE] [--data-dir DIR] [--json]
   Trains one run, or a grid: comma lists (--method rigl,static --sparsity 0.8,0.9 --seed 0,1,2) and
   a --config FILE experiment (JSON: {"name", "base": {run config}, "grid": {axis: [values]}}) expand
-  to every combination. Flags override the file. Fields left out take the dataset's recipe.
+  to every combination. Flags override the file, which must be valid alone. Fields left out take
+  the dataset's recipe. A grid is stored as an experiment, named by --name or the file's name; a
+  single run (a file without a grid, or flags without lists) is named by --name or the file's name,
+  and takes the file's tags.
   With --json, each finished run prints one JSON line on stdout (the last line is the last run).
 
 training flags:
@@ -38,7 +41,6 @@ const RUN_OPTIONS = {
   name: { type: 'string' },
 } as const;
 
-/** What `--json` prints for a run. */
 /**
  * A finished run's JSON line. Each layer's density is its mask's, as `show` and `export` give it;
  * nonzeroDensity counts the weights that are not zero (a weight grown at the last mask update
@@ -92,7 +94,7 @@ function readConfigFile(path: string): unknown {
  * sets, to one value or to a list, replaces the file's axis (a single value sits in the base,
  * where the file's axis would otherwise sweep over it).
  */
-function mergeSpecs(file: Record<string, unknown>, flags: ReturnType<typeof flagsToExperiment>, values: Record<string, unknown>): unknown {
+function mergeSpecs(file: Record<string, unknown>, flags: ReturnType<typeof flagsToExperiment>, values: Record<string, unknown>): Record<string, unknown> {
   const fileBase = (file.base ?? {}) as Record<string, unknown>;
   const base: Record<string, unknown> = { ...fileBase };
   for (const [key, value] of Object.entries(flags.base ?? {})) {
@@ -107,14 +109,25 @@ function mergeSpecs(file: Record<string, unknown>, flags: ReturnType<typeof flag
   return { ...file, base, grid: { ...fileGrid, ...(flags.grid ?? {}) } };
 }
 
-/**
- * The runs the flags (and --config file) ask for. `experiment`: whether they make an experiment —
- * a grid, or a config file that is one (a grid of its own), even where flags narrow it to a single
- * run — rather than a lone run.
- */
-export function resolveRunFlags(args: string[]): { spec: ExperimentSpec; configs: RunConfig[]; values: Record<string, unknown>; experiment: boolean } {
+/** What `run` makes of its flags and --config file. */
+export interface ResolvedRuns {
+  spec: ExperimentSpec;
+  configs: RunConfig[];
+  values: Record<string, unknown>;
+  /**
+   * Whether the runs make an experiment (named by --name, else by the file's name): a grid, or a
+   * config file that is one (a grid of its own), even where flags narrow it to a single run.
+   */
+  experiment: boolean;
+  /** A lone run's name and tags: --name, else a config file's name; the file's tags. */
+  lone: { name: string | undefined; tags: string[] };
+}
+
+/** The runs the flags (and --config file) ask for. */
+export function resolveRunFlags(args: string[]): ResolvedRuns {
   const { values } = parseFlags('run', () => parseArgs({ args, options: RUN_OPTIONS, strict: true, allowPositionals: false, allowNegative: true }));
-  const flags = flagsToExperiment(values, typeof values.name === 'string' ? values.name : 'run');
+  const givenName = typeof values.name === 'string' ? values.name : undefined;
+  const flags = flagsToExperiment(values, givenName ?? 'run');
   try {
     if (typeof values.config === 'string') {
       const file = readConfigFile(values.config);
@@ -130,9 +143,10 @@ export function resolveRunFlags(args: string[]): { spec: ExperimentSpec; configs
         throw error;
       }
       try {
-        const spec = parseExperimentSpec(mergeSpecs(named, flags, values));
+        const spec = parseExperimentSpec({ ...mergeSpecs(named, flags, values), ...(givenName === undefined ? {} : { name: givenName }) });
         const configs = expandExperiment(spec);
-        return { spec, configs, values, experiment: fileRuns > 1 || isGrid(spec, configs) };
+        const fileName = 'name' in file ? spec.name : undefined;
+        return { spec, configs, values, experiment: fileRuns > 1 || isGrid(spec, configs), lone: { name: givenName ?? fileName, tags: spec.tags } };
       } catch (error) {
         if (error instanceof ConfigError) throw configErrorAsFlags(error, { path: values.config, typed: new Set(Object.keys(RUN_FLAGS).filter((f) => (values as Record<string, unknown>)[f] !== undefined)) });
         throw error;
@@ -140,8 +154,8 @@ export function resolveRunFlags(args: string[]): { spec: ExperimentSpec; configs
     }
     const parsed = parseExperimentSpec(flags);
     const configs = expandExperiment(parsed);
-    const spec = typeof values.name === 'string' ? parsed : { ...parsed, name: gridName(configs[0]!, parsed.grid) };
-    return { spec, configs, values, experiment: isGrid(spec, configs) };
+    const spec = givenName === undefined ? { ...parsed, name: gridName(configs[0]!, parsed.grid) } : parsed;
+    return { spec, configs, values, experiment: isGrid(spec, configs), lone: { name: givenName, tags: [] } };
   } catch (error) {
     if (error instanceof ConfigError) throw configErrorAsFlags(error);
     throw error;
@@ -151,7 +165,7 @@ export function resolveRunFlags(args: string[]): { spec: ExperimentSpec; configs
 const isGrid = (spec: ExperimentSpec, configs: readonly RunConfig[]): boolean => configs.length > 1 || Object.keys(spec.grid).length > 0;
 
 export async function runCommand(args: string[], ctx: CommandContext): Promise<number> {
-  const { spec, configs, values, experiment } = resolveRunFlags(args);
+  const { spec, configs, values, experiment, lone } = resolveRunFlags(args);
   const location = storeLocation(values as { db?: string; 'data-dir'?: string });
   await requireDatasets(configs, location.dataDir);
   const unavailable = await firstUnavailable(configs.map((c) => c.backend));
@@ -161,7 +175,7 @@ export async function runCommand(args: string[], ctx: CommandContext): Promise<n
   try {
     const runIds = experiment
       ? store.createExperiment(spec, configs, { held: true }).runIds
-      : [store.createRun(configs[0]!, { name: typeof values.name === 'string' ? values.name : undefined, held: true })];
+      : [store.createRun(configs[0]!, { name: lone.name, tags: lone.tags, held: true })];
     ctx.err(`${runIds.length} run${runIds.length > 1 ? 's' : ''} in ${location.dbPath}`);
     for (const note of [...scheduleNotes(configs), ...longWarmupNotes(configs)]) ctx.err(`note: ${note}`);
     return await executeRuns(store, runIds, location.dataDir, ctx, values.json === true);
