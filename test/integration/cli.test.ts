@@ -66,7 +66,7 @@ describe('rigl-lab CLI', () => {
     expect(flagged.code).toBe(2);
     expect(flagged.stderr).toBe('rigl-lab run: --sparsity: must be a fraction below 1, e.g. 0.9 for 90% (1 would remove every weight)\n');
     const layer = await rigl(['run', '--config', file, '--layer-sparsity', 'fc9=0.5', '--db', join(dir, 'never.sqlite')]);
-    expect(layer.stderr).toContain('--layer-sparsity: no masked layer of mlp is called "fc9"');
+    expect(layer.stderr).toContain('--layer-sparsity fc9: no masked layer of mlp is called "fc9"');
     expect((await rigl(['run', '--model', 'mlp', '--layer-sparsity', 'fc1', '--db', join(dir, 'never.sqlite')])).stderr).toContain('--layer-sparsity: "fc1" is not LAYER=SPARSITY');
     expect(existsSync(join(dir, 'never.sqlite'))).toBe(false);
   });
@@ -106,6 +106,17 @@ describe('rigl-lab CLI', () => {
     expect(mlp.layers.map((l) => Number(l.density.toFixed(4)))).toEqual([0.0796, 0.2302, 1]);
   });
 
+  it('trains a config file without a grid as a lone run with the file\'s name and tags', async () => {
+    const config = join(dir, 'one-run.json');
+    writeFileSync(config, JSON.stringify({ name: 'One file run', tags: ['baseline', 'quick'], base: { model: 'mlp', method: 'static', sparsity: 0.8, epochs: 1, trainSubset: 300, testSubset: 100, batchSize: 50 } }));
+    const own = ['--db', join(dir, 'one-run.sqlite'), '--data-dir', dataDir];
+    const r = await rigl(['run', '--config', config, ...own]);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await rigl(['experiments', ...own])).stdout).toContain('No experiments');
+    const show = await rigl(['show', '1', ...own]);
+    expect(show.stdout).toMatch(/^run 1 "One file run" {2}completed\n {2}tags: baseline, quick\n/);
+  });
+
   it('trains a grid, prints one JSON line per run, and lists, shows and exports them', async () => {
     const r = await rigl([
       'run', '--model', 'mlp', '--method', 'static,rigl', '--sparsity', '0.8', '--epochs', '1',
@@ -140,7 +151,7 @@ describe('rigl-lab CLI', () => {
     expect(badStatus).toMatchObject({ code: 2, stdout: '' });
     expect(badStatus.stderr).toContain('--status: "done" is not a run status; use one or more of queued, running, completed, failed, cancelled, interrupted, diverged');
     const show = await rigl(['show', String(last.runId), ...store]);
-    expect(show.stdout).toContain('completed');
+    expect(show.stdout).toMatch(/^run 2 "RigL ERK 80% · mlp · seed 0" {2}completed {2}in experiment 1$/m);
     expect(show.stdout).toContain('fc1');
     expect(show.stdout).toMatch(/^ {2}backend wasm on CPU \(WebAssembly SIMD, \d threads?\), chosen by auto: /m);
     // The log's end: the last epoch's line.

@@ -124,7 +124,9 @@ export function showCommand(args: string[], ctx: CommandContext): number {
     const c = run.config;
     ctx.out(
       [
-        `run ${run.id} "${run.name}"  ${run.status}${run.error ? ` (${run.error})` : ''}`,
+        `run ${run.id} "${run.name}"  ${run.status}${run.error ? ` (${run.error})` : ''}${run.experimentId === null ? '' : `  in experiment ${run.experimentId}`}`,
+        ...(run.tags.length > 0 ? [`  tags: ${run.tags.join(', ')}`] : []),
+        ...(run.notes.trim() !== '' ? [`  notes: ${run.notes.trim().replace(/\s*\n\s*/g, ' / ')}`] : []),
         `  ${c.method} on ${c.dataset}/${c.model}, ${c.method === 'dense' ? 'no sparsity' : `sparsity ${c.sparsity} ${c.distribution}`}, seed ${c.seed}`,
         `  ${c.epochs} ${c.epochs === 1 ? 'epoch' : 'epochs'} ×${c.trainingMultiplier}, batch ${c.batchSize}, lr ${c.optimizer.lr} ${c.lrSchedule.kind}, ` +
           `momentum ${c.optimizer.momentum}${c.optimizer.nesterov ? ' (Nesterov)' : ''}, weight decay ${c.optimizer.weightDecay}`,
