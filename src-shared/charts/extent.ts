@@ -17,13 +17,19 @@ export interface Extent {
   step: number;
 }
 
+/** Values an axis cannot pass (an accuracy's 0 and 100%): whole steps of any tick step it may take. */
+export interface AxisLimits {
+  min: number;
+  max: number;
+}
+
 /**
  * An axis range for `values` with room on both sides, its ends on whole tick steps (about
  * `ticks` of them): points at the extremes stand inside the plot, not half cut by its edge, and a
  * lone value gets a range of its own size rather than one from half of it to one and a half times it.
- * Null without a finite value.
+ * The room stops at `within` (no 102% tick over runs at 99%). Null without a finite value.
  */
-export function paddedExtent(values: readonly number[], ticks = 4): Extent | null {
+export function paddedExtent(values: readonly number[], ticks = 4, within?: AxisLimits): Extent | null {
   const finite = values.filter(Number.isFinite);
   if (finite.length === 0) return null;
   const lo = Math.min(...finite);
@@ -32,7 +38,11 @@ export function paddedExtent(values: readonly number[], ticks = 4): Extent | nul
   const step = niceStep((hi - lo + 2 * pad) / ticks);
   // Rounded to what a step of this size can mean, so that 0.85 is not 0.8500000000000001.
   const snap = (v: number) => Number(v.toPrecision(12));
-  return { min: snap(Math.floor((lo - pad) / step) * step), max: snap(Math.ceil((hi + pad) / step) * step), step: snap(step) };
+  const min = snap(Math.floor((lo - pad) / step) * step);
+  const max = snap(Math.ceil((hi + pad) / step) * step);
+  if (within === undefined) return { min, max, step: snap(step) };
+  // Values past a limit (an error bar below 0) keep their room.
+  return { min: lo >= within.min ? Math.max(min, within.min) : min, max: hi <= within.max ? Math.min(max, within.max) : max, step: snap(step) };
 }
 
 /** The values at the ticks of an extent, min to max. */

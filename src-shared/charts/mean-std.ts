@@ -1,5 +1,5 @@
 import { errorBarSeries, type ErrorBar } from './error-bars.js';
-import { paddedExtent, tickValues } from './extent.js';
+import { paddedExtent, tickValues, type AxisLimits } from './extent.js';
 import type { ChartOption, SeriesOption } from './option.js';
 import { AXIS_LINE_COLOR } from './palette.js';
 import { heightWithLegend, plotArea, TEXT_STYLE, TOOLTIP_STYLE, valueAxis, wrappedLegend } from './style.js';
@@ -47,8 +47,11 @@ export interface MeanStdAxes {
     interval?: number;
     format?: (value: number) => string;
   };
-  /** A fixed y range, so that figures meant to be read side by side share one scale. */
-  y: { name: string; format?: (value: number) => string; min?: number; max?: number };
+  /**
+   * A fixed y range (min and max), so that figures meant to be read side by side share one scale;
+   * else one around the points that stays `within` its limits.
+   */
+  y: { name: string; format?: (value: number) => string; min?: number; max?: number; within?: AxisLimits };
 }
 
 /**
@@ -151,7 +154,7 @@ export function meanStdChartOption(series: readonly MeanStdSeries[], references:
   }
   // ECharts' own range puts the extreme points on the plot's edges (half cut off) and gives a lone
   // point a range from half its value to one and a half times it.
-  const extent = fixedY ? null : paddedExtent([...series.flatMap((s) => s.points.flatMap((p) => (p.std === null ? [p.mean] : [p.mean - p.std, p.mean + p.std]))), ...references.map((r) => r.y)]);
+  const extent = fixedY ? null : paddedExtent([...series.flatMap((s) => s.points.flatMap((p) => (p.std === null ? [p.mean] : [p.mean - p.std, p.mean + p.std]))), ...references.map((r) => r.y)], undefined, axes.y.within);
   const formatY = axes.y.format ?? String;
   // The y axis's name stands clear of its widest tick label.
   const labelChars = extent ? Math.max(...tickValues(extent).map((v) => formatY(v).length)) : 4;

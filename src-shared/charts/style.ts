@@ -146,3 +146,8 @@ export function unpagedLegend(option: ChartOption, width: number): { option: Cha
 
 /** Axis-label formatters. */
 export const asPercent = shortPercent;
+
+/** A y axis of accuracies (fractions): in percent, never past 0 or 100%. */
+export function accuracyAxis(name: string): { name: string; format: (value: number) => string; within: { min: number; max: number } } {
+  return { name, format: asPercent, within: { min: 0, max: 1 } };
+}

@@ -19,6 +19,17 @@ describe('axis extents', () => {
     expect(paddedExtent([0, 0])).toEqual({ min: -0.001, max: 0.001, step: 0.0005 });
   });
 
+  it('stop their room at the limits of what the axis shows, unless a value lies past them', () => {
+    const accuracy = { min: 0, max: 1 };
+    // 99%: [0.9702, 1.0098] → 0.97–1.01 in steps of 0.01, then no 101% tick.
+    expect(paddedExtent([0.99])).toEqual({ min: 0.97, max: 1.01, step: 0.01 });
+    expect(paddedExtent([0.99], 4, accuracy)).toEqual({ min: 0.97, max: 1, step: 0.01 });
+    expect(paddedExtent([0.96, 1], 4, accuracy)).toEqual({ min: 0.94, max: 1, step: 0.02 });
+    expect(paddedExtent([0, 0.05], 4, accuracy)).toEqual({ min: 0, max: 0.06, step: 0.02 });
+    // A mean − std below 0 keeps its room below it.
+    expect(paddedExtent([-0.01, 0.05], 4, accuracy)).toEqual(paddedExtent([-0.01, 0.05]));
+  });
+
   it('ignore values that are not finite, and give none without any', () => {
     expect(paddedExtent([Number.NaN, 0.5, Number.POSITIVE_INFINITY, 0.7])).toEqual(paddedExtent([0.5, 0.7]));
     expect(paddedExtent([Number.NaN])).toBeNull();

@@ -79,6 +79,10 @@ describe('method comparison', () => {
     // Only the points that meet move, and only as far as their own number asks: SNFS stays at 0.4×,
     // the two at 0.1× half a step (0.4 · 0.015) either side, not spread as for three.
     expect(flops({ set: 0.1, rigl: 0.1, snfs: 0.4 }).xs).toEqual([expect.closeTo(0.097, 12), 0.4, expect.closeTo(0.103, 12)]);
+    // Set apart, the two at 0.5× would land one on SNFS at 0.5075× (a step of 1 · 0.015 apart,
+    // dense at 1× giving the axis): all three are spread as one run, SNFS a step past 0.5075×.
+    const chained = flops({ dense: 1, set: 0.5, rigl: 0.5, snfs: 0.5075 }).xs.filter((x) => x !== 1).sort((a, b) => a - b);
+    expect(chained).toEqual([expect.closeTo(0.485, 12), 0.5, expect.closeTo(0.5225, 12)]);
     const apart = flops({ set: 0.1, snfs: 0.4 });
     expect(apart.xs).toEqual([0.1, 0.4]);
     expect(apart.caption).not.toContain('set a little apart');

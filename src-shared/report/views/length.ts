@@ -1,5 +1,5 @@
 import { meanStdChartOption, type ReferenceLine } from '../../charts/mean-std.js';
-import { asPercent } from '../../charts/style.js';
+import { accuracyAxis } from '../../charts/style.js';
 import { DISTRIBUTION_LABELS } from '../../names.js';
 import { groupDetails, groupSeries } from '../figure-series.js';
 import { flopMultiple, meanStdPercent, sparsityLabel } from '../format.js';
@@ -49,7 +49,7 @@ export function lengthView(input: ViewInput): ViewResult {
           series.length > 0
             ? meanStdChartOption(series, references, {
                 x: { name: 'training FLOPs (× dense 1×)', min: 0, format: (v) => `${v}×` },
-                y: { name: accuracyLabel, format: asPercent },
+                y: accuracyAxis(accuracyLabel),
               })
             : {},
         height: 380,

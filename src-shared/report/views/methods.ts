@@ -1,5 +1,5 @@
 import { meanStdChartOption, meanStdHeight, type MeanStdSeries, type ReferenceLine } from '../../charts/mean-std.js';
-import { asPercent } from '../../charts/style.js';
+import { accuracyAxis, asPercent } from '../../charts/style.js';
 import type { RunConfig } from '../../config/run.js';
 import { DISTRIBUTION_LABELS } from '../../names.js';
 import { smallDenseMatchedSparsity } from '../../sparsity/matching.js';
@@ -57,23 +57,34 @@ const SAME_X = 0.005;
 const MEET_STEP = 0.015;
 
 /**
- * Each point that (nearly) meets points of other series at its x set apart from them, in legend
- * order, by as many steps as meet there: the others left where they are, so that a point moves
- * only as far as the points it would hide ask; null when no two series meet.
+ * Points that (nearly) meet at one x set apart. A run of n points, each within SAME_X of the one
+ * before, is spread over n steps in the order of their x (ties in legend order); a run whose
+ * spread would come that near another point or run joins it, so that no point lands on another.
+ * Points that meet no other stay where they are. Null when none meet.
  */
 function dodgedWhereTheyMeet(series: readonly MeanStdSeries[], axisSpan: number): MeanStdSeries[] | null {
   const near = SAME_X * axisSpan;
-  let moved = false;
-  const apart = series.map((s, i) => ({
-    ...s,
-    points: s.points.map((p) => {
-      const meeting = series.flatMap((other, j) => (other.points.some((q) => Math.abs(q.x - p.x) <= near) ? [j] : []));
-      if (meeting.length < 2) return p;
-      moved = true;
-      return { ...p, x: p.x + (meeting.indexOf(i) - (meeting.length - 1) / 2) * MEET_STEP * axisSpan };
-    }),
-  }));
-  return moved ? apart : null;
+  const step = MEET_STEP * axisSpan;
+  const points = series.flatMap((s, i) => s.points.map((p, j) => ({ i, j, x: p.x }))).sort((a, b) => a.x - b.x || a.i - b.i);
+  type Run = { first: number; end: number; lo: number; hi: number };
+  const spread = (first: number, end: number): Run => {
+    const half = ((end - first - 1) / 2) * step;
+    return { first, end, lo: points[first]!.x - half, hi: points[end - 1]!.x + half };
+  };
+  const runs: Run[] = [];
+  points.forEach((_, k) => {
+    runs.push(spread(k, k + 1));
+    while (runs.length > 1 && runs.at(-1)!.lo - runs.at(-2)!.hi <= near) {
+      const last = runs.pop()!;
+      runs.push(spread(runs.pop()!.first, last.end));
+    }
+  });
+  if (runs.every((r) => r.end - r.first === 1)) return null;
+  const shifts = series.map((s) => s.points.map(() => 0));
+  for (const { first, end } of runs) {
+    for (let k = first; k < end; k++) shifts[points[k]!.i]![points[k]!.j] = (k - first - (end - first - 1) / 2) * step;
+  }
+  return series.map((s, i) => ({ ...s, points: s.points.map((p, j) => ({ ...p, x: p.x + shifts[i]![j]! })) }));
 }
 
 /** "; where a name does not say otherwise: 3 epochs": the values the series names leave unsaid, stated once. */
@@ -139,7 +150,7 @@ export function methodsFigures(groups: readonly RunGroup[], kind: AccuracyKind):
       option: range
         ? meanStdChartOption(dodged(sparsitySeries, range.max - range.min), references, {
             x: { name: 'sparsity', ...range, format: asPercent },
-            y: { name: accuracyLabel, format: asPercent },
+            y: accuracyAxis(accuracyLabel),
           })
         : {},
       height,
@@ -154,7 +165,7 @@ export function methodsFigures(groups: readonly RunGroup[], kind: AccuracyKind):
         flopsSeries.length > 0
           ? meanStdChartOption(flopsDodged ?? flopsSeries, [], {
               x: { name: 'training FLOPs (× dense 1×)', min: 0, format: (v) => `${v}×` },
-              y: { name: accuracyLabel, format: asPercent },
+              y: accuracyAxis(accuracyLabel),
             })
           : {},
       height,

@@ -3,7 +3,7 @@ import { barsOption, type BarSeries } from '../../charts/bars.js';
 import { curvesOption, STEP_AXIS } from '../../charts/curves.js';
 import { byLayer, densityCurves } from '../../charts/layer-curves.js';
 import { meanStdChartOption } from '../../charts/mean-std.js';
-import { asPercent } from '../../charts/style.js';
+import { accuracyAxis, asPercent } from '../../charts/style.js';
 import { groupDetails, groupSeries } from '../figure-series.js';
 import { flopMultiple, meanStdPercent, percent, sparsityLabel } from '../format.js';
 import { groupRuns, type RunGroup } from '../groups.js';
@@ -145,7 +145,7 @@ export function redistributionView(input: ViewInput): ViewResult {
       id: 'accuracy',
       title: 'Test accuracy',
       caption: `${accuracyLabel}, mean ± std over seeds`,
-      option: accuracy.length > 0 ? meanStdChartOption(accuracy, [], { x: { name: 'sparsity', categories }, y: { name: accuracyLabel, format: asPercent } }) : {},
+      option: accuracy.length > 0 ? meanStdChartOption(accuracy, [], { x: { name: 'sparsity', categories }, y: accuracyAxis(accuracyLabel) }) : {},
       height: 320,
       size: 'half',
       empty: accuracy.length > 0 ? null : WAITING,

@@ -2,7 +2,7 @@ import type { RunRecord } from '../../api/records.js';
 import { HEATMAP_MARKS, heatmapOption, type HeatmapCell } from '../../charts/heatmap.js';
 import { meanStdChartOption, type MeanStdSeries } from '../../charts/mean-std.js';
 import { shade, siblingSymbol } from '../../charts/palette.js';
-import { asPercent } from '../../charts/style.js';
+import { accuracyAxis } from '../../charts/style.js';
 import type { RunConfig } from '../../config/run.js';
 import { comparableKey, NOT_COMPARED } from '../comparable.js';
 import { flopMultiple, meanStdPercent, percent } from '../format.js';
@@ -126,7 +126,7 @@ function panelLines(panel: SensitivityPanel, index: number, accuracyLabel: strin
     option: measured
       ? meanStdChartOption(series, [], {
           x: { name: 'ΔT (steps between mask updates)', categories: panel.deltaTs.map(String) },
-          y: { name: accuracyLabel, format: asPercent },
+          y: accuracyAxis(accuracyLabel),
         })
       : {},
     height: Math.max(300, 90 + 56 * panel.alphas.length),
