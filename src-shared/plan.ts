@@ -101,9 +101,9 @@ export function planRun(config: RunConfig): RunPlan {
 
 /**
  * Training FLOPs of the standard dense run, what every training "× dense" divides by, as the
- * RigL paper and the report count them: the full-width dense model trained for the recipe's
- * epochs (1×) on the same data with the same batch. So RigL-ERK 2× at 80% is 0.70×, dense 2× is
- * 2×, and a Small-Dense run is below 1×.
+ * RigL paper and the report count them: the full-width dense model trained for this run's epochs
+ * at multiplier 1× on the same data with the same batch. So RigL-ERK 2× at 80% is 0.70×, dense 2×
+ * is 2×, and a Small-Dense run is below 1×.
  */
 export function standardDenseTrainFlops(config: RunConfig): number {
   return denseTrainFlops(config, referenceForwardFlops(config), stepsPerEpochOf(config));

@@ -88,5 +88,8 @@ describe('rigl-lab report', () => {
     expect(onFile.code).toBe(2);
     expect(onFile.stderr).toContain(`--out: ${file} is a file; the report needs a folder there (or a new name)`);
     expect(readFileSync(file, 'utf8')).toBe('kept');
+    const under = await rigl(['report', '1', '--db', db, '--out', join(file, 'sub')]);
+    expect(under.code).toBe(2);
+    expect(under.stderr).toContain(`--out: ${file} is a file; the report needs a folder at ${join(file, 'sub')} (or a new name)`);
   });
 });

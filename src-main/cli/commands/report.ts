@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadViewInput, UnknownExperimentError } from '../../report/load-view.js';
 import { writeReport } from '../../report/write-report.js';
@@ -40,8 +40,12 @@ export async function reportCommand(args: string[], ctx: CommandContext): Promis
   const { dbPath } = storeLocation(values);
   if (!existsSync(dbPath)) throw new UsageError(`--db: no database at ${dbPath}`);
   const dir = resolve(values.out ?? `rigl-lab-report-${id}`);
-  // The report is a folder of files: a file of that name would stop it half written.
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--out: ${dir} is a file; the report needs a folder there (or a new name)`);
+  // The report is a folder of files: a file of that name, or of a folder above it, would stop it half written.
+  let existing = dir;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  if (!statSync(existing).isDirectory()) {
+    throw new UsageError(`--out: ${existing} is a file; the report needs a folder ${existing === dir ? 'there' : `at ${dir}`} (or a new name)`);
+  }
   const store = openStore(dbPath, { readonly: true });
   try {
     let input;
