@@ -10,17 +10,15 @@ const PADDING = 0.12;
 /** Room each side of a lone value (or values all equal), as a share of its size. */
 const LONE_PADDING = 0.02;
 
-export interface Extent {
-  min: number;
-  max: number;
-  /** Between ticks: min and max are whole steps. */
-  step: number;
-}
-
 /** Values an axis cannot pass (an accuracy's 0 and 100%): whole steps of any tick step it may take. */
 export interface AxisLimits {
   min: number;
   max: number;
+}
+
+export interface Extent extends AxisLimits {
+  /** Between ticks: min and max are whole steps. */
+  step: number;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { shortPercent } from '../report/format.js';
 import type { ChartOption } from './option.js';
+import type { AxisLimits } from './extent.js';
 import { AXIS_COLOR, AXIS_LINE_COLOR, GRID_LINE_COLOR, TEXT_COLOR } from './palette.js';
 
 /** The look every chart shares, so that exported figures match one another. */
@@ -148,6 +149,6 @@ export function unpagedLegend(option: ChartOption, width: number): { option: Cha
 export const asPercent = shortPercent;
 
 /** A y axis of accuracies (fractions): in percent, never past 0 or 100%. */
-export function accuracyAxis(name: string): { name: string; format: (value: number) => string; within: { min: number; max: number } } {
+export function accuracyAxis(name: string): { name: string; format: (value: number) => string; within: AxisLimits } {
   return { name, format: asPercent, within: { min: 0, max: 1 } };
 }
