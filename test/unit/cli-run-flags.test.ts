@@ -41,6 +41,9 @@ describe('rigl-lab run: what a --config file and --name make', () => {
   it('keeps a grid file an experiment, named by --name over the file, when flags narrow it to one run', () => {
     const narrowed = resolveRunFlags(['--config', grid, '--method', 'static']);
     expect([narrowed.experiment, narrowed.spec.name, narrowed.spec.tags, narrowed.configs.length]).toEqual([true, 'Two methods', ['sweep'], 1]);
+    // A grid of one value is a grid too: narrowed by the flag over its axis, it stays an experiment.
+    const ofOne = write('grid-of-one.json', { name: 'One method', base, grid: { method: ['static'] } });
+    expect(resolveRunFlags(['--config', ofOne, '--method', 'static']).experiment).toBe(true);
     const renamed = resolveRunFlags(['--config', grid, '--method', 'static', '--name', 'narrowed']);
     expect([renamed.experiment, renamed.spec.name, renamed.spec.tags]).toEqual([true, 'narrowed', ['sweep']]);
   });

@@ -135,9 +135,10 @@ export function resolveRunFlags(args: string[]): ResolvedRuns {
       const named = { name: values.config, ...(file as object) };
       // The file is checked alone first, so that a flag over a bad field does not hide it, and an
       // error the flags bring in names them, not the file.
-      let fileRuns: number;
+      let fileIsGrid: boolean;
       try {
-        fileRuns = expandExperiment(parseExperimentSpec(named)).length;
+        const fileSpec = parseExperimentSpec(named);
+        fileIsGrid = isGrid(fileSpec, expandExperiment(fileSpec));
       } catch (error) {
         if (error instanceof ConfigError) throw new UsageError(`${values.config}:\n${error.message}`);
         throw error;
@@ -146,7 +147,7 @@ export function resolveRunFlags(args: string[]): ResolvedRuns {
         const spec = parseExperimentSpec({ ...mergeSpecs(named, flags, values), ...(givenName === undefined ? {} : { name: givenName }) });
         const configs = expandExperiment(spec);
         const fileName = 'name' in file ? spec.name : undefined;
-        return { spec, configs, values, experiment: fileRuns > 1 || isGrid(spec, configs), lone: { name: givenName ?? fileName, tags: spec.tags } };
+        return { spec, configs, values, experiment: fileIsGrid || isGrid(spec, configs), lone: { name: givenName ?? fileName, tags: spec.tags } };
       } catch (error) {
         if (error instanceof ConfigError) throw configErrorAsFlags(error, { path: values.config, typed: new Set(Object.keys(RUN_FLAGS).filter((f) => (values as Record<string, unknown>)[f] !== undefined)) });
         throw error;
