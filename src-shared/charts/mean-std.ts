@@ -1,5 +1,5 @@
 import { errorBarSeries, type ErrorBar } from './error-bars.js';
-import { paddedExtent, tickValues, type AxisLimits } from './extent.js';
+import { paddedExtent, tickValues, type AxisLimits, type Extent } from './extent.js';
 import type { ChartOption, SeriesOption } from './option.js';
 import { AXIS_LINE_COLOR } from './palette.js';
 import { heightWithLegend, plotArea, TEXT_STYLE, TOOLTIP_STYLE, valueAxis, wrappedLegend } from './style.js';
@@ -48,10 +48,10 @@ export interface MeanStdAxes {
     format?: (value: number) => string;
   };
   /**
-   * A fixed y range (min and max), so that figures meant to be read side by side share one scale;
-   * else one around the points that stays `within` its limits.
+   * A fixed y range, so that figures meant to be read side by side share one scale; else one
+   * around the points that stays `within` its limits.
    */
-  y: { name: string; format?: (value: number) => string; min?: number; max?: number; within?: AxisLimits };
+  y: { name: string; format?: (value: number) => string; extent?: Extent | null; within?: AxisLimits };
 }
 
 /**
@@ -85,7 +85,7 @@ const DODGE = 0.16;
  */
 export function meanStdChartOption(series: readonly MeanStdSeries[], references: readonly ReferenceLine[], axes: MeanStdAxes): ChartOption {
   const categories = axes.x.categories;
-  const fixedY = axes.y.min !== undefined && axes.y.max !== undefined;
+  const fixedY = axes.y.extent ?? null;
   const out: SeriesOption[] = [];
   // Only error bars need the room: points without them may share a category's centre.
   const spread = categories && series.some((s) => s.points.some((p) => p.std !== null));
@@ -154,7 +154,7 @@ export function meanStdChartOption(series: readonly MeanStdSeries[], references:
   }
   // ECharts' own range puts the extreme points on the plot's edges (half cut off) and gives a lone
   // point a range from half its value to one and a half times it.
-  const extent = fixedY ? null : paddedExtent([...series.flatMap((s) => s.points.flatMap((p) => (p.std === null ? [p.mean] : [p.mean - p.std, p.mean + p.std]))), ...references.map((r) => r.y)], undefined, axes.y.within);
+  const extent = fixedY ?? paddedExtent([...series.flatMap((s) => s.points.flatMap((p) => (p.std === null ? [p.mean] : [p.mean - p.std, p.mean + p.std]))), ...references.map((r) => r.y)], undefined, axes.y.within);
   const formatY = axes.y.format ?? String;
   // The y axis's name stands clear of its widest tick label.
   const labelChars = extent ? Math.max(...tickValues(extent).map((v) => formatY(v).length)) : 4;
@@ -194,7 +194,6 @@ export function meanStdChartOption(series: readonly MeanStdSeries[], references:
       // On a value x axis holding 0 the y axis would otherwise stand at x = 0, not at the left edge.
       axisLine: { show: true, onZero: false, lineStyle: { color: AXIS_LINE_COLOR } },
       nameGap: yNameGap,
-      ...(fixedY ? { scale: false, min: axes.y.min, max: axes.y.max } : {}),
       ...(extent ? { min: extent.min, max: extent.max, interval: extent.step } : {}),
       axisLabel: axes.y.format ? { formatter: axes.y.format } : {},
     }),

@@ -148,7 +148,10 @@ export function unpagedLegend(option: ChartOption, width: number): { option: Cha
 /** Axis-label formatters. */
 export const asPercent = shortPercent;
 
-/** A y axis of accuracies (fractions): in percent, never past 0 or 100%. */
+/** Where an accuracy (a fraction) can lie. */
+export const ACCURACY_LIMITS: AxisLimits = { min: 0, max: 1 };
+
+/** A y axis of accuracies: in percent, never past 0 or 100%. */
 export function accuracyAxis(name: string): { name: string; format: (value: number) => string; within: AxisLimits } {
-  return { name, format: asPercent, within: { min: 0, max: 1 } };
+  return { name, format: asPercent, within: ACCURACY_LIMITS };
 }

@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { LayerStatRecord, RunRecord } from '../../src-shared/api/records.js';
 import { PRESETS } from '../../src-shared/config/presets.js';
 import { buildView, layerHistoryRuns, viewOfExperiment } from '../../src-shared/report/build-view.js';
+import type { ExperimentSpecInput } from '../../src-shared/config/experiment.js';
 import type { RunConfigInput } from '../../src-shared/config/run.js';
 import { groupRuns } from '../../src-shared/report/groups.js';
 import { sharedTimeNote, timeVsDense } from '../../src-shared/report/run-time.js';
 import { lengthView } from '../../src-shared/report/views/length.js';
 import { methodsView, placedSparsity } from '../../src-shared/report/views/methods.js';
-import { flopPairs } from '../../src-shared/report/views/params-vs-flops.js';
+import { flopPairs, paramsVsFlopsView } from '../../src-shared/report/views/params-vs-flops.js';
 import { sensitivityPanels } from '../../src-shared/report/views/sensitivity.js';
 import { inferenceFlopsAt, smallDenseWidth } from '../../src-shared/sparsity/matching.js';
 import { experimentRecord, runRecord, viewInput } from './report-fixtures.js';
@@ -295,6 +296,23 @@ describe('fixed parameters vs fixed FLOPs', () => {
     // 4% density, 0.0001 of sparsity is 0.25% of the active weights.
     const matched = inferenceFlopsAt({ model: 'lenet5', dataset: 'fashion-mnist', denseFirstLayer: false, layerSparsity: {} }, 'erk', 0.9588);
     expect(Math.abs(matched - reference) / reference).toBeLessThan(0.003);
+  });
+
+  it('draws both panels on one accuracy scale of whole ticks, from the lowest error bar to the highest, within 0–100%', () => {
+    const base = { ...quick, model: 'lenet5', method: 'rigl' } as const;
+    const runs = [
+      runRecord({ config: { ...base, distribution: 'uniform', sparsity: 0.9 }, testAccuracy: 0.64 }),
+      runRecord({ config: { ...base, distribution: 'erk', sparsity: 0.9 }, testAccuracy: 0.995 }),
+      runRecord({ config: { ...base, distribution: 'erk', sparsity: 0.9588 }, testAccuracy: 0.69 }),
+    ];
+    const spec: ExperimentSpecInput = { name: 'x', grid: { distribution: ['uniform', 'erk'] }, derived: { flopMatched: { reference: 'uniform', matched: 'erk' } } };
+    const { figures } = paramsVsFlopsView(viewInput(spec, runs));
+    const axes = figures.map((f) => f.option.yAxis as { min: number; max: number; interval: number });
+    // Only the equal-parameters panel holds the 99.5% run, yet both reach it. 64% to 99.5% padded by
+    // 12% of the span each side is 59.7% to 103.8%: a step of 0.2 for about 4 ticks, 40% to 120%,
+    // cut at 100%.
+    expect(axes[0]).toEqual(axes[1]);
+    expect(axes[0]).toMatchObject({ min: 0.4, max: 1, interval: 0.2 });
   });
 });
 

@@ -1,6 +1,7 @@
 import { meanStdChartOption, type MeanStdSeries } from '../../charts/mean-std.js';
 import { SERIES_COLORS } from '../../charts/palette.js';
-import { asPercent } from '../../charts/style.js';
+import { paddedExtent, type Extent } from '../../charts/extent.js';
+import { ACCURACY_LIMITS, accuracyAxis } from '../../charts/style.js';
 import type { DerivedRuns } from '../../config/experiment.js';
 import type { RunConfig } from '../../config/run.js';
 import { DISTRIBUTION_LABELS, type DistributionName } from '../../names.js';
@@ -54,15 +55,11 @@ export function flopPairs(groups: readonly RunGroup[], match: FlopMatch): FlopPa
 const COLORS = { reference: SERIES_COLORS[0] as string, matched: SERIES_COLORS[3] as string };
 
 /** One accuracy scale for both panels, so that a gap reads the same on either side. */
-function accuracyRange(pairs: readonly FlopPair[]): { min: number; max: number } | null {
+function accuracyExtent(pairs: readonly FlopPair[]): Extent | null {
   const ends = pairs
     .flatMap((p) => [p.reference, p.equalParameters, p.equalFlops])
     .flatMap((g) => (g && g.accuracy.mean !== null ? [g.accuracy.mean - (g.accuracy.std ?? 0), g.accuracy.mean + (g.accuracy.std ?? 0)] : []));
-  if (ends.length === 0) return null;
-  const lo = Math.min(...ends);
-  const hi = Math.max(...ends);
-  const pad = Math.max(0.005, (hi - lo) * 0.1);
-  return { min: Math.max(0, Math.floor((lo - pad) * 100) / 100), max: Math.min(1, Math.ceil((hi + pad) * 100) / 100) };
+  return paddedExtent(ends, undefined, ACCURACY_LIMITS);
 }
 
 function comparisonFigure(
@@ -70,6 +67,7 @@ function comparisonFigure(
   side: 'equalParameters' | 'equalFlops',
   match: FlopMatch,
   accuracyLabel: string,
+  accuracyScale: Extent | null,
 ): ViewFigure {
   const categories = pairs.map((p) => `${DISTRIBUTION_LABELS[match.reference]} ${sparsityLabel(p.reference.config.sparsity)}`);
   const point = (g: RunGroup, i: number) => ({
@@ -115,7 +113,7 @@ function comparisonFigure(
     option: measured
       ? meanStdChartOption(series, [], {
           x: { name: `${DISTRIBUTION_LABELS[match.reference]} run compared with`, categories },
-          y: { name: accuracyLabel, format: asPercent, ...accuracyRange(pairs) },
+          y: { ...accuracyAxis(accuracyLabel), extent: accuracyScale },
         })
       : {},
     height: 340,
@@ -194,9 +192,10 @@ export function paramsVsFlopsView(input: ViewInput): ViewResult {
   const accuracyLabel = ACCURACY_LABELS[input.accuracy];
   const match = input.experiment.spec.derived.flopMatched ?? DEFAULT_MATCH;
   const pairs = flopPairs(groupRuns(completedRuns(input.runs), input.accuracy), match);
+  const accuracyScale = accuracyExtent(pairs);
   return {
     view: 'params-vs-flops',
-    figures: [comparisonFigure(pairs, 'equalParameters', match, accuracyLabel), comparisonFigure(pairs, 'equalFlops', match, accuracyLabel)],
+    figures: [comparisonFigure(pairs, 'equalParameters', match, accuracyLabel, accuracyScale), comparisonFigure(pairs, 'equalFlops', match, accuracyLabel, accuracyScale)],
     tables: pairs.length > 0 ? [pairsTable(pairs, match, accuracyLabel)] : [],
     notes: [
       progressNote(input.runs),
