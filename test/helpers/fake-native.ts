@@ -80,7 +80,8 @@ export function fakeModules(
       if (tf.engine().registryFactory['tensorflow'] === undefined) {
         tf.registerBackend('tensorflow', () => makeBackend(pkg === GPU_PKG, behaviour.gpuVisible), 3);
       }
-      return { version: { 'tfjs-core': '4.22.0', [pkg.replace('@tensorflow/', '')]: '4.22.0' } };
+      // As tfjs-node 4.22.0 exports it, for both packages: tfjs's map and its own under 'tfjs-node'.
+      return { version: { 'tfjs-core': '4.22.0', 'tfjs-layers': '4.22.0', 'tfjs-converter': '4.22.0', tfjs: '4.22.0', 'tfjs-node': '4.22.0' } };
     },
   };
   return fake;

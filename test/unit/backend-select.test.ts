@@ -29,13 +29,21 @@ describe('selectBackend with tfjs-node-gpu installed', () => {
     expect(modules.allowGrowthAtLoad).toEqual(['true']);
   });
 
+  it('keeps a memory-growth setting the user chose', async () => {
+    process.env['TF_FORCE_GPU_ALLOW_GROWTH'] = 'false';
+    const modules = fakeModules({ [GPU_PKG]: { gpuVisible: true } });
+    await selectBackend('node-gpu', modules);
+    expect(modules.allowGrowthAtLoad).toEqual(['false']);
+  });
+
   it('says it runs on the CPU, and why, when TensorFlow sees no GPU', async () => {
     const selection = await selectBackend('node-gpu', fakeModules({ [GPU_PKG]: { gpuVisible: false } }));
     expect(selection.name).toBe('node-gpu');
     expect(selection.device).toBe('CPU (TensorFlow 2.9.1; no GPU visible)');
     expect(selection.reason).toBe(
       'tfjs-node-gpu loaded but TensorFlow sees no GPU, so it runs on the CPU ' +
-        '(tfjs-node-gpu 4.x needs CUDA 11.2 and cuDNN 8.1 and silently runs on the CPU with any other version)',
+        '(tfjs-node-gpu 4.x needs an NVIDIA driver ≥ 450 and CUDA 11.2 and cuDNN 8.1 (libcudart.so.11.0, libcudnn.so.8) where the loader finds them; ' +
+        'without them TensorFlow runs on the CPU)',
     );
   });
 
@@ -87,7 +95,7 @@ describe('forced native choices that cannot be used', () => {
         return { default: {} };
       },
     };
-    await expect(selectBackend('node', modules)).rejects.toThrow('@tensorflow/tfjs-node does not export a version map');
+    await expect(selectBackend('node', modules)).rejects.toThrow("@tensorflow/tfjs-node does not export its version as version['tfjs-node']");
   });
 });
 

@@ -22,15 +22,18 @@ const nativeBackendSchema = z.object({
 });
 type NativeBackend = z.infer<typeof nativeBackendSchema>;
 
-const nativeModuleSchema = z.object({ version: z.record(z.string(), z.string()) });
+/** The module's version map: tfjs's (every tfjs package), and both native packages' own under 'tfjs-node'. */
+const nativeModuleSchema = z.object({ version: z.object({ 'tfjs-node': z.string() }) });
 
-const GPU_REQUIREMENT = 'tfjs-node-gpu 4.x needs CUDA 11.2 and cuDNN 8.1 and silently runs on the CPU with any other version';
+const GPU_REQUIREMENT =
+  'tfjs-node-gpu 4.x needs an NVIDIA driver ≥ 450 and CUDA 11.2 and cuDNN 8.1 (libcudart.so.11.0, libcudnn.so.8) where the loader finds them; without them TensorFlow runs on the CPU';
 
 /** Loads tfjs-node or tfjs-node-gpu and makes it the active backend; throws BackendUnavailableError with the cause. */
 export async function activateNative(name: NativeBackendName, modules: OptionalModules): Promise<BackendSelection> {
   const pkg = NATIVE_PACKAGES[name];
-  // TensorFlow otherwise maps nearly all GPU memory at start-up; read once, when the device is created.
-  if (name === 'node-gpu') process.env['TF_FORCE_GPU_ALLOW_GROWTH'] = 'true';
+  // TensorFlow otherwise maps nearly all GPU memory at start-up; read once, when the device is
+  // created. A user's own setting stands.
+  if (name === 'node-gpu') process.env['TF_FORCE_GPU_ALLOW_GROWTH'] ??= 'true';
   let loaded: unknown;
   try {
     loaded = await modules.load(pkg);
@@ -43,9 +46,9 @@ export async function activateNative(name: NativeBackendName, modules: OptionalM
   }
   const backend = parseNativeBackend(name, tf.backend());
   const module = nativeModuleSchema.safeParse(loaded);
-  if (!module.success) throw new BackendUnavailableError(name, `${pkg} does not export a version map; is it a tfjs-node build?`);
+  if (!module.success) throw new BackendUnavailableError(name, `${pkg} does not export its version as version['tfjs-node']; is it a tfjs-node build?`);
   const tensorflow = backend.binding.TF_Version;
-  const versions = { 'tfjs-core': tf.version_core, ...module.data.version, tensorflow };
+  const versions = { 'tfjs-core': tf.version_core, [pkg.replace('@tensorflow/', '')]: module.data.version['tfjs-node'], tensorflow };
   // TensorFlow sizes its intra-op thread pool to the machine unless told otherwise.
   const threads = availableParallelism();
   if (name === 'node') {
