@@ -1,5 +1,5 @@
 import { resolveRunConfig } from '../../src-shared/config/run.js';
-import { backendDetail } from '../../src-shared/format/backend.js';
+import { backendDetail, versionsText } from '../../src-shared/format/backend.js';
 import { count } from '../../src-shared/report/format.js';
 import type { RunStatus } from '../../src-shared/api/records.js';
 import { selectBackend } from '../engine/backend/select-backend.js';
@@ -10,6 +10,7 @@ import type { Store } from '../store/index.js';
 import type { TrainingCheckpoint } from '../engine/checkpoint.js';
 import { checkpointDir, loadLatestCheckpoint, resumeNote } from './checkpoint-files.js';
 import { StoreObserver, type RunEvents } from './store-observer.js';
+import { VERSION } from '../version.js';
 
 export interface ExecuteRunOptions {
   store: Store;
@@ -45,8 +46,10 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecutedRu
     const observer = new StoreObserver(store, runId, recorder, events, checkpoints);
     const resume = prepareResume(store, runId, (problem) => observer.log('warn', problem));
     const backend = await selectBackend(config.backend);
-    store.setRunBackend(runId, { backend: backend.name, reason: backend.reason, device: backend.device });
+    const versions = { 'rigl-lab': VERSION, ...backend.versions };
+    store.setRunBackend(runId, { backend: backend.name, reason: backend.reason, device: backend.device, versions });
     observer.log('info', `backend ${backend.name} ${backendDetail(backend.device, config.backend, backend.reason)}`);
+    observer.log('info', `versions ${versionsText(versions)}`);
     const dataset = await loadDataset(config.dataset, {
       dataDir: options.dataDir,
       ...(options.systemDirs ? { systemDirs: options.systemDirs } : {}),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { RunRecord } from '../../src-shared/api/records.js';
 import type { StoreContext } from './context.js';
 import { toCsv, type CsvCell } from '../../src-shared/format/csv.js';
+import { versionsText } from '../../src-shared/format/backend.js';
 import { fieldApplies } from '../../src-shared/report/comparable.js';
 import { parseRow } from './rows.js';
 import type { RunReader } from './run-row.js';
@@ -30,6 +31,7 @@ const SUMMARY_COLUMNS: ReadonlyArray<[string, (run: RunRecord) => CsvCell]> = [
   ['training_multiplier', (r) => r.config.trainingMultiplier],
   ['backend', (r) => r.backend],
   ['device', (r) => r.device],
+  ['versions', (r) => (r.backendVersions === null ? null : versionsText(r.backendVersions))],
   ['steps_done', (r) => r.stepsDone],
   ['total_steps', (r) => r.totalSteps],
   ['duration_s', (r) => r.durationS],

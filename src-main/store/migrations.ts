@@ -172,4 +172,10 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE status = 'running';
     `,
   },
+  {
+    // The packages and libraries that did a run's arithmetic (RigL Lab, tfjs, TensorFlow): a
+    // result is only reproducible with them. NULL for runs trained before they were recorded.
+    name: '2026-12-04-run-backend-versions',
+    sql: `ALTER TABLE runs ADD COLUMN backend_versions TEXT CHECK (backend_versions IS NULL OR json_valid(backend_versions));`,
+  },
 ];

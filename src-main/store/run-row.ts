@@ -1,4 +1,4 @@
-import { runRecordSchema, tagsSchema, type RunRecord } from '../../src-shared/api/records.js';
+import { backendVersionsSchema, runRecordSchema, tagsSchema, type RunRecord } from '../../src-shared/api/records.js';
 import { runConfigSchema } from '../../src-shared/config/run.js';
 import { trainFlopsRatio } from '../../src-shared/plan.js';
 import type { StoreContext } from './context.js';
@@ -10,7 +10,9 @@ import { jsonText, parseRow, selectList } from './rows.js';
  * ratio, which is worked out from the rest: older versions stored it against a dense run as long
  * as the run, not against the standard one.
  */
-const runRowSchema = runRecordSchema.omit({ trainFlopsRatio: true }).extend({ config: jsonText(runConfigSchema), tags: jsonText(tagsSchema) });
+const runRowSchema = runRecordSchema
+  .omit({ trainFlopsRatio: true })
+  .extend({ config: jsonText(runConfigSchema), tags: jsonText(tagsSchema), backendVersions: jsonText(backendVersionsSchema).nullable() });
 
 export const RUN_SELECT = `SELECT ${selectList(runRowSchema.shape)} FROM runs`;
 

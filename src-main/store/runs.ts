@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseWith, runConfigSchema, type RunConfig } from '../../src-shared/config/run.js';
-import { backendNameSchema, runStatusSchema, tagsSchema, type RunRecord } from '../../src-shared/api/records.js';
+import { backendNameSchema, backendVersionsSchema, runStatusSchema, tagsSchema, type RunRecord } from '../../src-shared/api/records.js';
 import { runOrderSchema } from '../../src-shared/api/contract.js';
 import type { BackendName } from '../../src-shared/names.js';
 import { immediate, isoTime, type StoreContext } from './context.js';
@@ -39,6 +39,7 @@ export interface BackendChoiceMade {
   backend: BackendName;
   reason: string;
   device: string;
+  versions: Record<string, string>;
 }
 
 /** The queue position after the last queued run, as an SQL expression. */
@@ -70,7 +71,7 @@ export function runQueries(ctx: StoreContext, runs: RunReader) {
     if (options.tags !== undefined && options.tags.length > 0) setTags.run(JSON.stringify(parseWith(tagsSchema, options.tags, 'tags')), id);
     return id;
   });
-  const setBackend = db.prepare('UPDATE runs SET backend = ?, backend_reason = ?, device = ? WHERE id = ?');
+  const setBackend = db.prepare('UPDATE runs SET backend = ?, backend_reason = ?, device = ?, backend_versions = ? WHERE id = ?');
   const setProgress = db.prepare('UPDATE runs SET steps_done = ?, total_steps = coalesce(?, total_steps) WHERE id = ?');
   const setNotes = db.prepare('UPDATE runs SET notes = ? WHERE id = ?');
   const remove = db.prepare('DELETE FROM runs WHERE id = ?');
@@ -125,10 +126,11 @@ export function runQueries(ctx: StoreContext, runs: RunReader) {
       const { sql, params } = where(parseWith(runFilterSchema, filter, 'countRuns'));
       return db.prepare<unknown[], number>(`SELECT count(*) FROM runs${sql}`).pluck().get(...params) ?? 0;
     },
-    /** Records the backend the run actually got and why (e.g. fell back from node-gpu). */
+    /** Records the backend the run actually got, why (e.g. fell back from node-gpu) and its versions. */
     setRunBackend(id: number, choice: BackendChoiceMade): void {
       const backend = parseWith(backendNameSchema, choice.backend, 'backend');
-      expectChanged(setBackend.run(backend, choice.reason, choice.device, id).changes, id);
+      const versions = parseWith(backendVersionsSchema, choice.versions, 'versions');
+      expectChanged(setBackend.run(backend, choice.reason, choice.device, JSON.stringify(versions), id).changes, id);
     },
     setRunProgress(id: number, stepsDone: number, totalSteps?: number): void {
       expectChanged(setProgress.run(stepsDone, totalSteps ?? null, id).changes, id);

@@ -13,6 +13,7 @@ export const runStatusSchema = z.enum(RUN_STATUSES);
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const backendNameSchema = z.enum(BACKENDS).exclude(['auto']);
+export const backendVersionsSchema = z.record(z.string().min(1), z.string().min(1));
 export const tagsSchema = experimentSpecSchema.shape.tags;
 
 /** What a finished run reports; null where the run did not measure it. */
@@ -41,6 +42,8 @@ export const runRecordSchema = z.object({
   backend: backendNameSchema.nullable(),
   backendReason: z.string().nullable(),
   device: z.string().nullable(),
+  /** Package and library versions that did the arithmetic, e.g. { 'rigl-lab': '0.1.0', 'tfjs-core': '4.22.0', tensorflow: '2.9.1' }; null before they were recorded. */
+  backendVersions: backendVersionsSchema.nullable(),
   /** The process that runs it, while it is running. */
   ownerPid: z.int().nullable(),
   createdAt: z.string(),

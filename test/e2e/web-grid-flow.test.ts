@@ -260,6 +260,7 @@ describe('web mode, clicked through in Chromium', () => {
     expect(await page.getByTestId('run-backend').innerText()).toMatch(
       /^wasm on CPU \(WebAssembly SIMD, \d threads?\), chosen by auto: tfjs-node-gpu: not installed \(optional dependency missing\); tfjs-node: not installed/,
     );
+    expect(await page.getByTestId('run-versions').innerText()).toMatch(/^rigl-lab \d+\.\d+\.\d+, tfjs-core 4\.\d+\.\d+, tfjs-backend-wasm 4\.\d+\.\d+$/);
     expect(await page.getByTestId('run-train-flops').innerText()).not.toContain('planned');
     // Totals say what they count: the whole run's training, one example's inference.
     expect(await page.getByTestId('run-train-flops').innerText()).toMatch(/[\d.]+ [kMGTP]FLOP in all$/);

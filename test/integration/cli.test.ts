@@ -154,14 +154,17 @@ describe('rigl-lab CLI', () => {
     expect(show.stdout).toMatch(/^run 2 "RigL ERK 80% · mlp · seed 0" {2}completed {2}in experiment 1$/m);
     expect(show.stdout).toContain('fc1');
     expect(show.stdout).toMatch(/^ {2}backend wasm on CPU \(WebAssembly SIMD, \d threads?\), chosen by auto: /m);
+    expect(show.stdout).toMatch(/^ {2}versions rigl-lab \d+\.\d+\.\d+, tfjs-core 4\.\d+\.\d+, tfjs-backend-wasm 4\.\d+\.\d+$/m);
     // The log's end: the last epoch's line.
     expect(show.stdout).toMatch(/epoch 1 of 1 \(step 10\): test accuracy/);
     const exported = JSON.parse((await rigl(['export', String(last.runId), '--format', 'json', ...store])).stdout) as {
       config: unknown;
+      run: { backendVersions: Record<string, string> };
       metrics: unknown[];
       layers: unknown[];
       maskUpdates: Array<{ step: number; layer: string; active: number; dropped: number; grown: number }>;
     };
+    expect(Object.keys(exported.run.backendVersions)).toEqual(['rigl-lab', 'tfjs-core', 'tfjs-backend-wasm']);
     expect(exported.maskUpdates.length).toBeGreaterThan(0);
     expect(Object.keys(exported.maskUpdates[0]!).sort()).toEqual(['active', 'dropped', 'grown', 'layer', 'step']);
     const csv = (await rigl(['export', String(last.runId), '--format', 'csv', ...store])).stdout;

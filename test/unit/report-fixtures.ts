@@ -36,6 +36,7 @@ export function runRecord(f: RunFixture): RunRecord {
     queuePosition: null,
     backend: f.backend === undefined ? 'wasm' : f.backend,
     backendReason: null,
+    backendVersions: null,
     device: f.device ?? null,
     ownerPid: null,
     createdAt: '2026-01-01T00:00:00.000Z',

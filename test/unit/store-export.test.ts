@@ -90,18 +90,19 @@ describe('exportRunsCsv', () => {
     const first = recordRun();
     const second = store.createRun(resolveRunConfig({ method: 'dense', seed: 3 }), { name: 'dense, "baseline"' });
     store.setRunTags(second, ['ref', 'v2']);
+    store.setRunBackend(first, { backend: 'wasm', reason: 'auto', device: 'CPU (WebAssembly SIMD, 2 threads)', versions: { 'rigl-lab': '0.1.0', 'tfjs-core': '4.22.0' } });
     const lines = store.exportRunsCsv([second, first]).split('\n');
     expect(lines[0]).toBe(
-      'id,experiment_id,name,status,dataset,model,method,sparsity,distribution,seed,epochs,training_multiplier,backend,device,' +
+      'id,experiment_id,name,status,dataset,model,method,sparsity,distribution,seed,epochs,training_multiplier,backend,device,versions,' +
         'steps_done,total_steps,duration_s,test_accuracy,best_test_accuracy,val_accuracy,test_loss,train_flops,train_flops_ratio,' +
         'inference_flops,inference_flops_ratio,final_sparsity,parameters,diverged_step,tags,created_at,finished_at',
     );
     expect(lines[1]).toBe(
       // Dense: sparsity 0 and no distribution, whatever its config keeps of the recipe's.
-      `2,,"dense, ""baseline""",queued,fashion-mnist,mlp,dense,0,,3,15,1,,,0,,,,,,,,,,,,,,ref v2,2026-11-25T10:01:00.000Z,`,
+      `2,,"dense, ""baseline""",queued,fashion-mnist,mlp,dense,0,,3,15,1,,,,0,,,,,,,,,,,,,,ref v2,2026-11-25T10:01:00.000Z,`,
     );
     expect(lines[2]).toBe(
-      '1,,rigl 90,completed,fashion-mnist,mlp,rigl,0.9,erk,0,15,1,,,0,,60,0.8125,,,,322762176000,0.25,,,,,,,2026-11-25T10:00:00.000Z,2026-11-25T10:01:00.000Z',
+      '1,,rigl 90,completed,fashion-mnist,mlp,rigl,0.9,erk,0,15,1,wasm,"CPU (WebAssembly SIMD, 2 threads)","rigl-lab 0.1.0, tfjs-core 4.22.0",0,,60,0.8125,,,,322762176000,0.25,,,,,,,2026-11-25T10:00:00.000Z,2026-11-25T10:01:00.000Z',
     );
     expect(lines).toHaveLength(4);
     expect(lines[3]).toBe('');

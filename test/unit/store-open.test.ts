@@ -32,8 +32,8 @@ describe('openStore on a fresh file', () => {
   it('creates parent folders, applies every migration once and switches to WAL', () => {
     const file = join(dir, 'a', 'b', 'rigl-lab.sqlite');
     const store = track(openStore(file, { clock }));
-    expect(store.schemaVersion).toBe(5);
-    expect(store.appliedMigrations).toEqual(['2026-11-25-initial', '2026-11-25-run-owner-pid', '2026-11-25-settings', '2026-12-02-run-shared-time', '2026-12-03-run-seen-and-kept-time']);
+    expect(store.schemaVersion).toBe(6);
+    expect(store.appliedMigrations).toEqual(MIGRATIONS.map((m) => m.name));
     expect(store.checkIntegrity()).toEqual([]);
     store.close();
     open.pop();
@@ -42,7 +42,7 @@ describe('openStore on a fresh file', () => {
     expect(again.appliedMigrations).toEqual([]);
 
     const db = raw(file);
-    expect(db.pragma('user_version', { simple: true })).toBe(5);
+    expect(db.pragma('user_version', { simple: true })).toBe(6);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.prepare('SELECT name, applied_at AS appliedAt FROM migrations ORDER BY rowid').all()).toEqual([
       { name: '2026-11-25-initial', appliedAt: '2026-11-25T10:00:00.000Z' },
@@ -50,6 +50,7 @@ describe('openStore on a fresh file', () => {
       { name: '2026-11-25-settings', appliedAt: '2026-11-25T10:00:00.000Z' },
       { name: '2026-12-02-run-shared-time', appliedAt: '2026-11-25T10:00:00.000Z' },
       { name: '2026-12-03-run-seen-and-kept-time', appliedAt: '2026-11-25T10:00:00.000Z' },
+      { name: '2026-12-04-run-backend-versions', appliedAt: '2026-11-25T10:00:00.000Z' },
     ]);
     db.close();
   });
@@ -76,15 +77,21 @@ describe('openStore on a file left at an older version', () => {
     db.prepare(
       // Its training FLOPs ratio was against dense trained as long (2×); 0.7 of the standard dense
       // run's 3 · 532,400 · 128 · 6,315 FLOPs is 0.35 of that.
-      `INSERT INTO runs (experiment_id, name, config, status, created_at, steps_done, test_accuracy, duration_s, train_flops, train_flops_ratio)
-       VALUES (1, 'old run', ?, 'completed', '2026-11-25T09:00:01.000Z', 500, 0.875, 12.5, 903734092800, 0.35)`,
+      `INSERT INTO runs (experiment_id, name, config, status, created_at, steps_done, test_accuracy, duration_s, train_flops, train_flops_ratio, backend, backend_reason, device)
+       VALUES (1, 'old run', ?, 'completed', '2026-11-25T09:00:01.000Z', 500, 0.875, 12.5, 903734092800, 0.35, 'wasm', 'chosen', 'CPU (WebAssembly SIMD)')`,
     ).run(JSON.stringify(config));
     db.pragma('user_version = 1');
     db.close();
 
     const store = track(openStore(file, { clock }));
-    expect(store.appliedMigrations).toEqual(['2026-11-25-run-owner-pid', '2026-11-25-settings', '2026-12-02-run-shared-time', '2026-12-03-run-seen-and-kept-time']);
-    expect(store.schemaVersion).toBe(5);
+    expect(store.appliedMigrations).toEqual([
+      '2026-11-25-run-owner-pid',
+      '2026-11-25-settings',
+      '2026-12-02-run-shared-time',
+      '2026-12-03-run-seen-and-kept-time',
+      '2026-12-04-run-backend-versions',
+    ]);
+    expect(store.schemaVersion).toBe(6);
     const run = store.getRun(1);
     expect(run).toMatchObject({
       id: 1,
@@ -96,6 +103,10 @@ describe('openStore on a file left at an older version', () => {
       durationS: 12.5,
       sharedS: null,
       ownerPid: null,
+      backend: 'wasm',
+      device: 'CPU (WebAssembly SIMD)',
+      // Not recorded then.
+      backendVersions: null,
       tags: [],
       notes: '',
     });
@@ -162,7 +173,7 @@ describe('openStore refuses files it must not touch', () => {
     db.exec('CREATE TABLE future (x INTEGER)');
     db.pragma('user_version = 7');
     db.close();
-    expectUnchanged(file, () => openStore(file), /newer\.sqlite: the database has schema version 7, newer than the 5/);
+    expectUnchanged(file, () => openStore(file), /newer\.sqlite: the database has schema version 7, newer than the 6/);
     expectUnchanged(file, () => openStore(file, { readonly: true }), /schema version 7/);
   });
 
@@ -199,6 +210,6 @@ describe('openStore readonly', () => {
     expect(() => openStore(join(dir, 'missing.sqlite'), { readonly: true })).toThrow(/missing\.sqlite: cannot open the database/);
     const file = join(dir, 'empty.sqlite');
     raw(file).close();
-    expect(() => openStore(file, { readonly: true })).toThrow(/schema version 0 and needs upgrading to 5/);
+    expect(() => openStore(file, { readonly: true })).toThrow(/schema version 0 and needs upgrading to 6/);
   });
 });

@@ -155,7 +155,7 @@ describe('runs', () => {
 
   it('stores backend, progress, tags and notes', () => {
     const id = store.createRun(resolveRunConfig({}));
-    store.setRunBackend(id, { backend: 'wasm', reason: 'tfjs-node is not installed', device: 'CPU (WebAssembly SIMD)' });
+    store.setRunBackend(id, { backend: 'wasm', reason: 'tfjs-node is not installed', device: 'CPU (WebAssembly SIMD)', versions: { 'rigl-lab': '0.1.0', 'tfjs-core': '4.22.0' } });
     store.setRunProgress(id, 0, 4200);
     store.setRunProgress(id, 150);
     store.setRunTags(id, ['a', 'b']);
@@ -164,6 +164,7 @@ describe('runs', () => {
       backend: 'wasm',
       backendReason: 'tfjs-node is not installed',
       device: 'CPU (WebAssembly SIMD)',
+      backendVersions: { 'rigl-lab': '0.1.0', 'tfjs-core': '4.22.0' },
       stepsDone: 150,
       totalSteps: 4200,
       tags: ['a', 'b'],

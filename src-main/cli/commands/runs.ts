@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { backendDetail } from '../../../src-shared/format/backend.js';
+import { backendDetail, versionsText } from '../../../src-shared/format/backend.js';
 import { planRun } from '../../../src-shared/plan.js';
 import { RUN_STATUSES, type RunStatus } from '../../../src-shared/api/records.js';
 import { viewOfExperiment } from '../../../src-shared/report/build-view.js';
@@ -134,6 +134,7 @@ export function showCommand(args: string[], ctx: CommandContext): number {
         ...(DROP_GROW_METHODS.includes(c.method) ? [`  ${maskUpdateSchedule(c)}`] : c.method === 'pruning' ? [`  ${pruningSchedule(c)}`] : []),
         ...scheduleNotes([c]).map((note) => `  note: ${note}`),
         `  backend ${run.backend === null ? '–' : `${run.backend} ${backendDetail(run.device, run.config.backend, run.backendReason)}`}`,
+        ...(run.backendVersions === null ? [] : [`  versions ${versionsText(run.backendVersions)}`]),
         // A run that never started has recorded no total: its plan's.
         `  steps ${run.stepsDone}/${run.totalSteps ?? planRun(run.config).totalSteps}, time ${formatDuration(run.durationS)}`,
         `  test accuracy ${formatPercent(run.testAccuracy)} (best ${formatPercent(run.bestTestAccuracy)}), validation ${formatPercent(run.valAccuracy)}`,
