@@ -37,6 +37,9 @@ const COMMANDS: Record<string, Command> = {
   datasets: { summary: 'list, download or import datasets', help: DATASETS_HELP, run: datasetsCommand },
   serve: { summary: 'web mode: the app in a browser (e.g. on a headless GPU server)', help: SERVE_HELP, run: serveCommand },
 };
+/** Commands that train in this process, so that tfjs-node-gpu loads here (see relaunchForGpu). */
+export const TRAINING_COMMANDS: ReadonlySet<string | undefined> = new Set(['run', 'resume']);
+
 const NAME_WIDTH = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
 
 function usage(): string {

@@ -9,6 +9,7 @@ import type { TrainingData } from '../../src-main/engine/data/split.js';
 import { selectBackend } from '../../src-main/engine/backend/select-backend.js';
 import { BatchInput } from '../../src-main/engine/batch-input.js';
 import { openStore } from '../../src-main/store/index.js';
+import { relaunchForGpu } from '../../src-main/cli/gpu-relaunch.js';
 import { benchBackends, parseBackendList, type BenchBackends } from './backends.js';
 import { benchCases, REFERENCE_DELTA_T, type BenchCase } from './cases.js';
 import { summarise } from './stats.js';
@@ -127,6 +128,12 @@ async function accuracyMain(seeds: number[], json: boolean, fashion: LoadedDatas
 
 async function main(): Promise<void> {
   const { quick, json, accuracySeeds, backends: requested } = parseArgs(process.argv.slice(2));
+  // tfjs-node-gpu loads in this process: started again where CUDA's folders must reach the loader.
+  const relaunched = await relaunchForGpu(process.argv.slice(1));
+  if (relaunched !== null) {
+    process.exitCode = relaunched;
+    return;
+  }
   const emit = (row: StepRow | ReferenceRow | OtherRow): void => {
     if (json) console.log(JSON.stringify(row));
   };

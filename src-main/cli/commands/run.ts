@@ -197,7 +197,10 @@ export async function executeRuns(store: Store, runIds: number[], dataDir: strin
   // shell's 128 + signal number would.
   let exitCode = 130;
   const onCancel = () => controller.abort();
+  // A second SIGTERM or SIGHUP is the same stop (a scheduler signals every process of a job: this
+  // one, and the one that started it for tfjs-node-gpu, which passes its own on).
   const onInterrupt = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) return;
     const [code, why] =
       signal === 'SIGHUP'
         ? [129, 'because its terminal closed (SIGHUP)']
@@ -208,8 +211,8 @@ export async function executeRuns(store: Store, runIds: number[], dataDir: strin
     controller.abort(new Interruption(why));
   };
   process.once('SIGINT', onCancel);
-  process.once('SIGTERM', onInterrupt);
-  process.once('SIGHUP', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
+  process.on('SIGHUP', onInterrupt);
   // The runs after the current one stop as soon as the signal comes: a second Ctrl-C, which
   // ends the process at once, must not leave them queued.
   let current = 0;
