@@ -12,28 +12,31 @@ export const processContext: CommandContext = {
   interactive: Boolean(process.stderr.isTTY),
 };
 
-let stdoutClosed = false;
+let outputClosed = false;
 
 /**
- * A reader that stops early (`rigl-lab list --json | head`) closes the pipe. A command that is
- * training or serving (it listens for SIGTERM) stops as when interrupted, its run resumable (a
- * SIGPIPE listener would not do: once removed, the next write to the pipe kills the process);
- * any other ends with the status of a process killed by SIGPIPE, as the shell's tools do, without
- * a stack trace.
+ * A reader that stops early (`rigl-lab list --json | head`, `rigl-lab run … 2>&1 | head`) closes
+ * the pipe of stdout, stderr or both. A command that is training or serving (it listens for
+ * SIGTERM) stops as when interrupted, its run resumable (a SIGPIPE listener would not do: once
+ * removed, the next write to the pipe kills the process); any other ends with the status of a
+ * process killed by SIGPIPE, as the shell's tools do, without a stack trace. Later writes to the
+ * closed stream are dropped.
  */
-export function stopWhenStdoutCloses(): void {
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-    if (stdoutClosed) return;
-    stdoutClosed = true;
-    if (process.listenerCount('SIGTERM') > 0) process.kill(process.pid, 'SIGTERM');
-    else process.exit(SIGPIPE_STATUS);
-  });
+export function stopWhenOutputCloses(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      if (outputClosed) return;
+      outputClosed = true;
+      if (process.listenerCount('SIGTERM') > 0) process.kill(process.pid, 'SIGTERM');
+      else process.exit(SIGPIPE_STATUS);
+    });
+  }
 }
 
-/** Whether a SIGTERM came from stopWhenStdoutCloses: the command then exits as SIGPIPE would. */
-export function stdoutWasClosed(): boolean {
-  return stdoutClosed;
+/** Whether a SIGTERM came from stopWhenOutputCloses: the command then exits as SIGPIPE would. */
+export function outputWasClosed(): boolean {
+  return outputClosed;
 }
 
 /** 128 + SIGPIPE (13). */

@@ -195,6 +195,20 @@ describe('rigl-lab CLI', () => {
     expect(shown).toContain('  note: RigL makes no mask update: updates stop at step 8 (75% of 10 steps), before the first at ΔT = 100');
   });
 
+  it('stops a grid as interrupted, none left queued, when the reader of its messages goes (stderr, as `2>&1 | head -2` closes it)', async () => {
+    const bothDb = ['--db', join(dir, 'both-closed.sqlite'), '--data-dir', dataDir];
+    const grid = ['run', '--model', 'mlp', '--method', 'static,rigl', '--epochs', '1', '--train-subset', '600', '--test-subset', '200', '--batch-size', '50'];
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, [BIN, ...grid, ...bothDb], { stdio: ['ignore', 'ignore', 'pipe'] });
+      // The first lines (runs stored, the schedule note) come before training: the reader goes then.
+      child.stderr.once('data', () => child.stderr.destroy());
+      child.on('close', resolve);
+    });
+    expect(code).toBe(141);
+    const runs = JSON.parse((await rigl(['list', '--json', ...bothDb])).stdout) as Array<{ status: string }>;
+    expect(runs.map((r) => r.status)).toEqual(['interrupted', 'interrupted']);
+  });
+
   it('cancels a grid on Ctrl-C with the runs it had not started, which resume then trains', async () => {
     const cancelDb = ['--db', join(dir, 'ctrl-c.sqlite'), '--data-dir', dataDir];
     const grid = ['run', '--model', 'mlp', '--seed', '0,1,2', '--epochs', '3', '--train-subset', '3000', '--test-subset', '200', '--batch-size', '50'];

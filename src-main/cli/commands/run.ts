@@ -14,7 +14,7 @@ import { datasetProblems } from '../../engine/data/index.js';
 import { resumeOutcomeOf } from '../../runner/checkpoint-files.js';
 import { Interruption, executeRun, type ExecutedRun } from '../../runner/execute-run.js';
 import { openStore, type Store } from '../../store/index.js';
-import { SIGPIPE_STATUS, stdoutWasClosed, type CommandContext } from '../context.js';
+import { outputWasClosed, SIGPIPE_STATUS, type CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { formatDuration, formatPercent, formatRatio } from '../format.js';
 import { STORE_FLAGS, storeLocation } from '../options.js';
@@ -193,7 +193,7 @@ export async function runCommand(args: string[], ctx: CommandContext): Promise<n
 export async function executeRuns(store: Store, runIds: number[], dataDir: string, ctx: CommandContext, json: boolean): Promise<number> {
   const controller = new AbortController();
   // Ctrl-C is the user cancelling; SIGTERM and SIGHUP (a scheduler, a closed terminal, a reader
-  // gone: see stopWhenStdoutCloses) interrupt, resumable. The exit code says which, as the
+  // gone: see stopWhenOutputCloses) interrupt, resumable. The exit code says which, as the
   // shell's 128 + signal number would.
   let exitCode = 130;
   const onCancel = () => controller.abort();
@@ -204,7 +204,7 @@ export async function executeRuns(store: Store, runIds: number[], dataDir: strin
     const [code, why] =
       signal === 'SIGHUP'
         ? [129, 'because its terminal closed (SIGHUP)']
-        : stdoutWasClosed()
+        : outputWasClosed()
           ? [SIGPIPE_STATUS, 'because the reader of its output went away']
           : [143, 'by a SIGTERM (a scheduler, or kill)'];
     exitCode = code;
