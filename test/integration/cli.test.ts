@@ -40,6 +40,10 @@ describe('rigl-lab CLI', () => {
       expect(noBackend.code).toBe(2);
       expect(noBackend.stderr).toContain(`--backend: ${missing.name} is not available on this machine: ${missing.reason}`);
     }
+    // A bad thread count would fail every run of the grid once stored.
+    const badThreads = await rigl(['run', '--method', 'static,rigl', '--db', bad], { RIGL_LAB_THREADS: 'abc' });
+    expect(badThreads).toMatchObject({ code: 2, stdout: '' });
+    expect(badThreads.stderr).toContain('rigl-lab run: RIGL_LAB_THREADS must be a whole number from 1 to 64 (threads for the wasm kernels), got "abc"');
     expect(existsSync(bad)).toBe(false);
   });
 

@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import { STORE_FLAGS, storeLocation } from '../options.js';
 import { parseFlags, parseRunIds } from '../parse-flags.js';
 import { executeRuns } from './run.js';
+import { checkThreadsEnv } from '../threads-env.js';
 
 export const RESUME_HELP = `rigl-lab resume RUN [RUN …] [--db FILE] [--data-dir DIR] [--json]
   Continues interrupted, failed, cancelled or diverged runs from their last checkpoint (every epoch
@@ -19,6 +20,7 @@ const RESUMABLE = new Set(['interrupted', 'failed', 'cancelled', 'diverged']);
 export async function resumeCommand(args: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseFlags('resume', () => parseArgs({ args, options: STORE_FLAGS, strict: true, allowPositionals: true, allowNegative: true }));
   const ids = parseRunIds(positionals, 'resume', false);
+  const threadsNote = checkThreadsEnv();
   const location = storeLocation(values);
   const store = openStore(location.dbPath);
   try {
@@ -38,6 +40,7 @@ export async function resumeCommand(args: string[], ctx: CommandContext): Promis
         throw new UsageError(`RUN: run ${run.id} is queued for another rigl-lab command (pid ${run.ownerPid}), which trains it`);
       }
     }
+    if (threadsNote !== null) ctx.err(`note: ${threadsNote}`);
     for (const run of runs) ctx.err(run.status === 'queued' ? `starting run ${run.id} (queued, not trained yet)` : `resuming run ${run.id}: ${resumeOutcomeOf(store, run.id)}`);
     for (const run of runs) if (run.status !== 'queued') store.updateRunStatus(run.id, 'queued', { held: true });
     return await executeRuns(store, ids, location.dataDir, ctx, values.json === true);

@@ -15,6 +15,7 @@ import { resumeOutcomeOf } from '../../runner/checkpoint-files.js';
 import { Interruption, executeRun, type ExecutedRun } from '../../runner/execute-run.js';
 import { openStore, type Store } from '../../store/index.js';
 import { outputWasClosed, SIGPIPE_STATUS, type CommandContext } from '../context.js';
+import { checkThreadsEnv } from '../threads-env.js';
 import { UsageError } from '../errors.js';
 import { formatDuration, formatPercent, formatRatio } from '../format.js';
 import { STORE_FLAGS, storeLocation } from '../options.js';
@@ -167,6 +168,7 @@ const isGrid = (spec: ExperimentSpec, configs: readonly RunConfig[]): boolean =>
 
 export async function runCommand(args: string[], ctx: CommandContext): Promise<number> {
   const { spec, configs, values, experiment, lone } = resolveRunFlags(args);
+  const threadsNote = checkThreadsEnv();
   const location = storeLocation(values as { db?: string; 'data-dir'?: string });
   await requireDatasets(configs, location.dataDir);
   const unavailable = await firstUnavailable(configs.map((c) => c.backend));
@@ -178,7 +180,7 @@ export async function runCommand(args: string[], ctx: CommandContext): Promise<n
       ? store.createExperiment(spec, configs, { held: true }).runIds
       : [store.createRun(configs[0]!, { name: lone.name, tags: lone.tags, held: true })];
     ctx.err(`${runIds.length} run${runIds.length > 1 ? 's' : ''} in ${location.dbPath}`);
-    for (const note of [...scheduleNotes(configs), ...longWarmupNotes(configs)]) ctx.err(`note: ${note}`);
+    for (const note of [...scheduleNotes(configs), ...longWarmupNotes(configs), ...(threadsNote === null ? [] : [threadsNote])]) ctx.err(`note: ${note}`);
     return await executeRuns(store, runIds, location.dataDir, ctx, values.json === true);
   } finally {
     store.close();

@@ -10,6 +10,7 @@ import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { STORE_FLAGS, storeLocation } from '../options.js';
 import { parseFlags } from '../parse-flags.js';
+import { checkThreadsEnv } from '../threads-env.js';
 
 export const SERVE_HELP = `rigl-lab serve [--port N] [--host ADDR] [--db FILE] [--data-dir DIR]
   Web mode: the desktop app's pages and queue over HTTP + WebSocket, for a browser on this machine or
@@ -22,6 +23,7 @@ export async function serveCommand(args: string[], ctx: CommandContext): Promise
   const port = Number(values.port ?? '0');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: "${values.port}" must be a whole number from 0 to 65535`);
   const host = values.host ?? '127.0.0.1';
+  const threadsNote = checkThreadsEnv();
   const rendererDir = join(PACKAGE_ROOT, 'dist', 'renderer');
   if (!existsSync(join(rendererDir, 'index.html'))) {
     throw new Error(`the renderer is not built (${rendererDir}/index.html is missing): run npm run build`);
@@ -33,6 +35,7 @@ export async function serveCommand(args: string[], ctx: CommandContext): Promise
     ctx.err(`warning: listening on ${host}: anyone who can reach it and has the token can train and delete runs`);
   }
   ctx.out(`RigL Lab: ${server.url}`);
+  if (threadsNote !== null) ctx.err(`note: ${threadsNote}`);
   ctx.err(`database ${location.dbPath}, data ${location.dataDir}; Ctrl-C stops the server`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
