@@ -10,7 +10,7 @@ export function parseFlags<T>(command: string, parse: () => T): T {
   } catch (error) {
     // parseArgs takes "--lr -1" for a flag missing its value; its message is about dashes.
     const ambiguous = /^Option '(--[\w-]+)' argument is ambiguous/.exec((error as Error).message);
-    if (ambiguous) throw new UsageError(`${ambiguous[1]}: a value that starts with "-" goes after an "=": ${ambiguous[1]}=-1, say`);
+    if (ambiguous) throw new UsageError(`${ambiguous[1]}: a value that starts with "-" goes after an "=": ${ambiguous[1]}=-VALUE`);
     throw new UsageError(`${(error as Error).message} (see rigl-lab ${command} --help)`);
   }
 }

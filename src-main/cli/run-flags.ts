@@ -135,15 +135,18 @@ export function flagsToExperiment(values: Record<string, string | boolean | unde
 }
 
 /**
- * The flag that sets the config field at `path`, as it is named in an error: `--delta-t`, or with
- * the key within its value (`--layer-sparsity fc1` for layerSparsity.fc1); undefined if none.
+ * The flag that sets the config field at `path`, as it is named in an error: `--delta-t`, with
+ * the key within its value (`--layer-sparsity fc1` for layerSparsity.fc1), or with the place of
+ * the value in its comma list (`--sparsity (value 2)` for grid.sparsity.1); undefined if none.
  */
 function flagOfPath(path: string, byPath: ReadonlyMap<string, string>): string | undefined {
   for (let at = path; at !== ''; at = at.includes('.') ? at.slice(0, at.lastIndexOf('.')) : '') {
     const flag = byPath.get(at);
     if (flag === undefined) continue;
-    // Only a map's key names something the user typed; below a list is the index of an entry.
-    return at !== path && RUN_FLAGS[flag]!.kind === 'layer-map' ? `--${flag} ${path.slice(at.length + 1)}` : `--${flag}`;
+    const below = at === path ? '' : path.slice(at.length + 1);
+    if (RUN_FLAGS[flag]!.kind === 'layer-map' && below !== '') return `--${flag} ${below}`;
+    if (/^\d+$/.test(below)) return `--${flag} (value ${Number(below) + 1})`;
+    return `--${flag}`;
   }
   return undefined;
 }

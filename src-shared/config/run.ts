@@ -332,6 +332,9 @@ function describeCode(issue: z.core.$ZodIssue): string | null {
       return issue.inclusive ? `must be at most ${String(issue.maximum)}` : `must be below ${String(issue.maximum)}`;
     case 'not_multiple_of':
       return `must be a multiple of ${String(issue.divisor)}`;
+    case 'invalid_union':
+      // A discriminated union's tag (lrSchedule.kind) that names no option.
+      return 'options' in issue && Array.isArray(issue.options) ? `must be one of ${issue.options.map((v) => JSON.stringify(v)).join(', ')}` : null;
     default:
       return null;
   }

@@ -73,7 +73,7 @@ export function progressNote(runs: readonly RunRecord[]): string {
   const stopped = runs.length - done - waiting;
   const parts = [`${done} of ${runs.length} runs completed`];
   if (waiting > 0) parts.push(`${waiting} queued or training`);
-  if (stopped > 0) parts.push(`${stopped} stopped (failed, cancelled, interrupted or diverged: the runs list says why, and Re-run includes them)`);
+  if (stopped > 0) parts.push(`${stopped} stopped (failed, cancelled, interrupted or diverged: the runs list says why; Re-run in the app or \`rigl-lab resume\` includes them)`);
   const use = done === 0 ? 'the figures and tables have no run to show yet' : 'the figures and tables use the completed ones';
   return `${parts.join(', ')}; ${use}${waiting > 0 ? ' and fill in as the rest finish' : ''}.`;
 }

@@ -63,3 +63,20 @@ describe('rigl-lab run: what a --config file and --name make', () => {
     expect(() => resolveRunFlags(['--layer-sparsity', 'fc1=0.5,fc1=0.9'])).toThrow('--layer-sparsity: fc1 is given twice');
   });
 });
+
+describe('rigl-lab run: a bad flag value named as typed', () => {
+  const refused = (args: string[]) => {
+    try {
+      resolveRunFlags(args);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return 'accepted';
+  };
+
+  it('says which value of a comma list is wrong, the choices of a schedule, and how to give a negative value', () => {
+    expect(refused(['--sparsity', '0.9,1.2'])).toBe('--sparsity (value 2): must be a fraction below 1, e.g. 0.9 for 90% (1 would remove every weight)');
+    expect(refused(['--lr-schedule', 'foo'])).toBe('--lr-schedule: must be one of "constant", "step", "cosine"');
+    expect(refused(['--sparsity', '-0.1'])).toBe('--sparsity: a value that starts with "-" goes after an "=": --sparsity=-VALUE');
+  });
+});

@@ -104,11 +104,11 @@ describe('method comparison', () => {
     expect(result.notes[0]).toBe('7 of 8 runs completed, 1 queued or training; the figures and tables use the completed ones and fill in as the rest finish.');
     const stopped = runs.map((r) => (r.status === 'running' ? { ...r, status: 'failed' as const } : r));
     expect(methodsView(viewInput({ name: 'm', base: quick }, stopped)).notes[0]).toBe(
-      '7 of 8 runs completed, 1 stopped (failed, cancelled, interrupted or diverged: the runs list says why, and Re-run includes them); the figures and tables use the completed ones.',
+      '7 of 8 runs completed, 1 stopped (failed, cancelled, interrupted or diverged: the runs list says why; Re-run in the app or `rigl-lab resume` includes them); the figures and tables use the completed ones.',
     );
     const failedAll = runs.map((r) => ({ ...r, status: 'failed' as const, testAccuracy: null }));
     expect(methodsView(viewInput({ name: 'm', base: quick }, failedAll)).notes[0]).toBe(
-      '0 of 8 runs completed, 8 stopped (failed, cancelled, interrupted or diverged: the runs list says why, and Re-run includes them); the figures and tables have no run to show yet.',
+      '0 of 8 runs completed, 8 stopped (failed, cancelled, interrupted or diverged: the runs list says why; Re-run in the app or `rigl-lab resume` includes them); the figures and tables have no run to show yet.',
     );
   });
 });

@@ -81,7 +81,7 @@ export async function datasetsCommand(args: string[], ctx: CommandContext): Prom
       return 0;
     }
     default:
-      throw new UsageError(`datasets: unknown action "${action ?? ''}"; use list, fetch or import\n${DATASETS_HELP}`);
+      throw new UsageError(`unknown action "${action ?? ''}"; use list, fetch or import\n${DATASETS_HELP}`);
   }
 }
 

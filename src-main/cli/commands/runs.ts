@@ -171,7 +171,8 @@ export async function exportCommand(args: string[], ctx: CommandContext): Promis
   if (values.out) {
     const { writeFile } = await import('node:fs/promises');
     await writeFile(values.out, text).catch((error: NodeJS.ErrnoException) => {
-      throw new UsageError(`--out: cannot write ${values.out}: ${error.code === 'ENOENT' ? 'its folder does not exist' : error.message}`);
+      const why = error.code === 'ENOENT' ? 'its folder does not exist' : error.code === 'EISDIR' ? `it is a folder; name the file to write (run-${id}.json, say)` : error.message;
+      throw new UsageError(`--out: cannot write ${values.out}: ${why}`);
     });
     ctx.err(`run ${id} written to ${values.out}`);
   } else {
