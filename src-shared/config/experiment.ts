@@ -73,8 +73,10 @@ export const derivedRunsSchema = z.strictObject({
 });
 export type DerivedRuns = z.infer<typeof derivedRunsSchema>;
 
+export const EXPERIMENT_NAME_MAX = 200;
+
 export const experimentSpecSchema = z.strictObject({
-  name: z.string().trim().min(1, 'must not be empty').max(200),
+  name: z.string().trim().min(1, 'must not be empty').max(EXPERIMENT_NAME_MAX),
   description: z.string().max(20000).default(''),
   tags: z.array(z.string().trim().min(1).max(50)).max(50).default([]),
   /** The preset this experiment started from, if any. */

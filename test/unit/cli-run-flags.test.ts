@@ -40,7 +40,9 @@ describe('rigl-lab run: what a --config file and --name make', () => {
 
   it('keeps a grid file an experiment, named by --name over the file, when flags narrow it to one run', () => {
     const narrowed = resolveRunFlags(['--config', grid, '--method', 'static']);
-    expect([narrowed.experiment, narrowed.spec.name, narrowed.spec.tags, narrowed.configs.length]).toEqual([true, 'Two methods', ['sweep'], 1]);
+    // Named by the file and the flags over it, apart from the file's own experiment.
+    expect([narrowed.experiment, narrowed.spec.name, narrowed.spec.tags, narrowed.configs.length]).toEqual([true, 'Two methods (with --method static)', ['sweep'], 1]);
+    expect(resolveRunFlags(['--config', grid]).spec.name).toBe('Two methods');
     // A grid of one value is a grid too: narrowed by the flag over its axis, it stays an experiment.
     const ofOne = write('grid-of-one.json', { name: 'One method', base, grid: { method: ['static'] } });
     expect(resolveRunFlags(['--config', ofOne, '--method', 'static']).experiment).toBe(true);
@@ -51,6 +53,7 @@ describe('rigl-lab run: what a --config file and --name make', () => {
   it('makes a file without a grid a lone run with the file\'s name and tags, or --name', () => {
     expect(resolveRunFlags(['--config', single])).toMatchObject({ experiment: false, lone: { name: 'One file run', tags: ['x', 'y'] } });
     expect(resolveRunFlags(['--config', single, '--name', 'mine'])).toMatchObject({ experiment: false, lone: { name: 'mine', tags: ['x', 'y'] } });
+    expect(resolveRunFlags(['--config', single, '--epochs', '2', '--seed', '4']).lone.name).toBe('One file run (with --seed 4 --epochs 2)');
     // Without a name of its own the run takes the default name (method, sparsity, model, seed).
     expect(resolveRunFlags(['--config', unnamed]).lone).toEqual({ name: undefined, tags: [] });
   });

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
-import { expandExperiment, parseExperimentSpec, type ExperimentSpec } from '../../../src-shared/config/experiment.js';
+import { EXPERIMENT_NAME_MAX, expandExperiment, parseExperimentSpec, type ExperimentSpec } from '../../../src-shared/config/experiment.js';
 import type { LayerStatRecord, RunRecord } from '../../../src-shared/api/records.js';
 import { ConfigError, type RunConfig } from '../../../src-shared/config/run.js';
 import { dataAndModel } from '../../../src-shared/datasets.js';
@@ -144,13 +144,19 @@ export function resolveRunFlags(args: string[]): ResolvedRuns {
         if (error instanceof ConfigError) throw new UsageError(`${values.config}:\n${error.message}`);
         throw error;
       }
+      const typed = Object.keys(RUN_FLAGS).filter((f) => (values as Record<string, unknown>)[f] !== undefined);
       try {
-        const spec = parseExperimentSpec({ ...mergeSpecs(named, flags, values), ...(givenName === undefined ? {} : { name: givenName }) });
+        const merged = mergeSpecs(named, flags, values);
+        // The file's name says what the file trains; flags over it say what changed (and keep a
+        // narrowed or changed copy apart from the file's own experiment).
+        const withFlags = typed.length === 0 ? String(merged.name) : `${String(merged.name)} (with ${typed.map((f) => `--${f} ${String((values as Record<string, unknown>)[f])}`).join(' ')})`;
+        const name = withFlags.length > EXPERIMENT_NAME_MAX ? `${withFlags.slice(0, EXPERIMENT_NAME_MAX - 1)}…` : withFlags;
+        const spec = parseExperimentSpec({ ...merged, name: givenName ?? name });
         const configs = expandExperiment(spec);
         const fileName = 'name' in file ? spec.name : undefined;
         return { spec, configs, values, experiment: fileIsGrid || isGrid(spec, configs), lone: { name: givenName ?? fileName, tags: spec.tags } };
       } catch (error) {
-        if (error instanceof ConfigError) throw configErrorAsFlags(error, { path: values.config, typed: new Set(Object.keys(RUN_FLAGS).filter((f) => (values as Record<string, unknown>)[f] !== undefined)) });
+        if (error instanceof ConfigError) throw configErrorAsFlags(error, { path: values.config, typed: new Set(typed) });
         throw error;
       }
     }
