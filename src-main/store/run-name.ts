@@ -3,6 +3,7 @@ import { DISTRIBUTION_LABELS } from '../../src-shared/names.js';
 import { sparsityLabel } from '../../src-shared/report/format.js';
 import { everyValueOf, otherFields } from '../../src-shared/report/labels.js';
 import { variantOf } from '../../src-shared/report/variants.js';
+import { layerOverridesText } from '../../src-shared/report/layer-overrides.js';
 
 /** Fields the name always states when they are not the norm. */
 const ALWAYS_NAMED = ['widthMultiplier', 'trainingMultiplier'];
@@ -16,6 +17,8 @@ const ALWAYS_NAMED = ['widthMultiplier', 'trainingMultiplier'];
 export function defaultRunName(config: RunConfig, varying: readonly string[] = []): string {
   let head = variantOf(config).label;
   if (config.method !== 'dense') head += ` ${DISTRIBUTION_LABELS[config.distribution]} ${sparsityLabel(config.sparsity)}`;
+  const overrides = layerOverridesText(config);
+  if (overrides !== null) head += ` (${overrides})`;
   if (config.widthMultiplier !== 1) head += ` ×${config.widthMultiplier}`;
   if (config.trainingMultiplier !== 1) head += ` ${config.trainingMultiplier}× training`;
   const swept = otherFields(config, everyValueOf(varying.filter((p) => !ALWAYS_NAMED.includes(p))));

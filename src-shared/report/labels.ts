@@ -19,6 +19,7 @@ const WORDING: Record<string, (c: RunConfig) => string> = {
   dataset: (c) => DATASET_INFO[c.dataset].label,
   model: (c) => c.model,
   denseFirstLayer: (c) => (c.denseFirstLayer ? 'dense first layer' : 'sparse first layer'),
+  layerSparsity: (c) => (Object.keys(c.layerSparsity).length === 0 ? 'layers by the distribution' : Object.entries(c.layerSparsity).map(([layer, s]) => `${layer} ${sparsityLabel(s)}`).join(', ')),
   epochs: (c) => `${c.epochs} ${c.epochs === 1 ? 'epoch' : 'epochs'}`,
   trainingMultiplier: (c) => `training ×${c.trainingMultiplier}`,
   widthMultiplier: (c) => `width ×${c.widthMultiplier}`,

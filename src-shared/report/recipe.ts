@@ -4,6 +4,7 @@ import { DROP_GROW_METHODS, METHOD_LABELS, type MethodName } from '../names.js';
 import { trainedEpochs } from '../plan.js';
 import { varyingFields } from './comparable.js';
 import { andList, count, shortPercent } from './format.js';
+import { layerOverridesText } from './layer-overrides.js';
 
 /** `varying`: the fields that differ between the runs, which the note leaves out. */
 type Part = (c: RunConfig, varying: ReadonlySet<string>) => string | null;
@@ -66,6 +67,9 @@ export function recipeNote(runs: readonly RunRecord[]): string | null {
   if (updating[0] && !['maskUpdate.deltaT', 'maskUpdate.alpha', 'maskUpdate.endFraction', 'maskUpdate.schedule'].some((p) => varying.has(p))) {
     sentences.push(`${methodNames(updating, DROP_GROW_METHODS)} runs: ${maskUpdateSchedule(updating[0])}.`);
   }
+  const sparse = configs.find((c) => c.method !== 'dense');
+  const overrides = sparse && !varying.has('layerSparsity') && !varying.has('denseFirstLayer') ? layerOverridesText(sparse) : null;
+  if (overrides !== null) sentences.push(`Sparse runs: ${overrides}, the other layers by their distribution.`);
   const pruning = configs.find((c) => c.method === 'pruning');
   if (pruning && !['pruning.startFraction', 'pruning.endFraction', 'pruning.frequency', 'pruning.scope'].some((p) => varying.has(p))) {
     sentences.push(`Pruning runs: ${pruningSchedule(pruning)}.`);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { recipeNote } from '../../src-shared/report/recipe.js';
+import { resolveRunConfig } from '../../src-shared/config/run.js';
+import { defaultRunName } from '../../src-main/store/run-name.js';
 import { runRecord } from './report-fixtures.js';
 
 const quick = { dataset: 'fashion-mnist', model: 'mlp', epochs: 3, trainSubset: 8000, distribution: 'uniform' } as const;
@@ -36,5 +38,20 @@ describe('the recipe every run shares', () => {
   it('counts the epochs a longer run trains, and names the recipe’s length as 1× where lengths differ', () => {
     expect(recipeNote([run({ method: 'rigl', trainingMultiplier: 2 })])).toMatch(/^Every run: 4 epochs, /);
     expect(recipeNote([1, 2, 5].map((m) => run({ method: 'rigl', trainingMultiplier: m })))).toMatch(/^Every run: 2 epochs at 1×, batch 128, /);
+  });
+});
+
+describe('layers set apart from the distribution', () => {
+  const base = { ...quick, method: 'static', sparsity: 0.9 } as const;
+
+  it('are said in the recipe when every sparse run shares them, and in a run’s default name', () => {
+    const overridden = { ...base, layerSparsity: { fc1: 0.99 }, denseFirstLayer: false };
+    const runs = [runRecord({ config: overridden, testAccuracy: 0.8 }), runRecord({ config: { ...overridden, method: 'rigl' }, testAccuracy: 0.8 })];
+    expect(recipeNote(runs)).toContain(' Sparse runs: fc1 99%, the other layers by their distribution.');
+    expect(defaultRunName(resolveRunConfig(overridden))).toBe('Static uniform 90% (fc1 99%) · mlp · seed 0');
+    expect(defaultRunName(resolveRunConfig({ ...base, denseFirstLayer: true }))).toBe('Static uniform 90% (first layer dense) · mlp · seed 0');
+    // Dense reads neither; a sparse run without them says nothing more.
+    expect(defaultRunName(resolveRunConfig({ ...overridden, method: 'dense' }))).toBe('Dense · mlp · seed 0');
+    expect(recipeNote([runRecord({ config: base, testAccuracy: 0.8 })])).not.toContain('Sparse runs');
   });
 });

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { backendDetail, versionsText } from '../../../src-shared/format/backend.js';
+import { layerOverridesText } from '../../../src-shared/report/layer-overrides.js';
 import { planRun } from '../../../src-shared/plan.js';
 import { RUN_STATUSES, type RunStatus } from '../../../src-shared/api/records.js';
 import { viewOfExperiment } from '../../../src-shared/report/build-view.js';
@@ -128,6 +129,7 @@ export function showCommand(args: string[], ctx: CommandContext): number {
         ...(run.tags.length > 0 ? [`  tags: ${run.tags.join(', ')}`] : []),
         ...(run.notes.trim() !== '' ? [`  notes: ${run.notes.trim().replace(/\s*\n\s*/g, ' / ')}`] : []),
         `  ${c.method} on ${c.dataset}/${c.model}, ${c.method === 'dense' ? 'no sparsity' : `sparsity ${c.sparsity} ${c.distribution}`}, seed ${c.seed}`,
+        ...(layerOverridesText(c) === null ? [] : [`  layers: ${layerOverridesText(c)}, the other layers by the ${c.distribution} distribution`]),
         `  ${c.epochs} ${c.epochs === 1 ? 'epoch' : 'epochs'} ×${c.trainingMultiplier}, batch ${c.batchSize}, lr ${c.optimizer.lr} ${c.lrSchedule.kind}, ` +
           `momentum ${c.optimizer.momentum}${c.optimizer.nesterov ? ' (Nesterov)' : ''}, weight decay ${c.optimizer.weightDecay}`,
         `  trained on ${examplesText(c.trainSubset, 'training')}, ${shortPercent(c.validationFraction)} of them held out for validation; tested on ${examplesText(c.testSubset, 'test')}`,
