@@ -12,7 +12,8 @@ export interface Backend {
   /** Answers one api call; throws for bad methods or params (ConfigError names the fields). */
   handle(method: string, params: unknown): Promise<unknown>;
   subscribe(listener: EventListener): () => void;
-  close(): void;
+  /** Interrupts the runs training here (see RunQueue.close), then closes the store; resolves with those runs. */
+  close(why: string): Promise<number[]>;
 }
 
 export interface BackendOptions {
@@ -47,9 +48,10 @@ export function createBackend(options: BackendOptions): Backend {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    close() {
-      queue.close();
+    async close(why) {
+      const interrupted = await queue.close(why);
       store.close();
+      return interrupted;
     },
   };
 }

@@ -101,8 +101,12 @@ app.whenReady().then(() => {
 
 app.on('window-all-closed', () => app.quit());
 
-app.on('will-quit', () => {
-  // Workers are killed; their runs are marked interrupted and can be resumed next time.
-  backend?.close();
+app.on('will-quit', (event) => {
+  if (backend === null) return;
+  // Training runs stop after their current step, recorded interrupted with what they measured,
+  // to be resumed next time; the app quits once they have (or a stuck worker was killed).
+  event.preventDefault();
+  const closing = backend;
   backend = null;
+  void closing.close('because the app closed').finally(() => app.quit());
 });

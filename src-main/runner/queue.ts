@@ -6,6 +6,9 @@ import { RunsElsewhere } from './runs-elsewhere.js';
 import type { WorkerExit, WorkerHandle, WorkerLauncher } from './launcher.js';
 import { fromWorkerSchema, type ToWorker } from './worker-protocol.js';
 
+/** How long a closing queue waits for its workers to stop after their current step and record their runs. */
+const CLOSE_GRACE_MS = 5000;
+
 /** How often the progress and status of runs other processes train are read (see RunsElsewhere): live, so more often than the queue looks for work. */
 const WATCH_MS = 1000;
 
@@ -145,18 +148,39 @@ export class RunQueue {
     }
   }
 
-  /** Stops polling and kills every worker; their runs end interrupted, to be resumed later. */
-  close(): void {
+  /**
+   * Stops polling and interrupts every run training here, as a SIGTERM does a CLI run's: each
+   * worker stops after its current step and records the run interrupted with what it measured
+   * (the FLOPs it trained, its last accuracy), to be resumed later. A worker still alive after
+   * `graceMs` is killed, its run marked interrupted here. `why` completes "stopped …". Resolves
+   * with the runs it interrupted.
+   */
+  async close(why: string, graceMs = CLOSE_GRACE_MS): Promise<number[]> {
     this.closed = true;
     clearInterval(this.timer);
     clearInterval(this.watchTimer);
+    const stopping = [...this.active.entries()].filter(([, active]) => !active.finished);
+    for (const [, active] of stopping) this.post(active.worker, { type: 'interrupt', why });
+    await Promise.all(
+      stopping.map(
+        ([, active]) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, graceMs);
+            active.worker.onExit(() => {
+              clearTimeout(timer);
+              resolve();
+            });
+          }),
+      ),
+    );
     for (const [runId, active] of this.active) {
-      if (!active.finished && this.options.store.getRun(runId)?.status === 'running') {
-        this.options.store.updateRunStatus(runId, 'interrupted', { error: 'the app closed while the run was training' });
+      if (this.options.store.getRun(runId)?.status === 'running') {
+        this.options.store.updateRunStatus(runId, 'interrupted', { error: `stopped ${why}; the training process did not stop within ${graceMs / 1000} s and was killed` });
       }
       active.worker.kill();
     }
     this.active.clear();
+    return stopping.map(([runId]) => runId);
   }
 
   /** Follows the runs other processes train, telling every window when they start or stop. */

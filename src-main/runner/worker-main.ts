@@ -24,6 +24,10 @@ port.onMessage((raw) => {
     controller.abort();
     return;
   }
+  if (message.type === 'interrupt') {
+    controller.abort(new Interruption(message.why));
+    return;
+  }
   void (async () => {
     const store = openStore(message.dbPath);
     try {

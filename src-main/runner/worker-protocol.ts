@@ -7,6 +7,8 @@ import { runStatusSchema } from '../../src-shared/api/records.js';
 export const toWorkerSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('start'), runId: z.int().min(1), dbPath: z.string(), dataDir: z.string() }),
   z.strictObject({ type: z.literal('cancel') }),
+  /** Stop as a SIGTERM stops a CLI run: interrupted, resumable, keeping what it measured; `why` completes "stopped …". */
+  z.strictObject({ type: z.literal('interrupt'), why: z.string() }),
 ]);
 export type ToWorker = z.infer<typeof toWorkerSchema>;
 

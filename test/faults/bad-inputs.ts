@@ -121,7 +121,7 @@ export function badInputCases(dir: string, db: string, dataDir: string): BadInpu
       return text;
     } finally {
       await server.close();
-      backend.close();
+      await backend.close('because the test ended');
     }
   };
 

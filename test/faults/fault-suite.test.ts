@@ -170,7 +170,7 @@ describe('fault suite', () => {
         recordResume(runId);
       }
     } finally {
-      backend.close();
+      await backend.close('because the test ended');
     }
   }, 600_000);
 

@@ -7,13 +7,14 @@ import { createBackend, type Backend } from '../../src-main/api/backend.js';
 import { defaultKernelThreads } from '../../src-main/engine/kernels/kernel-runtime.js';
 import { forkLauncher, type WorkerLauncher } from '../../src-main/runner/launcher.js';
 import { WORKER } from '../helpers/cli.js';
+import { openStore } from '../../src-main/store/index.js';
 import { resolveRunConfig } from '../../src-shared/config/run.js';
 
 const tiny = { dataset: 'fashion-mnist', model: 'mlp', epochs: 1, trainSubset: 400, testSubset: 100, batchSize: 50, logEvery: 1 };
 let backend: Backend | null = null;
 
-afterEach(() => {
-  backend?.close();
+afterEach(async () => {
+  await backend?.close('because the test ended');
   backend = null;
 });
 
@@ -112,5 +113,28 @@ describe('run queue', () => {
     expect(copy).not.toBe(original);
     expect(backend.store.getRun(copy)).toMatchObject({ status: 'queued', name: 'done', tags: ['baseline'], notes: `Re-run of #${original}.` });
     expect(backend.store.getRun(original)).toMatchObject({ status: 'completed', notes: 'looked fine' });
+  });
+  it('closing interrupts a training run after its current step, recorded with what it measured', async () => {
+    const { backend: serving } = start(forkLauncher(WORKER));
+    const { runIds } = (await serving.handle('experiments.create', {
+      spec: { name: 'close', base: { ...tiny, epochs: 10, trainSubset: 4000 }, grid: { method: ['static'] } },
+    })) as { runIds: number[] };
+    const runId = runIds[0]!;
+    // Past its first epoch (72 steps), so that it has a test accuracy; far from its 720th step.
+    await until(() => serving.store.getRun(runId)!.stepsDone > 100, 'the run to train past its first epoch');
+    const file = serving.store.file;
+    backend = null;
+    expect(await serving.close('because the test closed the queue')).toEqual([runId]);
+    const reopened = openStore(file);
+    try {
+      const run = reopened.getRun(runId)!;
+      expect(run.status).toBe('interrupted');
+      expect(run.error).toMatch(/^stopped because the test closed the queue; /);
+      // Measured by the worker as it stopped, not lost with a killed process.
+      expect(run.trainFlops).toBeGreaterThan(0);
+      expect(run.testAccuracy).not.toBeNull();
+    } finally {
+      reopened.close();
+    }
   });
 });

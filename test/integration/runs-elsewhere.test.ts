@@ -16,10 +16,10 @@ const TRAIN = ['run', '--model', 'mlp', '--method', 'dense', '--train-subset', '
 let backend: Backend | null = null;
 let child: ChildProcess | null = null;
 
-afterEach(() => {
+afterEach(async () => {
   child?.kill('SIGKILL');
   child = null;
-  backend?.close();
+  await backend?.close('because the test ended');
   backend = null;
 });
 

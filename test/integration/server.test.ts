@@ -27,7 +27,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server.close();
-  backend.close();
+  await backend.close('because the test ended');
 });
 
 function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {

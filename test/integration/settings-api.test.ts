@@ -19,8 +19,8 @@ beforeAll(() => {
   backend = createBackend({ dbPath: join(dir, 'db.sqlite'), dataDir: join(dir, 'data'), mode: 'web', launch: forkLauncher(WORKER) });
 });
 
-afterAll(() => {
-  backend.close();
+afterAll(async () => {
+  await backend.close('because the test ended');
   rmSync(dir, { recursive: true, force: true });
 });
 

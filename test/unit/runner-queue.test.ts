@@ -17,8 +17,9 @@ beforeEach(() => {
   store = openStore(join(dir, 'db.sqlite'));
 });
 
-afterEach(() => {
-  queue?.close();
+afterEach(async () => {
+  // Fake workers do not answer an interrupt: none to wait for.
+  await queue?.close('because the test ended', 0);
   queue = null;
   store.close();
   rmSync(dir, { recursive: true, force: true });

@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBackend } from '../../api/backend.js';
 import { forkLauncher } from '../../runner/launcher.js';
+import { resumeOutcomeOf } from '../../runner/checkpoint-files.js';
+import { openStore } from '../../store/index.js';
 import { startWebServer } from '../../server/web-server.js';
 import { newToken } from '../../server/token.js';
 import { PACKAGE_ROOT } from '../../version.js';
@@ -43,6 +45,14 @@ export async function serveCommand(args: string[], ctx: CommandContext): Promise
     process.once('SIGTERM', stop);
   });
   await server.close();
-  backend.close();
+  const interrupted = await backend.close('because rigl-lab serve stopped');
+  if (interrupted.length > 0) {
+    const store = openStore(location.dbPath);
+    try {
+      for (const id of interrupted) ctx.err(`run ${id} interrupted: Re-run in the app or \`rigl-lab resume ${id}\` ${resumeOutcomeOf(store, id)}`);
+    } finally {
+      store.close();
+    }
+  }
   return 0;
 }
