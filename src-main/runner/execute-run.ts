@@ -103,6 +103,9 @@ function prepareResume(store: Store, runId: number, report: (problem: string) =>
   const after = latest?.checkpoint.step ?? -1;
   const dropped = store.deleteRowsAfterStep(runId, after);
   for (const stale of store.listCheckpoints(runId)) if (stale.step > after) store.deleteCheckpoint(stale.id);
+  // Its accuracy so far is the one its kept epochs give, from the first step (the page's cards
+  // agree with its curves), not none until the next epoch ends.
+  store.recordAccuracySoFar(runId);
   if (latest) {
     report(`resuming from the checkpoint at step ${count(after)} (epoch ${latest.checkpoint.epoch}); ${dropped.metrics} metric rows after it replaced`);
     return latest.checkpoint;

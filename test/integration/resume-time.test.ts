@@ -6,12 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { resolveRunConfig } from '../../src-shared/config/run.js';
 import { executeRun } from '../../src-main/runner/execute-run.js';
 import { openStore } from '../../src-main/store/index.js';
+import { METRIC } from '../../src-shared/api/metrics.js';
 
 /** 400 examples in batches of 50: 8 steps an epoch, a checkpoint after each. */
 const tiny = { dataset: 'fashion-mnist', model: 'mlp', method: 'rigl', sparsity: 0.9, epochs: 3, trainSubset: 400, testSubset: 100, batchSize: 50, validationFraction: 0, logEvery: 1, checkpointEvery: 1 } as const;
 
 describe("a resumed run's time", () => {
-  it('leaves out what the resume redid: the cancelled session counts up to the checkpoint the resume continued from', async () => {
+  it('leaves out what the resume redid (the cancelled session counts up to its checkpoint), and keeps the accuracy of its kept epochs', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rigl-lab-resume-time-'));
     const file = join(dir, 'db.sqlite');
     const store = openStore(file);
@@ -23,8 +24,13 @@ describe("a resumed run's time", () => {
     expect(first.status).toBe('cancelled');
     const checkpointAt = store.listCheckpoints(runId).find((c) => c.step === 8)!.createdAt;
     store.updateRunStatus(runId, 'queued');
-    const second = await executeRun({ store, runId, dataDir });
+    const kept = store.getMetrics(runId, { names: [METRIC.testAccuracy] })[0]!.points.filter((p) => p.step <= 8);
+    let resumedWith: number | null | undefined;
+    const second = await executeRun({ store, runId, dataDir, events: { progress: () => void (resumedWith ??= store.getRun(runId)!.testAccuracy) } });
     expect(second.status).toBe('completed');
+    // From its first step the resumed run reads the test accuracy of the epoch its checkpoint ends.
+    expect(kept.length).toBeGreaterThan(0);
+    expect(resumedWith).toBe(kept.at(-1)!.value);
     store.close();
 
     const db = new Database(file, { readonly: true });
