@@ -48,7 +48,13 @@ export class ApiClient {
     const raw = await this.transport.call(method, params);
     const parsed = API_METHODS[method].result.safeParse(raw);
     if (!parsed.success) {
-      throw new ApiCallError({ message: `the back end answered ${method} with an unexpected shape: ${parsed.error.message}` });
+      // Most often a page of a newer build talking to a server started before an upgrade.
+      const problems = parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || '(the answer)'}: ${issue.message}`);
+      throw new ApiCallError({
+        message:
+          `RigL Lab answered ${method} in a form this page does not know (${problems.join('; ')}). ` +
+          'If RigL Lab was upgraded while it ran, restart it (rigl-lab serve, or the app) and reload this page.',
+      });
     }
     return parsed.data as ApiResult<M>;
   }
