@@ -4,6 +4,7 @@ import { resolveRunConfig } from '../../src-shared/config/run.js';
 import { PRESETS, REPORT_VIEWS, viewOfPreset } from '../../src-shared/config/presets.js';
 import { buildModelSpec, parameterCount } from '../../src-shared/models/index.js';
 import { planRun } from '../../src-shared/plan.js';
+import { longWarmupNotes } from '../../src-shared/report/warmup-note.js';
 import {
   inferenceFlopsAt,
   smallDenseMatchedSparsity,
@@ -105,6 +106,10 @@ describe('presets', () => {
         expect(expandExperiment(parseExperimentSpec(preset!.spec)).length).toBeGreaterThan(1);
       }
     }
+  });
+
+  it('warm up for less than their runs last', () => {
+    for (const preset of PRESETS) expect(longWarmupNotes(expandExperiment(parseExperimentSpec(preset.spec))), preset.id).toEqual([]);
   });
 
   it('use the report recipes for CIFAR', () => {
