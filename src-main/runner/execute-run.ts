@@ -55,7 +55,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecutedRu
       ...(options.systemDirs ? { systemDirs: options.systemDirs } : {}),
       onNotice: (message) => observer.log('warn', message),
     });
-    observer.log('info', `dataset ${config.dataset} from ${dataset.source}`);
+    observer.log('info', `dataset ${config.dataset} ${dataset.cachedIn === null ? `decoded from ${dataset.source}` : `from its cache in ${dataset.cachedIn} (decoded from ${dataset.source})`}`);
     const short = tooFewExamples(config, dataset.train.count);
     if (short !== null) throw new DatasetError(dataset.source, short);
     const data = prepareTrainingData(dataset, config);

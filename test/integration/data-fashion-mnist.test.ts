@@ -53,6 +53,7 @@ describe('Fashion-MNIST from the Debian package', () => {
 
   it('loads 60000 + 10000 images of 28×28×1, 6000 / 1000 of each class', () => {
     expect(first.source).toBe(SYSTEM);
+    expect(first.cachedIn).toBeNull();
     expect(first.train).toMatchObject({ count: 60000, shape: [28, 28, 1] });
     expect(first.test).toMatchObject({ count: 10000, shape: [28, 28, 1] });
     expect(first.train.images.length).toBe(60000 * 784);
@@ -72,6 +73,7 @@ describe('Fashion-MNIST from the Debian package', () => {
     console.log(`Fashion-MNIST first load (decode .gz + write cache) ${firstMs.toFixed(0)} ms, cached load ${secondMs.toFixed(0)} ms`);
     expect(second.checksums).toEqual(first.checksums);
     expect(second.source).toBe(SYSTEM);
+    expect(second.cachedIn).toBe(join(dataDir, 'fashion-mnist'));
     expect(Buffer.from(second.train.images).equals(Buffer.from(first.train.images))).toBe(true);
     expect(Buffer.from(second.test.labels).equals(Buffer.from(first.test.labels))).toBe(true);
   });

@@ -53,6 +53,7 @@ describe('training data for a run', () => {
     test: indexed(30),
     classes: 10,
     source: 'test',
+    cachedIn: null,
     checksums: { train: '', test: '' },
   };
 

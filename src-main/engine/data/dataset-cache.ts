@@ -38,6 +38,7 @@ export async function readDatasetCache(folder: string, name: DatasetName): Promi
     test: test.set,
     classes: DATASET_INFO[name].classes,
     source: train.header.source,
+    cachedIn: folder,
     checksums: { train: train.header.sha256, test: test.header.sha256 },
   };
 }

@@ -45,7 +45,7 @@ export async function loadDataset(name: DatasetName, options: LoadOptions): Prom
       notice(`could not write the ${DATASET_INFO[name].label} cache in ${folder} (${errorMessage(error)}); it will be decoded again next time`);
       checksums = { train: splitSha256(splits.train), test: splitSha256(splits.test) };
     }
-    return { name, ...splits, classes: DATASET_INFO[name].classes, source: place, checksums };
+    return { name, ...splits, classes: DATASET_INFO[name].classes, source: place, cachedIn: null, checksums };
   }
   if (cacheProblem !== null) {
     throw new DatasetError(

@@ -14,8 +14,10 @@ export interface LoadedDataset {
   train: ImageSet;
   test: ImageSet;
   classes: number;
-  /** Where the data was read from (a file or folder), recorded with each run. */
+  /** The original copy the data was decoded from (a file or folder), recorded with each run. */
   source: string;
+  /** The folder of the decoded cache it was read from; null when it was decoded just now. */
+  cachedIn: string | null;
   /** SHA-256 of each decoded split (images then labels), recorded with each run. */
   checksums: { train: string; test: string };
 }
