@@ -36,4 +36,17 @@ describe('rigl-lab messages', () => {
     expect(code).toBe(2);
     expect(err).toBe(`rigl-lab export: --out: cannot write ${dir}: it is a folder; name the file to write (run-${id}.json, say)\n`);
   });
+
+  it('lists a derived sparsity with every decimal it has', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rigl-lab-list-'));
+    const db = join(dir, 'db.sqlite');
+    const store = openStore(db);
+    store.createRun(resolveRunConfig({ method: 'rigl', sparsity: 0.9588 }));
+    store.createRun(resolveRunConfig({ method: 'rigl', sparsity: 0.9 }));
+    store.close();
+    const { code, out } = await cli(['list', '--db', db]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/ 0\.9588 /);
+    expect(out).toMatch(/ 0\.90 /);
+  });
 });

@@ -92,7 +92,8 @@ export function listCommand(args: string[], ctx: CommandContext): number {
           r.status,
           r.config.method,
           `${r.config.dataset}/${r.config.model}`,
-          r.config.method === 'dense' ? '–' : r.config.sparsity.toFixed(2),
+          // At least two decimals, and every one a derived sparsity has (0.9588, not 0.96).
+          r.config.method === 'dense' ? '–' : r.config.sparsity.toFixed(Math.max(2, decimals(r.config.sparsity))),
           r.config.method === 'dense' ? '–' : r.config.distribution,
           String(r.config.seed),
           formatPercent(r.testAccuracy),
@@ -212,4 +213,10 @@ export function experimentsCommand(args: string[], ctx: CommandContext): number 
     ctx.out(values.json ? '[]' : NO_EXPERIMENTS);
     return 0;
   });
+}
+
+/** How many decimals a value is written with (0.9588: 4), at most 6. */
+function decimals(value: number): number {
+  const text = String(Number(value.toFixed(6)));
+  return text.includes('.') ? text.length - text.indexOf('.') - 1 : 0;
 }
