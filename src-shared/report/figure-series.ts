@@ -1,4 +1,5 @@
-import type { MeanStdPoint, MeanStdSeries } from '../charts/mean-std.js';
+import type { MeanStdAxes, MeanStdPoint, MeanStdSeries } from '../charts/mean-std.js';
+import { paddedExtent } from '../charts/extent.js';
 import type { RunGroup } from './groups.js';
 import { flopMultiple, meanStdPercent } from './format.js';
 import type { SeriesStyle } from './series-style.js';
@@ -35,4 +36,15 @@ export function groupSeries(
     s.points.push({ ...at, mean: g.accuracy.mean, std: g.accuracy.std });
   }
   return [...series.values()];
+}
+
+/**
+ * The x axis of accuracy against training FLOPs (multiples of the dense run's): from 0, where
+ * the FLOPs mean something, to past the largest with room, so that dense's point at 1× stands
+ * inside the plot rather than on its edge.
+ */
+export function trainingFlopsAxis(series: readonly MeanStdSeries[]): MeanStdAxes['x'] {
+  // Ticks of 0.2× up to dense's 1×: the room past it stays a tick, not half the axis again.
+  const extent = paddedExtent([0, ...series.flatMap((s) => s.points.map((p) => p.x))], 7);
+  return { name: 'training FLOPs (× dense 1×)', min: 0, ...(extent ? { max: extent.max, interval: extent.step } : {}), format: (v) => `${v}×` };
 }

@@ -89,6 +89,16 @@ describe('method comparison', () => {
     expect(apart.caption).not.toContain('set a little apart');
   });
 
+  it('draws the FLOPs axis from 0 to past dense’s 1×, so that its point stands inside the plot', () => {
+    const runs = [
+      runRecord({ config: { ...quick, method: 'dense' }, testAccuracy: 0.9, trainFlopsRatio: 1 }),
+      runRecord({ config: { ...quick, method: 'rigl', sparsity: 0.9 }, testAccuracy: 0.85, trainFlopsRatio: 0.1 }),
+    ];
+    const x = methodsView(viewInput({ name: 'm', base: quick }, runs)).figures[1]!.option.xAxis as { min: number; max: number; interval: number };
+    // 0 to 1 padded by 12% of the span each side: a step of 0.2 for about 7 ticks, up to 1.2.
+    expect(x).toMatchObject({ min: 0, max: 1.2, interval: 0.2 });
+  });
+
   it('tabulates mean ± std over the completed seeds, and FLOPs ×dense', () => {
     const result = methodsView(viewInput({ name: 'm', base: quick }, runs));
     const table = result.tables[0]!;

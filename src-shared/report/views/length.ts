@@ -1,7 +1,7 @@
 import { meanStdChartOption, type ReferenceLine } from '../../charts/mean-std.js';
 import { accuracyAxis } from '../../charts/style.js';
 import { DISTRIBUTION_LABELS } from '../../names.js';
-import { groupDetails, groupSeries } from '../figure-series.js';
+import { groupDetails, groupSeries, trainingFlopsAxis } from '../figure-series.js';
 import { flopMultiple, meanStdPercent, sparsityLabel } from '../format.js';
 import { groupRuns, type RunGroup } from '../groups.js';
 import { seriesOfGroups } from '../series-style.js';
@@ -48,7 +48,7 @@ export function lengthView(input: ViewInput): ViewResult {
         option:
           series.length > 0
             ? meanStdChartOption(series, references, {
-                x: { name: 'training FLOPs (× dense 1×)', min: 0, format: (v) => `${v}×` },
+                x: trainingFlopsAxis(series),
                 y: accuracyAxis(accuracyLabel),
               })
             : {},

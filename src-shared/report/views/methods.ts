@@ -4,7 +4,7 @@ import type { RunConfig } from '../../config/run.js';
 import { DISTRIBUTION_LABELS } from '../../names.js';
 import { smallDenseMatchedSparsity } from '../../sparsity/matching.js';
 import { NOT_COMPARED } from '../comparable.js';
-import { groupDetails, groupSeries } from '../figure-series.js';
+import { groupDetails, groupSeries, trainingFlopsAxis } from '../figure-series.js';
 import { flopMultiple, meanStdPercent, sparsityLabel, times } from '../format.js';
 import { groupRuns, type AccuracyKind, type RunGroup } from '../groups.js';
 import { labelFields, otherFields, unsaidValues, type LabelFields } from '../labels.js';
@@ -164,7 +164,7 @@ export function methodsFigures(groups: readonly RunGroup[], kind: AccuracyKind):
       option:
         flopsSeries.length > 0
           ? meanStdChartOption(flopsDodged ?? flopsSeries, [], {
-              x: { name: 'training FLOPs (× dense 1×)', min: 0, format: (v) => `${v}×` },
+              x: trainingFlopsAxis(flopsDodged ?? flopsSeries),
               y: accuracyAxis(accuracyLabel),
             })
           : {},
