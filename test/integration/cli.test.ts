@@ -47,6 +47,13 @@ describe('rigl-lab CLI', () => {
     expect(existsSync(bad)).toBe(false);
   });
 
+  it('decodes the dataset before the first run starts, so that no run counts the decoding in its time', async () => {
+    const fresh = ['--db', join(dir, 'fresh-data.sqlite'), '--data-dir', join(dir, 'fresh-data')];
+    const r = await rigl(['run', '--model', 'mlp', '--method', 'dense', '--epochs', '1', '--train-subset', '500', '--test-subset', '100', ...fresh]);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await rigl(['show', '1', ...fresh])).stdout).toContain(`dataset fashion-mnist from its cache in ${join(dir, 'fresh-data', 'fashion-mnist')} (decoded from `);
+  });
+
   it('names the file and field of a bad --config', async () => {
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ name: 'x', base: { model: 'mlp' }, grid: { sparsity: [0.5, 2] } }));
