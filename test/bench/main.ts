@@ -66,21 +66,37 @@ interface ReferenceRow {
 /**
  * A measure below the step table. `value` is a share of time (`unit` 'share') or milliseconds
  * ('ms': a dataset load, or one batch made); `msPerStep` is the training step the share was taken
- * against (0 where there is none; a batch's time for input rows).
+ * against (null where there is none; a batch's time for input rows). Fields a measure has no
+ * value for are null, so that a reader of the JSON lines averaging step times skips them.
  */
 interface OtherRow {
   kind: 'recording' | 'dataset' | 'input' | 'mask' | 'update-share' | 'update-each' | 'machine';
-  model: string;
-  method: string;
-  backend: string;
-  sparsity: number;
-  batch: number;
-  msPerStep: number;
+  model: string | null;
+  method: string | null;
+  backend: string | null;
+  sparsity: number | null;
+  batch: number | null;
+  msPerStep: number | null;
   detail: string;
   value: number;
   unit: 'share' | 'ms';
   /** Recording rows: the Recorder's own time per step. */
   recorderMsPerStep?: number;
+}
+
+/** The step fields of a measure taken on no model (the machine, a dataset's load). */
+const NO_STEP = { model: null, method: null, backend: null, sparsity: null, batch: null, msPerStep: null } as const;
+
+/** A backend asked for or looked for that could not be timed, so that the JSON lines say so too. */
+interface NotTimedRow {
+  kind: 'not-timed';
+  model: null;
+  method: null;
+  backend: string;
+  sparsity: null;
+  batch: null;
+  msPerStep: null;
+  reason: string;
 }
 
 interface BenchArgs {
@@ -134,7 +150,7 @@ async function main(): Promise<void> {
     process.exitCode = relaunched;
     return;
   }
-  const emit = (row: StepRow | ReferenceRow | OtherRow): void => {
+  const emit = (row: StepRow | ReferenceRow | OtherRow | NotTimedRow): void => {
     if (json) console.log(JSON.stringify(row));
   };
   const dataDir = mkdtempSync(join(tmpdir(), 'rigl-lab-bench-'));
@@ -163,7 +179,10 @@ async function main(): Promise<void> {
     };
 
     const backends = await benchBackends(requested, quick);
-    for (const { name, reason } of backends.skipped) console.error(`not timing ${name}: ${reason}`);
+    for (const { name, reason } of backends.skipped) {
+      console.error(`not timing ${name}: ${reason}`);
+      emit({ kind: 'not-timed', ...NO_STEP, backend: name, reason });
+    }
     const cases = benchCases(quick, backends.backends);
     const stoppedBefore = await machineInterruptions('before the step timings');
     const steps = await stepRows(cases, data, {
@@ -182,15 +201,15 @@ async function main(): Promise<void> {
       await maskOverhead(data),
       ...(await updateCostInRuns(fashion)),
       await recordingOverhead(fashion, dataDir),
-      { kind: 'dataset', model: '-', method: '-', backend: '-', sparsity: 0, batch: 0, msPerStep: 0, detail: 'Fashion-MNIST decode (gzip IDX) and cache', value: decodeMs, unit: 'ms' },
-      { kind: 'dataset', model: '-', method: '-', backend: '-', sparsity: 0, batch: 0, msPerStep: 0, detail: 'Fashion-MNIST load from cache', value: cachedMs, unit: 'ms' },
+      { kind: 'dataset', ...NO_STEP, detail: 'Fashion-MNIST decode (gzip IDX) and cache', value: decodeMs, unit: 'ms' },
+      { kind: 'dataset', ...NO_STEP, detail: 'Fashion-MNIST load from cache', value: cachedMs, unit: 'ms' },
       await batchAssembly(fashion, false, 'host'),
       await batchAssembly(fashion, true, 'host'),
       await batchAssembly(fashion, false, 'wasm'),
       await batchAssembly(fashion, true, 'wasm'),
     ];
     for (const row of others) emit(row);
-    if (!json) printTables(steps, reference, others, backends);
+    if (!json) printTables(steps, reference, others, backends, quick);
   } finally {
     removeData();
   }
@@ -302,12 +321,7 @@ async function machineInterruptions(when: string): Promise<OtherRow & { stopsPer
   const { lostShare, stopsPerMs, meanStopMs } = await threadInterruptions();
   return {
     kind: 'machine',
-    model: '-',
-    method: '-',
-    backend: '-',
-    sparsity: 0,
-    batch: 0,
-    msPerStep: 0,
+    ...NO_STEP,
     detail: `time two busy threads were stopped, ${when} (${fixed(stopsPerMs, 2)} stops/ms each, ${fixed(1000 * meanStopMs, 0)} µs on average)`,
     value: lostShare,
     unit: 'share',
@@ -373,7 +387,10 @@ function nativeReference(cases: BenchCase[], steps: StepRow[]): { available: tru
   return { available: true, rows };
 }
 
-function printTables(steps: StepRow[], reference: ReturnType<typeof nativeReference>, others: OtherRow[], backends: BenchBackends): void {
+/** Above this share of time the machine stopped busy threads, its step times say more about the machine than the code. */
+const LOADED_SHARE = 0.1;
+
+function printTables(steps: StepRow[], reference: ReturnType<typeof nativeReference>, others: OtherRow[], backends: BenchBackends, quick: boolean): void {
   console.log(
     formatTable(
       ['model', 'method', 'path', 'backend', 'threads', 'sparsity', 'batch', 'ms/step', 'images/s', 'vs dense', 'update +ms', 'update cost @ΔT=100', 'tensors MB', 'peak MB'],
@@ -401,6 +418,18 @@ function printTables(steps: StepRow[], reference: ReturnType<typeof nativeRefere
     `vs dense: the dense row's ms/step over this row's with its mask updates spread over ΔT = ${REFERENCE_DELTA_T} steps (ms/step + update +ms / ${REFERENCE_DELTA_T}); ` +
       'update +ms: what an update step takes beyond an ordinary one, below 0 where it takes less (a RigL update replaces its step\'s optimizer step)',
   );
+  console.log(
+    'path: dense (every weight), masked-dense (dense weights times a 0/1 mask, as every public RigL does), compressed (only the active weights, on sparse kernels); ' +
+      'tensors MB: what a run keeps between steps; peak MB: the most it holds at once over steps that include a mask update (training images left out)',
+  );
+  if (quick) {
+    const fewest = steps.reduce((a, b) => (b.timedSteps < a.timedSteps ? b : a));
+    console.log(`--quick times some models on few steps (${fewest.model} ${fewest.method} on ${fewest.timedSteps} a round): their ratios are rough; a full run times more`);
+  }
+  const stopped = Math.max(...others.filter((r) => r.kind === 'machine').map((r) => r.value));
+  if (stopped > LOADED_SHARE) {
+    console.log(`warning: the machine stopped busy threads for up to ${percent(stopped)} of their time (below): step times and ratios are unreliable; run again when it is quieter`);
+  }
   console.log();
   if (reference.available) {
     console.log(
@@ -436,7 +465,7 @@ function measureValue(r: OtherRow): string {
     case 'update-share':
       return `${percent(r.value)} of the run (${steps})`;
     case 'update-each':
-      return `${percent(r.value)} (+${fixed(r.value * REFERENCE_DELTA_T * r.msPerStep, 2)} ms, ${steps})`;
+      return `${percent(r.value)} (+${fixed(r.msPerStep === null ? null : r.value * REFERENCE_DELTA_T * r.msPerStep, 2)} ms, ${steps})`;
     case 'recording':
       return `${percent(r.value)} of the run (${fixed(r.recorderMsPerStep ?? null, 2)} ms a step)`;
     case 'dataset':

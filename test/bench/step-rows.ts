@@ -25,6 +25,8 @@ export interface StepRow {
    */
   path: 'dense' | 'compressed' | 'masked-dense';
   msPerStep: number;
+  /** Steps timed in each round (after its warm-up steps): a few for the large models under --quick. */
+  timedSteps: number;
   imagesPerSecond: number;
   /** Dense ms per step over this one's (RigL's includes its updates at ΔT = 100). */
   speedupOverDense: number | null;
@@ -84,6 +86,7 @@ export async function stepRows(cases: BenchCase[], data: (c: BenchCase) => Train
       threads: caseRuns[0]!.threads,
       path: c.method === 'dense' ? 'dense' : c.compressed === false || c.method === 'snfs' || c.backend !== 'wasm' ? 'masked-dense' : 'compressed',
       msPerStep,
+      timedSteps: c.steps - c.warmup,
       imagesPerSecond: (c.batch * 1000) / msPerStep,
       speedupOverDense: null,
       updateCost: updateExtraMs === null ? null : updateExtraMs / (REFERENCE_DELTA_T * msPerStep),
