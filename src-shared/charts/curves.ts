@@ -88,8 +88,10 @@ export function curvesOption(curves: readonly Curve[], axes: CurveAxes): ChartOp
       // The tooltip's heading; ECharts' own adds two decimals to the tick's ("1,300.00").
       ...(tooltipX ? { axisPointer: { label: { formatter: ({ value }: { value: number }) => tooltipX(value) } } } : {}),
       // The ends sit at the data, off the tick grid, so a label there can come a few pixels from
-      // its neighbour ("50 60"): a gap under X_LABEL_GAP counts as an overlap and hides the end's.
-      axisLabel: { hideOverlap: true, minMargin: X_LABEL_GAP, ...(axes.formatX ? { formatter: axes.formatX } : {}) },
+      // its neighbour ("50 60"): a gap under X_LABEL_GAP counts as an overlap. The last step is
+      // always labelled, its neighbour hidden instead (else both went, and an axis to step 168
+      // read 0…120).
+      axisLabel: { hideOverlap: true, showMaxLabel: true, minMargin: X_LABEL_GAP, ...(axes.formatX ? { formatter: axes.formatX } : {}) },
     }),
     yAxis: valueAxis(axes.y, {
       nameGap: 48,
