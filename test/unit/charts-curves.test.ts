@@ -14,14 +14,17 @@ async function xLabels(curve: Curve, width: number): Promise<string[]> {
 }
 
 describe('step curves', () => {
-  it('drop an end label that would sit a few pixels from the next tick', async () => {
+  it('label the last step, hiding the tick a few pixels before it rather than both', async () => {
     // The curves of a run logged from step 50 to 210, on steps counted from 0: ticks every 50, and
-    // the end at 210 would come 10 steps (about 22 px) after 200.
-    expect(await xLabels(line(range(50, 210, 5)), 520)).toEqual(['0', '50', '100', '150', '200']);
+    // the end at 210 comes 10 steps (about 22 px) after 200.
+    expect(await xLabels(line(range(50, 210, 5)), 520)).toEqual(['0', '50', '100', '150', '210']);
     // Layer densities of a 6,320-step run: at 1080 px wide, "6.32 k" keeps a clear gap after "6 k";
     // at 700 px it would come a few pixels from it.
     expect(await xLabels(line([0, ...range(100, 6300, 200), 6320]), 1080)).toEqual(['0', '1 k', '2 k', '3 k', '4 k', '5 k', '6 k', '6.32 k']);
-    expect(await xLabels(line([0, ...range(100, 6300, 200), 6320]), 700)).toEqual(['0', '1 k', '2 k', '3 k', '4 k', '5 k', '6 k']);
+    expect(await xLabels(line([0, ...range(100, 6300, 200), 6320]), 700)).toEqual(['0', '1 k', '2 k', '3 k', '4 k', '5 k', '6.32 k']);
+    // A small panel of a redistribution view, 168 steps: the end and its neighbour both went, and
+    // the axis read 0…120.
+    expect(await xLabels(line([0, 20, 40, 60, 80, 100, 120, 140, 168]), 330)).toEqual(['0', '30', '60', '90', '120', '168']);
     // Ticks as round numbers are written: no zeros after the point.
     expect(await xLabels(line([0, 1500]), 520)).toEqual(['0', '300', '600', '900', '1.2 k', '1.5 k']);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { curvesOption, STEP_AXIS } from '../../src-shared/charts/curves.js';
+import { curvesOption } from '../../src-shared/charts/curves.js';
 import { meanStdChartOption, type MeanStdSeries } from '../../src-shared/charts/mean-std.js';
 import { asPercent } from '../../src-shared/charts/style.js';
 import { svgRenderer } from '../../src-main/report/render-svg.js';
@@ -97,14 +97,5 @@ describe('training curves', () => {
     const xMin = (option: ReturnType<typeof curvesOption>) => (option.xAxis as { min: unknown }).min;
     expect(xMin(curvesOption([curve], { x: 'step', y: 'accuracy' }))).toBe('dataMin');
     expect(xMin(curvesOption([curve], { x: 'training FLOPs', y: 'accuracy', xFromZero: true }))).toBe(0);
-  });
-
-  it('label the last step even where its neighbouring tick is too close (a small panel)', async () => {
-    const render = await svgRenderer();
-    const points = [0, 20, 40, 60, 80, 100, 120, 140, 168].map((x): [number, number] => [x, 0.1]);
-    const svg = render(curvesOption([{ name: 'fc1', color: '#000', points, stepped: true }], { ...STEP_AXIS, y: 'density' }), 330, 260);
-    const xLabels = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]).filter((t) => /^\d+$/.test(t ?? ''));
-    expect(xLabels.at(-1)).toBe('168');
-    expect(xLabels).not.toContain('150');
   });
 });
