@@ -75,7 +75,7 @@ describe('rigl-lab CLI', () => {
     writeFileSync(file, JSON.stringify({ name: 'x', base: { model: 'mlp' }, grid: { method: ['rigl', 'static'] } }));
     const flagged = await rigl(['run', '--config', file, '--sparsity', '0.9,1.2', '--db', join(dir, 'never.sqlite')]);
     expect(flagged.code).toBe(2);
-    expect(flagged.stderr).toBe('rigl-lab run: --sparsity: must be a fraction below 1, e.g. 0.9 for 90% (1 would remove every weight)\n');
+    expect(flagged.stderr).toBe('rigl-lab run: --sparsity (value 2): must be a fraction below 1, e.g. 0.9 for 90% (1 would remove every weight)\n');
     const layer = await rigl(['run', '--config', file, '--layer-sparsity', 'fc9=0.5', '--db', join(dir, 'never.sqlite')]);
     expect(layer.stderr).toContain('--layer-sparsity fc9: no masked layer of mlp is called "fc9"');
     expect((await rigl(['run', '--model', 'mlp', '--layer-sparsity', 'fc1', '--db', join(dir, 'never.sqlite')])).stderr).toContain('--layer-sparsity: "fc1" is not LAYER=SPARSITY');
@@ -91,7 +91,8 @@ describe('rigl-lab CLI', () => {
     const line = JSON.parse(r.stdout) as { experimentId: number | null; method: string };
     expect(line).toMatchObject({ method: 'static', experimentId: expect.any(Number) });
     const experiments = JSON.parse((await rigl(['experiments', '--json', ...own])).stdout) as Array<{ id: number; name: string; tags: string[] }>;
-    expect(experiments).toEqual([expect.objectContaining({ id: line.experimentId, name: 'Narrowed grid', tags: ['walk'] })]);
+    // Named by the file and the flag that narrowed it.
+    expect(experiments).toEqual([expect.objectContaining({ id: line.experimentId, name: 'Narrowed grid (with --method static)', tags: ['walk'] })]);
   });
 
   it('inspect takes --layer-sparsity: the named layers as given, the others at the target by the distribution', async () => {
