@@ -1,5 +1,5 @@
 import type { ExperimentSpecInput, GridAxis } from '../../src-shared/config/experiment.js';
-import { ConfigError, type RunConfigInput } from '../../src-shared/config/run.js';
+import { ConfigError, issueInWords, type RunConfigInput } from '../../src-shared/config/run.js';
 import { UsageError } from './errors.js';
 
 type Kind = 'string' | 'number' | 'int' | 'boolean' | 'list' | 'number-list' | 'int-list' | 'layer-map';
@@ -168,8 +168,10 @@ export function configErrorAsFlags(error: ConfigError, file?: { path: string; ty
     const path = issue.path.replace(/^base\./, '');
     // A check of each expanded run names its field under grid (grid.trainSubset) even when no axis sets it.
     const flag = flagOfPath(path, byPath) ?? flagOfPath(path.replace(/^grid\./, ''), byPath);
-    if (flag) return `${flag}: ${issue.message}`;
-    return file ? `${file.path} with ${typedFlags}: ${issue.path}: ${issue.message}` : `${issue.path}: ${issue.message}`;
+    // Another field the message names is named by its flag where one set it ("must be after --prune-start").
+    const message = issueInWords(issue, (referred) => flagOfPath(referred, byPath) ?? referred);
+    if (flag) return `${flag}: ${message}`;
+    return file ? `${file.path} with ${typedFlags}: ${issue.path}: ${message}` : `${issue.path}: ${message}`;
   });
   return new UsageError(lines.join('\n'));
 }

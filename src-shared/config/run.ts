@@ -87,7 +87,8 @@ export const runConfigSchema = z
   })
   .superRefine((c, ctx) => {
     if (c.pruning.endFraction <= c.pruning.startFraction) {
-      ctx.addIssue({ code: 'custom', path: ['pruning', 'endFraction'], message: 'must be after pruning.startFraction' });
+      // Names the start by its path, as a config file and the CLI do; `refers` lets a form put its label there.
+      ctx.addIssue({ code: 'custom', path: ['pruning', 'endFraction'], message: 'must be after pruning.startFraction', params: { refers: ['pruning.startFraction'] } });
     }
     let layers: MaskedLayer[];
     try {
@@ -251,10 +252,26 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/** One problem of a config: the field (dot path) and what is wrong with it. */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+  /**
+   * Other fields the message names by their paths within the run config ("must be after
+   * pruning.startFraction"), so that a form can name them by their labels instead (issueInWords).
+   */
+  refers?: string[];
+}
+
+/** An issue's message with each field it refers to named as `name` gives it: "must be after Pruning start". */
+export function issueInWords(issue: ConfigIssue, name: (path: string) => string): string {
+  return (issue.refers ?? []).reduce((message, path) => message.split(path).join(name(path)), issue.message);
+}
+
 export class ConfigError extends Error {
   constructor(
     message: string,
-    readonly issues: Array<{ path: string; message: string }>,
+    readonly issues: ConfigIssue[],
   ) {
     super(message);
     this.name = 'ConfigError';
@@ -265,10 +282,14 @@ export class ConfigError extends Error {
 export function parseWith<S extends z.ZodType>(schema: S, input: unknown, prefix = ''): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => ({
-    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(config)',
-    message: issue.code === 'unrecognized_keys' ? unknownFields(issue.keys, fieldsAt(schema, issue.path)) : describeIssue(issue),
-  }));
+  const issues = result.error.issues.map((issue): ConfigIssue => {
+    const refers: unknown = issue.code === 'custom' ? issue.params?.['refers'] : undefined;
+    return {
+      path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(config)',
+      message: issue.code === 'unrecognized_keys' ? unknownFields(issue.keys, fieldsAt(schema, issue.path)) : describeIssue(issue),
+      ...(Array.isArray(refers) ? { refers: refers.map(String) } : {}),
+    };
+  });
   throw new ConfigError(issues.map((i) => `${i.path}: ${i.message}`).join('\n'), issues);
 }
 

@@ -112,6 +112,15 @@ export function unsaidValues(fields: LabelFields): string | null {
   return words.length > 0 ? words.join(', ') : null;
 }
 
+/**
+ * "RigL · ERK · 90%": a run's method, distribution and sparsity, as a caption names it; a dense
+ * run (Small-Dense too) has no distribution or sparsity, and is named by its method alone.
+ */
+export function pointLabel(config: RunConfig): string {
+  const method = variantOf(config).label;
+  return config.method === 'dense' ? method : `${method} · ${DISTRIBUTION_LABELS[config.distribution]} · ${sparsityLabel(config.sparsity)}`;
+}
+
 /** "RigL-SM · ERK · 90% · α 0.5": the method's variant, then whatever else tells it apart. */
 export function configLabel(config: RunConfig, fields: LabelFields, withSparsity: boolean): string {
   const parts: string[] = [variantOf(config).label];

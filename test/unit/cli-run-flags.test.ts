@@ -81,5 +81,7 @@ describe('rigl-lab run: a bad flag value named as typed', () => {
     expect(refused(['--sparsity', '0.9,1.2'])).toBe('--sparsity (value 2): must be a fraction below 1, e.g. 0.9 for 90% (1 would remove every weight)');
     expect(refused(['--lr-schedule', 'foo'])).toBe('--lr-schedule: must be one of "constant", "step", "cosine"');
     expect(refused(['--sparsity', '-0.1'])).toBe('--sparsity: a value that starts with "-" goes after an "=": --sparsity=-VALUE');
+    // A field the message names is named by the flag that set it.
+    expect(refused(['--method', 'pruning', '--prune-start', '0.8', '--prune-end', '0.75'])).toBe('--prune-end: must be after --prune-start');
   });
 });

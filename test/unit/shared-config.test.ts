@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expandExperiment, parseExperimentSpec } from '../../src-shared/config/experiment.js';
-import { ConfigError, newRunConfigSchema, parseWith, resolveRunConfig, type RunConfigInput } from '../../src-shared/config/run.js';
+import { ConfigError, issueInWords, newRunConfigSchema, parseWith, resolveRunConfig, type RunConfigInput } from '../../src-shared/config/run.js';
 import { Random } from '../../src-shared/random.js';
 
 function issuesOf(f: () => unknown): string[] {
@@ -99,6 +99,24 @@ describe('run config', () => {
     expect(issuesOf(() => resolveRunConfig({ pruning: { startFraction: 0.5, endFraction: 0.4 } }))).toEqual([
       'pruning.endFraction: must be after pruning.startFraction',
     ]);
+  });
+
+  it('says which other field a message names, for a form to name it by its label', () => {
+    let error: unknown;
+    try {
+      // As the New experiment form checks its grid.
+      expandExperiment(parseExperimentSpec({ name: 'p', base: { pruning: { startFraction: 0.8, endFraction: 0.75 } }, grid: { method: ['pruning'] } }));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const [issue] = (error as ConfigError).issues;
+    // The message a config file and the CLI give is unchanged; the reference is beside it.
+    expect(issue).toEqual({ path: expect.stringMatching(/pruning\.endFraction$/), message: 'must be after pruning.startFraction', refers: ['pruning.startFraction'] });
+    const labels: Record<string, string> = { 'pruning.startFraction': 'Pruning start' };
+    expect(issueInWords(issue!, (path) => labels[path] ?? path)).toBe('must be after Pruning start');
+    // Issues that name no other field keep their words.
+    expect(issueInWords({ path: 'epochs', message: 'must be at least 1' }, () => 'x')).toBe('must be at least 1');
   });
 
   it('rejects a WRN depth that is not 6n + 4', () => {
