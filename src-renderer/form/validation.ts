@@ -1,10 +1,8 @@
 import { expandExperiment, GRID_AXES, parseExperimentSpec, type ExperimentSpec, type ExperimentSpecInput } from '../../src-shared/config/experiment.js';
-import { ConfigError, type RunConfig } from '../../src-shared/config/run.js';
+import { ConfigError, type ConfigIssue, type RunConfig } from '../../src-shared/config/run.js';
 
-export interface FieldIssue {
-  path: string;
-  message: string;
-}
+/** An issue of the form's spec; `refers` names the other fields its message names by their paths. */
+export type FieldIssue = ConfigIssue;
 
 /** The spec checked the way the back end will check it, and the runs it expands to. */
 export interface SpecCheck {

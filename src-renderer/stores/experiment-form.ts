@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, reactive, ref, shallowRef, toRaw, watch } from 'vue';
-import { defaultModel, recipeDefaults } from '../../src-shared/config/run.js';
+import { defaultModel, issueInWords, recipeDefaults } from '../../src-shared/config/run.js';
 import { PRESETS } from '../../src-shared/config/presets.js';
 import { dataAndModel, DATASET_INFO } from '../../src-shared/datasets.js';
 import type { DatasetName } from '../../src-shared/names.js';
@@ -10,6 +10,7 @@ import { ordinal } from '../format/numbers.js';
 import { blankForm, formFromSpec, specFromForm, SWEEP_FIELD, SWEEP_LABELS, type ExperimentForm } from '../form/experiment-form.js';
 import { fieldLabel } from '../format/config-fields.js';
 import { checkSpec, fieldOf, type FieldIssue, type SpecCheck } from '../form/validation.js';
+import { clearDraft, loadDraft, saveDraft } from '../form/draft.js';
 
 const CHECK_DELAY_MS = 250;
 
@@ -49,12 +50,13 @@ function formFieldLabel(field: string): string {
 }
 
 /**
- * The new-experiment form: the draft (kept while the user looks at other pages), its check by
+ * The new-experiment form: the draft (kept while the user looks at other pages, and in the tab's
+ * sessionStorage through a reload), its check by
  * the same src-shared code the back end runs (debounced, since a large grid takes a moment to
  * expand), the issues of the last launch attempt, and the launch itself.
  */
 export const useExperimentFormStore = defineStore('experimentForm', () => {
-  const form = reactive<ExperimentForm>(blankForm());
+  const form = reactive<ExperimentForm>(loadDraft() ?? blankForm());
   /** A line telling the user what the last dataset / preset change did to the other fields. */
   const note = ref<string | null>(null);
   const serverIssues = ref<FieldIssue[]>([]);
@@ -74,6 +76,9 @@ export const useExperimentFormStore = defineStore('experimentForm', () => {
       launchError.value = null;
       checking.value = true;
       recheck.schedule();
+      // A form as blank as "Clear form" leaves it is no draft to keep.
+      if (JSON.stringify(form) === JSON.stringify(blankForm())) clearDraft();
+      else saveDraft(toRaw(form));
     },
     { deep: true },
   );
@@ -87,8 +92,10 @@ export const useExperimentFormStore = defineStore('experimentForm', () => {
       const field = fieldOf(issue.path, fields.value);
       // A list field (seeds, a sweep's values) says which of its values is wrong.
       const entry = field?.startsWith('grid.') ? /\.(\d+)$/.exec(issue.path) : null;
+      // Another field the message names is named as the form labels it ("must be after Pruning start").
+      const said = issueInWords(issue, formFieldLabel);
       // By its place, in words: "value 1 must be a number" read as the number 1 (for "a, 1").
-      const message = entry ? `the ${ordinal(Number(entry[1]) + 1)} value ${issue.message}` : issue.message;
+      const message = entry ? `the ${ordinal(Number(entry[1]) + 1)} value ${said}` : said;
       if (field !== null) map.set(field, [...(map.get(field) ?? []), message]);
       listed.push({ label: field === null ? issue.path : formFieldLabel(field), message });
     }
@@ -128,6 +135,7 @@ export const useExperimentFormStore = defineStore('experimentForm', () => {
     },
     reset(): void {
       load(blankForm());
+      clearDraft();
       note.value = null;
     },
     /** A new dataset brings its default model and recipe; the grid and the subsets stay. */
