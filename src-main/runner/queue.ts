@@ -161,24 +161,26 @@ export class RunQueue {
     clearInterval(this.watchTimer);
     const stopping = [...this.active.entries()].filter(([, active]) => !active.finished);
     for (const [, active] of stopping) this.post(active.worker, { type: 'interrupt', why });
-    await Promise.all(
+    const outcomes = await Promise.all(
       stopping.map(
         ([, active]) =>
-          new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, graceMs);
+          new Promise<'exited' | 'stuck'>((resolve) => {
+            const timer = setTimeout(() => resolve('stuck'), graceMs);
             active.worker.onExit(() => {
               clearTimeout(timer);
-              resolve();
+              resolve('exited');
             });
           }),
       ),
     );
-    for (const [runId, active] of this.active) {
-      if (this.options.store.getRun(runId)?.status === 'running') {
-        this.options.store.updateRunStatus(runId, 'interrupted', { error: `stopped ${why}; the training process did not stop within ${graceMs / 1000} s and was killed` });
-      }
-      active.worker.kill();
-    }
+    const { store } = this.options;
+    stopping.forEach(([runId], i) => {
+      // A worker that stopped as asked has recorded its run; one that did not is said for what it did.
+      if (store.getRun(runId)?.status !== 'running') return;
+      const how = outcomes[i] === 'stuck' ? `its training process did not stop within ${graceMs / 1000} s and was killed` : 'its training process ended before it could record the stop';
+      store.updateRunStatus(runId, 'interrupted', { error: `stopped ${why}; ${how}; ${resumeNote(store, runId)}` });
+    });
+    for (const active of this.active.values()) active.worker.kill();
     this.active.clear();
     return stopping.map(([runId]) => runId);
   }

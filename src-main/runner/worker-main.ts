@@ -12,6 +12,9 @@ const controller = new AbortController();
 const send = (message: FromWorker): void => port.post(message);
 // The queue's process went away (killed, crashed): stop after this step and leave the run resumable.
 process.on('disconnect', () => controller.abort(new Interruption('because the process that started it went away')));
+// A terminal's Ctrl-C reaches every process of its group, this one too: the queue that started it
+// decides how it stops (an interrupt message, recorded with what it measured), or its going away does.
+process.on('SIGINT', () => undefined);
 
 port.onMessage((raw) => {
   const parsed = toWorkerSchema.safeParse(raw);

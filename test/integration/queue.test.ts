@@ -114,8 +114,14 @@ describe('run queue', () => {
     expect(backend.store.getRun(copy)).toMatchObject({ status: 'queued', name: 'done', tags: ['baseline'], notes: `Re-run of #${original}.` });
     expect(backend.store.getRun(original)).toMatchObject({ status: 'completed', notes: 'looked fine' });
   });
-  it('closing interrupts a training run after its current step, recorded with what it measured', async () => {
-    const { backend: serving } = start(forkLauncher(WORKER));
+  it('closing interrupts a training run after its current step, recorded with what it measured, after a Ctrl-C reached its worker too', async () => {
+    const launch = forkLauncher(WORKER);
+    const workers: Array<number | undefined> = [];
+    const { backend: serving } = start((options) => {
+      const worker = launch(options);
+      workers.push(worker.pid);
+      return worker;
+    });
     const { runIds } = (await serving.handle('experiments.create', {
       spec: { name: 'close', base: { ...tiny, epochs: 10, trainSubset: 4000 }, grid: { method: ['static'] } },
     })) as { runIds: number[] };
@@ -123,6 +129,9 @@ describe('run queue', () => {
     // Past its first epoch (72 steps), so that it has a test accuracy; far from its 720th step.
     await until(() => serving.store.getRun(runId)!.stepsDone > 100, 'the run to train past its first epoch');
     const file = serving.store.file;
+    // A terminal's Ctrl-C reaches the worker as well as `rigl-lab serve`: the worker waits for the queue.
+    process.kill(workers[0]!, 'SIGINT');
+    await new Promise((r) => setTimeout(r, 300));
     backend = null;
     expect(await serving.close('because the test closed the queue')).toEqual([runId]);
     const reopened = openStore(file);
