@@ -21,23 +21,23 @@ export function gpuRelaunchEnv(env: NodeJS.ProcessEnv, gpuInstalled: boolean, ex
   return { ...wanted, [RELAUNCHED]: '1' };
 }
 
+/** Signals that stop a command, passed on to the child. */
+const PASSED_ON: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 /**
- * Runs this process's command again in a child with `env`, on the same terminal; resolves with
- * the exit status the child's is (128 + the signal's number when a signal ended it). A Ctrl-C
- * reaches both from the terminal, so this process only waits for the child; SIGTERM and SIGHUP
- * are passed on (a scheduler may send them to both: the child takes a repeated one as one).
+ * Runs this process's command again in a child with `env`, writing to the same terminal; resolves
+ * with the exit status the child's is (128 + the signal's number when a signal ended it). The
+ * child has a session of its own, so that a terminal's Ctrl-C or hang-up reaches it once, passed
+ * on by this process, as does a signal sent to this process alone (a second Ctrl-C, passed on
+ * too, ends it at once, as without the relaunch). A scheduler that signals every process may
+ * reach it twice: a repeated SIGTERM or SIGHUP is one stop to a training command.
  */
 export function relaunch(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const child = spawn(process.execPath, [...process.execArgv, ...args], { stdio: 'inherit', env });
-  const wait = (): void => {};
+  const child = spawn(process.execPath, [...process.execArgv, ...args], { stdio: 'inherit', env, detached: true });
   const pass = (signal: NodeJS.Signals): void => void child.kill(signal);
-  process.on('SIGINT', wait);
-  process.on('SIGTERM', pass);
-  process.on('SIGHUP', pass);
+  for (const signal of PASSED_ON) process.on(signal, pass);
   const stopListening = (): void => {
-    process.off('SIGINT', wait);
-    process.off('SIGTERM', pass);
-    process.off('SIGHUP', pass);
+    for (const signal of PASSED_ON) process.off(signal, pass);
   };
   return new Promise((resolve, reject) => {
     child.once('error', (error) => {
