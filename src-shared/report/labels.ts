@@ -19,7 +19,6 @@ const WORDING: Record<string, (c: RunConfig) => string> = {
   dataset: (c) => DATASET_INFO[c.dataset].label,
   model: (c) => c.model,
   denseFirstLayer: (c) => (c.denseFirstLayer ? 'dense first layer' : 'sparse first layer'),
-  layerSparsity: (c) => (Object.keys(c.layerSparsity).length === 0 ? 'layers by the distribution' : Object.entries(c.layerSparsity).map(([layer, s]) => `${layer} ${sparsityLabel(s)}`).join(', ')),
   epochs: (c) => `${c.epochs} ${c.epochs === 1 ? 'epoch' : 'epochs'}`,
   trainingMultiplier: (c) => `training ×${c.trainingMultiplier}`,
   widthMultiplier: (c) => `width ×${c.widthMultiplier}`,
@@ -49,6 +48,12 @@ const WORDING: Record<string, (c: RunConfig) => string> = {
 };
 
 function fieldWording(config: RunConfig, path: string): string {
+  // A layer given its own sparsity varies as layerSparsity.<layer>.
+  if (path.startsWith('layerSparsity.')) {
+    const layer = path.slice('layerSparsity.'.length);
+    const sparsity = config.layerSparsity[layer];
+    return sparsity === undefined ? `${layer} by the distribution` : `${layer} ${sparsityLabel(sparsity)}`;
+  }
   const words = WORDING[path];
   return words ? words(config) : `${path.split('.').pop() ?? path} ${showValue(fieldValue(config, path))}`;
 }

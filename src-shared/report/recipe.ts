@@ -68,7 +68,9 @@ export function recipeNote(runs: readonly RunRecord[]): string | null {
     sentences.push(`${methodNames(updating, DROP_GROW_METHODS)} runs: ${maskUpdateSchedule(updating[0])}.`);
   }
   const sparse = configs.find((c) => c.method !== 'dense');
-  const overrides = sparse && !varying.has('layerSparsity') && !varying.has('denseFirstLayer') ? layerOverridesText(sparse) : null;
+  // Varying fields are flattened: a layer given its own sparsity varies as layerSparsity.fc1.
+  const layersVary = [...varying].some((path) => path === 'denseFirstLayer' || path.startsWith('layerSparsity'));
+  const overrides = sparse && !layersVary ? layerOverridesText(sparse) : null;
   if (overrides !== null) sentences.push(`Sparse runs: ${overrides}, the other layers by their distribution.`);
   const pruning = configs.find((c) => c.method === 'pruning');
   if (pruning && !['pruning.startFraction', 'pruning.endFraction', 'pruning.frequency', 'pruning.scope'].some((p) => varying.has(p))) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { recipeNote } from '../../src-shared/report/recipe.js';
 import { resolveRunConfig } from '../../src-shared/config/run.js';
 import { defaultRunName } from '../../src-main/store/run-name.js';
+import { configLabel, labelFields } from '../../src-shared/report/labels.js';
 import { runRecord } from './report-fixtures.js';
 
 const quick = { dataset: 'fashion-mnist', model: 'mlp', epochs: 3, trainSubset: 8000, distribution: 'uniform' } as const;
@@ -49,9 +50,23 @@ describe('layers set apart from the distribution', () => {
     const runs = [runRecord({ config: overridden, testAccuracy: 0.8 }), runRecord({ config: { ...overridden, method: 'rigl' }, testAccuracy: 0.8 })];
     expect(recipeNote(runs)).toContain(' Sparse runs: fc1 99%, the other layers by their distribution.');
     expect(defaultRunName(resolveRunConfig(overridden))).toBe('Static uniform 90% (fc1 99%) · mlp · seed 0');
-    expect(defaultRunName(resolveRunConfig({ ...base, denseFirstLayer: true }))).toBe('Static uniform 90% (first layer dense) · mlp · seed 0');
+    expect(defaultRunName(resolveRunConfig({ ...base, denseFirstLayer: true }))).toBe('Static uniform 90% (dense first layer) · mlp · seed 0');
+    // The first layer's own sparsity wins over keeping it dense: the name says only what was done.
+    expect(defaultRunName(resolveRunConfig({ ...overridden, denseFirstLayer: true }))).toBe('Static uniform 90% (fc1 99%) · mlp · seed 0');
     // Dense reads neither; a sparse run without them says nothing more.
     expect(defaultRunName(resolveRunConfig({ ...overridden, method: 'dense' }))).toBe('Dense · mlp · seed 0');
     expect(recipeNote([runRecord({ config: base, testAccuracy: 0.8 })])).not.toContain('Sparse runs');
+    // Not shared, not said: the runs differ in it (and their labels say how).
+    const differing = [runRecord({ config: overridden, testAccuracy: 0.8 }), runRecord({ config: { ...overridden, layerSparsity: { fc1: 0.95 } }, testAccuracy: 0.8 })];
+    expect(recipeNote(differing)).not.toContain('Sparse runs');
+    expect(recipeNote([runRecord({ config: overridden, testAccuracy: 0.8 }), runRecord({ config: base, testAccuracy: 0.8 })])).not.toContain('Sparse runs');
+  });
+});
+
+describe('labels of runs whose layers differ', () => {
+  it('name a layer by its own sparsity, or by the distribution where it has none', () => {
+    const configs = [{ fc1: 0.99 }, {}, { fc1: 0.95 }].map((layerSparsity) => resolveRunConfig({ ...quick, method: 'static', sparsity: 0.9, layerSparsity }));
+    const fields = labelFields(configs);
+    expect(configs.map((c) => configLabel(c, fields, false))).toEqual(['Static · fc1 99%', 'Static · fc1 by the distribution', 'Static · fc1 95%']);
   });
 });
