@@ -66,7 +66,7 @@ interface ReferenceRow {
 /**
  * A measure below the step table. `value` is a share of time (`unit` 'share') or milliseconds
  * ('ms': a dataset load, or one batch made); `msPerStep` is the training step the share was taken
- * against (null where there is none; a batch's time for input rows). Fields a measure has no
+ * against (null where there is none). Fields a measure has no
  * value for are null, so that a reader of the JSON lines averaging step times skips them.
  */
 interface OtherRow {
@@ -350,7 +350,7 @@ async function batchAssembly(fashion: LoadedDataset, augment: boolean, where: 'h
   const ms = (performance.now() - started) / n;
   input.dispose();
   const detail = `batch of 128${augment ? ' with crop + flip' : ''}, ${where === 'wasm' ? 'written on the wasm heap' : 'made on the host and uploaded'}`;
-  return { kind: 'input', model: '-', method: '-', backend: where === 'wasm' ? 'wasm' : 'cpu', sparsity: 0, batch: 128, msPerStep: ms, detail, value: ms, unit: 'ms' };
+  return { kind: 'input', ...NO_STEP, backend: where === 'wasm' ? 'wasm' : 'cpu', batch: 128, detail, value: ms, unit: 'ms' };
 }
 
 /**

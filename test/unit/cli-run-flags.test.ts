@@ -53,7 +53,10 @@ describe('rigl-lab run: what a --config file and --name make', () => {
   it('makes a file without a grid a lone run with the file\'s name and tags, or --name', () => {
     expect(resolveRunFlags(['--config', single])).toMatchObject({ experiment: false, lone: { name: 'One file run', tags: ['x', 'y'] } });
     expect(resolveRunFlags(['--config', single, '--name', 'mine'])).toMatchObject({ experiment: false, lone: { name: 'mine', tags: ['x', 'y'] } });
-    expect(resolveRunFlags(['--config', single, '--epochs', '2', '--seed', '4']).lone.name).toBe('One file run (with --seed 4 --epochs 2)');
+    // As typed, in that order, booleans as flags; bookkeeping (backend, logging) changes nothing trained.
+    expect(resolveRunFlags(['--config', single, '--epochs', '2', '--seed', '4', '--no-nesterov', '--backend', 'wasm', '--log-every', '10']).lone.name).toBe(
+      'One file run (with --epochs 2 --seed 4 --no-nesterov)',
+    );
     // Without a name of its own the run takes the default name (method, sparsity, model, seed).
     expect(resolveRunFlags(['--config', unnamed]).lone).toEqual({ name: undefined, tags: [] });
   });

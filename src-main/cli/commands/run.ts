@@ -7,6 +7,7 @@ import { dataAndModel } from '../../../src-shared/datasets.js';
 import { METHOD_LABELS, type MethodName } from '../../../src-shared/names.js';
 import { sparsityLabel } from '../../../src-shared/report/format.js';
 import { sharedTimeNote } from '../../../src-shared/report/run-time.js';
+import { BOOKKEEPING_FIELDS } from '../../../src-shared/report/config-diff.js';
 import { scheduleNotes } from '../../../src-shared/report/update-note.js';
 import { longWarmupNotes } from '../../../src-shared/report/warmup-note.js';
 import { firstUnavailable, selectBackend } from '../../engine/backend/select-backend.js';
@@ -29,7 +30,8 @@ export const RUN_HELP = `rigl-lab run [training flags] [--config FILE] [--name N
   to every combination. Flags override the file, which must be valid alone. Fields left out take
   the dataset's recipe. A grid is stored as an experiment, named by --name or the file's name; a
   single run (a file without a grid, or flags without lists) is named by --name or the file's name,
-  and takes the file's tags.
+  and takes the file's tags. The file's name gets the flags that change what it trains
+  ("… (with --method rigl --epochs 1)").
   With --json, each finished run prints one JSON line on stdout (the last line is the last run).
 
 training flags:
@@ -149,7 +151,8 @@ export function resolveRunFlags(args: string[]): ResolvedRuns {
         const merged = mergeSpecs(named, flags, values);
         // The file's name says what the file trains; flags over it say what changed (and keep a
         // narrowed or changed copy apart from the file's own experiment).
-        const withFlags = typed.length === 0 ? String(merged.name) : `${String(merged.name)} (with ${typed.map((f) => `--${f} ${String((values as Record<string, unknown>)[f])}`).join(' ')})`;
+        const changes = flagsAsTyped(args, typed, values as Record<string, unknown>);
+        const withFlags = changes === '' ? String(merged.name) : `${String(merged.name)} (with ${changes})`;
         const name = withFlags.length > EXPERIMENT_NAME_MAX ? `${withFlags.slice(0, EXPERIMENT_NAME_MAX - 1)}…` : withFlags;
         const spec = parseExperimentSpec({ ...merged, name: givenName ?? name });
         const configs = expandExperiment(spec);
@@ -168,6 +171,19 @@ export function resolveRunFlags(args: string[]): ResolvedRuns {
     if (error instanceof ConfigError) throw configErrorAsFlags(error);
     throw error;
   }
+}
+
+/**
+ * The run flags among `typed` that change what is trained, as they were typed and in that order
+ * ("--method rigl --no-nesterov"); bookkeeping (backend, logging, checkpoints) left out.
+ */
+function flagsAsTyped(args: readonly string[], typed: readonly string[], values: Record<string, unknown>): string {
+  const position = (flag: string) => args.findIndex((a) => a === `--${flag}` || a.startsWith(`--${flag}=`) || a === `--no-${flag}`);
+  return typed
+    .filter((flag) => !(BOOKKEEPING_FIELDS as readonly string[]).includes(RUN_FLAGS[flag]!.path))
+    .sort((a, b) => position(a) - position(b))
+    .map((flag) => (RUN_FLAGS[flag]!.kind === 'boolean' ? (values[flag] === false ? `--no-${flag}` : `--${flag}`) : `--${flag} ${String(values[flag])}`))
+    .join(' ');
 }
 
 const isGrid = (spec: ExperimentSpec, configs: readonly RunConfig[]): boolean => configs.length > 1 || Object.keys(spec.grid).length > 0;
