@@ -1,10 +1,11 @@
-import { BrowserWindow, app, ipcMain, protocol, session, shell } from 'electron';
+import { BrowserWindow, app, dialog, ipcMain, protocol, session, shell } from 'electron';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { toApiError } from '../../src-shared/api/client.js';
 import { createBackend, type Backend } from '../api/backend.js';
 import { CONTENT_SECURITY_POLICY, readStaticFile, resolveStaticFile } from '../server/static-files.js';
 import { defaultPaths } from '../store/index.js';
+import { kernelThreadCount } from '../engine/kernels/kernel-runtime.js';
 import { PACKAGE_ROOT } from '../version.js';
 import { APP_HOST, APP_SCHEME, APP_URL, checkIpcCall, isAppUrl } from './trust.js';
 import { utilityLauncher } from './utility-launcher.js';
@@ -88,6 +89,14 @@ app.on('second-instance', () => {
 });
 
 app.whenReady().then(() => {
+  try {
+    kernelThreadCount();
+  } catch (error) {
+    // Every run would fail on it: said once, before anything starts (as rigl-lab run and serve do).
+    dialog.showErrorBox('RigL Lab', `${error instanceof Error ? error.message : String(error)}. Unset it or give a number of threads, then start RigL Lab again.`);
+    app.exit(2);
+    return;
+  }
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   const paths = defaultPaths();
   backend = createBackend({ dbPath: paths.database, dataDir: paths.dataDir, mode: 'electron', launch: utilityLauncher() });
