@@ -59,6 +59,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecutedRu
     const short = tooFewExamples(config, dataset.train.count);
     if (short !== null) throw new DatasetError(dataset.source, short);
     const data = prepareTrainingData(dataset, config);
+    store.startSessionClock(runId);
     const outcome = await train({
       config,
       backend,

@@ -49,6 +49,7 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader, series: Pick<Re
     `UPDATE runs SET ${ACCURACY_FIELDS.map((f) => `${columnName(f)} = @${f}`).join(', ')} WHERE id = @id AND status = 'running'`,
   );
   const recordedAccuracy = recordedAccuracyQuery(ctx);
+  const restartSession = db.prepare("UPDATE runs SET started_at = ? WHERE id = ? AND status = 'running'");
   const runningOwners = db.prepare<[], { id: number; ownerPid: number | null; seenAt: string | null }>(
     "SELECT id, owner_pid AS ownerPid, seen_at AS seenAt FROM runs WHERE status = 'running' ORDER BY id",
   );
@@ -134,6 +135,14 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader, series: Pick<Re
      * A running run's accuracy so far, from the epochs it has recorded: what its page, the runs
      * list and `show` give while it trains. Its other results wait for its end.
      */
+    /**
+     * A running run's session starts now, its start-up (backend, data) done: a run's time is its
+     * training and evaluation, alike for the first run of a process that decodes the data and starts
+     * the backend and for the runs after it, and for the app's workers that start afresh.
+     */
+    startSessionClock: (id: number): void => {
+      restartSession.run(isoTime(ctx.clock()), id);
+    },
     recordAccuracySoFar: (id: number): void => {
       setAccuracy.run({ id, ...recordedAccuracy(id) });
     },

@@ -10,8 +10,8 @@ import { sharedTimeNote } from '../../../src-shared/report/run-time.js';
 import { BOOKKEEPING_FIELDS } from '../../../src-shared/report/config-diff.js';
 import { scheduleNotes } from '../../../src-shared/report/update-note.js';
 import { longWarmupNotes } from '../../../src-shared/report/warmup-note.js';
-import { firstUnavailable, selectBackend } from '../../engine/backend/select-backend.js';
-import { datasetProblems, ensureDatasetCached } from '../../engine/data/index.js';
+import { firstUnavailable } from '../../engine/backend/select-backend.js';
+import { datasetProblems } from '../../engine/data/index.js';
 import { resumeOutcomeOf } from '../../runner/checkpoint-files.js';
 import { Interruption, executeRun, type ExecutedRun } from '../../runner/execute-run.js';
 import { openStore, type Store } from '../../store/index.js';
@@ -252,12 +252,6 @@ export async function executeRuns(store: Store, runIds: number[], dataDir: strin
   };
   controller.signal.addEventListener('abort', stopRest, { once: true });
   let failures = 0;
-  // Datasets decoded and backends started before the first run's clock starts, which would
-  // otherwise count them (a second of the first run's time, often dense's, skewing every time
-  // against it); runs after it find both ready. One that cannot load fails its runs below, with the reason.
-  const configs = runIds.flatMap((id) => store.getRun(id)?.config ?? []);
-  for (const dataset of new Set(configs.map((c) => c.dataset))) await ensureDatasetCached(dataset, { dataDir }).catch(() => undefined);
-  for (const backend of new Set(configs.map((c) => c.backend))) await selectBackend(backend).catch(() => undefined);
   try {
     for (const [i, runId] of runIds.entries()) {
       current = i;

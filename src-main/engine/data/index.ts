@@ -22,7 +22,7 @@
 export type { Batch, ChannelStats, ImageSet, LoadedDataset } from './types.js';
 export { DatasetError, DatasetMissingError } from './errors.js';
 export { DEFAULT_SYSTEM_DIRS, datasetDir, type SystemDirs } from './layout.js';
-export { ensureDatasetCached, loadDataset, type LoadOptions } from './load.js';
+export { loadDataset, type LoadOptions } from './load.js';
 export { importDataset, type ImportResult } from './import.js';
 export { fetchDataset, type FetchOptions } from './fetch.js';
 export { OFFICIAL_DOWNLOADS, type RemoteFile } from './official-downloads.js';

@@ -3,8 +3,7 @@ import type { DatasetName } from '../../../src-shared/names.js';
 import { splitSha256 } from './cache.js';
 import { readDatasetCache, writeDatasetCache } from './dataset-cache.js';
 import { DatasetError, DatasetMissingError, errorMessage } from './errors.js';
-import { cacheFile, DEFAULT_SYSTEM_DIRS, datasetDir, rawDir, type SystemDirs } from './layout.js';
-import { entryKind } from './entry-kind.js';
+import { DEFAULT_SYSTEM_DIRS, datasetDir, rawDir, type SystemDirs } from './layout.js';
 import { decodeRawSource, locateRawSource } from './sources.js';
 import type { LoadedDataset } from './types.js';
 
@@ -56,16 +55,4 @@ export async function loadDataset(name: DatasetName, options: LoadOptions): Prom
     );
   }
   throw new DatasetMissingError(name, [folder, ...systemDirs]);
-}
-
-/**
- * Decodes a dataset into its cache unless both splits' caches are there already (unchecked: the
- * run that loads them checks them). Runs timed side by side then read it alike, and the first
- * does not count the decoding in its time. Errors as loadDataset's.
- */
-export async function ensureDatasetCached(name: DatasetName, options: LoadOptions): Promise<void> {
-  const folder = datasetDir(options.dataDir, name);
-  const kinds = await Promise.all((['train', 'test'] as const).map((split) => entryKind(cacheFile(folder, split))));
-  if (kinds.every((kind) => kind === 'file')) return;
-  await loadDataset(name, options);
 }
