@@ -55,7 +55,7 @@ function usage(): string {
 /** Runs the CLI; resolves with the exit code. Usage and config errors exit 2 having written nothing. */
 export async function main(argv: string[], ctx: CommandContext = processContext): Promise<number> {
   // `rigl-lab help run` is `rigl-lab run --help`.
-  if (argv[0] === 'help' && argv[1] !== undefined && COMMANDS[argv[1]] !== undefined) return main([argv[1], '--help'], ctx);
+  if (argv[0] === 'help' && argv[1] !== undefined) return main([argv[1], '--help'], ctx);
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     ctx.out(usage());

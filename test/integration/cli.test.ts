@@ -325,10 +325,10 @@ describe('rigl-lab CLI', () => {
 });
 
 /**
- * Runs the CLI and sends it `signal` once, when its first run has started (a second Ctrl-C ends
- * the process at once); its exit code and stderr.
+ * Runs the CLI and sends it `signal` once its first run has started; again, if asked, as soon as
+ * `handled()` says it has acted on the first (a second Ctrl-C would end the process at once).
+ * Its exit code and stderr.
  */
-/** Signals the CLI once its first run has started; again, if asked, as soon as `handled()` says it has acted on the first. */
 async function signalOnceStarted(args: string[], signal: NodeJS.Signals, handled?: () => boolean): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';

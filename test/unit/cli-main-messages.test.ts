@@ -16,8 +16,11 @@ async function cli(argv: string[]): Promise<{ code: number; out: string; err: st
 }
 
 describe('rigl-lab messages', () => {
-  it('gives a command’s help for `help COMMAND`', async () => {
+  it('gives a command’s help for `help COMMAND`, and refuses a command it does not know', async () => {
     expect(await cli(['help', 'run'])).toEqual({ code: 0, out: `${RUN_HELP}\n`, err: '' });
+    const unknown = await cli(['help', 'nonsense']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/^rigl-lab: unknown command "nonsense"/);
   });
 
   it('names an unknown datasets action once', async () => {

@@ -137,7 +137,8 @@ export function showCommand(args: string[], ctx: CommandContext): number {
         ...(DROP_GROW_METHODS.includes(c.method) ? [`  ${maskUpdateSchedule(c)}`] : c.method === 'pruning' ? [`  ${pruningSchedule(c)}`] : []),
         ...scheduleNotes([c]).map((note) => `  note: ${note}`),
         `  backend ${run.backend === null ? '–' : `${run.backend} ${backendDetail(run.device, run.config.backend, run.backendReason)}`}`,
-        ...(run.backendVersions === null ? [] : [`  versions ${versionsText(run.backendVersions)}`]),
+        // Runs trained before versions were recorded say so rather than nothing.
+        ...(run.backend === null ? [] : [`  versions ${run.backendVersions === null ? 'not recorded' : versionsText(run.backendVersions)}`]),
         // A run that never started has recorded no total: its plan's.
         `  steps ${run.stepsDone}/${run.totalSteps ?? planRun(run.config).totalSteps}, time ${formatDuration(run.durationS)}`,
         `  test accuracy ${formatPercent(run.testAccuracy)} (best ${formatPercent(run.bestTestAccuracy)}), validation ${formatPercent(run.valAccuracy)}`,
