@@ -97,9 +97,13 @@ export const useRunsStore = defineStore('runs', () => {
 
   return {
     query,
-    /** Shows every run of one experiment: a search or status filter kept from before would hide runs just launched. */
+    /**
+     * Shows every run of an experiment just launched: a search or status filter kept from before
+     * would hide some, and in queue order the one that trains heads the list (newest first put it,
+     * the grid's lowest id, below all the queued ones).
+     */
     showExperiment(id: number): void {
-      Object.assign(query, { status: [], search: '', experimentId: id, page: 0 });
+      Object.assign(query, { status: [], search: '', experimentId: id, page: 0, orderBy: 'queue' });
     },
     rows,
     total,

@@ -153,6 +153,8 @@ describe('the New experiment form and the tags dialog, in Chromium', () => {
     await page.getByTestId('launch').click();
     await page.waitForURL(/#\/runs\?experiment=\d+/, { timeout: 10_000 });
     experimentId = Number(/experiment=(\d+)/.exec(page.url())?.[1]);
+    // In queue order, where a run that trains heads the list.
+    expect(await page.getByLabel('Order').inputValue()).toBe('queue');
     const db = new Database(server.dbPath, { readonly: true });
     try {
       const row = db.prepare('SELECT tags FROM experiments WHERE id = ?').get(experimentId) as { tags: string };
