@@ -139,10 +139,15 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(RESULTS_DIR, `e2e-${name}.png`) });
 }
 
+/** How far the content of the element `selector` finds is wider than its box, in pixels (0 when nothing overflows, −1 without one). */
+export function overflowOf(page: Page, selector: string): Promise<number> {
+  // A string, since this project's Node-side types have no DOM.
+  return page.evaluate<number>(`(() => { const e = document.querySelector(${JSON.stringify(selector)}); return e ? e.scrollWidth - e.clientWidth : -1; })()`);
+}
+
 /** How far the content area is wider than the window, in pixels (0 when nothing overflows). */
 export function horizontalOverflow(page: Page): Promise<number> {
-  // A string, since this project's Node-side types have no DOM.
-  return page.evaluate<number>("(() => { const c = document.querySelector('main.content'); return c ? c.scrollWidth - c.clientWidth : -1; })()");
+  return overflowOf(page, 'main.content');
 }
 
 /** Clicks a download button and returns the file's suggested name and text. */

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openBrowser, screenshot, startServe, UI, type Browser, type ServeProcess } from './harness.js';
+import { openBrowser, overflowOf, screenshot, startServe, UI, type Browser, type ServeProcess } from './harness.js';
 
 /**
  * The New experiment form and the run page's "Tags and notes" dialog, as a reviewer used them in
@@ -40,11 +40,6 @@ function reachable(page: Page, selector: string): Promise<boolean> {
     const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
     return hit !== null && (hit === e || e.contains(hit));
   })()`);
-}
-
-/** How far an element's content is wider than its box, in pixels. */
-function overflowOf(page: Page, selector: string): Promise<number> {
-  return page.evaluate<number>(`(() => { const e = document.querySelector(${JSON.stringify(selector)}); return e ? e.scrollWidth - e.clientWidth : -1; })()`);
 }
 
 describe('the New experiment form and the tags dialog, in Chromium', () => {
