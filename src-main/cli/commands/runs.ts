@@ -124,13 +124,14 @@ export function showCommand(args: string[], ctx: CommandContext): number {
       return 0;
     }
     const c = run.config;
+    const overrides = layerOverridesText(c);
     ctx.out(
       [
         `run ${run.id} "${run.name}"  ${run.status}${run.error ? ` (${run.error})` : ''}${run.experimentId === null ? '' : `  in experiment ${run.experimentId}`}`,
         ...(run.tags.length > 0 ? [`  tags: ${run.tags.join(', ')}`] : []),
         ...(run.notes.trim() !== '' ? [`  notes: ${run.notes.trim().replace(/\s*\n\s*/g, ' / ')}`] : []),
         `  ${c.method} on ${c.dataset}/${c.model}, ${c.method === 'dense' ? 'no sparsity' : `sparsity ${c.sparsity} ${c.distribution}`}, seed ${c.seed}`,
-        ...(layerOverridesText(c) === null ? [] : [`  layers: ${layerOverridesText(c)}, the other layers by the ${c.distribution} distribution`]),
+        ...(overrides === null ? [] : [`  layers: ${overrides}, the other layers by the ${c.distribution} distribution`]),
         `  ${c.epochs} ${c.epochs === 1 ? 'epoch' : 'epochs'} ×${c.trainingMultiplier}, batch ${c.batchSize}, lr ${c.optimizer.lr} ${c.lrSchedule.kind}, ` +
           `momentum ${c.optimizer.momentum}${c.optimizer.nesterov ? ' (Nesterov)' : ''}, weight decay ${c.optimizer.weightDecay}`,
         `  trained on ${examplesText(c.trainSubset, 'training')}, ${shortPercent(c.validationFraction)} of them held out for validation; tested on ${examplesText(c.testSubset, 'test')}`,
