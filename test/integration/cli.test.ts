@@ -149,6 +149,13 @@ describe('rigl-lab CLI', () => {
     expect(r.code, r.stderr).toBe(0);
     // Each run's line on stderr ends with its run time.
     expect(r.stderr).toMatch(/^\[2\/2\] RigL ERK 80% · mlp · seed 0: completed test \d+\.\d\d% train FLOPs \d\.\d{3}× inference \d\.\d{3}× in \d+\.\ds$/m);
+    // Then the runs side by side, as the experiment's dashboard tables them (stdout keeps the JSON lines only).
+    const summary = r.stderr.slice(r.stderr.indexOf('\nSummary\n'));
+    expect(summary).toMatch(/^Method +Sparsity +Distribution +Seeds +Test accuracy +Train FLOPs × +Inference FLOPs × +Run time +Time × dense$/m);
+    expect(summary).toMatch(/^Static +80% +ERK +1 +\d+\.\d\d +0\.\d{3}× +0\.\d{3}× +\d+\.\d s +—$/m);
+    expect(summary).toMatch(/^RigL +80% +ERK +1 +\d+\.\d\d +0\.\d{3}× +0\.\d{3}× +\d+\.\d s +—$/m);
+    expect(summary).toContain('All 2 runs completed.');
+    expect(r.stderr.trimEnd().endsWith('`rigl-lab report 1` writes its figures and tables (HTML, CSV, SVG)')).toBe(true);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(2);
     const last = lines.at(-1)!;
@@ -275,6 +282,8 @@ describe('rigl-lab CLI', () => {
     expect(stderr).toContain(`1 run not reached, now interrupted: \`rigl-lab resume ${second.id}\` starts it`);
     expect(stderr).toMatch(new RegExp(`run ${first.id} interrupted: \`rigl-lab resume ${first.id}\``));
     expect(stderr).not.toContain('cannot become');
+    // A stopped grid ends with how to resume it, not with a table of runs it did not finish.
+    expect(stderr).not.toContain('\nSummary\n');
     // Its log ends with how it stopped.
     expect((await rigl(['show', String(first.id), ...termDb])).stdout).toMatch(/interrupted at step [\d,]+: stopped by a SIGTERM \(a scheduler, or kill\)/);
     // It keeps what it measured before the stop: the FLOPs it trained, a share of the standard dense run's.

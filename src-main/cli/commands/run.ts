@@ -16,6 +16,7 @@ import { resumeOutcomeOf } from '../../runner/checkpoint-files.js';
 import { Interruption, executeRun, type ExecutedRun } from '../../runner/execute-run.js';
 import { openStore, type Store } from '../../store/index.js';
 import { outputWasClosed, SIGPIPE_STATUS, type CommandContext } from '../context.js';
+import { experimentTablesText } from '../experiment-tables.js';
 import { checkThreadsEnv } from '../threads-env.js';
 import { UsageError } from '../errors.js';
 import { formatDuration, formatPercent, formatRatio } from '../format.js';
@@ -198,12 +199,15 @@ export async function runCommand(args: string[], ctx: CommandContext): Promise<n
 
   const store = openStore(location.dbPath);
   try {
-    const runIds = experiment
-      ? store.createExperiment(spec, configs, { held: true }).runIds
-      : [store.createRun(configs[0]!, { name: lone.name, tags: lone.tags, held: true })];
+    const created = experiment ? store.createExperiment(spec, configs, { held: true }) : null;
+    const runIds = created ? created.runIds : [store.createRun(configs[0]!, { name: lone.name, tags: lone.tags, held: true })];
     ctx.err(`${runIds.length} run${runIds.length > 1 ? 's' : ''} in ${location.dbPath}`);
     for (const note of [...scheduleNotes(configs), ...longWarmupNotes(configs), ...(threadsNote === null ? [] : [threadsNote])]) ctx.err(`note: ${note}`);
-    return await executeRuns(store, runIds, location.dataDir, ctx, values.json === true);
+    const code = await executeRuns(store, runIds, location.dataDir, ctx, values.json === true);
+    // A grid that ran through (some runs may have failed) ends with its runs side by side; a
+    // stopped one ends with how to resume it.
+    if (created && (code === 0 || code === 1)) ctx.err(`\n${experimentTablesText(store, created.experimentId)}`);
+    return code;
   } finally {
     store.close();
   }
