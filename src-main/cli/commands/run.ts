@@ -33,6 +33,7 @@ export const RUN_HELP = `rigl-lab run [training flags] [--config FILE] [--name N
   single run (a file without a grid, or flags without lists) is named by --name or the file's name,
   and takes the file's tags. The file's name gets the flags that change what it trains
   ("… (with --method rigl --epochs 1)").
+  A grid that runs through ends with its runs side by side on stderr, as its dashboard tables them.
   With --json, each finished run prints one JSON line on stdout (the last line is the last run).
 
 training flags:
