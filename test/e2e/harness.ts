@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 /**
  * Web mode as a user meets it: the real `rigl-lab serve` on a temporary database and data
@@ -131,6 +132,33 @@ export async function openBrowser(): Promise<Browser> {
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** `rigl-lab serve` and Chromium shared by the tests of one describe block, there once its beforeAll has run. */
+export interface WebSession {
+  server: ServeProcess;
+  browser: Browser;
+  page: Page;
+}
+
+/** Starts a WebSession before the tests of the describe block it is called in and closes it after them. */
+export function webSessionForTests(): WebSession {
+  const session: Partial<WebSession> = {};
+  beforeAll(async () => {
+    session.server = await startServe();
+    session.browser = await openBrowser();
+    session.page = session.browser.page;
+  });
+  afterAll(async () => {
+    await session.browser?.close();
+    await session.server?.stop();
+  });
+  return session as WebSession;
+}
+
+/** Goes to a route of the app (`#/runs`) as its links do, without reloading the page. */
+export async function go(page: Page, hash: string): Promise<void> {
+  await page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
 }
 
 /** Saves what the user sees under test-results/e2e-NAME.png. */

@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandExperiment, parseExperimentSpec } from '../../src-shared/config/experiment.js';
 import { PRESETS, REPORT_VIEWS, type ReportView } from '../../src-shared/config/presets.js';
-import { cli, download, horizontalOverflow, openBrowser, RESULTS_DIR, screenshot, startServe, UI, type Browser, type ServeProcess } from './harness.js';
+import { cli, download, go, horizontalOverflow, RESULTS_DIR, screenshot, UI, webSessionForTests, type Browser, type ServeProcess } from './harness.js';
 import { parseCsv } from './csv.js';
 
 /**
@@ -20,16 +20,13 @@ const TRAINING_TIMEOUT_MS = 900_000;
 const quick = (view: ReportView) => PRESETS.find((p) => p.id === `${view}/fashion-mnist-quick`)!;
 const runCount = (view: ReportView) => expandExperiment(parseExperimentSpec(quick(view).spec)).length;
 
-async function go(page: Page, hash: string): Promise<void> {
-  await page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
-}
-
 /** The percentages in a table's text, as numbers: "80.13 ± 0.92" gives 80.13 and 0.92. */
 function numbersIn(text: string): number[] {
   return [...text.matchAll(/(\d+\.\d\d)(?: ± (\d+\.\d\d))?/g)].flatMap((m) => [Number(m[1]), ...(m[2] ? [Number(m[2])] : [])]);
 }
 
 describe('the five report experiments, from the form to their views and the report', () => {
+  const web = webSessionForTests();
   let server: ServeProcess;
   let browser: Browser;
   let page: Page;
@@ -37,16 +34,12 @@ describe('the five report experiments, from the form to their views and the repo
   let reportDir: string;
 
   beforeAll(async () => {
-    server = await startServe();
-    browser = await openBrowser();
-    page = browser.page;
+    ({ server, browser, page } = web);
     reportDir = await mkdtemp(join(tmpdir(), 'rigl-lab-report-'));
     await page.goto(server.url);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
     await rm(reportDir, { recursive: true, force: true });
   });
 

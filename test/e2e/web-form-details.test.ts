@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openBrowser, overflowOf, screenshot, startServe, UI, type Browser, type ServeProcess } from './harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { go, overflowOf, screenshot, UI, webSessionForTests, type Browser, type ServeProcess } from './harness.js';
 
 /**
  * The New experiment form and the run page's "Tags and notes" dialog, as a reviewer used them in
@@ -15,10 +15,6 @@ const LONG_TAG = 'x'.repeat(300);
 /** As long as a tag may be. */
 const FIFTY = 'tag-of-fifty-characters-which-is-the-most-allowed-';
 const EXPERIMENT_NAME = 'Fixed parameters vs fixed FLOPs on Fashion-MNIST: ERK and uniform at the same sparsity, ERK at fixed FLOPs';
-
-async function go(page: Page, hash: string): Promise<void> {
-  await page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
-}
 
 /** Presses the toggle chips of a field until exactly `wanted` are on. */
 async function setChips(page: Page, testId: string, wanted: string[]): Promise<void> {
@@ -43,20 +39,14 @@ function reachable(page: Page, selector: string): Promise<boolean> {
 }
 
 describe('the New experiment form and the tags dialog, in Chromium', () => {
+  const web = webSessionForTests();
   let server: ServeProcess;
   let browser: Browser;
   let page: Page;
   let experimentId: number;
 
-  beforeAll(async () => {
-    server = await startServe();
-    browser = await openBrowser();
-    page = browser.page;
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+  beforeAll(() => {
+    ({ server, browser, page } = web);
   });
 
   it('opens with the queue paused, so that the launched runs stay queued', async () => {

@@ -1,12 +1,12 @@
 import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeCifarArchive } from '../helpers/dataset-fixtures.js';
 import { parseCsv } from './csv.js';
-import { cli, download, horizontalOverflow, openBrowser, screenshot, startServe, UI, type Browser, type ServeProcess } from './harness.js';
+import { cli, download, go, horizontalOverflow, screenshot, UI, webSessionForTests, type Browser, type ServeProcess } from './harness.js';
 
 /**
  * The issue's "done when", clicked through as a new user would: a Fashion-MNIST 2×2 grid (RigL and
@@ -17,10 +17,6 @@ const TRAINING_TIMEOUT_MS = 300_000;
 const RUNS = 4;
 
 /** Navigates inside the app, as the left navigation does (page scripts are strings: no DOM types here). */
-async function go(page: Page, hash: string): Promise<void> {
-  await page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
-}
-
 /** The first backend the Settings page marks not available (node-gpu on a machine without it). */
 async function firstUnavailableBackend(page: Page): Promise<string> {
   for (const name of ['node-gpu', 'node', 'wasm', 'cpu']) {
@@ -60,20 +56,14 @@ const RECORD_LIVE_PANEL = `(() => {
 })()`;
 
 describe('web mode, clicked through in Chromium', () => {
+  const web = webSessionForTests();
   let server: ServeProcess;
   let browser: Browser;
   let page: Page;
   let watcher: Page;
 
-  beforeAll(async () => {
-    server = await startServe();
-    browser = await openBrowser();
-    page = browser.page;
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+  beforeAll(() => {
+    ({ server, browser, page } = web);
   });
 
   it('opens from the printed link, takes the token out of the address bar and shows an empty start', async () => {
