@@ -4,9 +4,14 @@ import { decodeCheckpoint, encodeCheckpoint, type TrainingCheckpoint } from '../
 import { resumeOutcome } from '../../src-shared/format/resume.js';
 import type { Store } from '../store/index.js';
 
-/** Checkpoints live beside the database: `<db folder>/checkpoints/run-<id>/`. */
+/**
+ * Checkpoints live beside the database, in a folder of its own: `<db folder>/checkpoints/<db file
+ * name>/run-<id>/`. Every database numbers its runs from 1, so two databases in one folder that
+ * shared `checkpoints/run-<id>/` overwrote (and pruned) each other's files, and a resume could
+ * continue from another database's run. Checkpoints written before keep their recorded paths.
+ */
 export function checkpointDir(dbPath: string, runId: number): string {
-  return join(dirname(dbPath), 'checkpoints', `run-${runId}`);
+  return join(dirname(dbPath), 'checkpoints', basename(dbPath), `run-${runId}`);
 }
 
 /**
