@@ -286,6 +286,34 @@ describe('hyper-parameter sensitivity', () => {
   });
 });
 
+describe('hyper-parameter sensitivity with baselines', () => {
+  it('keeps dense and static runs out of the α/ΔT cells: a table of their own, and dense as a line on the panel', () => {
+    const runs = [
+      runRecord({ config: { ...quick, method: 'rigl', maskUpdate: { alpha: 0.1, deltaT: 10 } }, testAccuracy: 0.7 }),
+      runRecord({ config: { ...quick, method: 'rigl', maskUpdate: { alpha: 0.5, deltaT: 10 } }, testAccuracy: 0.72 }),
+      // Its α and ΔT are the defaults it never reads; it is the best run of all.
+      runRecord({ config: { ...quick, method: 'dense', sparsity: 0 }, testAccuracy: 0.8 }),
+      runRecord({ config: { ...quick, method: 'static' }, testAccuracy: 0.69 }),
+    ];
+    const panels = sensitivityPanels(runs, 'final');
+    expect(panels).toHaveLength(1);
+    expect(panels[0]!.cells.map((c) => [c.group.config.method, c.alpha, c.best])).toEqual([
+      ['rigl', 0.1, false],
+      ['rigl', 0.5, true],
+    ]);
+    const view = buildView(viewInput({ name: 's', base: { ...quick, sparsity: 0.9 }, grid: { method: ['dense', 'static', 'rigl'], alpha: [0.1, 0.5], deltaT: [10] } }, runs));
+    expect(view.view).toBe('sensitivity');
+    expect(view.tables.map((t) => t.id)).toEqual(['sensitivity', 'baselines']);
+    expect(view.tables[0]!.rows.map((r) => r.mark)).toEqual([null, 'best']);
+    expect(view.tables[1]!.rows.map((r) => r.cells.slice(0, 4))).toEqual([
+      ['Dense', '—', '1', '80.00'],
+      ['Static', '90%', '1', '69.00'],
+    ]);
+    const lines = view.figures.find((f) => f.id === 'accuracy-vs-delta-t')!;
+    expect(JSON.stringify(lines.option)).toContain('80.00 Dense');
+  });
+});
+
 describe('fixed parameters vs fixed FLOPs', () => {
   it('pairs each uniform run with ERK at the same sparsity and at the FLOP-matched one', () => {
     const base = { ...quick, model: 'lenet5', method: 'rigl' } as const;

@@ -1,15 +1,16 @@
 import type { RunRecord } from '../../api/records.js';
 import { HEATMAP_MARKS, heatmapOption, type HeatmapCell } from '../../charts/heatmap.js';
-import { meanStdChartOption, type MeanStdSeries } from '../../charts/mean-std.js';
+import { meanStdChartOption, type MeanStdSeries, type ReferenceLine } from '../../charts/mean-std.js';
 import { shade, siblingSymbol } from '../../charts/palette.js';
 import { accuracyAxis } from '../../charts/style.js';
 import type { RunConfig } from '../../config/run.js';
 import { comparableKey, NOT_COMPARED } from '../comparable.js';
-import { flopMultiple, meanStdPercent, percent } from '../format.js';
+import { flopMultiple, meanStdPercent, percent, sparsityLabel } from '../format.js';
 import { groupBy } from '../../group-by.js';
 import { groupRuns, type RunGroup } from '../groups.js';
 import { configLabel, labelFields } from '../labels.js';
-import { variantOf } from '../variants.js';
+import { isFullDense, variantOf } from '../variants.js';
+import { DROP_GROW_METHODS } from '../../names.js';
 import { ACCURACY_LABELS, completedRuns, progressNote, runTimeCaption, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
 import { runTimeCell, runTimeSharedCsv } from '../run-time.js';
 
@@ -38,9 +39,15 @@ function panelKey(config: RunConfig): string {
   return comparableKey({ ...config, maskUpdate: { ...config.maskUpdate, alpha: 0, deltaT: 0 } });
 }
 
-/** The (α, ΔT) cells of each panel, the best cell (highest mean accuracy) marked, and the reference choice. */
+/** Whether α and ΔT shape a run: SET, SNFS and RigL; other methods in a sweep are baselines. */
+const updatesMask = (g: RunGroup): boolean => DROP_GROW_METHODS.includes(g.config.method);
+
+/**
+ * The (α, ΔT) cells of each panel, the best cell (highest mean accuracy) marked, and the reference
+ * choice; runs of methods that α and ΔT do not touch (dense, static, pruning) are no cell.
+ */
 export function sensitivityPanels(runs: readonly RunRecord[], kind: 'final' | 'best'): SensitivityPanel[] {
-  const groups = groupRuns(runs, kind);
+  const groups = groupRuns(runs, kind).filter(updatesMask);
   const byPanel = groupBy(groups, (g) => panelKey(g.config));
   const fields = labelFields(
     groups.map((g) => g.config),
@@ -99,7 +106,7 @@ function panelFigure(panel: SensitivityPanel, index: number, accuracyLabel: stri
 }
 
 /** The same cells as lines over ΔT, one per α, with the spread over seeds the heatmap cannot show. */
-function panelLines(panel: SensitivityPanel, index: number, accuracyLabel: string): ViewFigure {
+function panelLines(panel: SensitivityPanel, index: number, accuracyLabel: string, references: readonly ReferenceLine[]): ViewFigure {
   const first = panel.cells[0];
   const color = first ? variantOf(first.group.config).color : '#c8453b';
   const series: MeanStdSeries[] = panel.alphas.map((alpha, i) => ({
@@ -124,7 +131,7 @@ function panelLines(panel: SensitivityPanel, index: number, accuracyLabel: strin
     title: `Test accuracy vs ΔT, one line per α${panel.label ? ` · ${panel.label}` : ''}`,
     caption: `${accuracyLabel}, mean ± std over seeds; where there are error bars, the lines at one ΔT stand a little apart`,
     option: measured
-      ? meanStdChartOption(series, [], {
+      ? meanStdChartOption(series, references, {
           x: { name: 'ΔT (steps between mask updates)', categories: panel.deltaTs.map(String) },
           y: accuracyAxis(accuracyLabel),
         })
@@ -188,14 +195,67 @@ function sensitivityTable(panels: readonly SensitivityPanel[], accuracyLabel: st
   };
 }
 
+/** The runs a sweep holds beside its cells (dense, static, pruning), side by side. */
+function baselinesTable(baselines: readonly RunGroup[], accuracyLabel: string): ViewTable {
+  // Named by what sets them apart from each other (the sweep's α and ΔT do not apply to them).
+  const fields = labelFields(baselines.map((g) => g.config));
+  const name = (g: RunGroup): string => configLabel(g.config, fields, false);
+  return {
+    id: 'baselines',
+    title: 'Baselines',
+    caption: `Runs of methods that α and ΔT do not change, beside the sweep; ${accuracyLabel}, mean ± std over seeds (percent); ${runTimeCaption(baselines)}`,
+    columns: [
+      { label: 'Method', numeric: false },
+      { label: 'Sparsity', numeric: true },
+      { label: 'Seeds', numeric: true },
+      { label: 'Test accuracy', numeric: true },
+      { label: 'Train FLOPs ×', numeric: true },
+      { label: 'Run time', numeric: true },
+    ],
+    rows: baselines.map((g) => ({
+      key: g.key,
+      color: variantOf(g.config).color,
+      mark: null,
+      cells: [
+        name(g),
+        g.config.method === 'dense' ? '—' : sparsityLabel(g.config.sparsity),
+        String(g.accuracy.n),
+        meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n),
+        flopMultiple(g.trainFlopsRatio.mean),
+        runTimeCell(g),
+      ],
+    })),
+    csv: {
+      header: ['method', 'sparsity', 'runs', 'seeds', 'test_accuracy_mean', 'test_accuracy_std', 'train_flops_x_dense', 'run_seconds_mean', 'run_time_shared'],
+      rows: baselines.map((g) => [
+        name(g),
+        g.config.method === 'dense' ? 0 : g.config.sparsity,
+        g.runs.length,
+        g.seeds.join(' '),
+        g.accuracy.mean,
+        g.accuracy.std,
+        g.trainFlopsRatio.mean,
+        g.durationS.mean,
+        runTimeSharedCsv(g),
+      ]),
+    },
+  };
+}
+
 export function sensitivityView(input: ViewInput): ViewResult {
   const accuracyLabel = ACCURACY_LABELS[input.accuracy];
-  const panels = sensitivityPanels(completedRuns(input.runs), input.accuracy);
-  const figures = panels.flatMap((p, i) => [panelFigure(p, i, accuracyLabel), panelLines(p, i, accuracyLabel)]);
+  const completed = completedRuns(input.runs);
+  const panels = sensitivityPanels(completed, input.accuracy);
+  const baselines = groupRuns(completed, input.accuracy).filter((g) => !updatesMask(g));
+  // Dense runs, as a dashed line on each panel's lines (the methods view draws them so too).
+  const references: ReferenceLine[] = baselines
+    .filter((g) => isFullDense(g.config) && g.accuracy.mean !== null)
+    .map((g) => ({ name: g.label, color: variantOf(g.config).color, y: g.accuracy.mean as number, label: `${meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n)} ${g.label}` }));
+  const figures = panels.flatMap((p, i) => [panelFigure(p, i, accuracyLabel), panelLines(p, i, accuracyLabel, references)]);
   return {
     view: 'sensitivity',
     figures: figures.length > 0 ? figures : [{ id: 'alpha-delta-t-heatmap', title: 'Test accuracy over α and ΔT', caption: '', option: {}, height: 300, size: 'half', empty: WAITING }],
-    tables: panels.length > 0 ? [sensitivityTable(panels, accuracyLabel)] : [],
+    tables: [...(panels.length > 0 ? [sensitivityTable(panels, accuracyLabel)] : []), ...(baselines.length > 0 ? [baselinesTable(baselines, accuracyLabel)] : [])],
     notes: [progressNote(input.runs)],
   };
 }
