@@ -207,6 +207,12 @@ describe('rigl-lab CLI', () => {
     expect(await withStdoutClosed(['list', '--json', ...store])).toEqual({ code: 141, stderr: '' });
   });
 
+  it('says why a run diverged on its status line, and exits 1', async () => {
+    const r = await rigl(['run', '--model', 'mlp', '--epochs', '1', '--train-subset', '300', '--test-subset', '100', '--batch-size', '50', '--lr', '100', '--momentum', '0.99', '--method', 'dense', '--db', join(dir, 'diverged.sqlite'), '--data-dir', dataDir]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/^\[1\/1\] Dense · mlp · seed 0: diverged \(loss was not finite at step \d+\) train FLOPs /m);
+  });
+
   it('stops a grid as when interrupted when its reader closes the pipe, leaving nothing marked running', async () => {
     const epipeDb = ['--db', join(dir, 'epipe.sqlite'), '--data-dir', dataDir];
     const grid = ['run', '--model', 'mlp', '--method', 'static,rigl', '--epochs', '1', '--train-subset', '600', '--test-subset', '200', '--batch-size', '50', '--warmup-steps', '10', '--json'];

@@ -287,7 +287,9 @@ export async function executeRuns(store: Store, runIds: number[], dataDir: strin
         },
       });
       const run = store.getRun(runId)!;
-      const line = `${label}: ${executed.status}${executed.error ? ` (${executed.error})` : ''}${outcomeText(run)} in ${runTime(run)}`;
+      // A failure says why; so does a divergence, whose reason the run holds (not an error of the call).
+      const why = executed.error ?? (executed.status === 'diverged' ? run.error : null);
+      const line = `${label}: ${executed.status}${why ? ` (${why})` : ''}${outcomeText(run)} in ${runTime(run)}`;
       if (bar) bar.done(line);
       else ctx.err(line);
       if (json) ctx.out(JSON.stringify(runSummary(run, executed, store.latestLayerStats(runId))));
