@@ -263,6 +263,9 @@ describe('rigl-lab CLI', () => {
     const resumed = await rigl(['resume', String(notStarted[0]), '--json', ...cancelDb]);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(JSON.parse(resumed.stdout.trim())).toMatchObject({ runId: notStarted[0], status: 'completed' });
+    // Then its experiment as it stands, as `run` ends a grid.
+    expect(resumed.stderr).toMatch(/^Summary\nMethod +Sparsity/m);
+    expect(resumed.stderr).toContain('1 of 3 runs completed, 2 stopped');
   });
 
   it('marks a grid interrupted on SIGTERM (a scheduler stopping it), the runs it had not started too, and exits 143', async () => {

@@ -205,13 +205,21 @@ export async function runCommand(args: string[], ctx: CommandContext): Promise<n
     ctx.err(`${runIds.length} run${runIds.length > 1 ? 's' : ''} in ${location.dbPath}`);
     for (const note of [...scheduleNotes(configs), ...longWarmupNotes(configs), ...(threadsNote === null ? [] : [threadsNote])]) ctx.err(`note: ${note}`);
     const code = await executeRuns(store, runIds, location.dataDir, ctx, values.json === true);
-    // A grid that ran through (some runs may have failed) ends with its runs side by side; a
-    // stopped one ends with how to resume it.
-    if (created && (code === 0 || code === 1)) ctx.err(`\n${experimentTablesText(store, created.experimentId)}`);
+    printExperimentTables(store, created ? [created.experimentId] : [], code, ctx);
     return code;
   } finally {
     store.close();
   }
+}
+
+/**
+ * Runs of experiments that ran through (some may have failed: exit code 0 or 1) end with each
+ * experiment's runs side by side, as its dashboard tables them; a stopped command ends with how to
+ * resume it instead.
+ */
+export function printExperimentTables(store: Store, experimentIds: readonly number[], exitCode: number, ctx: CommandContext): void {
+  if (exitCode !== 0 && exitCode !== 1) return;
+  for (const id of experimentIds) ctx.err(`\n${experimentTablesText(store, id)}`);
 }
 
 /**
