@@ -3,7 +3,7 @@ import type { ExperimentSpec, GridAxis } from '../config/experiment.js';
 import { viewOfPreset, type ReportView } from '../config/presets.js';
 import { recipeNote } from './recipe.js';
 import { scheduleNotes } from './update-note.js';
-import type { ViewInput, ViewResult } from './view.js';
+import { completedRuns, type ViewInput, type ViewResult } from './view.js';
 import { lengthView } from './views/length.js';
 import { methodsView } from './views/methods.js';
 import { paramsVsFlopsView } from './views/params-vs-flops.js';
@@ -43,7 +43,9 @@ export function layerHistoryRuns(view: ReportView, runs: readonly RunRecord[]): 
 /** Figures, tables and notes of an experiment's view: the same for the dashboard and `rigl-lab report`. */
 export function buildView(input: ViewInput): ViewResult {
   const result = BUILDERS[viewOfExperiment(input.experiment.spec)](input);
-  const recipe = recipeNote(input.runs);
+  // What the figures' runs share: the completed ones, once there are any (a diverged run's lr is no recipe).
+  const completed = completedRuns(input.runs);
+  const recipe = recipeNote(completed.length > 0 ? completed : input.runs);
   const schedules = scheduleNotes(input.runs.map((r) => r.config));
   return { ...result, notes: [...result.notes, ...schedules, ...(recipe === null ? [] : [recipe])] };
 }

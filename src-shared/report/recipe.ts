@@ -13,10 +13,11 @@ type Part = (c: RunConfig, varying: ReadonlySet<string>) => string | null;
 export const examplesText = (n: number | null | undefined, kind: string): string => (n ? `the first ${count(n)} ${kind} examples` : `all ${kind} examples`);
 
 /**
- * What every run of an experiment trained with, field by field (a field listed under several
- * paths is left out as soon as one of them differs between runs: the figures show those).
+ * What every run of an experiment trained with, field by field: a part listed under several paths
+ * is left out as soon as one of them differs between runs (the figures show those), unless it is
+ * `partial`: then it words the paths the runs share itself, and goes only when every one differs.
  */
-const PARTS: Array<{ paths: string[]; part: Part }> = [
+const PARTS: Array<{ paths: string[]; part: Part; partial?: true }> = [
   { paths: ['epochs', 'trainingMultiplier'], part: (c) => epochsText(trainedEpochs(c)) },
   { paths: ['batchSize'], part: (c) => `batch ${c.batchSize}` },
   { paths: ['trainSubset'], part: (c) => examplesText(c.trainSubset, 'training') },
@@ -30,7 +31,13 @@ const PARTS: Array<{ paths: string[]; part: Part }> = [
   { paths: ['augment'], part: (c) => (c.augment ? 'random crop and flip' : null) },
   {
     paths: ['optimizer.lr', 'optimizer.momentum', 'optimizer.nesterov'],
-    part: (c) => `SGD lr ${c.optimizer.lr}, momentum ${c.optimizer.momentum}${c.optimizer.nesterov ? ' (Nesterov)' : ''}`,
+    partial: true,
+    part: (c, varying) => {
+      const lr = varying.has('optimizer.lr') ? null : `lr ${c.optimizer.lr}`;
+      const nesterov = varying.has('optimizer.nesterov') ? '' : c.optimizer.nesterov ? ' (Nesterov)' : ' (not Nesterov)';
+      const momentum = varying.has('optimizer.momentum') ? (nesterov === '' ? null : `momentum${nesterov}`) : `momentum ${c.optimizer.momentum}${nesterov}`;
+      return `SGD ${[lr, momentum].filter((p) => p !== null).join(', ')}`;
+    },
   },
   { paths: ['optimizer.weightDecay'], part: (c) => `weight decay ${c.optimizer.weightDecay}` },
   {
@@ -59,13 +66,15 @@ export function recipeNote(runs: readonly RunRecord[]): string | null {
   const first = configs[0];
   if (first === undefined) return null;
   const varying = new Set(varyingFields(configs));
-  const parts = PARTS.filter(({ paths }) => paths.every((p) => !varying.has(p))).flatMap(({ part }) => part(first, varying) ?? []);
+  const parts = PARTS.filter(({ paths, partial }) => (partial ? paths.some((p) => !varying.has(p)) : paths.every((p) => !varying.has(p)))).flatMap(({ part }) => part(first, varying) ?? []);
   // Longer runs (RigL's 2×, 5×) are set against the recipe's length, which the figures then name as 1×.
   if (varying.has('trainingMultiplier') && !varying.has('epochs')) parts.unshift(`${epochsText(first.epochs)} at 1×`);
   const sentences = [`Every run: ${parts.join(', ')}.`];
   const updating = configs.filter((c) => DROP_GROW_METHODS.includes(c.method));
-  if (updating[0] && !['maskUpdate.deltaT', 'maskUpdate.alpha', 'maskUpdate.endFraction', 'maskUpdate.schedule'].some((p) => varying.has(p))) {
-    sentences.push(`${methodNames(updating, DROP_GROW_METHODS)} runs: ${maskUpdateSchedule(updating[0])}.`);
+  // What the updating runs share of their schedule (a sweep of α and ΔT still says when updates end).
+  const updateVarying = new Set(varyingFields(updating));
+  if (updating[0] && !UPDATE_PATHS.every((p) => updateVarying.has(p))) {
+    sentences.push(`${methodNames(updating, DROP_GROW_METHODS)} runs: ${maskUpdateSchedule(updating[0], updateVarying)}.`);
   }
   const sparse = configs.find((c) => c.method !== 'dense');
   // Varying fields are flattened: a layer given its own sparsity varies as layerSparsity.fc1.
@@ -79,9 +88,22 @@ export function recipeNote(runs: readonly RunRecord[]): string | null {
   return sentences.join(' ');
 }
 
-/** "mask updates every 100 steps, α 0.3 (cosine), until 75% of training" */
-export function maskUpdateSchedule({ maskUpdate: u }: Pick<RunConfig, 'maskUpdate'>): string {
-  return `mask updates every ${u.deltaT} steps, α ${u.alpha} (${u.schedule}), until ${shortPercent(u.endFraction)} of training`;
+const UPDATE_PATHS = ['maskUpdate.deltaT', 'maskUpdate.alpha', 'maskUpdate.schedule', 'maskUpdate.endFraction'] as const;
+
+/**
+ * "mask updates every 100 steps, α 0.3 (cosine), until 75% of training"; the paths in `varying`
+ * left unsaid ("mask updates, α decaying by cosine, until 75% of training" for a sweep of ΔT and α).
+ */
+export function maskUpdateSchedule({ maskUpdate: u }: Pick<RunConfig, 'maskUpdate'>, varying: ReadonlySet<string> = new Set()): string {
+  const shared = (path: (typeof UPDATE_PATHS)[number]) => !varying.has(path);
+  const decay = u.schedule === 'cosine' ? 'decaying by cosine' : 'constant';
+  const alpha = shared('maskUpdate.alpha') ? `α ${u.alpha}${shared('maskUpdate.schedule') ? ` (${u.schedule})` : ''}` : shared('maskUpdate.schedule') ? `α ${decay}` : null;
+  const pieces = [
+    `mask updates${shared('maskUpdate.deltaT') ? ` every ${u.deltaT} steps` : ''}`,
+    alpha,
+    shared('maskUpdate.endFraction') ? `until ${shortPercent(u.endFraction)} of training` : null,
+  ];
+  return pieces.filter((p) => p !== null).join(', ');
 }
 
 /** "pruned layer by layer every 100 steps from 5% to 75% of training" */

@@ -17,8 +17,20 @@ describe('the recipe every run shares', () => {
 
   it('lists what the figures do not show, and leaves out what varies', () => {
     const runs = [0.1, 0.3].map((alpha) => run({ method: 'rigl', maskUpdate: { alpha } }));
-    expect(recipeNote([...runs, run({ method: 'dense' })])).toBe(`Every run: 2 epochs, ${SHARED}`);
+    // α varies between the RigL runs, the rest of their schedule does not.
+    expect(recipeNote([...runs, run({ method: 'dense' })])).toBe(`Every run: 2 epochs, ${SHARED} RigL runs: mask updates every 100 steps, α decaying by cosine, until 75% of training.`);
     expect(recipeNote([])).toBeNull();
+  });
+
+  it('keeps what the runs share of a part of which some varies: the momentum of an lr sweep, the end of an α and ΔT sweep', () => {
+    const lrs = [0.01, 0.1].map((lr) => run({ method: 'dense', optimizer: { lr } }));
+    expect(recipeNote(lrs)).toContain(', SGD momentum 0.9 (Nesterov), weight decay 0.0001,');
+    const momenta = [0.5, 0.9].map((momentum) => run({ method: 'dense', optimizer: { momentum, nesterov: false } }));
+    expect(recipeNote(momenta)).toContain(', SGD lr 0.05, momentum (not Nesterov), weight decay 0.0001,');
+    const sweep = [0.1, 0.5].flatMap((alpha) => [10, 100].map((deltaT) => run({ method: 'rigl', maskUpdate: { alpha, deltaT } })));
+    expect(recipeNote(sweep)).toMatch(/ RigL runs: mask updates, α decaying by cosine, until 75% of training\.$/);
+    const everything = [run({ method: 'rigl' }), run({ method: 'rigl', maskUpdate: { alpha: 0.5, deltaT: 10, schedule: 'constant', endFraction: 0.5 } })];
+    expect(recipeNote(everything)).not.toContain('RigL runs');
   });
 
   it('says what the validation share is of where the runs trained on different subsets', () => {

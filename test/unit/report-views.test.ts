@@ -314,6 +314,17 @@ describe('hyper-parameter sensitivity with baselines', () => {
   });
 });
 
+describe("a view's recipe note", () => {
+  it('describes the runs its figures show: a diverged run at another lr does not take the lr out of it', () => {
+    const runs = [
+      runRecord({ config: { ...quick, method: 'dense', sparsity: 0 }, testAccuracy: 0.8 }),
+      runRecord({ config: { ...quick, method: 'dense', sparsity: 0, optimizer: { lr: 100 } }, status: 'diverged', testAccuracy: null }),
+    ];
+    const view = buildView(viewInput({ name: 'lr', base: { ...quick, method: 'dense', sparsity: 0 }, grid: { lr: [0.05, 100] } }, runs));
+    expect(view.notes.find((n) => n.startsWith('Every run:'))).toContain('SGD lr 0.05, momentum 0.9 (Nesterov)');
+  });
+});
+
 describe('fixed parameters vs fixed FLOPs', () => {
   it('pairs each uniform run with ERK at the same sparsity and at the FLOP-matched one', () => {
     const base = { ...quick, model: 'lenet5', method: 'rigl' } as const;
