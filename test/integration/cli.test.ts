@@ -173,8 +173,9 @@ describe('rigl-lab CLI', () => {
 
     const experiments = JSON.parse((await rigl(['experiments', '--json', ...store])).stdout) as Array<{ id: number; name: string; runCounts: Record<string, number> }>;
     expect(experiments).toHaveLength(1);
-    // Without --name, the grid is named by what it trains and sweeps.
-    expect(experiments[0]!.name).toBe('Fashion-MNIST · mlp: Static, RigL');
+    // Without --name, the grid is named by what it trains and sweeps, and the other flags typed (not the
+    // model, which the name says, nor --json).
+    expect(experiments[0]!.name).toBe('Fashion-MNIST · mlp: Static, RigL (with --sparsity 0.8 --epochs 1 --train-subset 600 --test-subset 200 --batch-size 50 --delta-t 2)');
     expect(experiments[0]!.runCounts.completed).toBe(2);
     const list = await rigl(['list', '--json', ...store]);
     expect((JSON.parse(list.stdout) as Array<{ id: number }>).map((run) => run.id)).toEqual([2, 1]);

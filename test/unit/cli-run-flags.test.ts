@@ -50,6 +50,17 @@ describe('rigl-lab run: what a --config file and --name make', () => {
     expect([renamed.experiment, renamed.spec.name, renamed.spec.tags]).toEqual([true, 'narrowed', ['sweep']]);
   });
 
+  it('names a grid of flags by its swept axes, its method, and the other flags typed, so that grids differing in one flag differ in name', () => {
+    const name = (args: string[]) => resolveRunFlags(args).spec.name;
+    expect(name(['--method', 'rigl,static', '--sparsity', '0.8'])).toBe('Fashion-MNIST · mlp: RigL, Static (with --sparsity 0.8)');
+    expect(name(['--method', 'rigl,static', '--sparsity', '0.95', '--lr', '0.2'])).toBe('Fashion-MNIST · mlp: RigL, Static (with --sparsity 0.95 --lr 0.2)');
+    // The method is said where it is not swept; the model and dataset are said by the name already, bookkeeping not at all.
+    expect(name(['--model', 'mlp', '--method', 'rigl', '--seed', '0,1', '--alpha', '0.1,0.3', '--delta-t', '5,10', '--backend', 'wasm'])).toBe(
+      'Fashion-MNIST · mlp: RigL × seeds 0, 1 × α 0.1, 0.3 × ΔT 5, 10',
+    );
+    expect(name(['--method', 'rigl,static', '--name', 'mine'])).toBe('mine');
+  });
+
   it('makes a file without a grid a lone run with the file\'s name and tags, or --name', () => {
     expect(resolveRunFlags(['--config', single])).toMatchObject({ experiment: false, lone: { name: 'One file run', tags: ['x', 'y'] } });
     expect(resolveRunFlags(['--config', single, '--name', 'mine'])).toMatchObject({ experiment: false, lone: { name: 'mine', tags: ['x', 'y'] } });

@@ -153,9 +153,7 @@ export function resolveRunFlags(args: string[]): ResolvedRuns {
         const merged = mergeSpecs(named, flags, values);
         // The file's name says what the file trains; flags over it say what changed (and keep a
         // narrowed or changed copy apart from the file's own experiment).
-        const changes = flagsAsTyped(args, typed, values as Record<string, unknown>);
-        const withFlags = changes === '' ? String(merged.name) : `${String(merged.name)} (with ${changes})`;
-        const name = withFlags.length > EXPERIMENT_NAME_MAX ? `${withFlags.slice(0, EXPERIMENT_NAME_MAX - 1)}…` : withFlags;
+        const name = withFlagsTyped(String(merged.name), flagsAsTyped(args, typed, values as Record<string, unknown>));
         const spec = parseExperimentSpec({ ...merged, name: givenName ?? name });
         const configs = expandExperiment(spec);
         const fileName = 'name' in file ? spec.name : undefined;
@@ -167,7 +165,13 @@ export function resolveRunFlags(args: string[]): ResolvedRuns {
     }
     const parsed = parseExperimentSpec(flags);
     const configs = expandExperiment(parsed);
-    const spec = givenName === undefined ? { ...parsed, name: gridName(configs[0]!, parsed.grid) } : parsed;
+    // Named by its swept axes, and the flags typed besides them: two grids that differ only in a
+    // single-valued flag (--sparsity 0.8 against 0.95) are told apart.
+    const unswept = Object.keys(RUN_FLAGS).filter((f) => {
+      const def = RUN_FLAGS[f]!;
+      return (values as Record<string, unknown>)[f] !== undefined && !(def.grid !== undefined && def.grid in parsed.grid) && !['dataset', 'model', 'method'].includes(def.path);
+    });
+    const spec = givenName === undefined ? { ...parsed, name: withFlagsTyped(gridName(configs[0]!, parsed.grid), flagsAsTyped(args, unswept, values as Record<string, unknown>)) } : parsed;
     return { spec, configs, values, experiment: isGrid(spec, configs), lone: { name: givenName, tags: [] } };
   } catch (error) {
     if (error instanceof ConfigError) throw configErrorAsFlags(error);
@@ -186,6 +190,12 @@ function flagsAsTyped(args: readonly string[], typed: readonly string[], values:
     .sort((a, b) => position(a) - position(b))
     .map((flag) => (RUN_FLAGS[flag]!.kind === 'boolean' ? (values[flag] === false ? `--no-${flag}` : `--${flag}`) : `--${flag} ${String(values[flag])}`))
     .join(' ');
+}
+
+/** "NAME (with --sparsity 0.8 --epochs 1)", cut to the longest name an experiment may have. */
+function withFlagsTyped(name: string, flags: string): string {
+  const whole = flags === '' ? name : `${name} (with ${flags})`;
+  return whole.length > EXPERIMENT_NAME_MAX ? `${whole.slice(0, EXPERIMENT_NAME_MAX - 1)}…` : whole;
 }
 
 const isGrid = (spec: ExperimentSpec, configs: readonly RunConfig[]): boolean => configs.length > 1 || Object.keys(spec.grid).length > 0;
@@ -369,12 +379,17 @@ function runTime(run: RunRecord): string {
   return note === null ? time : `${time} (${note})`;
 }
 
-/** An unnamed grid's name, from what it trains and sweeps: "Fashion-MNIST · mlp: RigL, Static × 80%, 90% × seeds 0, 1". */
+/** How a grid's name calls an axis (the others by their own name: "lr 0.05, 0.1"). */
+const AXIS_WORDS: Record<string, string> = { seed: 'seeds', alpha: 'α', deltaT: 'ΔT' };
+
+/** An unnamed grid's name, from what it trains and sweeps: "Fashion-MNIST · mlp: RigL, Static × 80%, 90% × seeds 0, 1", "…: RigL × seeds 0, 1". */
 function gridName(first: RunConfig, grid: ExperimentSpec['grid']): string {
   const axes = Object.entries(grid).map(([axis, values]: [string, unknown[]]) => {
     if (axis === 'method') return values.map((m) => METHOD_LABELS[m as MethodName]).join(', ');
     if (axis === 'sparsity') return values.map((v) => sparsityLabel(v as number)).join(', ');
-    return `${axis === 'seed' ? 'seeds' : axis} ${values.join(', ')}`;
+    return `${AXIS_WORDS[axis] ?? axis} ${values.join(', ')}`;
   });
+  // The method always: a sweep of seeds or sparsities alone says which method it sweeps.
+  if (!('method' in grid)) axes.unshift(METHOD_LABELS[first.method]);
   return `${dataAndModel(first.dataset, first.model)}: ${axes.join(' × ')}`;
 }
