@@ -6,6 +6,7 @@ import { selectBackend } from '../engine/backend/select-backend.js';
 import { DatasetError, loadDataset, prepareTrainingData, type SystemDirs } from '../engine/data/index.js';
 import { tooFewExamples } from '../../src-shared/datasets.js';
 import { train, type TrainOutcome } from '../engine/trainer.js';
+import { warmUp } from '../engine/warm-up.js';
 import type { Store } from '../store/index.js';
 import type { TrainingCheckpoint } from '../engine/checkpoint.js';
 import { checkpointDir, loadLatestCheckpoint, resumeNote } from './checkpoint-files.js';
@@ -59,6 +60,8 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecutedRu
     const short = tooFewExamples(config, dataset.train.count);
     if (short !== null) throw new DatasetError(dataset.source, short);
     const data = prepareTrainingData(dataset, config);
+    const warmed = await warmUp(config, backend, data, options.signal);
+    observer.log('info', `warmed up: ${warmed} untimed ${warmed === 1 ? 'step' : 'steps'} of a throwaway copy of the model, so that the run's time is its training's alone`);
     store.startSessionClock(runId);
     const outcome = await train({
       config,
