@@ -1,6 +1,7 @@
 import type { ChartOption, SeriesOption } from './option.js';
 import { compact } from '../report/format.js';
-import { LEGEND_STYLE, TEXT_STYLE, TOOLTIP_STYLE, valueAxis, plotArea } from './style.js';
+import { paddedExtent } from './extent.js';
+import { LEGEND_STYLE, TEXT_STYLE, TOOLTIP_STYLE, valueAxis, plotArea, yNameGap } from './style.js';
 
 export interface Curve {
   name: string;
@@ -15,6 +16,8 @@ export interface Curve {
   stepped?: boolean;
   /** Line width in pixels, LINE_WIDTH unless set. */
   width?: number;
+  /** Separate events (a mask update, a pruning event): a marker each, no line between them. */
+  unjoined?: boolean;
 }
 
 export const LINE_WIDTH = 1.6;
@@ -40,6 +43,8 @@ export interface CurveAxes {
   yFromZero?: boolean;
   /** A fixed y range, so that charts meant to be read side by side share one scale. */
   yRange?: [number, number];
+  /** Where the x axis ends (a run's last step) when the points stop short of it; the last point otherwise. */
+  xMax?: number;
 }
 
 /** The x axis of a run's curves: training steps, counted from 0 (its first logged step would put ticks at 5, 20, 40). */
@@ -57,23 +62,27 @@ export function curvesOption(curves: readonly Curve[], axes: CurveAxes): ChartOp
     type: 'line',
     name: c.name,
     data: c.points,
-    showSymbol: c.points.length <= MARKED_POINTS,
+    showSymbol: c.unjoined === true || c.points.length <= MARKED_POINTS,
     symbol: c.symbol ?? 'emptyCircle',
     symbolSize: 5,
     connectNulls: false,
     sampling: 'lttb',
     ...(c.stepped ? { step: 'end' as const } : {}),
-    lineStyle: { color: c.color, width: c.width ?? LINE_WIDTH, type: c.lineType ?? 'solid' },
+    lineStyle: { color: c.color, width: c.unjoined ? 0 : (c.width ?? LINE_WIDTH), type: c.lineType ?? 'solid' },
     itemStyle: { color: c.color },
     emphasis: { focus: 'series' },
   }));
   // A count reads exactly (step 1,304, epoch 1.5); other quantities as their axis labels do.
   const tooltipX = axes.xWhole ? (v: number) => EXACT.format(v) : axes.formatX;
+  // The y axis's name clear of its widest tick label (a learning rate of 0.00007 took it past the card's edge).
+  const ys = curves.flatMap((c) => c.points.flatMap(([, y]) => (y === null ? [] : [y])));
+  const extent = paddedExtent(axes.yRange ?? (axes.yFromZero ? [0, ...ys] : ys));
+  const nameGap = yNameGap(extent, axes.formatY ?? String, 48);
   return {
     textStyle: TEXT_STYLE,
     animation: false,
     legend: { ...LEGEND_STYLE, show: curves.length > 1 },
-    grid: plotArea({ top: curves.length > 1 ? 36 : 14, bottom: 44 }),
+    grid: plotArea({ top: curves.length > 1 ? 36 : 14, bottom: 44, left: Math.max(72, nameGap + 24) }),
     tooltip: {
       ...TOOLTIP_STYLE,
       trigger: 'axis',
@@ -83,7 +92,7 @@ export function curvesOption(curves: readonly Curve[], axes: CurveAxes): ChartOp
       nameGap: 28,
       scale: false,
       min: axes.xFromZero ? 0 : 'dataMin',
-      max: 'dataMax',
+      max: axes.xMax ?? 'dataMax',
       ...(axes.xWhole ? { minInterval: 1 } : {}),
       // The tooltip's heading; ECharts' own adds two decimals to the tick's ("1,300.00").
       ...(tooltipX ? { axisPointer: { label: { formatter: ({ value }: { value: number }) => tooltipX(value) } } } : {}),
@@ -94,7 +103,7 @@ export function curvesOption(curves: readonly Curve[], axes: CurveAxes): ChartOp
       axisLabel: { hideOverlap: true, showMaxLabel: true, minMargin: X_LABEL_GAP, ...(axes.formatX ? { formatter: axes.formatX } : {}) },
     }),
     yAxis: valueAxis(axes.y, {
-      nameGap: 48,
+      nameGap,
       scale: !axes.yFromZero,
       ...(axes.yRange ? { min: axes.yRange[0], max: axes.yRange[1] } : {}),
       axisLabel: { ...(axes.formatY ? { formatter: axes.formatY } : {}) },

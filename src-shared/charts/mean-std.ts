@@ -1,8 +1,8 @@
 import { errorBarSeries, type ErrorBar } from './error-bars.js';
-import { paddedExtent, tickValues, type AxisLimits, type Extent } from './extent.js';
+import { paddedExtent, type AxisLimits, type Extent } from './extent.js';
 import type { ChartOption, SeriesOption } from './option.js';
 import { AXIS_LINE_COLOR } from './palette.js';
-import { heightWithLegend, plotArea, TEXT_STYLE, TOOLTIP_STYLE, valueAxis, wrappedLegend } from './style.js';
+import { heightWithLegend, plotArea, TEXT_STYLE, TOOLTIP_STYLE, valueAxis, wrappedLegend, yNameGap } from './style.js';
 import { tooltipHtml } from './tooltip.js';
 
 /** One point of a figure: the mean over seeds with its standard deviation as an error bar. */
@@ -70,9 +70,6 @@ const legendNames = (series: readonly MeanStdSeries[], references: readonly Refe
 export function meanStdHeight(height: number, series: readonly MeanStdSeries[], references: readonly ReferenceLine[]): number {
   return heightWithLegend(height, legendNames(series, references));
 }
-
-/** Width of a character of a y tick label (12 px), for the room the axis's name leaves them. */
-const Y_LABEL_CHAR_PX = 6.6;
 
 /** Sideways distance between the series at one category, in category widths. */
 const DODGE = 0.16;
@@ -157,8 +154,7 @@ export function meanStdChartOption(series: readonly MeanStdSeries[], references:
   const extent = fixedY ?? paddedExtent([...series.flatMap((s) => s.points.flatMap((p) => (p.std === null ? [p.mean] : [p.mean - p.std, p.mean + p.std]))), ...references.map((r) => r.y)], undefined, axes.y.within);
   const formatY = axes.y.format ?? String;
   // The y axis's name stands clear of its widest tick label.
-  const labelChars = extent ? Math.max(...tickValues(extent).map((v) => formatY(v).length)) : 4;
-  const yNameGap = Math.max(40, Math.ceil(labelChars * Y_LABEL_CHAR_PX) + 12);
+  const nameGap = yNameGap(extent, formatY, 40);
   const legend = wrappedLegend(legendNames(series, references));
   const xAxis = categories
     ? valueAxis(axes.x.name, {
@@ -183,7 +179,7 @@ export function meanStdChartOption(series: readonly MeanStdSeries[], references:
     animation: false,
     legend: legend.legend,
     // Labels beside the points need room past the last one.
-    grid: plotArea({ top: legend.gridTop, bottom: 46, left: yNameGap + 32, right: series.some((s) => s.points.some((p) => p.label)) ? 72 : 22 }),
+    grid: plotArea({ top: legend.gridTop, bottom: 46, left: nameGap + 32, right: series.some((s) => s.points.some((p) => p.label)) ? 72 : 22 }),
     tooltip: {
       ...TOOLTIP_STYLE,
       trigger: 'item',
@@ -193,7 +189,7 @@ export function meanStdChartOption(series: readonly MeanStdSeries[], references:
     yAxis: valueAxis(axes.y.name, {
       // On a value x axis holding 0 the y axis would otherwise stand at x = 0, not at the left edge.
       axisLine: { show: true, onZero: false, lineStyle: { color: AXIS_LINE_COLOR } },
-      nameGap: yNameGap,
+      nameGap,
       ...(extent ? { min: extent.min, max: extent.max, interval: extent.step } : {}),
       axisLabel: axes.y.format ? { formatter: axes.y.format } : {},
     }),

@@ -1,6 +1,6 @@
 import { shortPercent } from '../report/format.js';
 import type { ChartOption } from './option.js';
-import type { AxisLimits } from './extent.js';
+import { tickValues, type AxisLimits, type Extent } from './extent.js';
 import { AXIS_COLOR, AXIS_LINE_COLOR, GRID_LINE_COLOR, TEXT_COLOR } from './palette.js';
 
 /** The look every chart shares, so that exported figures match one another. */
@@ -15,6 +15,19 @@ export const TOOLTIP_STYLE = {
   textStyle: { color: TEXT_COLOR, fontSize: 12, fontFamily: FONT_FAMILY },
   extraCssText: 'box-shadow: 0 2px 8px rgb(0 0 0 / 0.12);',
 };
+
+/** Width of a character of a y tick label (12 px), for the room the axis's name leaves them. */
+const Y_LABEL_CHAR_PX = 6.6;
+
+/**
+ * The gap between a y axis and its name that clears the widest tick label of `extent` as `format`
+ * writes it ("0.00007" needs more than "80%"), at least `least`; the plot's left edge must then lie
+ * further in by the name's height and a margin.
+ */
+export function yNameGap(extent: Extent | null, format: (value: number) => string, least: number): number {
+  const labelChars = extent ? Math.max(...tickValues(extent).map((v) => format(v).length)) : 4;
+  return Math.max(least, Math.ceil(labelChars * Y_LABEL_CHAR_PX) + 12);
+}
 
 /**
  * The plot rectangle exactly where it is asked to be. ECharts 6 otherwise moves it to fit its

@@ -37,6 +37,27 @@ describe('step curves', () => {
   });
 });
 
+describe('the axes of a run\'s charts', () => {
+  it('end the step axis at the run\'s last step when asked, and draw separate events as markers without a line', async () => {
+    const events: Curve = { ...line([10, 20]), unjoined: true };
+    const svg = (await svgRenderer())(curvesOption([events], { ...STEP_AXIS, y: 'dropped / active', xMax: 42 }), 520, 300);
+    expect([...svg.matchAll(/<text[^>]*translate\(([\d.]+) 264\)[^>]*>([^<]*)<\/text>/g)].map((m) => m[2]).at(-1)).toBe('42');
+    const [series] = curvesOption([events], { ...STEP_AXIS, y: 'dropped / active' }).series as Array<{ showSymbol: boolean; lineStyle: { width: number } }>;
+    expect([series!.showSymbol, series!.lineStyle.width]).toEqual([true, 0]);
+  });
+
+  it('keep the y axis\'s name on the chart beside long tick labels (a learning rate of 0.00007)', async () => {
+    const lr: Curve = { name: 'lr', color: '#000', points: [[42, 0.00007]] };
+    const svg = (await svgRenderer())(curvesOption([lr], { ...STEP_AXIS, y: 'learning rate', yFromZero: true }), 500, 300);
+    // Rotated a quarter turn about x, the name's 12 px line spans x − 12 to x.
+    const nameX = Number(/transform="matrix\(0,-1,1,0,([\d.-]+),[\d.]+\)"[^>]*>learning rate</.exec(svg)![1]);
+    const labelEnds = [...svg.matchAll(/translate\(([\d.]+) [\d.]+\)"[^>]*>0\.0000\d</g)].map((m) => Number(m[1]));
+    expect(nameX - 12).toBeGreaterThanOrEqual(0);
+    // Right-aligned labels of 7 characters, about 6.6 px each, start clear of the name.
+    expect(Math.min(...labelEnds) - 7 * 6.6).toBeGreaterThan(nameX);
+  });
+});
+
 describe('a chart exported to a file', () => {
   it('names every curve: the legend the screen pages through wraps, the file taller by its rows', async () => {
     const curves: Curve[] = Array.from({ length: 22 }, (_, seed) => ({ ...line([1, 2, 3]), name: `RigL 90% · seed ${seed}` }));
