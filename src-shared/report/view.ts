@@ -80,6 +80,15 @@ export function progressNote(runs: readonly RunRecord[]): string {
 
 export const ACCURACY_LABELS: Record<AccuracyKind, string> = { final: 'final test accuracy', best: 'best test accuracy' };
 
+/** A table's column of mean ± std accuracy, named by its kind where that is the best. */
+export const accuracyColumn = (kind: AccuracyKind) => ({ label: kind === 'best' ? 'Best test accuracy' : 'Test accuracy', numeric: true });
+
+/** The CSV columns of a mean ± std accuracy: test_accuracy_mean and _std, best_test_accuracy_… for the best. */
+export const accuracyCsvColumns = (kind: AccuracyKind): [string, string] => {
+  const name = kind === 'best' ? 'best_test_accuracy' : 'test_accuracy';
+  return [`${name}_mean`, `${name}_std`];
+};
+
 /** What an empty figure says; the progress note says whether runs are on their way. */
 export const WAITING = 'No completed run to show yet (the note on the runs says where they stand).';
 

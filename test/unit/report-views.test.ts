@@ -314,6 +314,23 @@ describe('hyper-parameter sensitivity with baselines', () => {
   });
 });
 
+describe('tables of the best accuracies', () => {
+  it('say so in their column and CSV header in every view, final ones keeping test_accuracy', () => {
+    const runs = [0.1, 0.5].flatMap((alpha) => [runRecord({ config: { ...quick, method: 'rigl', maskUpdate: { alpha } }, testAccuracy: 0.7, bestTestAccuracy: 0.75 })]);
+    const specs: ExperimentSpecInput[] = [
+      { name: 'm', base: { ...quick, method: 'rigl' }, grid: { seed: [0] } },
+      { name: 's', base: { ...quick, method: 'rigl' }, grid: { alpha: [0.1, 0.5] } },
+    ];
+    for (const spec of specs) {
+      for (const [accuracy, label, csv] of [['best', 'Best test accuracy', 'best_test_accuracy_mean'], ['final', 'Test accuracy', 'test_accuracy_mean']] as const) {
+        const [table] = buildView({ ...viewInput(spec, runs), accuracy }).tables;
+        expect(table!.columns.map((c) => c.label), `${spec.name} ${accuracy}`).toContain(label);
+        expect(table!.csv.header, `${spec.name} ${accuracy}`).toContain(csv);
+      }
+    }
+  });
+});
+
 describe("a view's recipe note", () => {
   it('describes the runs its figures show: a diverged run at another lr does not take the lr out of it', () => {
     const runs = [

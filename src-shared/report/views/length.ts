@@ -6,7 +6,7 @@ import { flopMultiple, meanStdPercent, sparsityLabel } from '../format.js';
 import { groupRuns, type RunGroup } from '../groups.js';
 import { seriesOfGroups } from '../series-style.js';
 import { variantOf } from '../variants.js';
-import { ACCURACY_LABELS, completedRuns, progressNote, runTimeCaption, WAITING, type ViewInput, type ViewResult } from '../view.js';
+import { ACCURACY_LABELS, accuracyColumn, accuracyCsvColumns, completedRuns, progressNote, runTimeCaption, WAITING, type ViewInput, type ViewResult } from '../view.js';
 import { runTimeCell, runTimeSharedCsv } from '../run-time.js';
 
 const lengthLabel = (g: RunGroup): string => `${variantOf(g.config).label} ${g.config.trainingMultiplier}×`;
@@ -71,7 +71,7 @@ export function lengthView(input: ViewInput): ViewResult {
                 { label: 'Sparsity', numeric: true },
                 { label: 'Distribution', numeric: false },
                 { label: 'Seeds', numeric: true },
-                { label: 'Test accuracy', numeric: true },
+                accuracyColumn(input.accuracy),
                 { label: 'Train FLOPs × dense 1×', numeric: true },
                 { label: 'Inference FLOPs ×', numeric: true },
                 { label: 'Run time', numeric: true },
@@ -93,7 +93,7 @@ export function lengthView(input: ViewInput): ViewResult {
                 ],
               })),
               csv: {
-                header: ['method', 'training_multiplier', 'sparsity', 'distribution', 'runs', 'seeds', 'test_accuracy_mean', 'test_accuracy_std', 'train_flops_x_dense_1x', 'inference_flops_x_dense', 'run_seconds_mean', 'run_time_shared'],
+                header: ['method', 'training_multiplier', 'sparsity', 'distribution', 'runs', 'seeds', ...accuracyCsvColumns(input.accuracy), 'train_flops_x_dense_1x', 'inference_flops_x_dense', 'run_seconds_mean', 'run_time_shared'],
                 rows: rows.map((g) => [
                   variantOf(g.config).label,
                   g.config.trainingMultiplier,

@@ -11,7 +11,7 @@ import { labelFields, otherFields, unsaidValues, type LabelFields } from '../lab
 import { runTimeCell, runTimeSharedCsv, timeVsDense } from '../run-time.js';
 import { seriesFields, seriesOfGroups } from '../series-style.js';
 import { isFullDense, isSmallDense, variantOf } from '../variants.js';
-import { ACCURACY_LABELS, completedRuns, progressNote, runTimeCaption, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
+import { ACCURACY_LABELS, accuracyColumn, accuracyCsvColumns, completedRuns, progressNote, runTimeCaption, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
 
 /** Where a group stands on the sparsity axis: its sparsity, or for Small-Dense the sparsity its parameter count matches. */
 export function placedSparsity(config: RunConfig): number {
@@ -203,7 +203,7 @@ export function methodsTable(groups: readonly RunGroup[], kind: AccuracyKind): V
       { label: 'Distribution', numeric: false },
       ...(hasOther ? [{ label: 'Other', numeric: false }] : []),
       { label: 'Seeds', numeric: true },
-      { label: 'Test accuracy', numeric: true },
+      accuracyColumn(kind),
       { label: 'Train FLOPs ×', numeric: true },
       { label: 'Inference FLOPs ×', numeric: true },
       { label: 'Run time', numeric: true },
@@ -232,7 +232,7 @@ export function methodsTable(groups: readonly RunGroup[], kind: AccuracyKind): V
     csv: {
       header: [
         'method', 'variant', 'sparsity', 'width_multiplier', 'distribution', 'other', 'runs', 'seeds',
-        'test_accuracy_mean', 'test_accuracy_std', 'measured_runs', 'train_flops_x_dense', 'inference_flops_x_dense',
+        ...accuracyCsvColumns(kind), 'measured_runs', 'train_flops_x_dense', 'inference_flops_x_dense',
         'run_seconds_mean', 'run_time_shared', 'run_time_x_dense', 'device',
       ],
       rows: rows.map((g) => [

@@ -9,9 +9,9 @@ import { inferenceFlopsAt, sparseParameterCount, sparsityForInferenceFlops } fro
 import { comparableKey } from '../comparable.js';
 import { groupDetails } from '../figure-series.js';
 import { compact, flopMultiple, meanStdPercent, sparsityLabel } from '../format.js';
-import { groupRuns, type RunGroup } from '../groups.js';
+import { groupRuns, type AccuracyKind, type RunGroup } from '../groups.js';
 import { variantOf } from '../variants.js';
-import { ACCURACY_LABELS, completedRuns, progressNote, runTimeCaption, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
+import { ACCURACY_LABELS, accuracyColumn, accuracyCsvColumns, completedRuns, progressNote, runTimeCaption, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
 import { runTimeCell, runTimeSharedCsv } from '../run-time.js';
 
 export type FlopMatch = NonNullable<DerivedRuns['flopMatched']>;
@@ -122,7 +122,8 @@ function comparisonFigure(
   };
 }
 
-function pairsTable(pairs: readonly FlopPair[], match: FlopMatch, accuracyLabel: string): ViewTable {
+function pairsTable(pairs: readonly FlopPair[], match: FlopMatch, kind: AccuracyKind): ViewTable {
+  const accuracyLabel = ACCURACY_LABELS[kind];
   const rows = pairs.flatMap((p) =>
     [
       { comparison: 'reference', g: p.reference },
@@ -143,7 +144,7 @@ function pairsTable(pairs: readonly FlopPair[], match: FlopMatch, accuracyLabel:
       { label: 'Inference FLOPs ×', numeric: true },
       { label: 'Train FLOPs ×', numeric: true },
       { label: 'Seeds', numeric: true },
-      { label: 'Test accuracy', numeric: true },
+      accuracyColumn(kind),
       { label: 'Run time', numeric: true },
     ],
     rows: rows.map(({ pair, comparison, g }) => ({
@@ -166,7 +167,7 @@ function pairsTable(pairs: readonly FlopPair[], match: FlopMatch, accuracyLabel:
     csv: {
       header: [
         'method', 'reference_sparsity', 'comparison', 'distribution', 'sparsity', 'parameters',
-        'inference_flops_x_dense', 'train_flops_x_dense', 'runs', 'seeds', 'test_accuracy_mean', 'test_accuracy_std', 'run_seconds_mean', 'run_time_shared',
+        'inference_flops_x_dense', 'train_flops_x_dense', 'runs', 'seeds', ...accuracyCsvColumns(kind), 'run_seconds_mean', 'run_time_shared',
       ],
       rows: rows.map(({ pair, comparison, g }) => [
         variantOf(g.config).label,
@@ -196,7 +197,7 @@ export function paramsVsFlopsView(input: ViewInput): ViewResult {
   return {
     view: 'params-vs-flops',
     figures: [comparisonFigure(pairs, 'equalParameters', match, accuracyLabel, accuracyScale), comparisonFigure(pairs, 'equalFlops', match, accuracyLabel, accuracyScale)],
-    tables: pairs.length > 0 ? [pairsTable(pairs, match, accuracyLabel)] : [],
+    tables: pairs.length > 0 ? [pairsTable(pairs, match, input.accuracy)] : [],
     notes: [
       progressNote(input.runs),
       ...new Set(

@@ -6,10 +6,10 @@ import { meanStdChartOption } from '../../charts/mean-std.js';
 import { accuracyAxis, asPercent } from '../../charts/style.js';
 import { groupDetails, groupSeries } from '../figure-series.js';
 import { flopMultiple, meanStdPercent, percent, sparsityLabel } from '../format.js';
-import { groupRuns, type RunGroup } from '../groups.js';
+import { groupRuns, type AccuracyKind, type RunGroup } from '../groups.js';
 import { seriesOfGroups } from '../series-style.js';
 import { variantOf } from '../variants.js';
-import { ACCURACY_LABELS, completedRuns, progressNote, runTimeCaption, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
+import { ACCURACY_LABELS, accuracyColumn, accuracyCsvColumns, completedRuns, progressNote, runTimeCaption, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
 import { runTimeCell, runTimeSharedCsv } from '../run-time.js';
 
 /** The run whose layer densities stand for its group: the lowest seed (seeds drift alike; one chart per group stays readable). */
@@ -79,7 +79,8 @@ function densityTable(groups: readonly RunGroup[], history: ViewInput['layerHist
   };
 }
 
-function summaryTable(groups: readonly RunGroup[], accuracyLabel: string, title: (g: RunGroup) => string): ViewTable {
+function summaryTable(groups: readonly RunGroup[], kind: AccuracyKind, title: (g: RunGroup) => string): ViewTable {
+  const accuracyLabel = ACCURACY_LABELS[kind];
   return {
     id: 'redistribution',
     title: 'Redistribution',
@@ -88,7 +89,7 @@ function summaryTable(groups: readonly RunGroup[], accuracyLabel: string, title:
       { label: 'Method', numeric: false },
       { label: 'Sparsity', numeric: true },
       { label: 'Seeds', numeric: true },
-      { label: 'Test accuracy', numeric: true },
+      accuracyColumn(kind),
       { label: 'Train FLOPs ×', numeric: true },
       { label: 'Inference FLOPs ×', numeric: true },
       { label: 'Run time', numeric: true },
@@ -100,7 +101,7 @@ function summaryTable(groups: readonly RunGroup[], accuracyLabel: string, title:
       cells: [title(g), sparsityLabel(g.config.sparsity), String(g.accuracy.n), meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n), flopMultiple(g.trainFlopsRatio.mean), flopMultiple(g.inferenceFlopsRatio.mean), runTimeCell(g)],
     })),
     csv: {
-      header: ['method', 'redistribution', 'sparsity', 'distribution', 'runs', 'seeds', 'test_accuracy_mean', 'test_accuracy_std', 'train_flops_x_dense', 'inference_flops_x_dense', 'run_seconds_mean', 'run_time_shared'],
+      header: ['method', 'redistribution', 'sparsity', 'distribution', 'runs', 'seeds', ...accuracyCsvColumns(kind), 'train_flops_x_dense', 'inference_flops_x_dense', 'run_seconds_mean', 'run_time_shared'],
       rows: groups.map((g) => [
         title(g),
         g.config.maskUpdate.redistribution,
@@ -164,7 +165,7 @@ export function redistributionView(input: ViewInput): ViewResult {
   return {
     view: 'redistribution',
     figures,
-    tables: groups.length > 0 ? [summaryTable(groups, accuracyLabel, title), densityTable(groups, input.layerHistory, title)] : [],
+    tables: groups.length > 0 ? [summaryTable(groups, input.accuracy, title), densityTable(groups, input.layerHistory, title)] : [],
     notes: [progressNote(input.runs)],
   };
 }

@@ -7,11 +7,11 @@ import type { RunConfig } from '../../config/run.js';
 import { comparableKey, NOT_COMPARED } from '../comparable.js';
 import { flopMultiple, meanStdPercent, percent, sparsityLabel } from '../format.js';
 import { groupBy } from '../../group-by.js';
-import { groupRuns, type RunGroup } from '../groups.js';
+import { groupRuns, type AccuracyKind, type RunGroup } from '../groups.js';
 import { configLabel, labelFields } from '../labels.js';
 import { isFullDense, variantOf } from '../variants.js';
 import { DROP_GROW_METHODS } from '../../names.js';
-import { ACCURACY_LABELS, completedRuns, progressNote, runTimeCaption, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
+import { ACCURACY_LABELS, accuracyColumn, accuracyCsvColumns, completedRuns, progressNote, runTimeCaption, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
 import { runTimeCell, runTimeSharedCsv } from '../run-time.js';
 
 /** The report's (and the RigL paper's) choice: drop 30% at first, update every 100 steps. */
@@ -142,7 +142,8 @@ function panelLines(panel: SensitivityPanel, index: number, accuracyLabel: strin
   };
 }
 
-function sensitivityTable(panels: readonly SensitivityPanel[], accuracyLabel: string): ViewTable {
+function sensitivityTable(panels: readonly SensitivityPanel[], kind: AccuracyKind): ViewTable {
+  const accuracyLabel = ACCURACY_LABELS[kind];
   const many = panels.length > 1;
   const rows = panels.flatMap((p) => [...p.cells].sort((a, b) => a.alpha - b.alpha || a.deltaT - b.deltaT).map((c) => ({ panel: p, cell: c })));
   const mark = (c: SensitivityCell): string => [c.best ? 'best' : '', c.reference ? 'reference' : ''].filter(Boolean).join(', ');
@@ -155,7 +156,7 @@ function sensitivityTable(panels: readonly SensitivityPanel[], accuracyLabel: st
       { label: 'α', numeric: true },
       { label: 'ΔT', numeric: true },
       { label: 'Seeds', numeric: true },
-      { label: 'Test accuracy', numeric: true },
+      accuracyColumn(kind),
       { label: 'Train FLOPs ×', numeric: true },
       { label: 'Run time', numeric: true },
       { label: '', numeric: false },
@@ -176,7 +177,7 @@ function sensitivityTable(panels: readonly SensitivityPanel[], accuracyLabel: st
       ],
     })),
     csv: {
-      header: ['setting', 'alpha', 'delta_t', 'runs', 'seeds', 'test_accuracy_mean', 'test_accuracy_std', 'train_flops_x_dense', 'run_seconds_mean', 'run_time_shared', 'best', 'reference'],
+      header: ['setting', 'alpha', 'delta_t', 'runs', 'seeds', ...accuracyCsvColumns(kind), 'train_flops_x_dense', 'run_seconds_mean', 'run_time_shared', 'best', 'reference'],
       rows: rows.map(({ panel, cell }) => [
         panel.label,
         cell.alpha,
@@ -196,7 +197,8 @@ function sensitivityTable(panels: readonly SensitivityPanel[], accuracyLabel: st
 }
 
 /** The runs a sweep holds beside its cells (dense, static, pruning), side by side. */
-function baselinesTable(baselines: readonly RunGroup[], accuracyLabel: string): ViewTable {
+function baselinesTable(baselines: readonly RunGroup[], kind: AccuracyKind): ViewTable {
+  const accuracyLabel = ACCURACY_LABELS[kind];
   // Named by what sets them apart from each other (the sweep's α and ΔT do not apply to them).
   const fields = labelFields(baselines.map((g) => g.config));
   const name = (g: RunGroup): string => configLabel(g.config, fields, false);
@@ -208,7 +210,7 @@ function baselinesTable(baselines: readonly RunGroup[], accuracyLabel: string): 
       { label: 'Method', numeric: false },
       { label: 'Sparsity', numeric: true },
       { label: 'Seeds', numeric: true },
-      { label: 'Test accuracy', numeric: true },
+      accuracyColumn(kind),
       { label: 'Train FLOPs ×', numeric: true },
       { label: 'Run time', numeric: true },
     ],
@@ -226,7 +228,7 @@ function baselinesTable(baselines: readonly RunGroup[], accuracyLabel: string): 
       ],
     })),
     csv: {
-      header: ['method', 'sparsity', 'runs', 'seeds', 'test_accuracy_mean', 'test_accuracy_std', 'train_flops_x_dense', 'run_seconds_mean', 'run_time_shared'],
+      header: ['method', 'sparsity', 'runs', 'seeds', ...accuracyCsvColumns(kind), 'train_flops_x_dense', 'run_seconds_mean', 'run_time_shared'],
       rows: baselines.map((g) => [
         name(g),
         g.config.method === 'dense' ? 0 : g.config.sparsity,
@@ -255,7 +257,7 @@ export function sensitivityView(input: ViewInput): ViewResult {
   return {
     view: 'sensitivity',
     figures: figures.length > 0 ? figures : [{ id: 'alpha-delta-t-heatmap', title: 'Test accuracy over α and ΔT', caption: '', option: {}, height: 300, size: 'half', empty: WAITING }],
-    tables: [...(panels.length > 0 ? [sensitivityTable(panels, accuracyLabel)] : []), ...(baselines.length > 0 ? [baselinesTable(baselines, accuracyLabel)] : [])],
+    tables: [...(panels.length > 0 ? [sensitivityTable(panels, input.accuracy)] : []), ...(baselines.length > 0 ? [baselinesTable(baselines, input.accuracy)] : [])],
     notes: [progressNote(input.runs)],
   };
 }
