@@ -19,14 +19,14 @@ interface FlagDef {
 export const RUN_FLAGS: Record<string, FlagDef> = {
   dataset: { path: 'dataset', kind: 'string', help: 'mnist | fashion-mnist | cifar10 | cifar100 (default fashion-mnist)' },
   model: { path: 'model', kind: 'string', help: 'mlp | lenet5 | lenet5-classic | wrn-D-K (e.g. wrn-22-2) | resnet50' },
-  method: { path: 'method', kind: 'list', grid: 'method', help: 'dense | static | set | snfs | rigl | pruning; a comma list makes a grid' },
-  sparsity: { path: 'sparsity', kind: 'number-list', grid: 'sparsity', help: 'target sparsity in [0, 1); a comma list makes a grid' },
+  method: { path: 'method', kind: 'list', grid: 'method', help: 'dense | static | set | snfs | rigl | pruning' },
+  sparsity: { path: 'sparsity', kind: 'number-list', grid: 'sparsity', help: 'target sparsity in [0, 1)' },
   distribution: { path: 'distribution', kind: 'list', grid: 'distribution', help: 'uniform | er | erk' },
   seed: { path: 'seed', kind: 'int-list', grid: 'seed', help: 'random seed(s)' },
-  epochs: { path: 'epochs', kind: 'int', help: 'training epochs' },
+  epochs: { path: 'epochs', kind: 'int-list', grid: 'epochs', help: 'training epochs' },
   multiplier: { path: 'trainingMultiplier', kind: 'number-list', grid: 'trainingMultiplier', help: 'training-length multiplier (scales epochs and step boundaries)' },
   width: { path: 'widthMultiplier', kind: 'number-list', grid: 'widthMultiplier', help: 'width multiplier (Small-Dense baselines)' },
-  'batch-size': { path: 'batchSize', kind: 'int', help: 'examples per step' },
+  'batch-size': { path: 'batchSize', kind: 'int-list', grid: 'batchSize', help: 'examples per step' },
   lr: { path: 'optimizer.lr', kind: 'number-list', grid: 'lr', help: 'learning rate' },
   'lr-schedule': { path: 'lrSchedule.kind', kind: 'string', help: 'constant | step | cosine' },
   'lr-gamma': { path: 'lrSchedule.gamma', kind: 'number', help: 'step schedule: factor per drop (default 0.2)' },
@@ -134,18 +134,28 @@ export function flagsToExperiment(values: Record<string, string | boolean | unde
   return { name, base: base as RunConfigInput, grid: grid as ExperimentSpecInput['grid'] };
 }
 
+/** 1st, 2nd, 3rd, 4th, …, 11th, 12th, 13th, 21st. */
+export function ordinal(n: number): string {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
+}
+
 /**
  * The flag that sets the config field at `path`, as it is named in an error: `--delta-t`, with
- * the key within its value (`--layer-sparsity fc1` for layerSparsity.fc1), or with the place of
- * the value in its comma list (`--sparsity (value 2)` for grid.sparsity.1); undefined if none.
+ * the key within its value (`--layer-sparsity fc1` for layerSparsity.fc1), or with the value and
+ * its place in its comma list (`--sparsity 1.2 (2nd in its list)` for grid.sparsity.1, the value
+ * as typed in `typed` where given); undefined if none.
  */
-function flagOfPath(path: string, byPath: ReadonlyMap<string, string>): string | undefined {
+function flagOfPath(path: string, byPath: ReadonlyMap<string, string>, typed?: Readonly<Record<string, unknown>>): string | undefined {
   for (let at = path; at !== ''; at = at.includes('.') ? at.slice(0, at.lastIndexOf('.')) : '') {
     const flag = byPath.get(at);
     if (flag === undefined) continue;
     const below = at === path ? '' : path.slice(at.length + 1);
     if (RUN_FLAGS[flag]!.kind === 'layer-map' && below !== '') return `--${flag} ${below}`;
-    if (/^\d+$/.test(below)) return `--${flag} (value ${Number(below) + 1})`;
+    if (/^\d+$/.test(below)) {
+      const value = typed?.[flag] === undefined ? undefined : String(typed[flag]).split(',')[Number(below)]?.trim();
+      return `--${flag}${value === undefined ? '' : ` ${value}`} (${ordinal(Number(below) + 1)} in its list)`;
+    }
     return `--${flag}`;
   }
   return undefined;
@@ -154,9 +164,10 @@ function flagOfPath(path: string, byPath: ReadonlyMap<string, string>): string |
 /**
  * Rewrites a config error in terms of the flags the user typed: `--delta-t: must be ...`. With
  * `file`, the flags were merged over that config file (already valid alone): a field no typed
- * flag sets is named as the file's, with the flags that made it wrong.
+ * flag sets is named as the file's, with the flags that made it wrong. `typed`: the flags' values
+ * as typed, to quote the one of a comma list that is wrong.
  */
-export function configErrorAsFlags(error: ConfigError, file?: { path: string; typed: ReadonlySet<string> }): UsageError {
+export function configErrorAsFlags(error: ConfigError, file?: { path: string; typed: ReadonlySet<string> }, typed?: Readonly<Record<string, unknown>>): UsageError {
   const typedFlags = file ? [...file.typed].map((f) => `--${f}`).join(' ') : '';
   const byPath = new Map<string, string>();
   for (const [flag, def] of Object.entries(RUN_FLAGS)) {
@@ -167,7 +178,7 @@ export function configErrorAsFlags(error: ConfigError, file?: { path: string; ty
   const lines = error.issues.map((issue) => {
     const path = issue.path.replace(/^base\./, '');
     // A check of each expanded run names its field under grid (grid.trainSubset) even when no axis sets it.
-    const flag = flagOfPath(path, byPath) ?? flagOfPath(path.replace(/^grid\./, ''), byPath);
+    const flag = flagOfPath(path, byPath, typed) ?? flagOfPath(path.replace(/^grid\./, ''), byPath, typed);
     // Another field the message names is named by its flag where one set it ("must be after --prune-start").
     const message = issueInWords(issue, (referred) => flagOfPath(referred, byPath) ?? referred);
     if (flag) return `${flag}: ${message}`;
@@ -178,6 +189,6 @@ export function configErrorAsFlags(error: ConfigError, file?: { path: string; ty
 
 export function runFlagsHelp(): string {
   return Object.entries(RUN_FLAGS)
-    .map(([flag, def]) => `  --${flag.padEnd(18)} ${def.help}`)
+    .map(([flag, def]) => `  --${flag.padEnd(18)} ${def.help}${def.grid ? '; a comma list makes a grid' : ''}`)
     .join('\n');
 }

@@ -92,7 +92,7 @@ describe('rigl-lab CLI', () => {
     writeFileSync(file, JSON.stringify({ name: 'x', base: { model: 'mlp' }, grid: { method: ['rigl', 'static'] } }));
     const flagged = await rigl(['run', '--config', file, '--sparsity', '0.9,1.2', '--db', join(dir, 'never.sqlite')]);
     expect(flagged.code).toBe(2);
-    expect(flagged.stderr).toBe('rigl-lab run: --sparsity (value 2): must be a fraction below 1, e.g. 0.9 for 90% (1 would remove every weight)\n');
+    expect(flagged.stderr).toBe('rigl-lab run: --sparsity 1.2 (2nd in its list): must be a fraction below 1, e.g. 0.9 for 90% (1 would remove every weight)\n');
     const layer = await rigl(['run', '--config', file, '--layer-sparsity', 'fc9=0.5', '--db', join(dir, 'never.sqlite')]);
     expect(layer.stderr).toContain('--layer-sparsity fc9: no masked layer of mlp is called "fc9"');
     expect((await rigl(['run', '--model', 'mlp', '--layer-sparsity', 'fc1', '--db', join(dir, 'never.sqlite')])).stderr).toContain('--layer-sparsity: "fc1" is not LAYER=SPARSITY');

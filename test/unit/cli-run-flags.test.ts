@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveRunFlags } from '../../src-main/cli/commands/run.js';
+import { ordinal } from '../../src-main/cli/run-flags.js';
 
 describe('rigl-lab run flags over a --config file', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'rigl-lab-flags-')), 'experiment.json');
@@ -50,6 +51,17 @@ describe('rigl-lab run: what a --config file and --name make', () => {
     expect([renamed.experiment, renamed.spec.name, renamed.spec.tags]).toEqual([true, 'narrowed', ['sweep']]);
   });
 
+  it('sweeps epochs and batch sizes from comma lists too, as a grid in a config file does; a bad value of a list is quoted with its place', () => {
+    expect(resolveRunFlags(['--method', 'static', '--epochs', '1,2', '--batch-size', '50,100']).configs.map((c) => [c.epochs, c.batchSize])).toEqual([
+      [1, 50],
+      [1, 100],
+      [2, 50],
+      [2, 100],
+    ]);
+    expect(() => resolveRunFlags(['--lr', '0.05,1000'])).toThrow('--lr 1000 (2nd in its list): must be at most 100');
+    expect([1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111].map(ordinal)).toEqual(['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '22nd', '101st', '111th']);
+  });
+
   it('names a grid of flags by its swept axes, its method, and the other flags typed, so that grids differing in one flag differ in name', () => {
     const name = (args: string[]) => resolveRunFlags(args).spec.name;
     expect(name(['--method', 'rigl,static', '--sparsity', '0.8'])).toBe('Fashion-MNIST · mlp: RigL, Static (with --sparsity 0.8)');
@@ -92,7 +104,7 @@ describe('rigl-lab run: a bad flag value named as typed', () => {
   };
 
   it('says which value of a comma list is wrong, the choices of a schedule, and how to give a negative value', () => {
-    expect(refused(['--sparsity', '0.9,1.2'])).toBe('--sparsity (value 2): must be a fraction below 1, e.g. 0.9 for 90% (1 would remove every weight)');
+    expect(refused(['--sparsity', '0.9,1.2'])).toBe('--sparsity 1.2 (2nd in its list): must be a fraction below 1, e.g. 0.9 for 90% (1 would remove every weight)');
     expect(refused(['--lr-schedule', 'foo'])).toBe('--lr-schedule: must be one of "constant", "step", "cosine"');
     expect(refused(['--sparsity', '-0.1'])).toBe('--sparsity: a value that starts with "-" goes after an "=": --sparsity=-VALUE');
     // A field the message names is named by the flag that set it.

@@ -159,7 +159,7 @@ export function resolveRunFlags(args: string[]): ResolvedRuns {
         const fileName = 'name' in file ? spec.name : undefined;
         return { spec, configs, values, experiment: fileIsGrid || isGrid(spec, configs), lone: { name: givenName ?? fileName, tags: spec.tags } };
       } catch (error) {
-        if (error instanceof ConfigError) throw configErrorAsFlags(error, { path: values.config, typed: new Set(typed) });
+        if (error instanceof ConfigError) throw configErrorAsFlags(error, { path: values.config, typed: new Set(typed) }, values);
         throw error;
       }
     }
@@ -174,7 +174,7 @@ export function resolveRunFlags(args: string[]): ResolvedRuns {
     const spec = givenName === undefined ? { ...parsed, name: withFlagsTyped(gridName(configs[0]!, parsed.grid), flagsAsTyped(args, unswept, values as Record<string, unknown>)) } : parsed;
     return { spec, configs, values, experiment: isGrid(spec, configs), lone: { name: givenName, tags: [] } };
   } catch (error) {
-    if (error instanceof ConfigError) throw configErrorAsFlags(error);
+    if (error instanceof ConfigError) throw configErrorAsFlags(error, undefined, values);
     throw error;
   }
 }
@@ -380,7 +380,7 @@ function runTime(run: RunRecord): string {
 }
 
 /** How a grid's name calls an axis (the others by their own name: "lr 0.05, 0.1"). */
-const AXIS_WORDS: Record<string, string> = { seed: 'seeds', alpha: 'α', deltaT: 'ΔT' };
+const AXIS_WORDS: Record<string, string> = { seed: 'seeds', alpha: 'α', deltaT: 'ΔT', batchSize: 'batch', weightDecay: 'weight decay' };
 
 /** An unnamed grid's name, from what it trains and sweeps: "Fashion-MNIST · mlp: RigL, Static × 80%, 90% × seeds 0, 1", "…: RigL × seeds 0, 1". */
 function gridName(first: RunConfig, grid: ExperimentSpec['grid']): string {
