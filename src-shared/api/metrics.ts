@@ -41,3 +41,12 @@ export const METRIC_LABELS: Record<MetricName, string> = {
 export function isAccuracy(name: MetricName): boolean {
   return name.endsWith('accuracy');
 }
+
+/**
+ * Which series draws a run's training loss (or accuracy): the logged steps', or each epoch's mean
+ * where the run logged fewer points than it had epochs (a log interval longer than an epoch left
+ * one point, the whole run's mean, at its last step). `counts`: each series' number of points.
+ */
+export function trainingSeries(counts: ReadonlyMap<string, number>, stepwise: MetricName, perEpoch: MetricName): MetricName {
+  return (counts.get(stepwise) ?? 0) < (counts.get(perEpoch) ?? 0) ? perEpoch : stepwise;
+}
