@@ -45,7 +45,7 @@ export function buildView(input: ViewInput): ViewResult {
   const result = BUILDERS[viewOfExperiment(input.experiment.spec)](input);
   // What the figures' runs share: the completed ones, once there are any (a diverged run's lr is no recipe).
   const completed = completedRuns(input.runs);
-  const recipe = recipeNote(completed.length > 0 ? completed : input.runs);
+  const recipe = completed.length > 0 && completed.length < input.runs.length ? recipeNote(completed, 'Every completed run') : recipeNote(input.runs);
   const schedules = scheduleNotes(input.runs.map((r) => r.config));
   return { ...result, notes: [...result.notes, ...schedules, ...(recipe === null ? [] : [recipe])] };
 }

@@ -59,9 +59,10 @@ function methodNames(configs: readonly RunConfig[], methods: readonly MethodName
 /**
  * "Every run: 3 epochs, batch 128, …", then the schedules of the methods that have one ("RigL
  * runs: mask updates every 100 steps, …"): the shared recipe, which the figures do not show.
- * Null without runs.
+ * Null without runs. `subject` names the runs it is about ("Every completed run" where others are
+ * left out).
  */
-export function recipeNote(runs: readonly RunRecord[]): string | null {
+export function recipeNote(runs: readonly RunRecord[], subject = 'Every run'): string | null {
   const configs = runs.map((r) => r.config);
   const first = configs[0];
   if (first === undefined) return null;
@@ -69,7 +70,7 @@ export function recipeNote(runs: readonly RunRecord[]): string | null {
   const parts = PARTS.filter(({ paths, partial }) => (partial ? paths.some((p) => !varying.has(p)) : paths.every((p) => !varying.has(p)))).flatMap(({ part }) => part(first, varying) ?? []);
   // Longer runs (RigL's 2×, 5×) are set against the recipe's length, which the figures then name as 1×.
   if (varying.has('trainingMultiplier') && !varying.has('epochs')) parts.unshift(`${epochsText(first.epochs)} at 1×`);
-  const sentences = [`Every run: ${parts.join(', ')}.`];
+  const sentences = [`${subject}: ${parts.join(', ')}.`];
   const updating = configs.filter((c) => DROP_GROW_METHODS.includes(c.method));
   // What the updating runs share of their schedule (a sweep of α and ΔT still says when updates end).
   const updateVarying = new Set(varyingFields(updating));

@@ -5,12 +5,12 @@ import { byLayer, densityCurves } from '../../charts/layer-curves.js';
 import { meanStdChartOption } from '../../charts/mean-std.js';
 import { accuracyAxis, asPercent } from '../../charts/style.js';
 import { groupDetails, groupSeries } from '../figure-series.js';
-import { flopMultiple, meanStdPercent, percent, sparsityLabel } from '../format.js';
-import { groupRuns, type AccuracyKind, type RunGroup } from '../groups.js';
+import { flopMultiple, percent, sparsityLabel } from '../format.js';
+import { groupRuns, type RunGroup } from '../groups.js';
 import { seriesOfGroups } from '../series-style.js';
 import { variantOf } from '../variants.js';
-import { ACCURACY_LABELS, accuracyColumn, accuracyCsvColumns, completedRuns, progressNote, runTimeCaption, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
-import { runTimeCell, runTimeSharedCsv } from '../run-time.js';
+import { groupTable } from '../group-table.js';
+import { ACCURACY_LABELS, completedRuns, progressNote, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
 
 /** The run whose layer densities stand for its group: the lowest seed (seeds drift alike; one chart per group stays readable). */
 function representative(g: RunGroup): RunRecord {
@@ -79,46 +79,6 @@ function densityTable(groups: readonly RunGroup[], history: ViewInput['layerHist
   };
 }
 
-function summaryTable(groups: readonly RunGroup[], kind: AccuracyKind, title: (g: RunGroup) => string): ViewTable {
-  const accuracyLabel = ACCURACY_LABELS[kind];
-  return {
-    id: 'redistribution',
-    title: 'Redistribution',
-    caption: `${accuracyLabel}, mean ± std over seeds (percent); FLOPs as multiples of the dense model's; ${runTimeCaption(groups)}`,
-    columns: [
-      { label: 'Method', numeric: false },
-      { label: 'Sparsity', numeric: true },
-      { label: 'Seeds', numeric: true },
-      accuracyColumn(kind),
-      { label: 'Train FLOPs ×', numeric: true },
-      { label: 'Inference FLOPs ×', numeric: true },
-      { label: 'Run time', numeric: true },
-    ],
-    rows: groups.map((g) => ({
-      key: g.key,
-      color: variantOf(g.config).color,
-      mark: null,
-      cells: [title(g), sparsityLabel(g.config.sparsity), String(g.accuracy.n), meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n), flopMultiple(g.trainFlopsRatio.mean), flopMultiple(g.inferenceFlopsRatio.mean), runTimeCell(g)],
-    })),
-    csv: {
-      header: ['method', 'redistribution', 'sparsity', 'distribution', 'runs', 'seeds', ...accuracyCsvColumns(kind), 'train_flops_x_dense', 'inference_flops_x_dense', 'run_seconds_mean', 'run_time_shared'],
-      rows: groups.map((g) => [
-        title(g),
-        g.config.maskUpdate.redistribution,
-        g.config.sparsity,
-        g.config.distribution,
-        g.runs.length,
-        g.seeds.join(' '),
-        g.accuracy.mean,
-        g.accuracy.std,
-        g.trainFlopsRatio.mean,
-        g.inferenceFlopsRatio.mean,
-        g.durationS.mean,
-        runTimeSharedCsv(g),
-      ]),
-    },
-  };
-}
 
 export function redistributionView(input: ViewInput): ViewResult {
   const accuracyLabel = ACCURACY_LABELS[input.accuracy];
@@ -165,7 +125,7 @@ export function redistributionView(input: ViewInput): ViewResult {
   return {
     view: 'redistribution',
     figures,
-    tables: groups.length > 0 ? [summaryTable(groups, input.accuracy, title), densityTable(groups, input.layerHistory, title)] : [],
+    tables: groups.length > 0 ? [groupTable(groups, input.accuracy, { id: 'redistribution', title: 'Redistribution', lead: '', name: title, csvExtra: { header: 'redistribution', value: (g) => g.config.maskUpdate.redistribution } }), densityTable(groups, input.layerHistory, title)] : [],
     notes: [progressNote(input.runs)],
   };
 }

@@ -5,12 +5,13 @@ import { shade, siblingSymbol } from '../../charts/palette.js';
 import { accuracyAxis } from '../../charts/style.js';
 import type { RunConfig } from '../../config/run.js';
 import { comparableKey, NOT_COMPARED } from '../comparable.js';
-import { flopMultiple, meanStdPercent, percent, sparsityLabel } from '../format.js';
+import { flopMultiple, meanStdPercent, percent } from '../format.js';
 import { groupBy } from '../../group-by.js';
 import { groupRuns, type AccuracyKind, type RunGroup } from '../groups.js';
 import { configLabel, labelFields } from '../labels.js';
 import { isFullDense, variantOf } from '../variants.js';
 import { DROP_GROW_METHODS } from '../../names.js';
+import { groupTable } from '../group-table.js';
 import { ACCURACY_LABELS, accuracyColumn, accuracyCsvColumns, completedRuns, progressNote, runTimeCaption, WAITING, type ViewFigure, type ViewInput, type ViewResult, type ViewTable } from '../view.js';
 import { runTimeCell, runTimeSharedCsv } from '../run-time.js';
 
@@ -196,52 +197,15 @@ function sensitivityTable(panels: readonly SensitivityPanel[], kind: AccuracyKin
   };
 }
 
-/** The runs a sweep holds beside its cells (dense, static, pruning), side by side. */
+/** The runs a sweep holds beside its cells (dense, static, pruning), named by what sets them apart from each other. */
 function baselinesTable(baselines: readonly RunGroup[], kind: AccuracyKind): ViewTable {
-  const accuracyLabel = ACCURACY_LABELS[kind];
-  // Named by what sets them apart from each other (the sweep's α and ΔT do not apply to them).
   const fields = labelFields(baselines.map((g) => g.config));
-  const name = (g: RunGroup): string => configLabel(g.config, fields, false);
-  return {
+  return groupTable(baselines, kind, {
     id: 'baselines',
     title: 'Baselines',
-    caption: `Runs of methods that α and ΔT do not change, beside the sweep; ${accuracyLabel}, mean ± std over seeds (percent); ${runTimeCaption(baselines)}`,
-    columns: [
-      { label: 'Method', numeric: false },
-      { label: 'Sparsity', numeric: true },
-      { label: 'Seeds', numeric: true },
-      accuracyColumn(kind),
-      { label: 'Train FLOPs ×', numeric: true },
-      { label: 'Run time', numeric: true },
-    ],
-    rows: baselines.map((g) => ({
-      key: g.key,
-      color: variantOf(g.config).color,
-      mark: null,
-      cells: [
-        name(g),
-        g.config.method === 'dense' ? '—' : sparsityLabel(g.config.sparsity),
-        String(g.accuracy.n),
-        meanStdPercent(g.accuracy.mean, g.accuracy.std, g.accuracy.n),
-        flopMultiple(g.trainFlopsRatio.mean),
-        runTimeCell(g),
-      ],
-    })),
-    csv: {
-      header: ['method', 'sparsity', 'runs', 'seeds', ...accuracyCsvColumns(kind), 'train_flops_x_dense', 'run_seconds_mean', 'run_time_shared'],
-      rows: baselines.map((g) => [
-        name(g),
-        g.config.method === 'dense' ? 0 : g.config.sparsity,
-        g.runs.length,
-        g.seeds.join(' '),
-        g.accuracy.mean,
-        g.accuracy.std,
-        g.trainFlopsRatio.mean,
-        g.durationS.mean,
-        runTimeSharedCsv(g),
-      ]),
-    },
-  };
+    lead: 'Runs of methods that α and ΔT do not change, beside the sweep; ',
+    name: (g) => configLabel(g.config, fields, false),
+  });
 }
 
 export function sensitivityView(input: ViewInput): ViewResult {
