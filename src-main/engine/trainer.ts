@@ -111,6 +111,8 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
     let lastYield = performance.now();
 
     for (let t = startStep; t < plan.totalSteps; t++) {
+      // Also before the first step: a stop that came while the run was getting ready (its warm-up) trains nothing.
+      if (input.signal?.aborted) return finish('cancelled', t, null);
       const epoch = Math.floor(t / plan.stepsPerEpoch);
       const batch = batchInput.next(network.takesBatchChunksFirst());
       context.denseGradients = sparsity.needsDenseGradient(t);

@@ -11,7 +11,7 @@ import { train } from './trainer.js';
  * and optimised.
  */
 export const WARM_UP_STEPS = 200;
-/** The longest a warm-up goes on (a large model's step on a CPU takes a good part of a second). */
+/** After this, a warm-up stops at the end of its current step (a large model's step on a CPU takes a good part of a second). */
 export const WARM_UP_MS = 2_000;
 
 const SILENT: TrainingObserver = {
@@ -26,12 +26,12 @@ const SILENT: TrainingObserver = {
 
 /**
  * Trains a throwaway copy of a run's model on its first training examples for a few steps
- * (WARM_UP_STEPS, at most one pass over them and WARM_UP_MS), with mask updates and an evaluation,
- * before the run's clock starts. Without it the first run of a process stepped slower than the
- * same run after it (see WARM_UP_STEPS), which made a grid's times depend on its order, and every
- * run of the app (a process each) slower than the same run in a CLI grid. Nothing of the run itself
- * is touched: its weights, masks, batches and random streams are built afresh by train.
- * Returns the steps it trained (fewer where `signal`, the run's, stops it).
+ * (WARM_UP_STEPS, at most one pass over them, ending with the first step past WARM_UP_MS), with
+ * mask updates and an evaluation, before the run's clock starts. Without it the first run of a
+ * process stepped slower than the same run after it (see WARM_UP_STEPS), which made a grid's
+ * times depend on its order, and every run of the app (a process each) slower than the same run in
+ * a CLI grid. Nothing of the run itself is touched: its weights, masks, batches and random streams
+ * are built afresh by train. Returns the steps it trained (fewer where `signal`, the run's, stops it).
  */
 export async function warmUp(config: RunConfig, backend: BackendSelection, data: TrainingData, signal?: AbortSignal): Promise<number> {
   const steps = Math.min(WARM_UP_STEPS, Math.floor(data.train.count / config.batchSize));
