@@ -40,6 +40,7 @@ export function learningRateCurve(plan: LrPlan, maxPoints = 1000): Array<[number
   const edges: number[] = [];
   if (plan.warmupSteps > 0) edges.push(plan.warmupSteps);
   if (plan.schedule.kind === 'step') for (let t = plan.schedule.everySteps; t <= last; t += plan.schedule.everySteps) edges.push(t);
-  for (const t of edges) if (t <= last) steps.add(t - 1).add(t);
+  // A drop every few steps of a long run would outnumber the points asked for: then the samples stand alone.
+  if (edges.length <= maxPoints) for (const t of edges) if (t <= last) steps.add(t - 1).add(t);
   return [...steps].sort((a, b) => a - b).map((t) => [t + 1, learningRate(t, plan)]);
 }

@@ -21,6 +21,8 @@ describe('the learning-rate curve of a run', () => {
     expect([at.get(0), at.get(9), at.get(10), at.get(449), at.get(450), at.get(899)]).toEqual([0.1, 1, 1, 1, 0.2, 0.2]);
     expect(at.get(900)).toBeCloseTo(0.04, 12);
     expect(learningRateCurve({ base: 1, schedule: { kind: 'constant' }, warmupSteps: 0, totalSteps: 0 })).toEqual([]);
+    // A drop every 10 of 100,000 steps: 10,000 edges, past the 1,000 points asked for.
+    expect(learningRateCurve({ base: 1, schedule: { kind: 'step', gamma: 0.9, everySteps: 10 }, warmupSteps: 0, totalSteps: 100_000 }).length).toBe(1001);
   });
 });
 
