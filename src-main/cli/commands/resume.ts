@@ -5,7 +5,7 @@ import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { STORE_FLAGS, storeLocation } from '../options.js';
 import { parseFlags, parseRunIds } from '../parse-flags.js';
-import { executeRuns, printExperimentTables } from './run.js';
+import { executeRuns } from './run.js';
 import { checkThreadsEnv } from '../threads-env.js';
 
 export const RESUME_HELP = `rigl-lab resume RUN [RUN …] [--db FILE] [--data-dir DIR] [--json]
@@ -43,9 +43,7 @@ export async function resumeCommand(args: string[], ctx: CommandContext): Promis
     if (threadsNote !== null) ctx.err(`note: ${threadsNote}`);
     for (const run of runs) ctx.err(run.status === 'queued' ? `starting run ${run.id} (queued, not trained yet)` : `resuming run ${run.id}: ${resumeOutcomeOf(store, run.id)}`);
     for (const run of runs) if (run.status !== 'queued') store.updateRunStatus(run.id, 'queued', { held: true });
-    const code = await executeRuns(store, ids, location.dataDir, ctx, values.json === true);
-    printExperimentTables(store, [...new Set(runs.flatMap((r) => (r.experimentId === null ? [] : [r.experimentId])))], code, ctx);
-    return code;
+    return await executeRuns(store, ids, location.dataDir, ctx, values.json === true);
   } finally {
     store.close();
   }

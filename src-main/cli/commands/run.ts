@@ -29,10 +29,11 @@ export const RUN_HELP = `rigl-lab run [training flags] [--config FILE] [--name N
   Trains one run, or a grid: comma lists (--method rigl,static --sparsity 0.8,0.9 --seed 0,1,2) and
   a --config FILE experiment (JSON: {"name", "base": {run config}, "grid": {axis: [values]}}) expand
   to every combination. Flags override the file, which must be valid alone. Fields left out take
-  the dataset's recipe. A grid is stored as an experiment, named by --name or the file's name; a
-  single run (a file without a grid, or flags without lists) is named by --name or the file's name,
-  and takes the file's tags. The file's name gets the flags that change what it trains
-  ("… (with --method rigl --epochs 1)").
+  the dataset's recipe. A grid is stored as an experiment, named by --name, the file's name, or
+  else by what it sweeps, its method and the other flags typed ("Fashion-MNIST · mlp: RigL × α 0.1,
+  0.3 (with --epochs 5)"); a single run (a file without a grid, or flags without lists) is named by
+  --name or the file's name, and takes the file's tags. The file's name gets the flags that change
+  what it trains ("… (with --method rigl --epochs 1)").
   A grid that runs through ends with its runs side by side on stderr, as its dashboard tables them.
   With --json, each finished run prints one JSON line on stdout (the last line is the last run).
 
@@ -210,32 +211,21 @@ export async function runCommand(args: string[], ctx: CommandContext): Promise<n
 
   const store = openStore(location.dbPath);
   try {
-    const created = experiment ? store.createExperiment(spec, configs, { held: true }) : null;
-    const runIds = created ? created.runIds : [store.createRun(configs[0]!, { name: lone.name, tags: lone.tags, held: true })];
+    const runIds = experiment
+      ? store.createExperiment(spec, configs, { held: true }).runIds
+      : [store.createRun(configs[0]!, { name: lone.name, tags: lone.tags, held: true })];
     ctx.err(`${runIds.length} run${runIds.length > 1 ? 's' : ''} in ${location.dbPath}`);
     for (const note of [...scheduleNotes(configs), ...longWarmupNotes(configs), ...(threadsNote === null ? [] : [threadsNote])]) ctx.err(`note: ${note}`);
-    const code = await executeRuns(store, runIds, location.dataDir, ctx, values.json === true);
-    printExperimentTables(store, created ? [created.experimentId] : [], code, ctx);
-    return code;
+    return await executeRuns(store, runIds, location.dataDir, ctx, values.json === true);
   } finally {
     store.close();
   }
 }
 
 /**
- * Runs of experiments that ran through (some may have failed: exit code 0 or 1) end with each
- * experiment's runs side by side, as its dashboard tables them; a stopped command ends with how to
- * resume it instead.
- */
-export function printExperimentTables(store: Store, experimentIds: readonly number[], exitCode: number, ctx: CommandContext): void {
-  if (exitCode !== 0 && exitCode !== 1) return;
-  for (const id of experimentIds) ctx.err(`\n${experimentTablesText(store, id)}`);
-}
-
-/**
  * Runs stored runs one after another (queued and held for this process, so that an app's queue
- * on the same database leaves them); Ctrl-C cancels the current one and stops. Exit code 0 when
- * all completed.
+ * on the same database leaves them); Ctrl-C cancels the current one and stops. Having run through,
+ * it prints the tables of the runs' experiments. Exit code 0 when all completed.
  */
 export async function executeRuns(store: Store, runIds: number[], dataDir: string, ctx: CommandContext, json: boolean): Promise<number> {
   const controller = new AbortController();
@@ -330,6 +320,10 @@ export async function executeRuns(store: Store, runIds: number[], dataDir: strin
     }
     return exitCode;
   }
+  // Runs that ran through (some may have failed) end with their experiments' runs side by side, as
+  // the dashboards table them: a grid of `run`, or the experiments `resume` finished.
+  const experiments = new Set(runIds.flatMap((id) => store.getRun(id)?.experimentId ?? []));
+  for (const id of experiments) ctx.err(`\n${experimentTablesText(store, id)}`);
   return failures === 0 ? 0 : 1;
 }
 
@@ -380,7 +374,7 @@ function runTime(run: RunRecord): string {
 }
 
 /** How a grid's name calls an axis (the others by their own name: "lr 0.05, 0.1"). */
-const AXIS_WORDS: Record<string, string> = { seed: 'seeds', alpha: 'α', deltaT: 'ΔT', batchSize: 'batch', weightDecay: 'weight decay' };
+const AXIS_WORDS: Record<string, string> = { seed: 'seeds', alpha: 'α', deltaT: 'ΔT', batchSize: 'batch', weightDecay: 'weight decay', trainingMultiplier: 'length ×', widthMultiplier: 'width ×' };
 
 /** An unnamed grid's name, from what it trains and sweeps: "Fashion-MNIST · mlp: RigL, Static × 80%, 90% × seeds 0, 1", "…: RigL × seeds 0, 1". */
 function gridName(first: RunConfig, grid: ExperimentSpec['grid']): string {
