@@ -1,4 +1,5 @@
 import type { RunConfig } from '../../src-shared/config/run.js';
+import { planRun } from '../../src-shared/plan.js';
 import type { BackendSelection } from './backend/types.js';
 import { firstExamples, type TrainingData } from './data/index.js';
 import type { TrainingObserver } from './observer.js';
@@ -11,6 +12,11 @@ import { train } from './trainer.js';
  * and optimised.
  */
 export const WARM_UP_STEPS = 200;
+/**
+ * At most this share of a run's own steps: a quick preset's run of 168 steps would otherwise take a
+ * third longer for it, where its time, mostly evaluation and set-up, says little of its method.
+ */
+export const WARM_UP_SHARE = 0.1;
 /** After this, a warm-up stops at the end of its current step (a large model's step on a CPU takes a good part of a second). */
 export const WARM_UP_MS = 2_000;
 
@@ -26,7 +32,8 @@ const SILENT: TrainingObserver = {
 
 /**
  * Trains a throwaway copy of a run's model on its first training examples for a few steps
- * (WARM_UP_STEPS, at most one pass over them, ending with the first step past WARM_UP_MS), with
+ * (WARM_UP_STEPS, at most WARM_UP_SHARE of the run's and one pass over the examples, ending with
+ * the first step past WARM_UP_MS), with
  * mask updates and an evaluation, before the run's clock starts. Without it the first run of a
  * process stepped slower than the same run after it (see WARM_UP_STEPS), which made a grid's
  * times depend on its order, and every run of the app (a process each) slower than the same run in
@@ -34,7 +41,7 @@ const SILENT: TrainingObserver = {
  * are built afresh by train. Returns the steps it trained (fewer where `signal`, the run's, stops it).
  */
 export async function warmUp(config: RunConfig, backend: BackendSelection, data: TrainingData, signal?: AbortSignal): Promise<number> {
-  const steps = Math.min(WARM_UP_STEPS, Math.floor(data.train.count / config.batchSize));
+  const steps = Math.min(WARM_UP_STEPS, Math.max(1, Math.floor(WARM_UP_SHARE * planRun(config).totalSteps)), Math.floor(data.train.count / config.batchSize));
   if (steps < 1) return 0;
   const examples = steps * config.batchSize;
   const warm: RunConfig = {

@@ -57,8 +57,8 @@ describe('rigl-lab CLI', () => {
       for (const run of store.listRuns()) {
         const logs = store.getRunLogs(run.id);
         const dataLine = logs.findIndex((l) => l.message.startsWith('dataset fashion-mnist'));
-        // 450 examples after the holdout: 3 batches of 128 to warm up on.
-        const warmLine = logs.findIndex((l) => l.message.startsWith("warmed up: 3 untimed steps of a throwaway copy of the model, so that the run's time is its training's alone"));
+        // A run of 3 steps (450 examples after the holdout, batches of 128) warms up on one.
+        const warmLine = logs.findIndex((l) => l.message.startsWith("warmed up: 1 untimed step of a throwaway copy of the model, so that the run's time is its training's alone"));
         expect(dataLine, run.name).toBeGreaterThanOrEqual(0);
         expect(warmLine, run.name).toBeGreaterThan(dataLine);
         expect(Date.parse(run.startedAt!), run.name).toBeGreaterThanOrEqual(Date.parse(logs[warmLine]!.time));
