@@ -1,5 +1,6 @@
 import type { ExperimentSpecInput, GridAxis } from '../../src-shared/config/experiment.js';
 import { ConfigError, issueInWords, type RunConfigInput } from '../../src-shared/config/run.js';
+import { ordinal } from '../../src-shared/report/format.js';
 import { UsageError } from './errors.js';
 
 type Kind = 'string' | 'number' | 'int' | 'boolean' | 'list' | 'number-list' | 'int-list' | 'layer-map';
@@ -132,12 +133,6 @@ export function flagsToExperiment(values: Record<string, string | boolean | unde
     if (schedule.everySteps === undefined) throw new UsageError('--lr-schedule step needs --lr-step (optimizer steps between drops)');
   }
   return { name, base: base as RunConfigInput, grid: grid as ExperimentSpecInput['grid'] };
-}
-
-/** 1st, 2nd, 3rd, 4th, …, 11th, 12th, 13th, 21st. */
-export function ordinal(n: number): string {
-  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
-  return `${n}${suffix}`;
 }
 
 /**

@@ -33,11 +33,3 @@ export function readDecimal(text: string): number {
   const trimmed = text.trim();
   return DECIMAL.test(trimmed) ? Number(trimmed) : Number.NaN;
 }
-
-const ORDINAL = new Intl.PluralRules('en-US', { type: 'ordinal' });
-const ORDINAL_SUFFIX: Record<string, string> = { one: 'st', two: 'nd', few: 'rd', other: 'th' };
-
-/** 1st, 2nd, 3rd, 4th, 11th, 21st: a place in a list, which a bare "1" would read as a value. */
-export function ordinal(n: number): string {
-  return `${n}${ORDINAL_SUFFIX[ORDINAL.select(n)] ?? 'th'}`;
-}

@@ -6,7 +6,7 @@ import { dataAndModel, DATASET_INFO } from '../../src-shared/datasets.js';
 import type { DatasetName } from '../../src-shared/names.js';
 import { api, ApiCallError } from '../api/index.js';
 import { debounced } from '../debounced.js';
-import { ordinal } from '../format/numbers.js';
+import { ordinal } from '../../src-shared/report/format.js';
 import { blankForm, formFromSpec, specFromForm, SWEEP_FIELD, SWEEP_LABELS, type ExperimentForm } from '../form/experiment-form.js';
 import { fieldLabel } from '../format/config-fields.js';
 import { checkSpec, fieldOf, type FieldIssue, type SpecCheck } from '../form/validation.js';

@@ -84,3 +84,11 @@ export function compact(n: number | null | undefined, unit = '', round = false):
 export function andList(items: readonly string[]): string {
   return items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items.at(-1)!}` : (items[0] ?? '');
 }
+
+const ORDINAL = new Intl.PluralRules('en-US', { type: 'ordinal' });
+const ORDINAL_SUFFIX: Record<string, string> = { one: 'st', two: 'nd', few: 'rd', other: 'th' };
+
+/** 1st, 2nd, 3rd, 4th, 11th, 21st: a place in a list, which a bare "1" would read as a value. */
+export function ordinal(n: number): string {
+  return `${n}${ORDINAL_SUFFIX[ORDINAL.select(n)] ?? 'th'}`;
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveRunFlags } from '../../src-main/cli/commands/run.js';
-import { ordinal } from '../../src-main/cli/run-flags.js';
+import { ordinal } from '../../src-shared/report/format.js';
 
 describe('rigl-lab run flags over a --config file', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'rigl-lab-flags-')), 'experiment.json');
