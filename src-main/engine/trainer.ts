@@ -110,9 +110,10 @@ export async function train(input: TrainInput): Promise<TrainOutcome> {
     let epochStarted = performance.now();
     let lastYield = performance.now();
 
+    // A stop that came while the run was getting ready (its warm-up) trains nothing; later ones are
+    // seen after each step.
+    if (input.signal?.aborted) return finish('cancelled', startStep, null);
     for (let t = startStep; t < plan.totalSteps; t++) {
-      // Also before the first step: a stop that came while the run was getting ready (its warm-up) trains nothing.
-      if (input.signal?.aborted) return finish('cancelled', t, null);
       const epoch = Math.floor(t / plan.stepsPerEpoch);
       const batch = batchInput.next(network.takesBatchChunksFirst());
       context.denseGradients = sparsity.needsDenseGradient(t);

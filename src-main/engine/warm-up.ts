@@ -13,8 +13,9 @@ import { train } from './trainer.js';
  */
 export const WARM_UP_STEPS = 200;
 /**
- * At most this share of a run's own steps: a quick preset's run of 168 steps would otherwise take a
- * third longer for it, where its time, mostly evaluation and set-up, says little of its method.
+ * At most this share of a run's own steps: a quick preset's run of 168 steps would otherwise warm up
+ * for an epoch, a third of its own steps, where its time, mostly evaluation and set-up, says little
+ * of its method.
  */
 export const WARM_UP_SHARE = 0.1;
 /** After this, a warm-up stops at the end of its current step (a large model's step on a CPU takes a good part of a second). */
@@ -33,12 +34,12 @@ const SILENT: TrainingObserver = {
 /**
  * Trains a throwaway copy of a run's model on its first training examples for a few steps
  * (WARM_UP_STEPS, at most WARM_UP_SHARE of the run's and one pass over the examples, ending with
- * the first step past WARM_UP_MS), with
- * mask updates and an evaluation, before the run's clock starts. Without it the first run of a
- * process stepped slower than the same run after it (see WARM_UP_STEPS), which made a grid's
- * times depend on its order, and every run of the app (a process each) slower than the same run in
- * a CLI grid. Nothing of the run itself is touched: its weights, masks, batches and random streams
- * are built afresh by train. Returns the steps it trained (fewer where `signal`, the run's, stops it).
+ * the first step past WARM_UP_MS), with mask updates and an evaluation, before the run's clock
+ * starts. Without it the first run of a process stepped slower than the same run after it (see
+ * WARM_UP_STEPS), which made a grid's times depend on its order, and every run of the app (a
+ * process each) slower than the same run in a CLI grid. Nothing of the run itself is touched: its
+ * weights, masks, batches and random streams are built afresh by train. Returns the steps it
+ * trained (fewer where `signal`, the run's, stops it).
  */
 export async function warmUp(config: RunConfig, backend: BackendSelection, data: TrainingData, signal?: AbortSignal): Promise<number> {
   const steps = Math.min(WARM_UP_STEPS, Math.max(1, Math.floor(WARM_UP_SHARE * planRun(config).totalSteps)), Math.floor(data.train.count / config.batchSize));

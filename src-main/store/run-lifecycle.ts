@@ -132,17 +132,17 @@ export function runLifecycle(ctx: StoreContext, runs: RunReader, series: Pick<Re
     /** Moves a run to a new status, stamping start/finish times and summing the running time. */
     updateRunStatus: immediate(db, changeStatus),
     /**
-     * A running run's accuracy so far, from the epochs it has recorded: what its page, the runs
-     * list and `show` give while it trains. Its other results wait for its end.
-     */
-    /**
-     * A running run's session starts now, its start-up (backend, data) done: a run's time is its
-     * training and evaluation, alike for the first run of a process that decodes the data and starts
-     * the backend and for the runs after it, and for the app's workers that start afresh.
+     * A running run's session starts now, its start-up (backend, data, warm-up) done: a run's time
+     * is its training and evaluation, alike for the first run of a process that decodes the data and
+     * starts the backend and for the runs after it, and for the app's workers that start afresh.
      */
     startSessionClock: (id: number): void => {
       restartSession.run(isoTime(ctx.clock()), id);
     },
+    /**
+     * A running run's accuracy so far, from the epochs it has recorded: what its page, the runs
+     * list and `show` give while it trains. Its other results wait for its end.
+     */
     recordAccuracySoFar: (id: number): void => {
       setAccuracy.run({ id, ...recordedAccuracy(id) });
     },
